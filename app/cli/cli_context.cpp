@@ -1,0 +1,89 @@
+#include "cli_context.h"
+
+#include "model/default_model.h"
+#include "train/device.h"
+
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace quantscope::cli {
+
+void DataOptions::addTo(CLI::App& command)
+{
+    command.add_option("--dataset", dataset, "fashion-mnist or cifar10")->capture_default_str();
+    command.add_option("--data-dir", dataDir, "folder with the data set files (default: Debian's for fashion-mnist)");
+    command.add_option("--search-size", searchSize, "test images in the search-validation split")->capture_default_str();
+    command.add_option("--split-seed", splitSeed, "seed of the search/hold-out split")->capture_default_str();
+    command.add_option("--limit", limit, "use only the first N images of each split (quick runs)");
+}
+
+Dataset DataOptions::loadDataset() const
+{
+    Dataset data = quantscope::loadDataset(parseDatasetKind(dataset), dataDir);
+    if (limit > 0) {
+        data.train = data.train.head(limit);
+    }
+    return data;
+}
+
+DataSplits DataOptions::loadSplits() const
+{
+    const Dataset data = loadDataset();
+    DataSplits splits = splitDataset(data, searchSize, splitSeed);
+    if (limit > 0) {
+        splits.search = splits.search.head(limit);
+        splits.holdout = splits.holdout.head(limit);
+    }
+    return splits;
+}
+
+void RuntimeOptions::addTo(CLI::App& command)
+{
+    command.add_option("--threads", threads, "compute threads (0: LibTorch's default)");
+    command.add_option("--device", device, "cpu, cuda or auto")->capture_default_str();
+    command.add_flag("--json", json, "print the result as JSON");
+}
+
+void RuntimeOptions::apply() const
+{
+    setComputeThreads(threads);
+    resolveDevice(device); // reject a bad name before any work starts
+}
+
+Network loadNetwork(const std::string& path, const RuntimeOptions& runtime)
+{
+    Network network = Network::load(path.empty() ? defaultModelPath() : path);
+    network.toDevice(runtime.device);
+    return network;
+}
+
+ProgressPrinter::ProgressPrinter(bool enabled) : enabled_(enabled), terminal_(isatty(STDERR_FILENO) != 0) {}
+
+ProgressPrinter::~ProgressPrinter()
+{
+    if (enabled_ && terminal_ && lastDecile_ >= 0)
+        std::cerr << '\n';
+}
+
+void ProgressPrinter::operator()(const std::string& phase, int64_t done, int64_t total)
+{
+    if (!enabled_ || total <= 0)
+        return;
+    if (phase != lastPhase_) {
+        if (terminal_ && lastDecile_ >= 0)
+            std::cerr << '\n';
+        lastPhase_ = phase;
+        lastDecile_ = -1;
+    }
+    const int percent = int(100 * done / total);
+    if (terminal_) {
+        std::cerr << '\r' << phase << ": " << done << "/" << total << " (" << percent << " %)" << std::flush;
+        lastDecile_ = percent / 10;
+    } else if (percent / 10 != lastDecile_) {
+        lastDecile_ = percent / 10;
+        std::cerr << phase << ": " << done << "/" << total << " (" << percent << " %)\n";
+    }
+}
+
+} // namespace quantscope::cli

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "data/dataset.h"
+#include "model/network.h"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace quantscope::cli {
+
+/// Options every command that touches data shares, and the loading they imply.
+struct DataOptions {
+    std::string dataset = "fashion-mnist";
+    std::string dataDir;
+    size_t searchSize = 2000;
+    uint64_t splitSeed = 0;
+    size_t limit = 0; ///< use only the first N images of each split (0: all); for quick runs
+
+    void addTo(CLI::App& command);
+    Dataset loadDataset() const;
+    DataSplits loadSplits() const;
+};
+
+/// Threads, device and output style.
+struct RuntimeOptions {
+    int threads = 0;
+    std::string device = "cpu";
+    bool json = false;
+
+    void addTo(CLI::App& command);
+    void apply() const;
+};
+
+/// The model given by --model, or the shipped default when `path` is empty.
+Network loadNetwork(const std::string& path, const RuntimeOptions& runtime);
+
+/// A progress line on stderr for long work: rewritten in place on a terminal, a line per 10 % otherwise.
+class ProgressPrinter {
+public:
+    explicit ProgressPrinter(bool enabled);
+    ~ProgressPrinter();
+    void operator()(const std::string& phase, int64_t done, int64_t total);
+
+private:
+    bool enabled_;
+    bool terminal_;
+    int lastDecile_ = -1;
+    std::string lastPhase_;
+};
+
+} // namespace quantscope::cli

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace quantscope::cli {
+
+// Each adds one subcommand to the quantscope-cli application.
+void addLayersCommand(CLI::App& app);
+void addTrainCommand(CLI::App& app);
+void addEvalCommand(CLI::App& app);
+
+} // namespace quantscope::cli

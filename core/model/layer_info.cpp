@@ -1,0 +1,10 @@
+#include "model/layer_info.h"
+
+namespace quantscope {
+
+std::string layerKindName(LayerKind kind)
+{
+    return kind == LayerKind::Conv2d ? "conv2d" : "linear";
+}
+
+} // namespace quantscope

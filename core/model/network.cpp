@@ -1,0 +1,143 @@
+#include "model/network.h"
+
+#include "common/error.h"
+#include "model/network_backend.h"
+#include "model/zoo.h"
+#include "train/device.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+
+namespace quantscope {
+namespace {
+const char* const kSpecKey = "quantscope_spec";
+
+/// First line of a LibTorch error: the rest is a C++ backtrace a user cannot act on.
+std::string firstLine(const std::string& text)
+{
+    return text.substr(0, text.find('\n'));
+}
+} // namespace
+
+Network::Network(ModelSpec spec, std::shared_ptr<NetworkBackend> backend) :
+    spec_(std::move(spec)), backend_(std::move(backend))
+{
+    takeInventory();
+}
+
+void Network::takeInventory()
+{
+    torch::NoGradGuard noGrad;
+    torch::nn::Module& module = backend_->module();
+    const bool wasTraining = module.is_training();
+    module.eval();
+    QuantizableLayers& layers = backend_->quantLayers();
+    const torch::Tensor probe = torch::zeros({1, spec_.channels, spec_.height, spec_.width});
+    layers.markImageInput(probe);
+    try {
+        backend_->forward(probe);
+    } catch (const c10::Error& e) {
+        layers.markImageInput({});
+        throw ModelError("network " + spec_.architecture + " cannot run on " + spec_.inputShapeText()
+                         + " input: " + firstLine(e.what()));
+    }
+    layers.markImageInput({});
+    module.train(wasTraining);
+    layers_ = layers.inventory();
+}
+
+Network Network::create(const ModelSpec& spec, uint64_t seed)
+{
+    torch::manual_seed(seed);
+    return Network(spec, makeZooNetwork(spec));
+}
+
+Network Network::load(const std::string& path)
+{
+    if (!std::filesystem::exists(path))
+        throw ModelError("model file not found: " + path);
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(path);
+    } catch (const c10::Error& e) {
+        throw ModelError("cannot read model file " + path + ": not a Quantscope model or corrupt ("
+                         + firstLine(e.what()) + ")");
+    }
+    c10::IValue specValue;
+    if (!archive.try_read(kSpecKey, specValue) || !specValue.isString())
+        throw ModelError("model file " + path + " has no Quantscope model description");
+    ModelSpec spec = ModelSpec::fromJson(specValue.toStringRef());
+    Network network(spec, makeZooNetwork(spec));
+    try {
+        network.backend_->module().load(archive);
+    } catch (const c10::Error& e) {
+        throw ModelError("model file " + path + " does not match architecture " + spec.architecture + ": "
+                         + firstLine(e.what()));
+    }
+    return network;
+}
+
+void Network::save(const std::string& path) const
+{
+    torch::serialize::OutputArchive archive;
+    backend_->module().save(archive);
+    archive.write(kSpecKey, c10::IValue(spec_.toJson()));
+    try {
+        archive.save_to(path);
+    } catch (const c10::Error& e) {
+        throw ModelError("cannot write model file " + path + ": " + firstLine(e.what()));
+    }
+}
+
+Network Network::clone() const
+{
+    Network copy(spec_, makeZooNetwork(spec_));
+    torch::NoGradGuard noGrad;
+    torch::nn::Module& target = copy.backend_->module();
+    const torch::nn::Module& source = backend_->module();
+    auto targetParameters = target.named_parameters();
+    for (const auto& item : source.named_parameters())
+        targetParameters[item.key()].copy_(item.value());
+    auto targetBuffers = target.named_buffers();
+    for (const auto& item : source.named_buffers())
+        targetBuffers[item.key()].copy_(item.value());
+    target.train(source.is_training());
+    copy.toDevice(device_);
+    auto& sourceLayers = backend_->quantLayers();
+    copy.backend_->quantLayers().setActivationRanges(sourceLayers.activationRanges());
+    return copy;
+}
+
+std::vector<std::string> Network::layerNames() const
+{
+    std::vector<std::string> names;
+    for (const auto& layer : layers_)
+        names.push_back(layer.name);
+    return names;
+}
+
+int64_t Network::parameterCount() const
+{
+    int64_t count = 0;
+    for (const auto& p : backend_->module().parameters())
+        count += p.numel();
+    return count;
+}
+
+void Network::requireInputShape(int channels, int height, int width, const std::string& source) const
+{
+    if (channels != spec_.channels || height != spec_.height || width != spec_.width)
+        throw ModelError("model expects " + spec_.inputShapeText() + " input but " + source + " has "
+                         + std::to_string(channels) + "x" + std::to_string(height) + "x" + std::to_string(width)
+                         + " images");
+}
+
+void Network::toDevice(const std::string& device)
+{
+    const std::string name = resolveDevice(device);
+    backend_->module().to(torch::Device(name));
+    device_ = name;
+}
+
+} // namespace quantscope

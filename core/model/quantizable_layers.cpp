@@ -1,0 +1,211 @@
+#include "model/quantizable_layers.h"
+
+#include "common/error.h"
+
+#include <torch/torch.h>
+
+namespace quantscope {
+
+struct QuantizableLayers::Impl {
+    struct Layer {
+        std::string name;
+        LayerKind kind;
+        torch::nn::Conv2dImpl* conv = nullptr;
+        torch::nn::LinearImpl* linear = nullptr;
+        int64_t outputPositions = 0; // recorded by the first forward pass
+        bool takesImage = false;
+        ActivationRange range;
+        // Inference cache of the quantized weight, valid for one FP32 weight version.
+        torch::Tensor cachedWeight;
+        const void* cachedData = nullptr;
+        uint32_t cachedVersion = 0;
+        int cachedBits = 0;
+    };
+
+    std::vector<Layer> layers;
+    std::shared_ptr<const Quantizer> quantizer;
+    std::vector<LayerBits> bits;
+    bool quantizeImageInput = false;
+    bool calibrating = false;
+    const void* imageInputData = nullptr; // set only during the inventory pass
+
+    const torch::Tensor& weightOf(const Layer& layer) const
+    {
+        return layer.conv ? layer.conv->weight : layer.linear->weight;
+    }
+
+    torch::Tensor quantizedWeight(Layer& layer, int bitsValue)
+    {
+        const torch::Tensor& w = weightOf(layer);
+        if (torch::GradMode::is_enabled() && w.requires_grad()) {
+            // Straight-through estimator: the forward value is Q(w), the gradient flows to w.
+            const torch::Tensor q = quantizer->quantizeWeight(w.detach(), bitsValue);
+            return (q - w.detach()) + w;
+        }
+        const uint32_t version = w._version();
+        if (!layer.cachedWeight.defined() || layer.cachedData != w.data_ptr() || layer.cachedVersion != version
+            || layer.cachedBits != bitsValue) {
+            layer.cachedWeight = quantizer->quantizeWeight(w.detach(), bitsValue);
+            layer.cachedData = w.data_ptr();
+            layer.cachedVersion = version;
+            layer.cachedBits = bitsValue;
+        }
+        return layer.cachedWeight;
+    }
+
+    torch::Tensor prepareInput(Layer& layer, const torch::Tensor& input)
+    {
+        if (imageInputData && input.data_ptr() == imageInputData)
+            layer.takesImage = true;
+        if (calibrating) {
+            torch::NoGradGuard noGrad;
+            layer.range.maxAbs = std::max(layer.range.maxAbs, input.abs().max().item<float>());
+            layer.range.nonNegative = layer.range.nonNegative && input.min().item<float>() >= 0.0f;
+            return input;
+        }
+        if (!quantizer)
+            return input;
+        const int activationBits = bits[size_t(&layer - layers.data())].activation;
+        if (activationBits == 0 || (layer.takesImage && !quantizeImageInput))
+            return input;
+        const torch::Tensor q = quantizer->quantizeActivation(input.detach(), activationBits, layer.range);
+        if (torch::GradMode::is_enabled() && input.requires_grad())
+            return (q - input.detach()) + input;
+        return q;
+    }
+
+    torch::Tensor effectiveWeight(Layer& layer)
+    {
+        if (!quantizer || calibrating)
+            return weightOf(layer);
+        const int weightBits = bits[size_t(&layer - layers.data())].weight;
+        return weightBits == 0 ? weightOf(layer) : quantizedWeight(layer, weightBits);
+    }
+};
+
+QuantizableLayers::QuantizableLayers() : impl_(std::make_unique<Impl>()) {}
+QuantizableLayers::~QuantizableLayers() = default;
+
+int QuantizableLayers::add(const std::string& name, torch::nn::Conv2dImpl& conv)
+{
+    Impl::Layer layer;
+    layer.name = name;
+    layer.kind = LayerKind::Conv2d;
+    layer.conv = &conv;
+    impl_->layers.push_back(std::move(layer));
+    return int(impl_->layers.size() - 1);
+}
+
+int QuantizableLayers::add(const std::string& name, torch::nn::LinearImpl& linear)
+{
+    Impl::Layer layer;
+    layer.name = name;
+    layer.kind = LayerKind::Linear;
+    layer.linear = &linear;
+    impl_->layers.push_back(std::move(layer));
+    return int(impl_->layers.size() - 1);
+}
+
+at::Tensor QuantizableLayers::conv2d(int index, const at::Tensor& input)
+{
+    Impl::Layer& layer = impl_->layers.at(size_t(index));
+    const torch::Tensor x = impl_->prepareInput(layer, input);
+    const auto& options = layer.conv->options;
+    if (!c10::get_if<torch::enumtype::kZeros>(&options.padding_mode()))
+        throw ModelError("layer " + layer.name + ": only zero padding is supported");
+    torch::Tensor out = torch::nn::functional::detail::conv2d(x, impl_->effectiveWeight(layer), layer.conv->bias,
+                                                              options.stride(), options.padding(), options.dilation(),
+                                                              options.groups());
+    if (layer.outputPositions == 0)
+        layer.outputPositions = out.size(2) * out.size(3);
+    return out;
+}
+
+at::Tensor QuantizableLayers::linear(int index, const at::Tensor& input)
+{
+    Impl::Layer& layer = impl_->layers.at(size_t(index));
+    const torch::Tensor x = impl_->prepareInput(layer, input);
+    layer.outputPositions = 1;
+    return torch::linear(x, impl_->effectiveWeight(layer), layer.linear->bias);
+}
+
+size_t QuantizableLayers::size() const { return impl_->layers.size(); }
+
+std::vector<std::string> QuantizableLayers::names() const
+{
+    std::vector<std::string> out;
+    for (const auto& layer : impl_->layers)
+        out.push_back(layer.name);
+    return out;
+}
+
+std::vector<LayerInfo> QuantizableLayers::inventory() const
+{
+    std::vector<LayerInfo> out;
+    for (const auto& layer : impl_->layers) {
+        LayerInfo info;
+        info.name = layer.name;
+        info.kind = layer.kind;
+        const torch::Tensor& w = impl_->weightOf(layer);
+        info.weightShape = w.sizes().vec();
+        info.weightCount = w.numel();
+        const torch::Tensor& bias = layer.conv ? layer.conv->bias : layer.linear->bias;
+        info.biasCount = bias.defined() ? bias.numel() : 0;
+        info.groups = layer.conv ? layer.conv->options.groups() : 1;
+        info.outputPositions = std::max<int64_t>(layer.outputPositions, 1);
+        info.macs = info.weightCount * info.outputPositions; // each weight used once per output position
+        info.takesImage = layer.takesImage;
+        out.push_back(std::move(info));
+    }
+    return out;
+}
+
+void QuantizableLayers::setQuantization(std::shared_ptr<const Quantizer> quantizer, std::vector<LayerBits> bits,
+                                        bool quantizeImageInput)
+{
+    if (bits.size() != impl_->layers.size())
+        throw ConfigError("bit configuration has " + std::to_string(bits.size()) + " entries but the network has "
+                          + std::to_string(impl_->layers.size()) + " quantizable layers");
+    impl_->quantizer = std::move(quantizer);
+    impl_->bits = std::move(bits);
+    impl_->quantizeImageInput = quantizeImageInput;
+}
+
+void QuantizableLayers::clearQuantization()
+{
+    impl_->quantizer.reset();
+    impl_->bits.clear();
+}
+
+bool QuantizableLayers::quantized() const { return impl_->quantizer != nullptr; }
+const std::vector<LayerBits>& QuantizableLayers::bits() const { return impl_->bits; }
+
+void QuantizableLayers::setCalibrating(bool on)
+{
+    if (on) {
+        for (auto& layer : impl_->layers)
+            layer.range = ActivationRange{};
+    }
+    impl_->calibrating = on;
+}
+
+std::vector<ActivationRange> QuantizableLayers::activationRanges() const
+{
+    std::vector<ActivationRange> out;
+    for (const auto& layer : impl_->layers)
+        out.push_back(layer.range);
+    return out;
+}
+
+void QuantizableLayers::setActivationRanges(std::vector<ActivationRange> ranges)
+{
+    for (size_t i = 0; i < ranges.size() && i < impl_->layers.size(); ++i)
+        impl_->layers[i].range = ranges[i];
+}
+
+void QuantizableLayers::markImageInput(const at::Tensor& networkInput)
+{
+    impl_->imageInputData = networkInput.defined() ? networkInput.data_ptr() : nullptr;
+}
+
+} // namespace quantscope

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "model/layer_info.h"
+#include "quant/layer_bits.h"
+#include "quant/quantizer.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace at {
+class Tensor;
+}
+namespace torch::nn {
+class Conv2dImpl;
+class LinearImpl;
+} // namespace torch::nn
+
+namespace quantscope {
+
+/// The quantizable layers of a network and the quantization applied to them.
+///
+/// A network registers each conv and linear layer once, in data-flow order, and runs it through
+/// `conv2d()` / `linear()`. With no quantization set these are the plain float layers; with one,
+/// the input activation and the weight are fake-quantized with straight-through gradients, from
+/// the FP32 weights (the optimizer keeps updating those: NUQ's shadow weights). Weights quantized
+/// for inference are cached until the FP32 weight changes.
+class QuantizableLayers {
+public:
+    QuantizableLayers();
+    ~QuantizableLayers();
+    QuantizableLayers(const QuantizableLayers&) = delete;
+    QuantizableLayers& operator=(const QuantizableLayers&) = delete;
+
+    /// Registers a layer under its qualified module name; returns its index.
+    int add(const std::string& name, torch::nn::Conv2dImpl& conv);
+    int add(const std::string& name, torch::nn::LinearImpl& linear);
+
+    at::Tensor conv2d(int layer, const at::Tensor& input);
+    at::Tensor linear(int layer, const at::Tensor& input);
+
+    size_t size() const;
+    std::vector<std::string> names() const;
+    /// Inventory after at least one forward pass (which records output sizes).
+    std::vector<LayerInfo> inventory() const;
+
+    /// Quantizes every layer with `bits` (one entry per layer, 0 = float). `quantizeImageInput`
+    /// also quantizes the activation of layers that read the network input (NUQ leaves it float).
+    void setQuantization(std::shared_ptr<const Quantizer> quantizer, std::vector<LayerBits> bits,
+                         bool quantizeImageInput);
+    void clearQuantization();
+    bool quantized() const;
+    const std::vector<LayerBits>& bits() const;
+
+    /// While on, forward passes record each layer's input range instead of quantizing inputs.
+    void setCalibrating(bool on);
+    std::vector<ActivationRange> activationRanges() const;
+    void setActivationRanges(std::vector<ActivationRange> ranges);
+
+    /// Marks the layers that read the network's input tensor directly (set by the inventory pass).
+    void markImageInput(const at::Tensor& networkInput);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace quantscope

@@ -1,0 +1,70 @@
+#include "train/batches.h"
+
+#include <torch/torch.h>
+
+namespace quantscope {
+
+at::Tensor imageRange(const ImageSet& set, size_t begin, size_t end)
+{
+    auto* data = const_cast<uint8_t*>(set.pixels.data() + begin * set.imageBytes());
+    return torch::from_blob(data, {int64_t(end - begin), set.channels, set.height, set.width}, torch::kUInt8);
+}
+
+at::Tensor imageBatch(const ImageSet& set, const std::vector<size_t>& indices)
+{
+    torch::Tensor out = torch::empty({int64_t(indices.size()), set.channels, set.height, set.width}, torch::kUInt8);
+    const size_t bytes = set.imageBytes();
+    uint8_t* dst = out.data_ptr<uint8_t>();
+    for (size_t k = 0; k < indices.size(); ++k)
+        std::memcpy(dst + k * bytes, set.pixels.data() + indices[k] * bytes, bytes);
+    return out;
+}
+
+at::Tensor labelRange(const ImageSet& set, size_t begin, size_t end)
+{
+    auto* data = const_cast<int64_t*>(set.labels.data() + begin);
+    return torch::from_blob(data, {int64_t(end - begin)}, torch::kInt64);
+}
+
+at::Tensor labelBatch(const ImageSet& set, const std::vector<size_t>& indices)
+{
+    torch::Tensor out = torch::empty({int64_t(indices.size())}, torch::kInt64);
+    int64_t* dst = out.data_ptr<int64_t>();
+    for (size_t k = 0; k < indices.size(); ++k)
+        dst[k] = set.labels[indices[k]];
+    return out;
+}
+
+at::Tensor normalise(const at::Tensor& pixels, const ModelSpec& spec)
+{
+    torch::Tensor x = pixels.to(torch::kFloat32).div_(255.0);
+    if (!spec.mean.empty()) {
+        const auto shape = std::vector<int64_t>{1, int64_t(spec.mean.size()), 1, 1};
+        const torch::Tensor mean = torch::tensor(spec.mean).view(shape);
+        const torch::Tensor std = torch::tensor(spec.stddev).view(shape);
+        x.sub_(mean).div_(std);
+    }
+    return x;
+}
+
+at::Tensor augment(const at::Tensor& pixels, const Augmentation& augmentation, std::mt19937_64& rng)
+{
+    if (augmentation.padCrop == 0 && !augmentation.horizontalFlip)
+        return pixels;
+    const int64_t pad = augmentation.padCrop;
+    const int64_t h = pixels.size(2);
+    const int64_t w = pixels.size(3);
+    const torch::Tensor padded = pad > 0 ? torch::constant_pad_nd(pixels, {pad, pad, pad, pad}, 0) : pixels;
+    torch::Tensor out = torch::empty_like(pixels);
+    std::uniform_int_distribution<int64_t> offset(0, 2 * pad);
+    std::bernoulli_distribution flip(0.5);
+    for (int64_t i = 0; i < pixels.size(0); ++i) {
+        torch::Tensor image = padded[i].narrow(1, offset(rng), h).narrow(2, offset(rng), w);
+        if (augmentation.horizontalFlip && flip(rng))
+            image = image.flip({2});
+        out[i].copy_(image);
+    }
+    return out;
+}
+
+} // namespace quantscope

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "data/dataset.h"
+#include "model/model_spec.h"
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace at {
+class Tensor;
+}
+
+namespace quantscope {
+
+/// Images `begin..end` of `set` as a uint8 tensor (N x C x H x W); no copy of the pixels.
+at::Tensor imageRange(const ImageSet& set, size_t begin, size_t end);
+/// The images at `indices`, copied into one uint8 tensor.
+at::Tensor imageBatch(const ImageSet& set, const std::vector<size_t>& indices);
+at::Tensor labelRange(const ImageSet& set, size_t begin, size_t end);
+at::Tensor labelBatch(const ImageSet& set, const std::vector<size_t>& indices);
+
+/// Pixels to floats in [0, 1], normalised by the spec's per-channel mean and std.
+at::Tensor normalise(const at::Tensor& pixels, const ModelSpec& spec);
+
+/// Random pad-and-crop and horizontal flip of a uint8 batch, drawn from `rng`.
+at::Tensor augment(const at::Tensor& pixels, const Augmentation& augmentation, std::mt19937_64& rng);
+
+} // namespace quantscope

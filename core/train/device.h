@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+
+namespace quantscope {
+
+/// Whether this LibTorch has CUDA and a GPU is present (Debian's LibTorch is CPU-only).
+bool cudaAvailable();
+
+/// "cpu" or "cuda" for a requested "cpu", "cuda" or "auto"; ConfigError for anything else or for
+/// "cuda" without a GPU.
+std::string resolveDevice(const std::string& requested);
+
+/// Threads LibTorch uses for one evaluation (intra-op); 0 keeps LibTorch's default.
+void setComputeThreads(int threads);
+
+} // namespace quantscope

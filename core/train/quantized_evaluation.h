@@ -1,0 +1,52 @@
+#pragma once
+
+#include "common/progress.h"
+#include "data/dataset.h"
+#include "model/network.h"
+#include "quant/bit_config.h"
+#include "quant/cost_model.h"
+#include "quant/quantizer.h"
+#include "train/trainer.h"
+
+namespace quantscope {
+
+/// How a network is quantized: the quantizer and the policy for the ends of the network.
+struct QuantSettings {
+    QuantizerKind quantizer = QuantizerKind::DSConv;
+    LayerPolicy policy;
+    size_t calibrationImages = 512; ///< training images whose ranges calibrate static activation scales
+};
+
+/// One true evaluation: quantize a copy of the FP32 network to `bits`, fine-tune it for
+/// `fineTune.steps` optimizer steps (0: quantize only, NUQ's task 0), measure top-1.
+struct EvaluationRequest {
+    BitConfig bits;
+    QuantSettings quant;
+    TrainOptions fineTune = TrainOptions::nuqFineTune(0);
+};
+
+struct EvaluationResult {
+    double accuracy = 0;       ///< top-1 in percent on the evaluation set
+    CostReport cost;
+    int64_t fineTuneSteps = 0;
+    double fineTuneSeconds = 0;
+    double seconds = 0;        ///< wall time of the whole evaluation
+};
+
+/// The data an evaluation uses: fine-tuning and calibration images, and the images it is scored on.
+struct EvaluationData {
+    const ImageSet& train;
+    const Augmentation& augmentation;
+    const ImageSet& eval;
+};
+
+/// Evaluates `request` on a copy of `base`, which is left unchanged.
+EvaluationResult evaluateConfiguration(const Network& base, const EvaluationData& data,
+                                       const EvaluationRequest& request, const WorkControl& control = {});
+
+/// Applies quantization to `network` in place (calibrating static activation ranges on
+/// `calibrationSet` when the quantizer needs them).
+void applyQuantization(Network& network, const BitConfig& bits, const QuantSettings& settings,
+                       const ImageSet& calibrationSet);
+
+} // namespace quantscope

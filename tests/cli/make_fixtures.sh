@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the bad-input fixtures the CLI tests use, under $1: a data directory with truncated
+# Fashion-MNIST files, a corrupt model file, a tiny CIFAR-10 directory and a model trained on it
+# (3x32x32 input, which does not fit Fashion-MNIST).
+set -euo pipefail
+out=$1
+cli=$2
+fmnist=${QUANTSCOPE_FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
+rm -rf "$out" && mkdir -p "$out/truncated" "$out/cifar"
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  cp "$fmnist/$f.gz" "$out/truncated/"
+done
+head -c 100000 "$fmnist/t10k-images-idx3-ubyte.gz" > "$out/truncated/t10k-images-idx3-ubyte.gz"
+head -c 5000 /dev/urandom > "$out/corrupt.pt"
+# CIFAR-10 batches of 20 all-zero records (label 0, black images): valid files, tiny.
+for f in data_batch_1 data_batch_2 data_batch_3 data_batch_4 data_batch_5 test_batch; do
+  head -c $((20 * 3073)) /dev/zero > "$out/cifar/$f.bin"
+done
+"$cli" train --arch resnet20 --dataset cifar10 --data-dir "$out/cifar" --search-size 5 --steps 1 --batch 4 \
+  --out "$out/cifar-model.pt" --json > /dev/null

@@ -1,0 +1,125 @@
+#include "common/error.h"
+#include "model/network.h"
+#include "model/network_backend.h"
+#include "model/zoo.h"
+#include "synthetic_images.h"
+#include "train/quantized_evaluation.h"
+#include "train/trainer.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+namespace quantscope {
+namespace {
+
+class Training : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        torch::set_num_threads(1); // bitwise-reproducible reductions
+        trainSet_ = test::syntheticImages(20, 1);
+        evalSet_ = test::syntheticImages(10, 2);
+    }
+
+    Network fresh() const { return Network::create(zooSpec("vgg11s", DatasetKind::FashionMnist), 3); }
+
+    TrainOptions shortRun() const
+    {
+        TrainOptions options;
+        options.steps = 40;
+        options.batchSize = 32;
+        options.learningRate = 0.05;
+        options.seed = 11;
+        return options;
+    }
+
+    ImageSet trainSet_;
+    ImageSet evalSet_;
+    Augmentation augmentation_{2, false};
+};
+
+TEST_F(Training, LearnsTheToyTaskAndReportsProgress)
+{
+    Network network = fresh();
+    const double before = evaluateAccuracy(network, evalSet_);
+    int64_t lastStep = 0;
+    WorkControl control;
+    control.progress = [&](const Progress& p) { lastStep = p.done; };
+    const TrainReport report = train(network, trainSet_, augmentation_, shortRun(), control);
+    EXPECT_EQ(report.steps, 40);
+    EXPECT_EQ(lastStep, 40);
+    const double after = evaluateAccuracy(network, evalSet_);
+    EXPECT_GT(after, 80.0);
+    EXPECT_GT(after, before + 30.0);
+}
+
+TEST_F(Training, SameSeedGivesIdenticalWeights)
+{
+    Network a = fresh();
+    Network b = fresh();
+    TrainOptions options = shortRun();
+    options.steps = 5;
+    train(a, trainSet_, augmentation_, options);
+    train(b, trainSet_, augmentation_, options);
+    const auto pa = a.backend().module().parameters();
+    const auto pb = b.backend().module().parameters();
+    for (size_t i = 0; i < pa.size(); ++i)
+        EXPECT_TRUE(torch::equal(pa[i], pb[i]));
+}
+
+TEST_F(Training, CancelStopsBetweenSteps)
+{
+    Network network = fresh();
+    CancelToken token;
+    WorkControl control;
+    control.cancel = &token;
+    int64_t steps = 0;
+    control.progress = [&](const Progress& p) {
+        steps = p.done;
+        if (p.done == 3)
+            token.cancel();
+    };
+    EXPECT_THROW(train(network, trainSet_, augmentation_, shortRun(), control), Cancelled);
+    EXPECT_EQ(steps, 3);
+}
+
+TEST_F(Training, RejectsDataThatDoesNotFit)
+{
+    Network network = fresh();
+    ImageSet wrong = trainSet_;
+    wrong.channels = 3;
+    wrong.height = wrong.width = 16; // same bytes, other shape
+    EXPECT_THROW(train(network, wrong, augmentation_, shortRun()), ModelError);
+    EXPECT_THROW(evaluateAccuracy(network, ImageSet{}), ConfigError);
+}
+
+TEST_F(Training, QuantizedEvaluationLeavesTheBaseUntouched)
+{
+    Network base = fresh();
+    train(base, trainSet_, augmentation_, shortRun());
+    const double floatAccuracy = evaluateAccuracy(base, evalSet_);
+    const EvaluationData data{trainSet_, augmentation_, evalSet_};
+
+    EvaluationRequest request;
+    request.bits = BitConfig::uniform(0, base.layers().size());
+    EXPECT_DOUBLE_EQ(evaluateConfiguration(base, data, request).accuracy, floatAccuracy);
+
+    for (QuantizerKind kind : {QuantizerKind::DSConv, QuantizerKind::Uniform}) {
+        request.quant.quantizer = kind;
+        request.bits = BitConfig::uniform(8, base.layers().size());
+        const EvaluationResult eight = evaluateConfiguration(base, data, request);
+        EXPECT_NEAR(eight.accuracy, floatAccuracy, 3.0) << quantizerName(kind);
+        request.bits = BitConfig::uniform(1, base.layers().size());
+        request.fineTune = TrainOptions::nuqFineTune(10, 1);
+        request.fineTune.batchSize = 32;
+        const EvaluationResult one = evaluateConfiguration(base, data, request);
+        EXPECT_EQ(one.fineTuneSteps, 10);
+        EXPECT_LT(one.cost.memoryMB, eight.cost.memoryMB);
+        request.fineTune = TrainOptions::nuqFineTune(0);
+    }
+    EXPECT_DOUBLE_EQ(evaluateAccuracy(base, evalSet_), floatAccuracy);
+    EXPECT_FALSE(base.backend().quantLayers().quantized());
+}
+
+} // namespace
+} // namespace quantscope

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "model/layer_info.h"
+#include "quant/layer_bits.h"
+
+#include <QAbstractTableModel>
+
+#include <vector>
+
+namespace quantscope {
+
+/// The network panel's table: one row per quantizable layer with its kind, weight shape,
+/// parameters, MACs and current bits.
+class LayerTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Name, Kind, Shape, Parameters, Macs, Bits, ColumnCount };
+
+    explicit LayerTableModel(QObject* parent = nullptr);
+
+    void setLayers(std::vector<LayerInfo> layers);
+    /// Current bits per layer (same length as the layers; empty shows float).
+    void setBits(std::vector<LayerBits> bits);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    std::vector<LayerInfo> layers_;
+    std::vector<LayerBits> bits_;
+};
+
+} // namespace quantscope
