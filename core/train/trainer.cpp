@@ -161,14 +161,16 @@ void calibrateActivations(Network& network, const ImageSet& set, size_t images, 
     NetworkBackend& backend = network.backend();
     ModeGuard mode(backend.module(), false);
     torch::NoGradGuard noGrad;
-    QuantizableLayers& layers = backend.quantLayers();
-    layers.setCalibrating(true);
+    struct CalibrationScope {
+        QuantizableLayers& layers;
+        explicit CalibrationScope(QuantizableLayers& l) : layers(l) { layers.setCalibrating(true); }
+        ~CalibrationScope() { layers.setCalibrating(false); }
+    } scope(backend.quantLayers());
     const size_t n = std::min(images, set.size());
     for (size_t begin = 0; begin < n; begin += size_t(batchSize)) {
         const size_t end = std::min(n, begin + size_t(batchSize));
         backend.forward(normalise(imageRange(set, begin, end), network.spec()).to(torch::Device(network.device())));
     }
-    layers.setCalibrating(false);
 }
 
 } // namespace quantscope
