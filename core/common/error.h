@@ -30,6 +30,13 @@ public:
     using Error::Error;
 };
 
+/// A numerical method failed on the data it was given (e.g. a covariance matrix that stays
+/// singular with jitter).
+class NumericalError : public Error {
+public:
+    using Error::Error;
+};
+
 /// Long work was stopped through its cancel token.
 class Cancelled : public Error {
 public:

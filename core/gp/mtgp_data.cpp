@@ -1,0 +1,39 @@
+#include "gp/mtgp_data.h"
+
+#include "common/error.h"
+
+#include <cmath>
+#include <string>
+
+namespace quantscope {
+
+void MtgpData::validate(int inputDim, int taskCount) const
+{
+    if (inputs.rows() != targets.size() || Eigen::Index(tasks.size()) != targets.size())
+        throw ConfigError("GP data: " + std::to_string(inputs.rows()) + " inputs, " + std::to_string(tasks.size())
+                          + " task labels and " + std::to_string(targets.size()) + " targets");
+    if (targets.size() > 0 && inputs.cols() != inputDim)
+        throw ConfigError("GP data: inputs have " + std::to_string(inputs.cols()) + " dimensions, the model "
+                          + std::to_string(inputDim));
+    for (Eigen::Index j = 0; j < targets.size(); ++j) {
+        const std::string where = "GP observation " + std::to_string(j + 1);
+        if (tasks[size_t(j)] < 0 || tasks[size_t(j)] >= taskCount)
+            throw ConfigError(where + ": task " + std::to_string(tasks[size_t(j)]) + " is not in 0.."
+                              + std::to_string(taskCount - 1));
+        if (!std::isfinite(targets[j]))
+            throw ConfigError(where + ": target is " + std::to_string(targets[j]) + " (NaN and infinities are rejected)");
+        if (!inputs.row(j).allFinite())
+            throw ConfigError(where + ": input has a NaN or infinite value");
+    }
+}
+
+void MtgpData::append(const Eigen::VectorXd& x, int task, double y)
+{
+    inputs.conservativeResize(inputs.rows() + 1, x.size());
+    inputs.row(inputs.rows() - 1) = x.transpose();
+    tasks.push_back(task);
+    targets.conservativeResize(targets.size() + 1);
+    targets[targets.size() - 1] = y;
+}
+
+} // namespace quantscope

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <Eigen/Dense>
+
+#include <vector>
+
+namespace quantscope {
+
+/// Observations of a multi-task GP: row j of `inputs` was observed on task `tasks[j]` with value
+/// `targets[j]`. Tasks need not share inputs (no full grid is assumed).
+struct MtgpData {
+    Eigen::MatrixXd inputs;
+    std::vector<int> tasks;
+    Eigen::VectorXd targets;
+
+    Eigen::Index size() const { return targets.size(); }
+    /// Throws ConfigError naming the first bad observation: sizes that disagree, a task outside
+    /// 0..taskCount-1, or a NaN or infinite input or target.
+    void validate(int inputDim, int taskCount) const;
+    void append(const Eigen::VectorXd& x, int task, double y);
+};
+
+} // namespace quantscope

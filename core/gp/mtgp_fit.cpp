@@ -1,0 +1,230 @@
+#include "gp/mtgp_fit.h"
+
+#include "common/error.h"
+#include "gp/mtgp_likelihood.h"
+
+#include <LBFGSB.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <random>
+
+namespace quantscope {
+namespace {
+
+/// Targets rescaled to zero mean and unit variance (constant targets keep unit scale).
+struct Standardisation {
+    double mean = 0;
+    double scale = 1;
+
+    explicit Standardisation(const Eigen::VectorXd& y)
+    {
+        if (y.size() == 0)
+            return;
+        mean = y.mean();
+        const double variance = (y.array() - mean).square().mean();
+        scale = variance > 1e-24 ? std::sqrt(variance) : 1.0;
+    }
+
+    MtgpData apply(MtgpData data) const
+    {
+        data.targets = (data.targets.array() - mean) / scale;
+        return data;
+    }
+
+    MtgpHyperparameters toStandard(MtgpHyperparameters h) const
+    {
+        h.taskFactor /= scale;
+        h.taskDiagonal /= scale * scale;
+        h.noiseVariance /= scale * scale;
+        h.taskMean = (h.taskMean.array() - mean) / scale;
+        return h;
+    }
+
+    MtgpHyperparameters toOriginal(MtgpHyperparameters h) const
+    {
+        h.taskFactor *= scale;
+        h.taskDiagonal *= scale * scale;
+        h.noiseVariance *= scale * scale;
+        h.taskMean = h.taskMean.array() * scale + mean;
+        return h;
+    }
+};
+
+struct Bounds {
+    Eigen::VectorXd lower;
+    Eigen::VectorXd upper;
+};
+
+Bounds standardBounds(const MtgpParameterLayout& layout)
+{
+    Bounds b{Eigen::VectorXd(layout.size()), Eigen::VectorXd(layout.size())};
+    int at = 0;
+    auto segment = [&](int count, double lo, double hi) {
+        b.lower.segment(at, count).setConstant(lo);
+        b.upper.segment(at, count).setConstant(hi);
+        at += count;
+    };
+    segment(layout.inputDim, std::log(1e-2), std::log(1e2));
+    segment(layout.taskCount * layout.rank, -5.0, 5.0);
+    segment(layout.taskCount, std::log(1e-6), std::log(10.0));
+    segment(layout.taskCount, std::log(1e-6), std::log(2.0));
+    segment(layout.taskCount, -10.0, 10.0);
+    return b;
+}
+
+/// The objective LBFGSpp calls; remembers the best point, since a failed line search throws.
+class Objective {
+public:
+    Objective(const MtgpData& data, const MtgpParameterLayout& layout) : data_(data), layout_(layout) {}
+
+    double operator()(const Eigen::VectorXd& theta, Eigen::VectorXd& gradient)
+    {
+        ++evaluations;
+        double value;
+        try {
+            value = mtgpNegativeLogLikelihood(data_, layout_, theta, &gradient);
+        } catch (const NumericalError&) {
+            gradient.setZero(theta.size());
+            return std::numeric_limits<double>::max() / 4;
+        }
+        if (!std::isfinite(value) || !gradient.allFinite()) {
+            gradient.setZero(theta.size());
+            return std::numeric_limits<double>::max() / 4;
+        }
+        if (value < best) {
+            best = value;
+            bestTheta = theta;
+        }
+        return value;
+    }
+
+    double best = std::numeric_limits<double>::infinity();
+    Eigen::VectorXd bestTheta;
+    int evaluations = 0;
+
+private:
+    const MtgpData& data_;
+    const MtgpParameterLayout& layout_;
+};
+
+Eigen::VectorXd randomStart(const MtgpParameterLayout& layout, const Bounds& bounds, const MtgpData& data,
+                            std::mt19937_64& rng)
+{
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    // Draw where models live (NUQ's priors, widened), not over the whole box.
+    MtgpHyperparameters h = defaultMtgpHyperparameters(data, layout.inputDim, layout.taskCount, layout.rank, layout.kernel);
+    const double base = std::sqrt(double(layout.inputDim));
+    for (int i = 0; i < layout.inputDim; ++i)
+        h.kernel.lengthscales[i] = base * std::exp(std::log(0.05) + unit(rng) * (std::log(2.0) - std::log(0.05)));
+    for (int t = 0; t < layout.taskCount; ++t) {
+        for (int r = 0; r < layout.rank; ++r)
+            h.taskFactor(t, r) = unit(rng) / std::sqrt(double(layout.rank));
+        h.taskDiagonal[t] = 0.05 + 0.25 * unit(rng);
+        h.noiseVariance[t] = std::exp(std::log(1e-4) + unit(rng) * (std::log(0.3) - std::log(1e-4)));
+    }
+    return layout.pack(h).cwiseMax(bounds.lower).cwiseMin(bounds.upper);
+}
+
+} // namespace
+
+MtgpHyperparameters defaultMtgpHyperparameters(const MtgpData& data, int inputDim, int taskCount, int rank,
+                                               KernelKind kernel)
+{
+    MtgpHyperparameters h;
+    h.kernel.kind = kernel;
+    h.kernel.lengthscales = Eigen::VectorXd::Constant(inputDim, 0.5 * std::sqrt(double(inputDim)));
+    const double mean = data.size() > 0 ? data.targets.mean() : 0.0;
+    double variance = data.size() > 1 ? (data.targets.array() - mean).square().mean() : 1.0;
+    if (variance <= 1e-24)
+        variance = 1.0;
+    h.taskFactor = Eigen::MatrixXd::Constant(taskCount, rank, std::sqrt(0.8 * variance / rank));
+    h.taskDiagonal = Eigen::VectorXd::Constant(taskCount, 0.2 * variance);
+    h.noiseVariance = Eigen::VectorXd::Constant(taskCount, 0.01 * variance);
+    h.taskMean = Eigen::VectorXd::Constant(taskCount, mean);
+    for (int t = 0; t < taskCount; ++t) {
+        double sum = 0;
+        int count = 0;
+        for (Eigen::Index j = 0; j < data.size(); ++j) {
+            if (data.tasks[size_t(j)] == t) {
+                sum += data.targets[j];
+                ++count;
+            }
+        }
+        if (count > 0)
+            h.taskMean[t] = sum / count;
+    }
+    return h;
+}
+
+MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const MtgpFitOptions& options)
+{
+    const auto start = std::chrono::steady_clock::now();
+    data.validate(inputDim, taskCount);
+    if (data.size() == 0)
+        throw ConfigError("cannot fit a GP without observations");
+    MtgpParameterLayout layout;
+    layout.inputDim = inputDim;
+    layout.taskCount = taskCount;
+    layout.kernel = options.warmStart ? options.warmStart->kernel.kind : options.kernel;
+    layout.rank = options.warmStart ? int(options.warmStart->taskFactor.cols()) : (options.rank > 0 ? options.rank : taskCount);
+    if (layout.rank < 1 || layout.rank > taskCount)
+        throw ConfigError("task covariance rank must be 1.." + std::to_string(taskCount) + ", got " + std::to_string(layout.rank));
+
+    const Standardisation standard(data.targets);
+    const MtgpData standardData = standard.apply(data);
+    const Bounds bounds = standardBounds(layout);
+    std::mt19937_64 rng(options.seed);
+
+    std::vector<Eigen::VectorXd> starts;
+    const MtgpHyperparameters first = options.warmStart
+        ? standard.toStandard(*options.warmStart)
+        : defaultMtgpHyperparameters(standardData, inputDim, taskCount, layout.rank, layout.kernel);
+    starts.push_back(layout.pack(first).cwiseMax(bounds.lower).cwiseMin(bounds.upper));
+    for (int r = 0; r < options.restarts; ++r)
+        starts.push_back(randomStart(layout, bounds, standardData, rng));
+
+    LBFGSpp::LBFGSBParam<double> param;
+    param.max_iterations = options.maxIterations;
+    param.epsilon = 1e-5;
+    param.epsilon_rel = 1e-7;
+    param.past = 3;
+    param.delta = 1e-8;
+    param.max_linesearch = 40;
+
+    MtgpFitReport report;
+    Eigen::VectorXd bestTheta;
+    double bestValue = std::numeric_limits<double>::infinity();
+    for (const Eigen::VectorXd& initial : starts) {
+        Objective objective(standardData, layout);
+        Eigen::VectorXd theta = initial;
+        double value = 0;
+        try {
+            LBFGSpp::LBFGSBSolver<double> solver(param);
+            solver.minimize(objective, theta, value, bounds.lower, bounds.upper);
+        } catch (const std::exception&) {
+            // A line search that cannot progress ends this start; its best point still counts.
+        }
+        ++report.starts;
+        report.evaluations += objective.evaluations;
+        if (!std::isfinite(objective.best) || objective.best >= std::numeric_limits<double>::max() / 8) {
+            ++report.failedStarts;
+            continue;
+        }
+        if (objective.best < bestValue) {
+            bestValue = objective.best;
+            bestTheta = objective.bestTheta;
+        }
+    }
+    if (bestTheta.size() == 0)
+        throw NumericalError("GP fit failed: the covariance matrix could not be factorised from any start");
+
+    report.hyperparameters = standard.toOriginal(layout.unpack(bestTheta));
+    // Back in the targets' units the likelihood gains the Jacobian of the rescaling.
+    report.negativeLogLikelihood = bestValue + double(data.size()) * std::log(standard.scale);
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return report;
+}
+
+} // namespace quantscope

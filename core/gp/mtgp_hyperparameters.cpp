@@ -1,0 +1,88 @@
+#include "gp/mtgp_hyperparameters.h"
+
+#include "common/error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace quantscope {
+namespace {
+
+std::vector<double> toVector(const Eigen::VectorXd& v)
+{
+    return std::vector<double>(v.data(), v.data() + v.size());
+}
+
+Eigen::VectorXd fromVector(const std::vector<double>& v)
+{
+    return Eigen::Map<const Eigen::VectorXd>(v.data(), Eigen::Index(v.size()));
+}
+
+} // namespace
+
+Eigen::MatrixXd MtgpHyperparameters::taskCovariance() const
+{
+    Eigen::MatrixXd b = taskFactor * taskFactor.transpose();
+    b.diagonal() += taskDiagonal;
+    return b;
+}
+
+Eigen::MatrixXd MtgpHyperparameters::taskCorrelation() const
+{
+    const Eigen::MatrixXd b = taskCovariance();
+    const Eigen::VectorXd inverseSd = b.diagonal().cwiseSqrt().cwiseInverse();
+    return inverseSd.asDiagonal() * b * inverseSd.asDiagonal();
+}
+
+void MtgpHyperparameters::validate() const
+{
+    const auto tasks = taskMean.size();
+    if (tasks < 1)
+        throw ConfigError("GP hyperparameters need at least one task");
+    if (taskFactor.rows() != tasks || taskDiagonal.size() != tasks || noiseVariance.size() != tasks)
+        throw ConfigError("GP hyperparameters disagree on the number of tasks");
+    if (kernel.lengthscales.size() < 1 || (kernel.lengthscales.array() <= 0).any())
+        throw ConfigError("GP lengthscales must be positive");
+    if ((taskDiagonal.array() <= 0).any() || (noiseVariance.array() <= 0).any())
+        throw ConfigError("GP task diagonal and noise variances must be positive");
+}
+
+std::string MtgpHyperparameters::toJson() const
+{
+    nlohmann::ordered_json factor = nlohmann::ordered_json::array();
+    for (Eigen::Index t = 0; t < taskFactor.rows(); ++t)
+        factor.push_back(toVector(taskFactor.row(t).transpose()));
+    const nlohmann::ordered_json j = {{"kernel", kernelName(kernel.kind)},
+                                      {"lengthscales", toVector(kernel.lengthscales)},
+                                      {"task_factor", factor},
+                                      {"task_diagonal", toVector(taskDiagonal)},
+                                      {"task_mean", toVector(taskMean)},
+                                      {"noise_variance", toVector(noiseVariance)}};
+    return j.dump(2);
+}
+
+MtgpHyperparameters MtgpHyperparameters::fromJson(const std::string& text)
+{
+    MtgpHyperparameters h;
+    try {
+        const nlohmann::json j = nlohmann::json::parse(text);
+        h.kernel.kind = parseKernelKind(j.at("kernel").get<std::string>());
+        h.kernel.lengthscales = fromVector(j.at("lengthscales").get<std::vector<double>>());
+        const auto rows = j.at("task_factor").get<std::vector<std::vector<double>>>();
+        const size_t rank = rows.empty() ? 0 : rows.front().size();
+        h.taskFactor.resize(Eigen::Index(rows.size()), Eigen::Index(rank));
+        for (size_t t = 0; t < rows.size(); ++t) {
+            if (rows[t].size() != rank)
+                throw ConfigError("GP hyperparameters: task_factor rows differ in length");
+            h.taskFactor.row(Eigen::Index(t)) = fromVector(rows[t]).transpose();
+        }
+        h.taskDiagonal = fromVector(j.at("task_diagonal").get<std::vector<double>>());
+        h.taskMean = fromVector(j.at("task_mean").get<std::vector<double>>());
+        h.noiseVariance = fromVector(j.at("noise_variance").get<std::vector<double>>());
+    } catch (const nlohmann::json::exception& e) {
+        throw ConfigError(std::string("malformed GP hyperparameters: ") + e.what());
+    }
+    h.validate();
+    return h;
+}
+
+} // namespace quantscope

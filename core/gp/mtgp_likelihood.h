@@ -1,0 +1,30 @@
+#pragma once
+
+#include "gp/mtgp_data.h"
+#include "gp/mtgp_hyperparameters.h"
+
+#include <Eigen/Dense>
+
+namespace quantscope {
+
+/// The packing of ICM hyperparameters into the unconstrained vector ML-II optimises:
+/// [log lengthscales (d), W row-major (T r), log v (T), log sigma2 (T), mu (T)].
+struct MtgpParameterLayout {
+    int inputDim = 1;
+    int taskCount = 1;
+    int rank = 1;
+    KernelKind kernel = KernelKind::Matern52;
+
+    int size() const { return inputDim + taskCount * rank + 3 * taskCount; }
+    Eigen::VectorXd pack(const MtgpHyperparameters& h) const;
+    MtgpHyperparameters unpack(const Eigen::VectorXd& theta) const;
+};
+
+/// Negative log marginal likelihood of `data` at `theta` and, when `gradient` is given, its
+/// analytic gradient: with Q = K^-1 - alpha alpha^T, d/d(theta) = tr(Q dK/d(theta)) / 2 for the
+/// covariance parameters and -sum of alpha over a task's observations for its mean.
+/// Throws NumericalError when K cannot be factorised.
+double mtgpNegativeLogLikelihood(const MtgpData& data, const MtgpParameterLayout& layout, const Eigen::VectorXd& theta,
+                                 Eigen::VectorXd* gradient);
+
+} // namespace quantscope

@@ -1,0 +1,172 @@
+#include "gp/multitask_gp.h"
+
+#include "common/error.h"
+
+#include <cmath>
+
+namespace quantscope {
+
+Eigen::MatrixXd choleskyWithJitter(const Eigen::MatrixXd& matrix, double* jitterUsed)
+{
+    const double scale = matrix.rows() > 0 ? std::max(matrix.diagonal().mean(), 1e-300) : 1.0;
+    double jitter = 0;
+    for (int attempt = 0; attempt < 9; ++attempt) {
+        Eigen::LLT<Eigen::MatrixXd> llt;
+        if (jitter == 0) {
+            llt.compute(matrix);
+        } else {
+            Eigen::MatrixXd shifted = matrix;
+            shifted.diagonal().array() += jitter;
+            llt.compute(shifted);
+        }
+        if (llt.info() == Eigen::Success) {
+            if (jitterUsed)
+                *jitterUsed = jitter;
+            return llt.matrixL();
+        }
+        jitter = scale * std::pow(10.0, -10 + attempt);
+    }
+    throw NumericalError("GP covariance matrix is not positive definite, even with jitter of 1e-3 of its diagonal");
+}
+
+Eigen::VectorXd choleskySolve(const Eigen::MatrixXd& lower, const Eigen::VectorXd& b)
+{
+    const auto l = lower.triangularView<Eigen::Lower>();
+    return l.transpose().solve(l.solve(b));
+}
+
+MultiTaskGP::MultiTaskGP(MtgpHyperparameters hyperparameters, MtgpData data) : h_(std::move(hyperparameters))
+{
+    h_.validate();
+    taskCovariance_ = h_.taskCovariance();
+    setData(std::move(data));
+}
+
+void MultiTaskGP::setHyperparameters(MtgpHyperparameters hyperparameters)
+{
+    hyperparameters.validate();
+    if (hyperparameters.inputDim() != h_.inputDim() || hyperparameters.taskCount() != h_.taskCount())
+        throw ConfigError("new GP hyperparameters change the input dimension or the number of tasks");
+    h_ = std::move(hyperparameters);
+    taskCovariance_ = h_.taskCovariance();
+    condition();
+}
+
+void MultiTaskGP::setData(MtgpData data)
+{
+    if (data.size() == 0)
+        data.inputs.resize(0, h_.inputDim());
+    data.validate(h_.inputDim(), h_.taskCount());
+    data_ = std::move(data);
+    condition();
+}
+
+Eigen::MatrixXd MultiTaskGP::priorCovariance(const Eigen::MatrixXd& inputsA, const std::vector<int>& tasksA,
+                                             const Eigen::MatrixXd& inputsB, const std::vector<int>& tasksB) const
+{
+    Eigen::MatrixXd k = h_.kernel.matrix(inputsA, inputsB);
+    for (Eigen::Index i = 0; i < k.rows(); ++i)
+        for (Eigen::Index j = 0; j < k.cols(); ++j)
+            k(i, j) *= taskCovariance_(tasksA[size_t(i)], tasksB[size_t(j)]);
+    return k;
+}
+
+Eigen::VectorXd MultiTaskGP::residuals() const
+{
+    Eigen::VectorXd r = data_.targets;
+    for (Eigen::Index j = 0; j < r.size(); ++j)
+        r[j] -= h_.taskMean[data_.tasks[size_t(j)]];
+    return r;
+}
+
+void MultiTaskGP::condition()
+{
+    const Eigen::Index n = data_.size();
+    if (n == 0) {
+        cholesky_.resize(0, 0);
+        alpha_.resize(0);
+        jitter_ = 0;
+        return;
+    }
+    Eigen::MatrixXd k = priorCovariance(data_.inputs, data_.tasks, data_.inputs, data_.tasks);
+    for (Eigen::Index j = 0; j < n; ++j)
+        k(j, j) += h_.noiseVariance[data_.tasks[size_t(j)]];
+    cholesky_ = choleskyWithJitter(k, &jitter_);
+    alpha_ = choleskySolve(cholesky_, residuals());
+}
+
+void MultiTaskGP::addObservation(const Eigen::VectorXd& x, int task, double y)
+{
+    MtgpData extended = data_;
+    extended.append(x, task, y);
+    extended.validate(h_.inputDim(), h_.taskCount());
+    const Eigen::Index n = data_.size();
+    const Eigen::MatrixXd point = x.transpose();
+    const Eigen::VectorXd cross = priorCovariance(data_.inputs, data_.tasks, point, {task}).col(0);
+    const double self = taskCovariance_(task, task) + h_.noiseVariance[task] + jitter_;
+    const Eigen::VectorXd l = n > 0 ? Eigen::VectorXd(cholesky_.triangularView<Eigen::Lower>().solve(cross))
+                                    : Eigen::VectorXd();
+    const double pivot = self - l.squaredNorm();
+    data_ = std::move(extended);
+    if (!(pivot > 1e-12 * self)) { // the new point is (numerically) a duplicate: refactor with jitter
+        condition();
+        return;
+    }
+    cholesky_.conservativeResize(n + 1, n + 1);
+    cholesky_.row(n).head(n) = l.transpose();
+    cholesky_.col(n).setZero();
+    cholesky_(n, n) = std::sqrt(pivot);
+    alpha_ = choleskySolve(cholesky_, residuals());
+}
+
+Eigen::MatrixXd MultiTaskGP::whitened(const Eigen::MatrixXd& inputs, const std::vector<int>& tasks) const
+{
+    const Eigen::MatrixXd cross = priorCovariance(data_.inputs, data_.tasks, inputs, tasks);
+    return cholesky_.triangularView<Eigen::Lower>().solve(cross);
+}
+
+Posterior MultiTaskGP::predict(const Eigen::MatrixXd& inputs, const std::vector<int>& tasks) const
+{
+    if (Eigen::Index(tasks.size()) != inputs.rows())
+        throw ConfigError("GP prediction: " + std::to_string(inputs.rows()) + " inputs but "
+                          + std::to_string(tasks.size()) + " tasks");
+    for (int t : tasks) {
+        if (t < 0 || t >= taskCount())
+            throw ConfigError("GP prediction: task " + std::to_string(t) + " is not in 0.." + std::to_string(taskCount() - 1));
+    }
+    Posterior posterior;
+    posterior.mean.resize(inputs.rows());
+    posterior.variance.resize(inputs.rows());
+    for (Eigen::Index i = 0; i < inputs.rows(); ++i) {
+        posterior.mean[i] = h_.taskMean[tasks[size_t(i)]];
+        posterior.variance[i] = taskCovariance_(tasks[size_t(i)], tasks[size_t(i)]); // k(x, x) = 1
+    }
+    if (data_.size() == 0)
+        return posterior;
+    const Eigen::MatrixXd cross = priorCovariance(data_.inputs, data_.tasks, inputs, tasks);
+    posterior.mean += cross.transpose() * alpha_;
+    const Eigen::MatrixXd v = cholesky_.triangularView<Eigen::Lower>().solve(cross);
+    posterior.variance -= v.colwise().squaredNorm().transpose();
+    posterior.variance = posterior.variance.cwiseMax(0.0);
+    return posterior;
+}
+
+Eigen::MatrixXd MultiTaskGP::posteriorCovariance(const Eigen::MatrixXd& inputsA, const std::vector<int>& tasksA,
+                                                 const Eigen::MatrixXd& inputsB, const std::vector<int>& tasksB) const
+{
+    Eigen::MatrixXd covariance = priorCovariance(inputsA, tasksA, inputsB, tasksB);
+    if (data_.size() == 0)
+        return covariance;
+    covariance.noalias() -= whitened(inputsA, tasksA).transpose() * whitened(inputsB, tasksB);
+    return covariance;
+}
+
+double MultiTaskGP::logMarginalLikelihood() const
+{
+    const Eigen::Index n = data_.size();
+    if (n == 0)
+        return 0;
+    return -0.5 * residuals().dot(alpha_) - cholesky_.diagonal().array().log().sum() - 0.5 * double(n) * std::log(2 * M_PI);
+}
+
+} // namespace quantscope
