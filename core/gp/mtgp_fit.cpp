@@ -57,7 +57,7 @@ struct Bounds {
     Eigen::VectorXd upper;
 };
 
-Bounds standardBounds(const MtgpParameterLayout& layout)
+Bounds standardBounds(const MtgpParameterLayout& layout, bool allowNegativeCorrelation)
 {
     Bounds b{Eigen::VectorXd(layout.size()), Eigen::VectorXd(layout.size())};
     int at = 0;
@@ -67,7 +67,7 @@ Bounds standardBounds(const MtgpParameterLayout& layout)
         at += count;
     };
     segment(layout.inputDim, std::log(1e-2), std::log(1e2));
-    segment(layout.taskCount * layout.rank, -5.0, 5.0);
+    segment(layout.taskCount * layout.rank, allowNegativeCorrelation ? -5.0 : 0.0, 5.0);
     segment(layout.taskCount, std::log(1e-6), std::log(10.0));
     segment(layout.taskCount, std::log(1e-6), std::log(2.0));
     segment(layout.taskCount, -10.0, 10.0);
@@ -174,7 +174,7 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
 
     const Standardisation standard(data.targets);
     const MtgpData standardData = standard.apply(data);
-    const Bounds bounds = standardBounds(layout);
+    const Bounds bounds = standardBounds(layout, options.allowNegativeCorrelation);
     std::mt19937_64 rng(options.seed);
 
     std::vector<Eigen::VectorXd> starts;

@@ -14,6 +14,10 @@ struct MtgpFitOptions {
     int restarts = 4;        ///< random restarts besides the start from `warmStart` or the default
     int maxIterations = 200; ///< L-BFGS-B iterations per start
     uint64_t seed = 0;
+    /// Task covariances may be negative. Off by default: fine-tuning budgets of one network are
+    /// positively correlated, and NUQ's prior (W ~ U(0, 1)) says so too; with few high-fidelity
+    /// points an unconstrained W often finds spurious anti-correlation.
+    bool allowNegativeCorrelation = false;
     /// Hyperparameters to start from (e.g. the last fit); its rank and kernel win over the options.
     std::optional<MtgpHyperparameters> warmStart;
 };

@@ -1,0 +1,84 @@
+#include "search/acquisition.h"
+
+#include <cmath>
+#include <limits>
+
+namespace quantscope {
+
+EffectivePosterior effectivePosterior(const AcquisitionContext& context, int task)
+{
+    const size_t n = context.pool->size();
+    const Posterior p = context.model->predict(context.pool->inputs(), std::vector<int>(n, task));
+    EffectivePosterior out;
+    out.mean.resize(Eigen::Index(n));
+    for (size_t c = 0; c < n; ++c)
+        out.mean[Eigen::Index(c)] = p.mean[Eigen::Index(c)]
+            - (context.bitSums[c] - 4.0 * double(context.layerCount)) / context.effectiveK;
+    out.sd = p.variance.cwiseSqrt();
+    return out;
+}
+
+double ucbBeta(size_t candidates, int iteration, double delta)
+{
+    const double t = std::max(1, iteration);
+    return 2.0 * std::log(double(candidates) * t * t * M_PI * M_PI / (6.0 * delta)) / 5.0;
+}
+
+Eigen::VectorXd expectedImprovement(const Eigen::VectorXd& mean, const Eigen::VectorXd& sd, double best)
+{
+    Eigen::VectorXd ei(mean.size());
+    for (Eigen::Index i = 0; i < mean.size(); ++i) {
+        const double gain = mean[i] - best;
+        if (sd[i] <= 1e-12) {
+            ei[i] = std::max(gain, 0.0);
+            continue;
+        }
+        const double z = gain / sd[i];
+        const double cdf = 0.5 * std::erfc(-z / std::sqrt(2.0));
+        const double pdf = std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI);
+        ei[i] = gain * cdf + sd[i] * pdf;
+    }
+    return ei;
+}
+
+Eigen::VectorXd informationAboutTarget(const AcquisitionContext& context, int task)
+{
+    const MultiTaskGP& model = *context.model;
+    const Eigen::MatrixXd& inputs = context.pool->inputs();
+    const Eigen::Index n = inputs.rows();
+    const std::vector<int> tasks(size_t(n), task);
+    const Eigen::MatrixXd reference = inputs(context.referenceSet, Eigen::all);
+    const std::vector<int> targetTasks(context.referenceSet.size(), context.targetTask);
+
+    // Posterior covariance of f_M on G, and between G and the candidates on `task`.
+    Eigen::MatrixXd referenceCovariance = model.posteriorCovariance(reference, targetTasks, reference, targetTasks);
+    const double noise = model.hyperparameters().noiseVariance[task];
+    referenceCovariance.diagonal().array() += 1e-9 * referenceCovariance.diagonal().mean() + 1e-12;
+    const Eigen::MatrixXd referenceFactor = choleskyWithJitter(referenceCovariance);
+    const Eigen::MatrixXd cross = model.posteriorCovariance(reference, targetTasks, inputs, tasks);
+    const Eigen::MatrixXd whitened = referenceFactor.triangularView<Eigen::Lower>().solve(cross);
+
+    const Eigen::VectorXd variance = model.predict(inputs, tasks).variance.array() + noise;
+    const Eigen::VectorXd reduction = whitened.colwise().squaredNorm().transpose();
+    Eigen::VectorXd information(n);
+    for (Eigen::Index c = 0; c < n; ++c) {
+        const double conditional = std::max(variance[c] - reduction[c], 1e-12 * variance[c]);
+        information[c] = 0.5 * std::log(variance[c]) - 0.5 * std::log(conditional);
+    }
+    return information;
+}
+
+long argmaxAvailable(const AcquisitionContext& context, int task, const Eigen::VectorXd& scores)
+{
+    long best = -1;
+    double bestScore = -std::numeric_limits<double>::infinity();
+    for (Eigen::Index c = 0; c < scores.size(); ++c) {
+        if (context.available(task, size_t(c)) && scores[c] > bestScore) {
+            bestScore = scores[c];
+            best = long(c);
+        }
+    }
+    return best;
+}
+
+} // namespace quantscope

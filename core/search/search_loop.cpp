@@ -1,0 +1,188 @@
+#include "search/search_loop.h"
+
+#include "common/error.h"
+#include "search/encoding.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace quantscope {
+
+SearchLoop::SearchLoop(const CandidatePool& pool, const Strategy& strategy, int taskCount, SearchLoopOptions options) :
+    pool_(pool), strategy_(strategy), taskCount_(taskCount), options_(std::move(options)), rng_(options_.seed)
+{
+    if (pool_.size() == 0)
+        throw ConfigError("the search has no candidate configurations");
+    if (int(options_.defaultTaskCosts.size()) != taskCount)
+        throw ConfigError("give one default cost per task (" + std::to_string(taskCount) + ")");
+    for (double cost : options_.defaultTaskCosts)
+        if (!(cost > 0))
+            throw ConfigError("task costs must be positive");
+    target_ = options_.targetTask < 0 ? taskCount - 1 : options_.targetTask;
+    if (target_ >= taskCount)
+        throw ConfigError("target task " + std::to_string(target_) + " is not in 0.." + std::to_string(taskCount - 1));
+    evaluated_.assign(size_t(taskCount), std::vector<char>(pool_.size(), 0));
+    for (size_t c = 0; c < pool_.size(); ++c) {
+        double sum = 0;
+        for (const LayerBits& b : pool_.bits(c).layers())
+            sum += entryBits(b);
+        bitSums_.push_back(sum);
+    }
+    std::vector<size_t> all(pool_.size());
+    std::iota(all.begin(), all.end(), size_t{0});
+    std::shuffle(all.begin(), all.end(), rng_);
+    reference_.assign(all.begin(), all.begin() + long(std::min(options_.referenceSize, all.size())));
+}
+
+std::vector<double> SearchLoop::taskCosts() const
+{
+    std::vector<double> costs = options_.defaultTaskCosts;
+    std::vector<double> sums(size_t(taskCount_), 0.0);
+    std::vector<int> counts(size_t(taskCount_), 0);
+    for (const SearchObservation& o : observations_) {
+        sums[size_t(o.task)] += o.evaluation.cost;
+        ++counts[size_t(o.task)];
+    }
+    for (size_t t = 0; t < costs.size(); ++t)
+        if (counts[t] > 0 && sums[t] > 0)
+            costs[t] = sums[t] / counts[t];
+    return costs;
+}
+
+MtgpData SearchLoop::modelData() const
+{
+    MtgpData data;
+    data.inputs.resize(0, pool_.encoding().dim());
+    for (const SearchObservation& o : observations_) {
+        if (!strategy_.multiTask() && o.task != target_)
+            continue;
+        data.append(pool_.input(o.candidate), modelTask(o.task), o.evaluation.value);
+    }
+    return data;
+}
+
+void SearchLoop::refit()
+{
+    if (!strategy_.usesModel() || observations_.size() == fittedObservations_)
+        return;
+    const MtgpData data = modelData();
+    fittedObservations_ = observations_.size();
+    if (data.size() < 2)
+        return;
+    const int tasks = strategy_.multiTask() ? taskCount_ : 1;
+    MtgpFitOptions fit = options_.fit;
+    const bool full = !lastFit_ || fits_ % std::max(1, options_.fullRefitEvery) == 0;
+    if (!full) {
+        fit.warmStart = lastFit_;
+        fit.restarts = 0;
+    }
+    fit.seed = options_.seed + uint64_t(fits_);
+    const MtgpFitReport report = fitMtgp(data, pool_.encoding().dim(), tasks, fit);
+    ++fits_;
+    lastFit_ = report.hyperparameters;
+    model_ = std::make_unique<MultiTaskGP>(report.hyperparameters, data);
+}
+
+AcquisitionContext SearchLoop::context() const
+{
+    AcquisitionContext c;
+    c.model = model_.get();
+    c.pool = &pool_;
+    c.bitSums = bitSums_;
+    c.layerCount = pool_.encoding().layerCount();
+    c.effectiveK = options_.effectiveK;
+    c.iteration = proposals_ + 1;
+    c.referenceSet = reference_;
+    const std::vector<double> costs = taskCosts();
+    if (strategy_.multiTask()) {
+        c.taskCosts = costs;
+        c.targetTask = target_;
+        c.excluded = evaluated_;
+    } else {
+        c.taskCosts = {costs[size_t(target_)]};
+        c.targetTask = 0;
+        c.excluded = {evaluated_[size_t(target_)]};
+    }
+    return c;
+}
+
+std::vector<Proposal> SearchLoop::propose(int q)
+{
+    // The initial design comes first: random configurations on the given tasks.
+    std::vector<Proposal> proposals;
+    int designed = 0;
+    for (const InitialDesign& design : options_.initialDesign) {
+        designed += design.count;
+        if (int(observations_.size()) + int(proposals.size()) >= designed)
+            continue;
+        while (int(observations_.size() + proposals.size()) < designed && int(proposals.size()) < q) {
+            std::uniform_int_distribution<size_t> pick(0, pool_.size() - 1);
+            const size_t c = pick(rng_);
+            if (evaluated_[size_t(design.task)][c])
+                continue;
+            proposals.push_back(Proposal{c, design.task, 0.0, "initial design"});
+        }
+    }
+    if (!proposals.empty())
+        return proposals;
+
+    refit();
+    proposals = strategy_.propose(context(), q, rng_);
+    proposals_ += q;
+    if (!strategy_.multiTask())
+        for (Proposal& p : proposals)
+            p.task = target_;
+    return proposals;
+}
+
+void SearchLoop::record(const Proposal& proposal, const Evaluation& evaluation)
+{
+    if (proposal.candidate >= pool_.size() || proposal.task < 0 || proposal.task >= taskCount_)
+        throw ConfigError("recorded evaluation is outside the search space");
+    observations_.push_back(SearchObservation{proposal.candidate, proposal.task, evaluation});
+    evaluated_[size_t(proposal.task)][proposal.candidate] = 1;
+    spent_ += evaluation.cost;
+}
+
+std::vector<Proposal> SearchLoop::step(const std::function<Evaluation(const BitConfig&, int task)>& evaluate, int q)
+{
+    const std::vector<Proposal> proposals = propose(q);
+    for (const Proposal& p : proposals)
+        record(p, evaluate(pool_.bits(p.candidate), p.task));
+    return proposals;
+}
+
+std::vector<std::pair<size_t, double>> SearchLoop::estimates()
+{
+    std::vector<size_t> seen;
+    for (const SearchObservation& o : observations_)
+        if (strategy_.multiTask() || o.task == target_)
+            seen.push_back(o.candidate);
+    std::sort(seen.begin(), seen.end());
+    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+    std::vector<std::pair<size_t, double>> out;
+    if (strategy_.usesModel()) {
+        refit();
+    }
+    if (model_) {
+        const Eigen::MatrixXd inputs = pool_.inputs()(seen, Eigen::all);
+        const Posterior p = model_->predict(inputs, std::vector<int>(seen.size(), modelTask(target_)));
+        for (size_t i = 0; i < seen.size(); ++i)
+            out.emplace_back(seen[i], p.mean[Eigen::Index(i)]);
+        return out;
+    }
+    for (size_t c : seen) {
+        double sum = 0;
+        int count = 0;
+        for (const SearchObservation& o : observations_)
+            if (o.candidate == c && o.task == target_) {
+                sum += o.evaluation.value;
+                ++count;
+            }
+        if (count > 0)
+            out.emplace_back(c, sum / count);
+    }
+    return out;
+}
+
+} // namespace quantscope

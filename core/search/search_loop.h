@@ -1,0 +1,91 @@
+#pragma once
+
+#include "gp/mtgp_fit.h"
+#include "gp/multitask_gp.h"
+#include "search/candidates.h"
+#include "search/strategy.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <vector>
+
+namespace quantscope {
+
+/// The outcome of one evaluation: the measured value (accuracy) and what it cost (e.g. seconds).
+struct Evaluation {
+    double value = 0;
+    double cost = 0;
+};
+
+struct SearchObservation {
+    size_t candidate = 0;
+    int task = 0;
+    Evaluation evaluation;
+};
+
+struct InitialDesign {
+    int task = 0;
+    int count = 0;
+};
+
+struct SearchLoopOptions {
+    std::vector<double> defaultTaskCosts; ///< lambda per task until evaluations are measured
+    int targetTask = -1;                  ///< -1: the last task
+    double effectiveK = 1.0;
+    size_t referenceSize = 64;            ///< |G| for NUQ's information gain
+    MtgpFitOptions fit;                   ///< restarts for full refits
+    int fullRefitEvery = 10;              ///< between them, refits start from the last fit only
+    std::vector<InitialDesign> initialDesign; ///< random evaluations before the strategy takes over
+    uint64_t seed = 0;
+};
+
+/// Propose, evaluate, record, refit: the search as a step function over a candidate pool.
+/// Task costs are the mean measured cost of each task's evaluations once there are some.
+class SearchLoop {
+public:
+    SearchLoop(const CandidatePool& pool, const Strategy& strategy, int taskCount, SearchLoopOptions options);
+
+    /// The next `q` evaluations (fits the model first when new data arrived).
+    std::vector<Proposal> propose(int q = 1);
+    void record(const Proposal& proposal, const Evaluation& evaluation);
+    /// propose + evaluate + record; returns what was evaluated.
+    std::vector<Proposal> step(const std::function<Evaluation(const BitConfig&, int task)>& evaluate, int q = 1);
+
+    double spentCost() const { return spent_; }
+    const std::vector<SearchObservation>& observations() const { return observations_; }
+    std::vector<double> taskCosts() const;
+    int targetTask() const { return target_; }
+    /// The model the strategy last used (nullptr before the first fit); in single-task
+    /// strategies its only task is the target task.
+    const MultiTaskGP* model() const { return model_.get(); }
+    /// Target-task estimate for every evaluated configuration: posterior mean where the strategy
+    /// has a model, else the mean observed target value. (candidate, estimate) pairs.
+    std::vector<std::pair<size_t, double>> estimates();
+
+private:
+    void refit();
+    MtgpData modelData() const;
+    int modelTask(int task) const { return strategy_.multiTask() ? task : 0; }
+    AcquisitionContext context() const;
+
+    const CandidatePool& pool_;
+    const Strategy& strategy_;
+    int taskCount_;
+    int target_;
+    SearchLoopOptions options_;
+    std::mt19937_64 rng_;
+    std::vector<size_t> reference_;
+    std::vector<double> bitSums_;
+    std::vector<SearchObservation> observations_;
+    std::vector<std::vector<char>> evaluated_; ///< [task][candidate]
+    std::unique_ptr<MultiTaskGP> model_;
+    std::optional<MtgpHyperparameters> lastFit_;
+    size_t fittedObservations_ = 0;
+    int fits_ = 0;
+    int proposals_ = 0;
+    double spent_ = 0;
+};
+
+} // namespace quantscope

@@ -1,0 +1,64 @@
+#include "search/synthetic_problem.h"
+
+#include "common/error.h"
+
+#include <cmath>
+
+namespace quantscope {
+
+SyntheticProblem SyntheticProblem::standard(size_t layers, uint64_t seed)
+{
+    if (layers < 1)
+        throw ConfigError("a synthetic problem needs at least one layer");
+    SyntheticProblem problem;
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    for (size_t i = 0; i < layers; ++i) {
+        const double depth = layers > 1 ? double(i) / double(layers - 1) : 0.0;
+        LayerInfo layer;
+        layer.name = "layer" + std::to_string(i);
+        // Weight counts grow with depth, from ~1e3 to ~1.5e5 (like the zoo's VGG).
+        layer.weightCount = int64_t(1000 * std::pow(150.0, depth));
+        layer.weightShape = {layer.weightCount};
+        layer.macs = layer.weightCount * 100;
+        problem.layers_.push_back(layer);
+        problem.sensitivity_.push_back(0.35 * (1 + 1.5 * (1 - depth)) * std::exp(0.3 * normal(rng)));
+    }
+    problem.tasks_ = {{"quantize only", 1.0, 0.4, 0.25},
+                      {"1 epoch", 0.45, 0.3, 1.25},
+                      {"2 epochs", 0.3, 0.3, 2.25},
+                      {"15 epochs", 0.15, 0.2, 15.25}};
+    return problem;
+}
+
+double SyntheticProblem::trueAccuracy(const BitConfig& bits, int task) const
+{
+    if (bits.size() != layers_.size())
+        throw ConfigError("synthetic problem has " + std::to_string(layers_.size()) + " layers, configuration "
+                          + std::to_string(bits.size()));
+    double damage = 0;
+    for (size_t i = 0; i < layers_.size(); ++i) {
+        const int w = bits[i].weight == 0 ? 32 : bits[i].weight;
+        const int a = bits[i].activation == 0 ? 32 : bits[i].activation;
+        const int b = std::min(w, a); // the coarser side dominates the damage
+        damage += sensitivity_[i] * std::pow(4.0, -(b - 1));
+    }
+    const double d = tasks_.at(size_t(task)).recovery * damage * (1 + gamma_ * damage);
+    return chance_ + (top_ - chance_) * std::exp(-d);
+}
+
+double SyntheticProblem::observe(const BitConfig& bits, int task, std::mt19937_64& rng) const
+{
+    std::normal_distribution<double> noise(0.0, tasks_.at(size_t(task)).noiseSd);
+    return trueAccuracy(bits, task) + noise(rng);
+}
+
+double SyntheticProblem::memoryMB(const BitConfig& bits) const
+{
+    double total = 0;
+    for (size_t i = 0; i < layers_.size(); ++i)
+        total += double(layers_[i].weightCount) * (bits[i].isFloat() ? 32 : bits[i].weight);
+    return total / 8 / 1e6;
+}
+
+} // namespace quantscope

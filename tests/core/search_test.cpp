@@ -1,0 +1,154 @@
+#include "common/error.h"
+#include "search/candidates.h"
+#include "search/search_loop.h"
+#include "search/strategies.h"
+#include "search/synthetic_problem.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace quantscope {
+namespace {
+
+struct Fixture {
+    SyntheticProblem problem = SyntheticProblem::standard(6, 3);
+    std::unique_ptr<Encoding> encoding = makeEncoding("bezier2", 6);
+    CandidatePool pool{*encoding};
+    std::mt19937_64 noise{5};
+
+    Fixture() { fillGrid(pool, 9); }
+
+    SearchLoopOptions options() const
+    {
+        SearchLoopOptions o;
+        for (const auto& task : problem.tasks())
+            o.defaultTaskCosts.push_back(task.cost);
+        o.fit.restarts = 1;
+        o.fit.maxIterations = 60;
+        o.initialDesign = {{0, 4}, {3, 1}};
+        o.referenceSize = 32;
+        o.seed = 7;
+        return o;
+    }
+
+    std::function<Evaluation(const BitConfig&, int)> evaluator()
+    {
+        return [this](const BitConfig& bits, int task) {
+            return Evaluation{problem.observe(bits, task, noise), problem.tasks()[size_t(task)].cost};
+        };
+    }
+};
+
+TEST(SyntheticProblem, TasksAreOrderedAndEarlyBitsMatterMore)
+{
+    const SyntheticProblem problem = SyntheticProblem::standard(9, 0);
+    const std::vector<std::string> names(9, "x");
+    const BitConfig two = BitConfig::uniform(2, 9);
+    for (int t = 1; t < problem.taskCount(); ++t)
+        EXPECT_GT(problem.trueAccuracy(two, t), problem.trueAccuracy(two, t - 1));
+    EXPECT_GT(problem.trueAccuracy(BitConfig::uniform(8, 9), 0), problem.trueAccuracy(BitConfig::uniform(3, 9), 0));
+    const BitConfig early = BitConfig::parse("6,6,5,5,4,4,3,3,3", names);
+    const BitConfig late = BitConfig::parse("3,3,3,4,4,5,5,6,6", names);
+    EXPECT_GT(problem.trueAccuracy(early, 0), problem.trueAccuracy(late, 0));
+    EXPECT_LT(problem.memoryMB(early), problem.memoryMB(late));
+}
+
+TEST(Candidates, GridCollapsesDuplicatesAndSamplersStayInRange)
+{
+    Fixture f;
+    EXPECT_GT(f.pool.size(), 20u);
+    EXPECT_LT(f.pool.size(), 9u * 9 * 9);
+    std::set<std::string> distinct;
+    for (size_t c = 0; c < f.pool.size(); ++c)
+        distinct.insert(f.pool.bits(c).toString());
+    EXPECT_EQ(distinct.size(), f.pool.size());
+
+    const auto perLayer = makeEncoding("per-layer", 6);
+    CandidatePool pool(*perLayer);
+    std::mt19937_64 rng(1);
+    CandidateOptions options;
+    options.haltonSamples = 100;
+    options.randomSamples = 100;
+    options.minBits = 2;
+    options.maxBits = 6;
+    options.parents = {BitConfig::uniform(4, 6)};
+    options.mutationsPerParent = 10;
+    fillCandidates(pool, options, rng);
+    EXPECT_GT(pool.size(), 150u);
+    for (size_t c = 0; c < pool.size(); ++c)
+        for (const LayerBits& b : pool.bits(c).layers())
+            EXPECT_TRUE(b.weight >= 2 && b.weight <= 6);
+    EXPECT_GE(pool.find(BitConfig::uniform(4, 6)), -1);
+    EXPECT_NEAR(radicalInverse(5, 2), 0.625, 1e-15); // 5 = 101b -> 0.101b
+}
+
+TEST(SearchLoop, EveryStrategyRunsWithoutRepeatsAndIsDeterministic)
+{
+    for (const std::string name : {"nuq", "ei", "ucb", "random"}) {
+        std::vector<std::pair<size_t, int>> runs[2];
+        for (int run = 0; run < 2; ++run) {
+            Fixture f;
+            const auto strategy = makeStrategy(name);
+            SearchLoop loop(f.pool, *strategy, f.problem.taskCount(), f.options());
+            for (int i = 0; i < 12; ++i)
+                for (const Proposal& p : loop.step(f.evaluator()))
+                    runs[run].emplace_back(p.candidate, p.task);
+            std::set<std::pair<size_t, int>> unique(runs[run].begin(), runs[run].end());
+            EXPECT_EQ(unique.size(), runs[run].size()) << name;
+            EXPECT_GT(loop.spentCost(), 0);
+            EXPECT_FALSE(loop.estimates().empty()) << name;
+        }
+        EXPECT_EQ(runs[0], runs[1]) << name;
+    }
+}
+
+TEST(SearchLoop, NuqUsesCheapTasksAndTheTargetEveryFifthStep)
+{
+    Fixture f;
+    NuqStrategy strategy;
+    SearchLoop loop(f.pool, strategy, f.problem.taskCount(), f.options());
+    std::vector<int> tasks;
+    for (int i = 0; i < 15; ++i)
+        for (const Proposal& p : loop.step(f.evaluator()))
+            tasks.push_back(p.task);
+    // After the 5 initial evaluations, proposals 5 and 10 of the strategy are UCB steps on task 3.
+    EXPECT_EQ(tasks[5 + 4], 3);
+    EXPECT_EQ(tasks[5 + 9], 3);
+    EXPECT_GT(std::count_if(tasks.begin() + 5, tasks.end(), [](int t) { return t < 3; }), 4);
+    // Measured costs replace the defaults.
+    EXPECT_DOUBLE_EQ(loop.taskCosts()[0], f.problem.tasks()[0].cost);
+    const Eigen::MatrixXd correlation = loop.model()->hyperparameters().taskCorrelation();
+    EXPECT_GT(correlation(2, 3), 0.5);
+}
+
+TEST(SearchLoop, BatchProposalsAreDistinct)
+{
+    Fixture f;
+    ExpectedImprovementStrategy strategy;
+    SearchLoop loop(f.pool, strategy, f.problem.taskCount(), f.options());
+    for (int i = 0; i < 5; ++i)
+        loop.step(f.evaluator());
+    const std::vector<Proposal> batch = loop.propose(4);
+    ASSERT_EQ(batch.size(), 4u);
+    std::set<size_t> candidates;
+    for (const Proposal& p : batch)
+        candidates.insert(p.candidate);
+    EXPECT_EQ(candidates.size(), 4u);
+}
+
+TEST(SearchLoop, RejectsBadSettings)
+{
+    Fixture f;
+    RandomStrategy strategy;
+    SearchLoopOptions options = f.options();
+    options.defaultTaskCosts = {1, 2};
+    EXPECT_THROW(SearchLoop(f.pool, strategy, 4, options), ConfigError);
+    options = f.options();
+    options.defaultTaskCosts[1] = 0;
+    EXPECT_THROW(SearchLoop(f.pool, strategy, 4, options), ConfigError);
+    EXPECT_THROW(makeStrategy("bayes"), ConfigError);
+}
+
+} // namespace
+} // namespace quantscope
