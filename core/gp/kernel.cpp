@@ -22,12 +22,43 @@ std::string kernelName(KernelKind kind)
 
 Eigen::MatrixXd ArdKernel::scaledSquaredDistances(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) const
 {
-    const Eigen::ArrayXd inverse = lengthscales.array().inverse();
-    const Eigen::MatrixXd as = a * inverse.matrix().asDiagonal();
-    const Eigen::MatrixXd bs = b * inverse.matrix().asDiagonal();
-    Eigen::MatrixXd r2 = (-2.0 * as * bs.transpose()).colwise() + as.rowwise().squaredNorm();
-    r2.rowwise() += bs.rowwise().squaredNorm().transpose();
-    return r2.cwiseMax(0.0); // cancellation can leave tiny negatives
+    Eigen::MatrixXd out;
+    scaledSquaredDistances(a, b, out);
+    return out;
+}
+
+void ArdKernel::scaledSquaredDistances(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, Eigen::MatrixXd& out) const
+{
+    const Eigen::VectorXd inverse = lengthscales.cwiseInverse();
+    const Eigen::MatrixXd as = a * inverse.asDiagonal();
+    const Eigen::MatrixXd bs = b * inverse.asDiagonal();
+    const Eigen::VectorXd aNorms = as.rowwise().squaredNorm();
+    const Eigen::VectorXd bNorms = bs.rowwise().squaredNorm();
+    out.resize(a.rows(), b.rows());
+    out.noalias() = -2.0 * as * bs.transpose();
+    for (Eigen::Index k = 0; k < out.cols(); ++k)
+        for (Eigen::Index j = 0; j < out.rows(); ++j)
+            out(j, k) = std::max(out(j, k) + aNorms[j] + bNorms[k], 0.0); // cancellation can leave tiny negatives
+}
+
+void ArdKernel::evaluate(const Eigen::MatrixXd& r2, Eigen::MatrixXd& value, Eigen::MatrixXd& factor) const
+{
+    value.resize(r2.rows(), r2.cols());
+    factor.resize(r2.rows(), r2.cols());
+    const double s5 = std::sqrt(5.0);
+    for (Eigen::Index k = 0; k < r2.cols(); ++k) {
+        for (Eigen::Index j = 0; j < r2.rows(); ++j) {
+            const double d2 = r2(j, k);
+            if (kind == KernelKind::SquaredExponential) {
+                value(j, k) = factor(j, k) = std::exp(-0.5 * d2);
+            } else {
+                const double r = std::sqrt(d2);
+                const double e = std::exp(-s5 * r);
+                value(j, k) = (1.0 + s5 * r + (5.0 / 3.0) * d2) * e;
+                factor(j, k) = (5.0 / 3.0) * (1.0 + s5 * r) * e;
+            }
+        }
+    }
 }
 
 Eigen::MatrixXd ArdKernel::value(const Eigen::MatrixXd& r2) const

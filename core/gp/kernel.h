@@ -24,6 +24,10 @@ struct ArdKernel {
     Eigen::MatrixXd matrix(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) const;
     /// Scaled squared distances r^2 between rows.
     Eigen::MatrixXd scaledSquaredDistances(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) const;
+    /// The same into `out` (resized if needed; no allocation when it has the right size).
+    void scaledSquaredDistances(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, Eigen::MatrixXd& out) const;
+    /// f(r^2) into `value` and g(r^2) into `factor`, without temporaries.
+    void evaluate(const Eigen::MatrixXd& r2, Eigen::MatrixXd& value, Eigen::MatrixXd& factor) const;
     /// f(r^2) elementwise.
     Eigen::MatrixXd value(const Eigen::MatrixXd& r2) const;
     /// g(r^2) elementwise, with dk/d(log l_i) = g * ((x_i - x'_i) / l_i)^2.

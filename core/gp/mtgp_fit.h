@@ -32,7 +32,7 @@ struct MtgpFitReport {
 };
 
 /// ML-II: maximises the marginal likelihood over ICM hyperparameters with L-BFGS-B (LBFGSpp) in
-/// log space, from several starts. Targets are standardised for the search, so the box bounds
+/// log space, from several starts, with a weak prior keeping each task mean near its data. Targets are standardised for the search, so the box bounds
 /// are relative (lengthscales 0.01..100 on inputs in [0, 1], noise 1e-6..2 of the target
 /// variance, ...); the result is in the targets' units. Throws ConfigError for invalid data and
 /// NumericalError when no start could be evaluated.

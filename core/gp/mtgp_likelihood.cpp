@@ -1,5 +1,6 @@
 #include "gp/mtgp_likelihood.h"
 
+#include "gp/dense_cholesky.h"
 #include "gp/multitask_gp.h"
 
 #include <cmath>
@@ -42,50 +43,66 @@ MtgpHyperparameters MtgpParameterLayout::unpack(const Eigen::VectorXd& theta) co
     return h;
 }
 
-double mtgpNegativeLogLikelihood(const MtgpData& data, const MtgpParameterLayout& layout, const Eigen::VectorXd& theta,
-                                 Eigen::VectorXd* gradient)
+MtgpLikelihood::MtgpLikelihood(const MtgpData& data, const MtgpParameterLayout& layout) : data_(data), layout_(layout)
 {
-    const MtgpHyperparameters h = layout.unpack(theta);
-    const Eigen::MatrixXd b = h.taskCovariance();
     const Eigen::Index n = data.size();
-    const int d = layout.inputDim;
-    const int tasks = layout.taskCount;
-    const std::vector<int>& t = data.tasks;
+    for (Eigen::MatrixXd* m : {&r2_, &kx_, &factor_, &weights_, &q_})
+        m->resize(n, n);
+}
 
-    const Eigen::MatrixXd r2 = h.kernel.scaledSquaredDistances(data.inputs, data.inputs);
-    const Eigen::MatrixXd kx = h.kernel.value(r2);
-    Eigen::MatrixXd bt(n, n); // B[t_j, t_k]
-    for (Eigen::Index j = 0; j < n; ++j)
-        for (Eigen::Index k = 0; k < n; ++k)
-            bt(j, k) = b(t[size_t(j)], t[size_t(k)]);
-    Eigen::MatrixXd cov = bt.cwiseProduct(kx);
-    Eigen::VectorXd residual = data.targets;
-    for (Eigen::Index j = 0; j < n; ++j) {
-        cov(j, j) += h.noiseVariance[t[size_t(j)]];
-        residual[j] -= h.taskMean[t[size_t(j)]];
+double MtgpLikelihood::operator()(const Eigen::VectorXd& theta, Eigen::VectorXd* gradient)
+{
+    const MtgpHyperparameters h = layout_.unpack(theta);
+    const Eigen::MatrixXd b = h.taskCovariance();
+    const Eigen::Index n = data_.size();
+    const int d = layout_.inputDim;
+    const int tasks = layout_.taskCount;
+    const std::vector<int>& t = data_.tasks;
+
+    // One pass over the pairs: kernel value k, its lengthscale factor g (kept in weights_ until
+    // Q is known), B o k, and the covariance K = B o k + noise (factorised in place).
+    h.kernel.scaledSquaredDistances(data_.inputs, data_.inputs, r2_);
+    h.kernel.evaluate(r2_, kx_, weights_);
+    Eigen::VectorXd residual = data_.targets;
+    for (Eigen::Index k = 0; k < n; ++k) {
+        for (Eigen::Index j = 0; j < n; ++j) {
+            const double bjk = b(t[size_t(j)], t[size_t(k)]);
+            factor_(j, k) = bjk * kx_(j, k);
+            weights_(j, k) *= bjk; // g o B
+        }
+        residual[k] -= h.taskMean[t[size_t(k)]];
     }
-    const Eigen::MatrixXd l = choleskyWithJitter(cov);
-    const auto lower = l.triangularView<Eigen::Lower>();
-    const Eigen::VectorXd alpha = choleskySolve(l, residual);
-    const double nll = 0.5 * residual.dot(alpha) + l.diagonal().array().log().sum() + 0.5 * double(n) * std::log(2 * M_PI);
+    for (Eigen::Index j = 0; j < n; ++j)
+        factor_(j, j) += h.noiseVariance[t[size_t(j)]];
+    double jitter = 0;
+    if (!choleskyInPlace(factor_)) {
+        // Rare: rebuild K and let the jittered factorisation handle it.
+        Eigen::MatrixXd cov(n, n);
+        for (Eigen::Index k = 0; k < n; ++k)
+            for (Eigen::Index j = 0; j < n; ++j)
+                cov(j, k) = b(t[size_t(j)], t[size_t(k)]) * kx_(j, k) + (j == k ? h.noiseVariance[t[size_t(j)]] : 0.0);
+        factor_ = choleskyWithJitter(cov, &jitter);
+    }
+    const Eigen::VectorXd alpha = choleskySolve(factor_, residual);
+    const double nll =
+        0.5 * residual.dot(alpha) + factor_.diagonal().array().log().sum() + 0.5 * double(n) * std::log(2 * M_PI);
     if (!gradient)
         return nll;
 
     // Q = K^-1 - alpha alpha^T
-    Eigen::MatrixXd q = Eigen::MatrixXd::Identity(n, n);
-    lower.solveInPlace(q);
-    lower.transpose().solveInPlace(q);
-    q.noalias() -= alpha * alpha.transpose();
+    q_ = factor_; // same size: copies into the existing buffer
+    inverseFromCholesky(q_);
+    q_.noalias() -= alpha * alpha.transpose();
 
-    gradient->setZero(layout.size());
+    gradient->setZero(layout_.size());
     int at = 0;
     // Lengthscales: dK/d(log l_i) = B o g o (dx_i / l_i)^2, so the gradient is
     // (sum_jk M_jk (x_ji - x_ki)^2) / (2 l_i^2) with M = Q o B o g.
-    const Eigen::MatrixXd m = q.cwiseProduct(bt).cwiseProduct(h.kernel.lengthscaleFactor(r2));
-    const Eigen::VectorXd rowSums = m.rowwise().sum();
-    const Eigen::MatrixXd mx = m * data.inputs;
+    weights_.array() *= q_.array();
+    const Eigen::VectorXd rowSums = weights_.rowwise().sum();
+    const Eigen::MatrixXd mx = weights_ * data_.inputs;
     for (int i = 0; i < d; ++i) {
-        const auto xi = data.inputs.col(i);
+        const auto xi = data_.inputs.col(i);
         const double sum = 2.0 * rowSums.dot(xi.cwiseProduct(xi)) - 2.0 * xi.dot(mx.col(i));
         (*gradient)[at + i] = 0.5 * sum / (h.kernel.lengthscales[i] * h.kernel.lengthscales[i]);
     }
@@ -93,24 +110,31 @@ double mtgpNegativeLogLikelihood(const MtgpData& data, const MtgpParameterLayout
 
     // Task covariance: G[a, b] = sum over pairs with tasks (a, b) of (Q o Kx) / 2; dB = G.
     Eigen::MatrixXd g = Eigen::MatrixXd::Zero(tasks, tasks);
-    for (Eigen::Index j = 0; j < n; ++j)
-        for (Eigen::Index k = 0; k < n; ++k)
-            g(t[size_t(j)], t[size_t(k)]) += 0.5 * q(j, k) * kx(j, k);
+    for (Eigen::Index k = 0; k < n; ++k)
+        for (Eigen::Index j = 0; j < n; ++j)
+            g(t[size_t(j)], t[size_t(k)]) += 0.5 * q_(j, k) * kx_(j, k);
     const Eigen::MatrixXd dW = 2.0 * g * h.taskFactor; // G symmetric
     for (int a = 0; a < tasks; ++a)
-        for (int r = 0; r < layout.rank; ++r)
+        for (int r = 0; r < layout_.rank; ++r)
             (*gradient)[at++] = dW(a, r);
     for (int a = 0; a < tasks; ++a)
         (*gradient)[at + a] = g(a, a) * h.taskDiagonal[a];
     at += tasks;
 
-    // Noise and mean per task.
+    // Noise and mean per task (jitter, if any, is treated as part of the noise).
     for (Eigen::Index j = 0; j < n; ++j) {
         const int a = t[size_t(j)];
-        (*gradient)[at + a] += 0.5 * q(j, j) * h.noiseVariance[a];
+        (*gradient)[at + a] += 0.5 * q_(j, j) * h.noiseVariance[a];
         (*gradient)[at + tasks + a] -= alpha[j];
     }
     return nll;
+}
+
+double mtgpNegativeLogLikelihood(const MtgpData& data, const MtgpParameterLayout& layout, const Eigen::VectorXd& theta,
+                                 Eigen::VectorXd* gradient)
+{
+    MtgpLikelihood likelihood(data, layout);
+    return likelihood(theta, gradient);
 }
 
 } // namespace quantscope

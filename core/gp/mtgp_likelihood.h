@@ -20,10 +20,25 @@ struct MtgpParameterLayout {
     MtgpHyperparameters unpack(const Eigen::VectorXd& theta) const;
 };
 
-/// Negative log marginal likelihood of `data` at `theta` and, when `gradient` is given, its
-/// analytic gradient: with Q = K^-1 - alpha alpha^T, d/d(theta) = tr(Q dK/d(theta)) / 2 for the
-/// covariance parameters and -sum of alpha over a task's observations for its mean.
-/// Throws NumericalError when K cannot be factorised.
+/// Negative log marginal likelihood of fixed data as a function of the packed hyperparameters,
+/// with its analytic gradient: with Q = K^-1 - alpha alpha^T, d/d(theta) = tr(Q dK/d(theta)) / 2
+/// for the covariance parameters and -sum of alpha over a task's observations for its mean.
+/// Keeps its n x n work matrices between calls: an optimiser calls it hundreds of times, and
+/// fresh allocations of that size cost more in page faults than the arithmetic.
+class MtgpLikelihood {
+public:
+    MtgpLikelihood(const MtgpData& data, const MtgpParameterLayout& layout);
+
+    /// Throws NumericalError when K cannot be factorised, even with jitter.
+    double operator()(const Eigen::VectorXd& theta, Eigen::VectorXd* gradient);
+
+private:
+    const MtgpData& data_;
+    MtgpParameterLayout layout_;
+    Eigen::MatrixXd r2_, kx_, factor_, weights_, q_;
+};
+
+/// One-off evaluation of MtgpLikelihood.
 double mtgpNegativeLogLikelihood(const MtgpData& data, const MtgpParameterLayout& layout, const Eigen::VectorXd& theta,
                                  Eigen::VectorXd* gradient);
 

@@ -1,6 +1,7 @@
 #include "gp/multitask_gp.h"
 
 #include "common/error.h"
+#include "gp/dense_cholesky.h"
 
 #include <cmath>
 
@@ -11,18 +12,12 @@ Eigen::MatrixXd choleskyWithJitter(const Eigen::MatrixXd& matrix, double* jitter
     const double scale = matrix.rows() > 0 ? std::max(matrix.diagonal().mean(), 1e-300) : 1.0;
     double jitter = 0;
     for (int attempt = 0; attempt < 9; ++attempt) {
-        Eigen::LLT<Eigen::MatrixXd> llt;
-        if (jitter == 0) {
-            llt.compute(matrix);
-        } else {
-            Eigen::MatrixXd shifted = matrix;
-            shifted.diagonal().array() += jitter;
-            llt.compute(shifted);
-        }
-        if (llt.info() == Eigen::Success) {
+        Eigen::MatrixXd factor = matrix;
+        factor.diagonal().array() += jitter;
+        if (choleskyInPlace(factor)) {
             if (jitterUsed)
                 *jitterUsed = jitter;
-            return llt.matrixL();
+            return factor;
         }
         jitter = scale * std::pow(10.0, -10 + attempt);
     }
@@ -119,8 +114,10 @@ void MultiTaskGP::addObservation(const Eigen::VectorXd& x, int task, double y)
     alpha_ = choleskySolve(cholesky_, residuals());
 }
 
-Eigen::MatrixXd MultiTaskGP::whitened(const Eigen::MatrixXd& inputs, const std::vector<int>& tasks) const
+Eigen::MatrixXd MultiTaskGP::whitenedCrossCovariance(const Eigen::MatrixXd& inputs, const std::vector<int>& tasks) const
 {
+    if (data_.size() == 0)
+        return Eigen::MatrixXd(0, inputs.rows());
     const Eigen::MatrixXd cross = priorCovariance(data_.inputs, data_.tasks, inputs, tasks);
     return cholesky_.triangularView<Eigen::Lower>().solve(cross);
 }
@@ -157,7 +154,7 @@ Eigen::MatrixXd MultiTaskGP::posteriorCovariance(const Eigen::MatrixXd& inputsA,
     Eigen::MatrixXd covariance = priorCovariance(inputsA, tasksA, inputsB, tasksB);
     if (data_.size() == 0)
         return covariance;
-    covariance.noalias() -= whitened(inputsA, tasksA).transpose() * whitened(inputsB, tasksB);
+    covariance.noalias() -= whitenedCrossCovariance(inputsA, tasksA).transpose() * whitenedCrossCovariance(inputsB, tasksB);
     return covariance;
 }
 

@@ -43,6 +43,11 @@ public:
     /// log p(y | X, hyperparameters).
     double logMarginalLikelihood() const;
 
+    /// L^-1 K(data, queries) with L the Cholesky factor of the data covariance: posterior
+    /// covariances are prior - W_a^T W_b, so acquisition functions whiten each set once.
+    /// Empty (0 rows) without data.
+    Eigen::MatrixXd whitenedCrossCovariance(const Eigen::MatrixXd& inputs, const std::vector<int>& tasks) const;
+
     /// Prior covariance B[t_a, t_b] k(x_a, x_b) between two sets of (input, task) pairs.
     Eigen::MatrixXd priorCovariance(const Eigen::MatrixXd& inputsA, const std::vector<int>& tasksA,
                                     const Eigen::MatrixXd& inputsB, const std::vector<int>& tasksB) const;
@@ -50,8 +55,6 @@ public:
 private:
     void condition();
     Eigen::VectorXd residuals() const;
-    /// L^-1 K(data, queries): the whitened cross-covariance every posterior quantity needs.
-    Eigen::MatrixXd whitened(const Eigen::MatrixXd& inputs, const std::vector<int>& tasks) const;
 
     MtgpHyperparameters h_;
     Eigen::MatrixXd taskCovariance_;

@@ -50,16 +50,23 @@ Eigen::VectorXd informationAboutTarget(const AcquisitionContext& context, int ta
     const Eigen::MatrixXd reference = inputs(context.referenceSet, Eigen::all);
     const std::vector<int> targetTasks(context.referenceSet.size(), context.targetTask);
 
-    // Posterior covariance of f_M on G, and between G and the candidates on `task`.
-    Eigen::MatrixXd referenceCovariance = model.posteriorCovariance(reference, targetTasks, reference, targetTasks);
-    const double noise = model.hyperparameters().noiseVariance[task];
+    // Posterior covariances from whitened cross-covariances, each set whitened once:
+    // S_GG = prior_GG - W_G^T W_G, S_Gx = prior_Gx - W_G^T W_x, s2(x) = prior_xx - |W_x|^2 + noise.
+    const Eigen::MatrixXd whitenedReference = model.whitenedCrossCovariance(reference, targetTasks);
+    const Eigen::MatrixXd whitenedCandidates = model.whitenedCrossCovariance(inputs, tasks);
+    Eigen::MatrixXd referenceCovariance = model.priorCovariance(reference, targetTasks, reference, targetTasks);
+    referenceCovariance.noalias() -= whitenedReference.transpose() * whitenedReference;
     referenceCovariance.diagonal().array() += 1e-9 * referenceCovariance.diagonal().mean() + 1e-12;
     const Eigen::MatrixXd referenceFactor = choleskyWithJitter(referenceCovariance);
-    const Eigen::MatrixXd cross = model.posteriorCovariance(reference, targetTasks, inputs, tasks);
-    const Eigen::MatrixXd whitened = referenceFactor.triangularView<Eigen::Lower>().solve(cross);
+    Eigen::MatrixXd cross = model.priorCovariance(reference, targetTasks, inputs, tasks);
+    cross.noalias() -= whitenedReference.transpose() * whitenedCandidates;
+    referenceFactor.triangularView<Eigen::Lower>().solveInPlace(cross);
 
-    const Eigen::VectorXd variance = model.predict(inputs, tasks).variance.array() + noise;
-    const Eigen::VectorXd reduction = whitened.colwise().squaredNorm().transpose();
+    const double prior = model.hyperparameters().taskCovariance()(task, task); // k(x, x) = 1
+    const double noise = model.hyperparameters().noiseVariance[task];
+    const Eigen::VectorXd variance =
+        (prior + noise - whitenedCandidates.colwise().squaredNorm().array()).max(noise).matrix().transpose();
+    const Eigen::VectorXd reduction = cross.colwise().squaredNorm().transpose();
     Eigen::VectorXd information(n);
     for (Eigen::Index c = 0; c < n; ++c) {
         const double conditional = std::max(variance[c] - reduction[c], 1e-12 * variance[c]);

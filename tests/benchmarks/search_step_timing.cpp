@@ -1,0 +1,113 @@
+// Median time of one search step (ML-II refit warm-started from the previous step's fit, after
+// one new observation, + NUQ's acquisition over 1,000 candidates and every task) at 100, 300 and 1,000 observations over 4 tasks, and the GFLOP/s
+// that represents. Usage: search_step_timing [repeats]
+#include "gp/mtgp_fit.h"
+#include "search/acquisition.h"
+#include "search/candidates.h"
+#include "search/strategies.h"
+#include "search/synthetic_problem.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+using namespace quantscope;
+
+namespace {
+
+double seconds(std::chrono::steady_clock::time_point since)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const int repeats = argc > 1 ? std::atoi(argv[1]) : 5;
+    const size_t layers = 9;
+    const int tasks = 4;
+    const SyntheticProblem problem = SyntheticProblem::standard(layers, 0);
+    const auto encoding = makeEncoding("per-layer", layers);
+    CandidatePool pool(*encoding);
+    fillHalton(pool, 1000, 1, 8);
+    std::mt19937_64 rng(1);
+    fillRandom(pool, int(1000 - pool.size()), 1, 8, rng);
+    NuqStrategy strategy;
+
+    std::printf("per-layer encoding (d = %zu), %d tasks, %zu candidates, |G| = 64, median of %d steps\n\n", layers, tasks,
+                pool.size(), repeats);
+    std::printf("%6s %10s %10s %10s %11s %10s %10s\n", "obs", "refit s", "acquire s", "step s", "likelihood", "GFLOP", "GFLOP/s");
+    for (int n : {100, 300, 1000}) {
+        MtgpData data;
+        data.inputs.resize(0, Eigen::Index(layers));
+        std::mt19937_64 noise(2);
+        std::uniform_int_distribution<size_t> pick(0, pool.size() - 1);
+        for (int j = 0; j < n; ++j) {
+            const size_t c = pick(noise);
+            const int task = j % 5 == 4 ? 3 : j % 3; // mostly cheap tasks, as a multi-task search gathers them
+            data.append(pool.input(c), task, problem.observe(pool.bits(c), task, noise));
+        }
+        // The state a search step starts from: hyperparameters fitted (and refitted once, as the
+        // step before would have) on all but the newest observation.
+        MtgpData previous = data;
+        previous.inputs.conservativeResize(n - 1, Eigen::Index(layers));
+        previous.targets.conservativeResize(n - 1);
+        previous.tasks.pop_back();
+        MtgpFitOptions cold;
+        cold.restarts = 2;
+        MtgpFitOptions settle;
+        settle.restarts = 0;
+        settle.warmStart = fitMtgp(previous, int(layers), tasks, cold).hyperparameters;
+        const MtgpHyperparameters fitted = fitMtgp(previous, int(layers), tasks, settle).hyperparameters;
+
+        std::vector<double> refitTimes, acquireTimes;
+        int evaluations = 0;
+        for (int r = 0; r < repeats; ++r) {
+            MtgpFitOptions warm;
+            warm.restarts = 0;
+            warm.warmStart = fitted;
+            auto start = std::chrono::steady_clock::now();
+            const MtgpFitReport report = fitMtgp(data, int(layers), tasks, warm);
+            const MultiTaskGP model(report.hyperparameters, data);
+            refitTimes.push_back(seconds(start));
+            evaluations = report.evaluations;
+
+            AcquisitionContext context;
+            context.model = &model;
+            context.pool = &pool;
+            context.layerCount = layers;
+            context.taskCosts = {0.25, 1.25, 2.25, 15.25};
+            context.targetTask = 3;
+            context.iteration = 1 + r; // not a multiple of 5: the information-gain step
+            context.excluded.assign(size_t(tasks), std::vector<char>(pool.size(), 0));
+            for (size_t c = 0; c < pool.size(); ++c)
+                context.bitSums.push_back(double(layers) * 4);
+            for (size_t c = 0; c < 64; ++c)
+                context.referenceSet.push_back(c * (pool.size() / 64));
+            start = std::chrono::steady_clock::now();
+            strategy.proposeOne(context, rng);
+            acquireTimes.push_back(seconds(start));
+        }
+        // Floating-point work: per likelihood-and-gradient evaluation, Cholesky (n^3/3), K^-1 from
+        // it (2 n^3 / 3) and the n^2 d gradient products; per acquisition and task, whitening the
+        // candidates (n^2 m) and the reference set (n^2 |G|), S_GG (2 n |G|^2), the cross-covariance
+        // (2 n |G| m) and its whitening by S_GG (|G|^2 m).
+        const double nn = n, m = double(pool.size()), g = 64, d = double(layers);
+        const double likelihoodFlops = nn * nn * nn + 6 * nn * nn * d;
+        const double acquisitionFlops = tasks * (nn * nn * (m + g) + 2 * nn * g * g + 2 * nn * g * m + g * g * m);
+        const double flops = evaluations * likelihoodFlops + acquisitionFlops;
+        const double step = median(refitTimes) + median(acquireTimes);
+        std::printf("%6d %10.3f %10.3f %10.3f %11d %10.2f %10.2f\n", n, median(refitTimes), median(acquireTimes), step,
+                    evaluations, flops / 1e9, flops / 1e9 / step);
+        std::fflush(stdout);
+    }
+    return 0;
+}
