@@ -25,6 +25,7 @@ int main(int argc, char** argv)
     quantscope::cli::addLayersCommand(app);
     quantscope::cli::addTrainCommand(app);
     quantscope::cli::addEvalCommand(app);
+    quantscope::cli::addGpCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -8,5 +8,6 @@ namespace quantscope::cli {
 void addLayersCommand(CLI::App& app);
 void addTrainCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
+void addGpCommand(CLI::App& app);
 
 } // namespace quantscope::cli

@@ -1,0 +1,197 @@
+#include "cli_context.h"
+#include "commands.h"
+
+#include "common/error.h"
+#include "gp/mtgp_fit.h"
+#include "gp/multitask_gp.h"
+#include "search/encoding.h"
+#include "search/trial_csv.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace quantscope::cli {
+namespace {
+
+struct GpOptions {
+    std::string trials;
+    std::string encoding = "per-layer";
+    std::string kernel = "matern52";
+    int rank = 0;
+    int restarts = 4;
+    uint64_t seed = 0;
+    std::string hyperparametersIn;
+    std::string hyperparametersOut;
+    std::vector<std::string> queries;
+    std::string queryFile;
+    std::vector<int> tasks;
+    bool json = false;
+};
+
+std::string readText(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw ConfigError("cannot read " + path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+std::vector<BitConfig> queryConfigs(const GpOptions& options, const std::vector<TrialRecord>& trials)
+{
+    std::vector<std::string> texts = options.queries;
+    if (!options.queryFile.empty()) {
+        std::istringstream lines(readText(options.queryFile));
+        for (std::string line; std::getline(lines, line);)
+            if (line.find_first_not_of(" \t\r") != std::string::npos)
+                texts.push_back(line);
+    }
+    const std::vector<std::string> names(trials.front().bits.size(), "layer");
+    std::vector<BitConfig> configs;
+    for (std::string text : texts) {
+        std::replace(text.begin(), text.end(), ' ', ',');
+        try {
+            configs.push_back(BitConfig::parse(text, names));
+        } catch (const ConfigError& e) {
+            throw ConfigError("query '" + text + "': " + e.what());
+        }
+    }
+    if (configs.empty()) // default: every configuration observed
+        for (const TrialRecord& t : trials)
+            if (std::find(configs.begin(), configs.end(), t.bits) == configs.end())
+                configs.push_back(t.bits);
+    return configs;
+}
+
+void run(const GpOptions& options)
+{
+    const std::vector<TrialRecord> trials = readTrialsCsv(options.trials);
+    const size_t layers = trials.front().bits.size();
+    const auto encoding = makeEncoding(options.encoding, layers);
+
+    MtgpData data;
+    data.inputs.resize(0, encoding->dim());
+    int taskCount = 0;
+    for (const TrialRecord& t : trials) {
+        data.append(encoding->encode(t.bits), t.task, t.accuracy);
+        taskCount = std::max(taskCount, t.task + 1);
+    }
+    MtgpHyperparameters hyperparameters;
+    if (!options.hyperparametersIn.empty()) {
+        hyperparameters = MtgpHyperparameters::fromJson(readText(options.hyperparametersIn));
+        if (hyperparameters.inputDim() != encoding->dim())
+            throw ConfigError(options.hyperparametersIn + " has " + std::to_string(hyperparameters.inputDim())
+                              + " lengthscales, the " + encoding->name() + " encoding of these trials needs "
+                              + std::to_string(encoding->dim()));
+        if (hyperparameters.taskCount() < taskCount)
+            throw ConfigError(options.hyperparametersIn + " has " + std::to_string(hyperparameters.taskCount())
+                              + " tasks, the trials use " + std::to_string(taskCount));
+        taskCount = hyperparameters.taskCount();
+    } else {
+        MtgpFitOptions fit;
+        fit.kernel = parseKernelKind(options.kernel);
+        fit.rank = options.rank;
+        fit.restarts = options.restarts;
+        fit.seed = options.seed;
+        hyperparameters = fitMtgp(data, encoding->dim(), taskCount, fit).hyperparameters;
+    }
+    if (!options.hyperparametersOut.empty()) {
+        std::ofstream out(options.hyperparametersOut);
+        out << hyperparameters.toJson() << "\n";
+        if (!out)
+            throw ConfigError("cannot write " + options.hyperparametersOut);
+    }
+    const MultiTaskGP gp(hyperparameters, data);
+
+    std::vector<int> tasks = options.tasks;
+    if (tasks.empty())
+        for (int t = 0; t < taskCount; ++t)
+            tasks.push_back(t);
+    for (int t : tasks)
+        if (t < 0 || t >= taskCount)
+            throw ConfigError("task " + std::to_string(t) + " is not in 0.." + std::to_string(taskCount - 1));
+    const std::vector<BitConfig> configs = queryConfigs(options, trials);
+    Eigen::MatrixXd inputs(Eigen::Index(configs.size() * tasks.size()), encoding->dim());
+    std::vector<int> queryTasks;
+    for (size_t c = 0; c < configs.size(); ++c)
+        for (size_t k = 0; k < tasks.size(); ++k) {
+            inputs.row(Eigen::Index(c * tasks.size() + k)) = encoding->encode(configs[c]).transpose();
+            queryTasks.push_back(tasks[k]);
+        }
+    const Posterior posterior = gp.predict(inputs, queryTasks);
+    const Eigen::MatrixXd correlation = hyperparameters.taskCorrelation();
+
+    if (options.json) {
+        nlohmann::ordered_json predictions = nlohmann::ordered_json::array();
+        for (Eigen::Index i = 0; i < inputs.rows(); ++i) {
+            const BitConfig& config = configs[size_t(i) / tasks.size()];
+            predictions.push_back({{"config", config.toString()}, {"task", queryTasks[size_t(i)]},
+                                   {"mean", posterior.mean[i]}, {"sd", std::sqrt(posterior.variance[i])},
+                                   {"represented", encoding->represents(config)}});
+        }
+        std::vector<std::vector<double>> rows(size_t(correlation.rows()));
+        for (Eigen::Index r = 0; r < correlation.rows(); ++r)
+            for (Eigen::Index c = 0; c < correlation.cols(); ++c)
+                rows[size_t(r)].push_back(correlation(r, c));
+        const nlohmann::ordered_json out = {{"trials", trials.size()}, {"tasks", taskCount},
+                                            {"encoding", encoding->name()},
+                                            {"log_marginal_likelihood", gp.logMarginalLikelihood()},
+                                            {"task_correlation", rows}, {"predictions", predictions}};
+        std::cout << out.dump(2) << "\n";
+        return;
+    }
+    std::cout << "GP on " << trials.size() << " trials over " << taskCount << " tasks (" << encoding->name()
+              << " encoding, " << kernelName(hyperparameters.kernel.kind) << " kernel, task rank "
+              << hyperparameters.taskFactor.cols() << "), log marginal likelihood " << std::fixed
+              << std::setprecision(3) << gp.logMarginalLikelihood() << "\n\ntask correlation\n     ";
+    for (int t = 0; t < taskCount; ++t)
+        std::cout << std::setw(7) << t;
+    std::cout << "\n";
+    for (int r = 0; r < taskCount; ++r) {
+        std::cout << std::setw(5) << r;
+        for (int c = 0; c < taskCount; ++c)
+            std::cout << std::setw(7) << correlation(r, c);
+        std::cout << "\n";
+    }
+    std::cout << "\n" << std::left << std::setw(std::max<int>(8, int(configs.front().toString().size()) + 2)) << "config"
+              << std::right << std::setw(6) << "task" << std::setw(10) << "mean" << std::setw(9) << "sd" << "\n";
+    for (Eigen::Index i = 0; i < inputs.rows(); ++i) {
+        const BitConfig& config = configs[size_t(i) / tasks.size()];
+        std::cout << std::left << std::setw(std::max<int>(8, int(config.toString().size()) + 2)) << config.toString()
+                  << std::right << std::setw(6) << queryTasks[size_t(i)] << std::setw(10) << posterior.mean[i]
+                  << std::setw(9) << std::sqrt(posterior.variance[i])
+                  << (encoding->represents(config) ? "" : "  (off-curve: answered at its projection)") << "\n";
+    }
+}
+
+} // namespace
+
+void addGpCommand(CLI::App& app)
+{
+    auto options = std::make_shared<GpOptions>();
+    CLI::App* command = app.add_subcommand(
+        "gp", "Fit the multi-task GP to trials from a CSV file and print posterior means and sds (docs/gp-files.md)");
+    command->add_option("--trials", options->trials, "CSV with columns config, task, accuracy")->required();
+    command->add_option("--encoding", options->encoding, "per-layer, bezier1, bezier2 or chebyshevD")->capture_default_str();
+    command->add_option("--kernel", options->kernel, "matern52 or se")->capture_default_str();
+    command->add_option("--rank", options->rank, "rank of the task covariance factor (0: number of tasks)");
+    command->add_option("--restarts", options->restarts, "random restarts of the ML-II fit")->capture_default_str();
+    command->add_option("--seed", options->seed, "seed of the restarts")->capture_default_str();
+    command->add_option("--hyperparameters", options->hyperparametersIn, "use these hyperparameters (JSON) instead of fitting");
+    command->add_option("--save-hyperparameters", options->hyperparametersOut, "write the hyperparameters used as JSON");
+    command->add_option("--query", options->queries, "configuration to predict (repeatable; default: every one in the trials)");
+    command->add_option("--query-file", options->queryFile, "file with one configuration per line");
+    command->add_option("--task", options->tasks, "task to predict (repeatable; default: every task)");
+    command->add_flag("--json", options->json, "print the result as JSON");
+    command->callback([options] { run(*options); });
+}
+
+} // namespace quantscope::cli
