@@ -2,14 +2,15 @@
 
 #include "common/error.h"
 #include "search/encoding.h"
+#include "search/pareto.h"
 
 #include <algorithm>
 #include <numeric>
 
 namespace quantscope {
 
-SearchLoop::SearchLoop(const CandidatePool& pool, const Strategy& strategy, int taskCount, SearchLoopOptions options) :
-    pool_(pool), strategy_(strategy), taskCount_(taskCount), options_(std::move(options)), rng_(options_.seed)
+SearchLoop::SearchLoop(CandidatePool pool, const Strategy& strategy, int taskCount, SearchLoopOptions options) :
+    pool_(std::move(pool)), strategy_(strategy), taskCount_(taskCount), options_(std::move(options)), rng_(options_.seed)
 {
     if (pool_.size() == 0)
         throw ConfigError("the search has no candidate configurations");
@@ -21,17 +22,41 @@ SearchLoop::SearchLoop(const CandidatePool& pool, const Strategy& strategy, int 
     target_ = options_.targetTask < 0 ? taskCount - 1 : options_.targetTask;
     if (target_ >= taskCount)
         throw ConfigError("target task " + std::to_string(target_) + " is not in 0.." + std::to_string(taskCount - 1));
-    evaluated_.assign(size_t(taskCount), std::vector<char>(pool_.size(), 0));
-    for (size_t c = 0; c < pool_.size(); ++c) {
+    if (options_.paretoMutations > 0 && !options_.costOf)
+        throw ConfigError("Pareto mutations need the cost axis of the front (costOf)");
+    evaluated_.assign(size_t(taskCount), {});
+    updateCandidateTables();
+    std::vector<size_t> all(pool_.size());
+    std::iota(all.begin(), all.end(), size_t{0});
+    std::shuffle(all.begin(), all.end(), rng_);
+    reference_.assign(all.begin(), all.begin() + long(std::min(options_.referenceSize, all.size())));
+}
+
+void SearchLoop::updateCandidateTables()
+{
+    for (auto& flags : evaluated_)
+        flags.resize(pool_.size(), 0);
+    for (size_t c = bitSums_.size(); c < pool_.size(); ++c) {
         double sum = 0;
         for (const LayerBits& b : pool_.bits(c).layers())
             sum += entryBits(b);
         bitSums_.push_back(sum);
     }
-    std::vector<size_t> all(pool_.size());
-    std::iota(all.begin(), all.end(), size_t{0});
-    std::shuffle(all.begin(), all.end(), rng_);
-    reference_.assign(all.begin(), all.begin() + long(std::min(options_.referenceSize, all.size())));
+}
+
+void SearchLoop::growAroundFront()
+{
+    if (options_.paretoMutations <= 0 || !model_ || proposals_ % std::max(1, options_.mutateEvery) != 0)
+        return;
+    const auto estimated = estimates();
+    std::vector<TradeOff> points;
+    for (const auto& [candidate, value] : estimated)
+        points.push_back({options_.costOf(pool_.bits(candidate)), value});
+    std::vector<BitConfig> front;
+    for (size_t i : paretoFront(points))
+        front.push_back(pool_.bits(estimated[i].first));
+    fillMutations(pool_, front, options_.paretoMutations, 1, 8, rng_);
+    updateCandidateTables();
 }
 
 std::vector<double> SearchLoop::taskCosts() const
@@ -127,6 +152,7 @@ std::vector<Proposal> SearchLoop::propose(int q)
         return proposals;
 
     refit();
+    growAroundFront();
     proposals = strategy_.propose(context(), q, rng_);
     proposals_ += q;
     if (!strategy_.multiTask())

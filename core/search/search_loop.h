@@ -39,13 +39,22 @@ struct SearchLoopOptions {
     int fullRefitEvery = 10;              ///< between them, refits start from the last fit only
     std::vector<InitialDesign> initialDesign; ///< random evaluations before the strategy takes over
     uint64_t seed = 0;
+    /// Growing the pool around the current estimated Pareto front (per-layer encodings): every
+    /// `mutateEvery` proposals, each front member adds this many 1-2 layer, +-1 bit mutations.
+    /// Needs `costOf`, the cost axis of the front (e.g. memory in MB).
+    int paretoMutations = 0;
+    int mutateEvery = 5;
+    std::function<double(const BitConfig&)> costOf;
 };
 
-/// Propose, evaluate, record, refit: the search as a step function over a candidate pool.
-/// Task costs are the mean measured cost of each task's evaluations once there are some.
+/// Propose, evaluate, record, refit: the search as a step function over a candidate pool (its
+/// own copy, which may grow around the Pareto front). Task costs are the mean measured cost of
+/// each task's evaluations once there are some.
 class SearchLoop {
 public:
-    SearchLoop(const CandidatePool& pool, const Strategy& strategy, int taskCount, SearchLoopOptions options);
+    SearchLoop(CandidatePool pool, const Strategy& strategy, int taskCount, SearchLoopOptions options);
+
+    const CandidatePool& pool() const { return pool_; }
 
     /// The next `q` evaluations (fits the model first when new data arrived).
     std::vector<Proposal> propose(int q = 1);
@@ -66,11 +75,13 @@ public:
 
 private:
     void refit();
+    void growAroundFront();
+    void updateCandidateTables();
     MtgpData modelData() const;
     int modelTask(int task) const { return strategy_.multiTask() ? task : 0; }
     AcquisitionContext context() const;
 
-    const CandidatePool& pool_;
+    CandidatePool pool_;
     const Strategy& strategy_;
     int taskCount_;
     int target_;

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace quantscope {
@@ -51,6 +52,39 @@ double SyntheticProblem::observe(const BitConfig& bits, int task, std::mt19937_6
 {
     std::normal_distribution<double> noise(0.0, tasks_.at(size_t(task)).noiseSd);
     return trueAccuracy(bits, task) + noise(rng);
+}
+
+std::vector<BitConfig> SyntheticProblem::paretoFront() const
+{
+    struct Partial {
+        double memory;
+        double damage;
+        std::vector<LayerBits> bits;
+    };
+    std::vector<Partial> front = {{0.0, 0.0, {}}};
+    for (size_t i = 0; i < layers_.size(); ++i) {
+        std::vector<Partial> next;
+        for (const Partial& p : front) {
+            for (int b = 1; b <= 8; ++b) {
+                Partial extended = p;
+                extended.memory += double(layers_[i].weightCount) * b;
+                extended.damage += sensitivity_[i] * std::pow(4.0, -(b - 1));
+                extended.bits.push_back({b, b});
+                next.push_back(std::move(extended));
+            }
+        }
+        std::sort(next.begin(), next.end(), [](const Partial& a, const Partial& b) {
+            return a.memory != b.memory ? a.memory < b.memory : a.damage < b.damage;
+        });
+        front.clear();
+        for (Partial& p : next)
+            if (front.empty() || p.damage < front.back().damage)
+                front.push_back(std::move(p));
+    }
+    std::vector<BitConfig> out;
+    for (Partial& p : front)
+        out.emplace_back(std::move(p.bits));
+    return out;
 }
 
 double SyntheticProblem::memoryMB(const BitConfig& bits) const

@@ -42,6 +42,11 @@ public:
     double observe(const BitConfig& bits, int task, std::mt19937_64& rng) const;
     double memoryMB(const BitConfig& bits) const; ///< weights at their bits, no scales
 
+    /// The exact accuracy-vs-memory Pareto front over all 8^n coupled configurations (bits 1..8).
+    /// Memory and damage add over layers and accuracy falls with damage, so the front is built
+    /// layer by layer, keeping only non-dominated (memory, damage) partial sums.
+    std::vector<BitConfig> paretoFront() const;
+
 private:
     std::vector<LayerInfo> layers_;
     std::vector<double> sensitivity_;

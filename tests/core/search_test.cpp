@@ -152,3 +152,56 @@ TEST(SearchLoop, RejectsBadSettings)
 
 } // namespace
 } // namespace quantscope
+
+namespace quantscope {
+namespace {
+
+TEST(SyntheticProblem, ExactFrontDominatesSampledConfigurations)
+{
+    const SyntheticProblem problem = SyntheticProblem::standard(5, 2);
+    const std::vector<BitConfig> front = problem.paretoFront();
+    ASSERT_GT(front.size(), 10u);
+    std::mt19937_64 rng(4);
+    std::uniform_int_distribution<int> bit(1, 8);
+    for (int trial = 0; trial < 300; ++trial) {
+        std::vector<LayerBits> layers;
+        for (int i = 0; i < 5; ++i) {
+            const int b = bit(rng);
+            layers.push_back({b, b});
+        }
+        const BitConfig sample(layers);
+        // Some front member is at least as small and at least as accurate.
+        const bool dominated = std::any_of(front.begin(), front.end(), [&](const BitConfig& f) {
+            return problem.memoryMB(f) <= problem.memoryMB(sample) + 1e-12
+                && problem.trueAccuracy(f, 3) >= problem.trueAccuracy(sample, 3) - 1e-12;
+        });
+        EXPECT_TRUE(dominated) << sample.toString();
+    }
+}
+
+TEST(SearchLoop, GrowsThePoolAroundTheFront)
+{
+    const SyntheticProblem problem = SyntheticProblem::standard(6, 1);
+    const auto encoding = makeEncoding("per-layer", 6);
+    CandidatePool pool(*encoding);
+    fillHalton(pool, 50, 1, 8);
+    ExpectedImprovementStrategy strategy;
+    SearchLoopOptions options;
+    for (const auto& task : problem.tasks())
+        options.defaultTaskCosts.push_back(task.cost);
+    options.fit.restarts = 0;
+    options.initialDesign = {{3, 3}};
+    options.paretoMutations = 3;
+    options.mutateEvery = 2;
+    options.costOf = [&](const BitConfig& bits) { return problem.memoryMB(bits); };
+    SearchLoop loop(pool, strategy, problem.taskCount(), options);
+    std::mt19937_64 noise(1);
+    for (int i = 0; i < 8; ++i)
+        loop.step([&](const BitConfig& bits, int task) { return Evaluation{problem.observe(bits, task, noise), 1.0}; });
+    EXPECT_GT(loop.pool().size(), pool.size());
+    options.costOf = nullptr;
+    EXPECT_THROW(SearchLoop(pool, strategy, problem.taskCount(), options), ConfigError);
+}
+
+} // namespace
+} // namespace quantscope
