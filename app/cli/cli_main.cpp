@@ -26,6 +26,7 @@ int main(int argc, char** argv)
     quantscope::cli::addTrainCommand(app);
     quantscope::cli::addEvalCommand(app);
     quantscope::cli::addGpCommand(app);
+    quantscope::cli::addStudyCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -9,5 +9,6 @@ void addLayersCommand(CLI::App& app);
 void addTrainCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
 void addGpCommand(CLI::App& app);
+void addStudyCommand(CLI::App& app);
 
 } // namespace quantscope::cli

@@ -170,6 +170,18 @@ void SearchLoop::record(const Proposal& proposal, const Evaluation& evaluation)
     spent_ += evaluation.cost;
 }
 
+size_t SearchLoop::addCandidate(const BitConfig& bits)
+{
+    const size_t index = pool_.add(bits);
+    updateCandidateTables();
+    return index;
+}
+
+void SearchLoop::exclude(size_t candidate, int task)
+{
+    evaluated_.at(size_t(task)).at(candidate) = 1;
+}
+
 std::vector<Proposal> SearchLoop::step(const std::function<Evaluation(const BitConfig&, int task)>& evaluate, int q)
 {
     const std::vector<Proposal> proposals = propose(q);

@@ -59,6 +59,10 @@ public:
     /// The next `q` evaluations (fits the model first when new data arrived).
     std::vector<Proposal> propose(int q = 1);
     void record(const Proposal& proposal, const Evaluation& evaluation);
+    /// Index of `bits` in the pool, adding it if new (e.g. trials replayed from a store).
+    size_t addCandidate(const BitConfig& bits);
+    /// Never propose (candidate, task) again, without an observation (a failed evaluation).
+    void exclude(size_t candidate, int task);
     /// propose + evaluate + record; returns what was evaluated.
     std::vector<Proposal> step(const std::function<Evaluation(const BitConfig&, int task)>& evaluate, int q = 1);
 

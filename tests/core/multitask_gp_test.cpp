@@ -201,7 +201,10 @@ TEST_P(LikelihoodGradient, MatchesCentralFiniteDifferences)
 INSTANTIATE_TEST_SUITE_P(Kernels, LikelihoodGradient,
                          ::testing::Values(std::make_tuple(KernelKind::SquaredExponential, 1),
                                            std::make_tuple(KernelKind::Matern52, 2),
-                                           std::make_tuple(KernelKind::Matern52, 3)));
+                                           std::make_tuple(KernelKind::Matern52, 3)),
+                         [](const auto& info) {
+                             return kernelName(std::get<0>(info.param)) + "_rank" + std::to_string(std::get<1>(info.param));
+                         });
 
 TEST(MtgpFit, LearnsCorrelatedTasksAndImprovesTheLikelihood)
 {

@@ -1,0 +1,242 @@
+#include "cli_context.h"
+#include "commands.h"
+
+#include "common/error.h"
+#include "study/study_runner.h"
+#include "study/study_store.h"
+#include "study/trial_evaluator.h"
+
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace quantscope::cli {
+namespace {
+
+struct StudyOptions {
+    std::string database = "quantscope.db";
+    std::string name = "default";
+    std::string specFile;
+    std::string evaluator;
+    std::string model;
+    std::string encoding;
+    std::string strategy;
+    int budgetTrials = 0;
+    double budgetCost = 0;
+    size_t limit = 0;
+    int batch = 0;
+    uint64_t seed = 0;
+    bool seedGiven = false;
+    bool json = false;
+};
+
+CancelToken gInterrupt;
+
+void onInterrupt(int)
+{
+    gInterrupt.cancel();
+}
+
+std::string readText(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw ConfigError("cannot read study file " + path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+StudySpec specFrom(const StudyOptions& options)
+{
+    StudySpec spec = options.specFile.empty() ? StudySpec::defaults() : StudySpec::fromJson(readText(options.specFile));
+    if (options.name != "default" || options.specFile.empty())
+        spec.name = options.name;
+    if (!options.evaluator.empty())
+        spec.evaluator = options.evaluator;
+    if (!options.model.empty())
+        spec.model = options.model;
+    if (!options.encoding.empty())
+        spec.encoding = options.encoding;
+    if (!options.strategy.empty())
+        spec.strategy = options.strategy;
+    if (options.budgetTrials > 0) {
+        spec.budgetTrials = options.budgetTrials;
+        spec.budgetCost.reset();
+    }
+    if (options.budgetCost > 0) {
+        spec.budgetCost = options.budgetCost;
+        spec.budgetTrials.reset();
+    }
+    if (options.limit > 0)
+        spec.limit = options.limit;
+    if (options.batch > 0)
+        spec.batch = options.batch;
+    if (options.seedGiven)
+        spec.seed = options.seed;
+    if (spec.evaluator == "synthetic" && options.specFile.empty()) {
+        // The synthetic problem has its own four tasks (costs in nominal units).
+        spec.tasks = {{"quantize only", 0, 0.25}, {"1 epoch", 1, 1.25}, {"2 epochs", 2, 2.25}, {"15 epochs", 15, 15.25}};
+    }
+    spec.validate();
+    return spec;
+}
+
+void printTrial(const TrialRow& row, bool json)
+{
+    if (json) {
+        nlohmann::ordered_json j = {{"trial", row.id}, {"config", row.config}, {"task", row.task},
+                                    {"status", trialStatusName(row.status)}};
+        if (row.accuracy)
+            j["accuracy"] = *row.accuracy;
+        if (row.memoryMB)
+            j["memory_mb"] = *row.memoryMB;
+        if (row.seconds)
+            j["seconds"] = *row.seconds;
+        if (!row.error.empty())
+            j["error"] = row.error;
+        std::cout << j.dump() << std::endl;
+        return;
+    }
+    std::cout << "trial " << row.id << "  task " << row.task << "  " << row.config << "  ";
+    if (row.status == TrialStatus::Done)
+        std::cout << std::fixed << std::setprecision(2) << *row.accuracy << " %  " << std::setprecision(4)
+                  << row.memoryMB.value_or(0) << " MB";
+    else
+        std::cout << "failed: " << row.error;
+    std::cout << std::endl;
+}
+
+void create(const StudyOptions& options)
+{
+    const StudySpec spec = specFrom(options);
+    const std::unique_ptr<TrialEvaluator> evaluator = makeTrialEvaluator(spec);
+    StudyStore store(options.database);
+    store.createStudy(spec, evaluator->layers());
+    if (options.json)
+        std::cout << nlohmann::json{{"created", spec.name}, {"database", options.database}}.dump() << "\n";
+    else
+        std::cout << "created study '" << spec.name << "' in " << options.database << " (" << evaluator->layers().size()
+                  << " layers, " << spec.tasks.size() << " tasks, " << spec.strategy << " on " << spec.encoding << ")\n";
+}
+
+/// Opens the study, creating the default one when asked to run a study that does not exist yet.
+StoredStudy openOrCreate(StudyStore& store, const StudyOptions& options)
+{
+    for (const std::string& name : store.studyNames())
+        if (name == options.name)
+            return store.loadStudy(name);
+    if (options.name != "default" || !options.specFile.empty())
+        return store.loadStudy(options.name); // reports the missing study
+    const StudySpec spec = specFrom(options);
+    store.createStudy(spec, makeTrialEvaluator(spec)->layers());
+    return store.loadStudy(spec.name);
+}
+
+void runOrStep(const StudyOptions& options, bool once)
+{
+    StudyStore store(options.database);
+    const StoredStudy stored = openOrCreate(store, options);
+    const std::unique_ptr<TrialEvaluator> evaluator = makeTrialEvaluator(stored.spec);
+    StudyRunner runner(store, stored.spec.name, *evaluator);
+    WorkControl control;
+    control.cancel = &gInterrupt;
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    try {
+        if (once) {
+            for (const TrialRow& row : runner.step(control))
+                printTrial(row, options.json);
+        } else {
+            runner.run(control, [&](const TrialRow& row) { printTrial(row, options.json); });
+        }
+    } catch (const Cancelled&) {
+        std::cerr << "interrupted: the running trial is queued again for the next run" << std::endl;
+    }
+    if (!options.json)
+        std::cout << runner.completedTrials() << " trials done, cost " << std::fixed << std::setprecision(1)
+                  << runner.spentCost() << (runner.budgetSpent() ? " (budget spent)" : "") << std::endl;
+}
+
+void status(const StudyOptions& options)
+{
+    StudyStore store(options.database);
+    const StoredStudy study = store.loadStudy(options.name);
+    const std::vector<TrialRow> trials = store.trials(study.id);
+    int counts[4] = {0, 0, 0, 0};
+    double cost = 0;
+    for (const TrialRow& t : trials) {
+        ++counts[int(t.status)];
+        cost += t.seconds.value_or(0);
+    }
+    if (options.json) {
+        nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+        for (const TrialRow& t : trials) {
+            nlohmann::ordered_json row = {{"trial", t.id}, {"config", t.config}, {"task", t.task},
+                                          {"status", trialStatusName(t.status)}};
+            if (t.accuracy)
+                row["accuracy"] = *t.accuracy;
+            rows.push_back(row);
+        }
+        const nlohmann::ordered_json out = {{"study", study.spec.name}, {"pending", counts[0]}, {"running", counts[1]},
+                                            {"done", counts[2]}, {"failed", counts[3]}, {"cost", cost},
+                                            {"trials", rows}};
+        std::cout << out.dump(2) << "\n";
+        return;
+    }
+    std::cout << "study '" << study.spec.name << "': " << counts[2] << " done, " << counts[3] << " failed, " << counts[0]
+              << " pending, " << counts[1] << " running; cost " << std::fixed << std::setprecision(1) << cost;
+    if (study.spec.budgetTrials)
+        std::cout << "; budget " << *study.spec.budgetTrials << " trials";
+    if (study.spec.budgetCost)
+        std::cout << "; budget cost " << *study.spec.budgetCost;
+    std::cout << "\n";
+}
+
+} // namespace
+
+void addStudyCommand(CLI::App& app)
+{
+    auto options = std::make_shared<StudyOptions>();
+    CLI::App* study = app.add_subcommand("study", "Create, run and inspect stored searches (SQLite study files)");
+    study->require_subcommand(1);
+    auto common = [options](CLI::App* command) {
+        command->add_option("--db", options->database, "study file (SQLite)")->capture_default_str();
+        command->add_option("--name", options->name, "study name")->capture_default_str();
+        command->add_flag("--json", options->json, "machine-readable output");
+    };
+    auto definition = [options](CLI::App* command) {
+        command->add_option("--spec", options->specFile, "study file (JSON, docs/studies.md)");
+        command->add_option("--evaluator", options->evaluator, "torch, synthetic or command");
+        command->add_option("--model", options->model, "model file (default: the shipped model)");
+        command->add_option("--encoding", options->encoding, "per-layer, bezier1, bezier2 or chebyshevD");
+        command->add_option("--strategy", options->strategy, "nuq, ei, ucb or random");
+        command->add_option("--budget-trials", options->budgetTrials, "stop after this many completed trials");
+        command->add_option("--budget-cost", options->budgetCost, "stop after this much evaluation time (s)");
+        command->add_option("--limit", options->limit, "use the first N images of each split (quick studies)");
+        command->add_option("--batch", options->batch, "proposals per step");
+        command->add_option("--seed", options->seed, "search seed")->each([options](const std::string&) { options->seedGiven = true; });
+    };
+    CLI::App* create = study->add_subcommand("create", "Create a study from a JSON file or flags");
+    common(create);
+    definition(create);
+    create->callback([options] { quantscope::cli::create(*options); });
+    CLI::App* run = study->add_subcommand("run", "Run a study until its budget is spent (resumes where it stopped)");
+    common(run);
+    definition(run);
+    run->callback([options] { runOrStep(*options, false); });
+    CLI::App* step = study->add_subcommand("step", "Run one step of a study");
+    common(step);
+    definition(step);
+    step->callback([options] { runOrStep(*options, true); });
+    CLI::App* statusCommand = study->add_subcommand("status", "Trials of a study by status, and the cost spent");
+    common(statusCommand);
+    statusCommand->callback([options] { status(*options); });
+}
+
+} // namespace quantscope::cli

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace quantscope {
+
+/// A thin RAII layer over SQLite: failures become StoreError with SQLite's message and the file.
+class SqliteDb {
+public:
+    /// Opens (creating if asked) `path` in write-ahead-log mode with a busy timeout.
+    SqliteDb(const std::string& path, bool create);
+    ~SqliteDb();
+    SqliteDb(const SqliteDb&) = delete;
+    SqliteDb& operator=(const SqliteDb&) = delete;
+
+    void execute(const std::string& sql);
+    int64_t lastInsertId() const;
+    int changes() const; ///< rows changed by the last statement
+    const std::string& path() const { return path_; }
+    sqlite3* handle() const { return db_; }
+
+private:
+    sqlite3* db_ = nullptr;
+    std::string path_;
+};
+
+/// A prepared statement; bind with 1-based indices, step through rows.
+class SqliteStatement {
+public:
+    SqliteStatement(SqliteDb& db, const std::string& sql);
+    ~SqliteStatement();
+    SqliteStatement(const SqliteStatement&) = delete;
+    SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+    SqliteStatement& bind(int index, int64_t value);
+    SqliteStatement& bind(int index, double value);
+    SqliteStatement& bind(int index, const std::string& value);
+    SqliteStatement& bindNull(int index);
+    SqliteStatement& bind(int index, const std::optional<double>& value);
+
+    /// Advances; true while a row is available.
+    bool step();
+    /// Runs a statement that returns no rows.
+    void run();
+    /// Makes the statement ready to run again with new bindings.
+    void reset();
+
+    int64_t integer(int column) const;
+    double real(int column) const;
+    std::string text(int column) const;
+    bool isNull(int column) const;
+
+private:
+    SqliteDb& db_;
+    sqlite3_stmt* statement_ = nullptr;
+};
+
+/// BEGIN IMMEDIATE ... COMMIT, rolled back if the scope is left by an exception.
+class SqliteTransaction {
+public:
+    explicit SqliteTransaction(SqliteDb& db);
+    ~SqliteTransaction();
+    void commit();
+
+private:
+    SqliteDb& db_;
+    bool done_ = false;
+};
+
+} // namespace quantscope

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "common/progress.h"
+#include "search/search_loop.h"
+#include "search/strategy.h"
+#include "study/study_store.h"
+#include "study/trial_evaluator.h"
+
+#include <functional>
+#include <memory>
+
+namespace quantscope {
+
+/// The search driver of a stored study: propose (strategy), store as pending, evaluate, store
+/// the result, refit. Built from the store, so it resumes a study with every completed trial;
+/// trials a killed process left running are evaluated again first.
+class StudyRunner {
+public:
+    /// Takes the study's run lock (StoreBusyError if another process runs it).
+    StudyRunner(StudyStore& store, const std::string& studyName, TrialEvaluator& evaluator);
+    ~StudyRunner();
+
+    /// One step: the pending trials, or else one batch of new proposals (at most what the budget
+    /// leaves). Returns the trials it finished (done or failed).
+    std::vector<TrialRow> step(const WorkControl& control = {});
+    /// Steps until the budget is spent; `onTrial` sees every finished trial. Cancellation leaves
+    /// the running trial pending for the next run.
+    void run(const WorkControl& control = {}, const std::function<void(const TrialRow&)>& onTrial = {});
+
+    bool budgetSpent() const;
+    int completedTrials() const { return completed_; }
+    double spentCost() const { return spent_; }
+    const StoredStudy& study() const { return study_; }
+    const SearchLoop& loop() const { return *loop_; }
+
+private:
+    TrialRow evaluate(const TrialRow& pending, const WorkControl& control);
+    void replay(const TrialRow& row);
+
+    StudyStore& store_;
+    TrialEvaluator& evaluator_;
+    StoredStudy study_;
+    std::unique_ptr<StudyStore::RunLock> lock_;
+    std::unique_ptr<Encoding> encoding_;
+    std::unique_ptr<Strategy> strategy_;
+    std::unique_ptr<SearchLoop> loop_;
+    std::vector<std::string> layerNames_;
+    int completed_ = 0;
+    double spent_ = 0;
+};
+
+} // namespace quantscope

@@ -1,0 +1,129 @@
+#include "study/study_spec.h"
+
+#include "common/error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace quantscope {
+
+StudySpec StudySpec::defaults()
+{
+    StudySpec spec;
+    // NUQ's protocol scaled to the shipped model: quantize only, then short, medium and long
+    // fine-tuning (NUQ: 0, 1, 2 and 15 epochs). Costs are first guesses in seconds; measured
+    // evaluation times replace them.
+    spec.tasks = {{"quantize only", 0, 2.0}, {"50 steps", 50, 8.0}, {"150 steps", 150, 20.0}, {"600 steps", 600, 70.0}};
+    spec.budgetTrials = 60;
+    return spec;
+}
+
+void StudySpec::validate() const
+{
+    if (name.empty())
+        throw ConfigError("study: name is empty");
+    if (evaluator != "torch" && evaluator != "synthetic" && evaluator != "command")
+        throw ConfigError("study: evaluator '" + evaluator + "' is not torch, synthetic or command");
+    if (evaluator == "command" && command.empty())
+        throw ConfigError("study: the command evaluator needs \"command\"");
+    if (tasks.empty())
+        throw ConfigError("study: no tasks");
+    for (size_t t = 0; t < tasks.size(); ++t) {
+        if (tasks[t].steps < 0)
+            throw ConfigError("study: task " + std::to_string(t) + " has negative steps");
+        if (!(tasks[t].cost > 0))
+            throw ConfigError("study: task " + std::to_string(t) + " needs a positive cost");
+    }
+    if (evaluator == "synthetic" && tasks.size() != 4)
+        throw ConfigError("study: the synthetic evaluator has 4 tasks, the study lists " + std::to_string(tasks.size()));
+    if (batch < 1)
+        throw ConfigError("study: batch must be at least 1");
+    if (!budgetTrials && !budgetCost)
+        throw ConfigError("study: give a budget (\"budget_trials\" or \"budget_cost\")");
+    if (budgetTrials && *budgetTrials < 1)
+        throw ConfigError("study: budget_trials must be at least 1");
+    if (budgetCost && !(*budgetCost > 0))
+        throw ConfigError("study: budget_cost must be positive");
+    if (!(effectiveK > 0))
+        throw ConfigError("study: effective_k must be positive");
+}
+
+std::string StudySpec::toJson() const
+{
+    nlohmann::ordered_json taskList = nlohmann::ordered_json::array();
+    for (const StudyTask& t : tasks)
+        taskList.push_back({{"name", t.name}, {"steps", t.steps}, {"cost", t.cost}});
+    nlohmann::ordered_json j = {
+        {"name", name}, {"evaluator", evaluator}, {"model", model}, {"dataset", dataset}, {"data_dir", dataDir},
+        {"search_size", searchSize}, {"split_seed", splitSeed}, {"limit", limit}, {"quantizer", quantizer},
+        {"quantize_image_input", quantizeImageInput}, {"threads", threads}, {"synthetic_layers", syntheticLayers},
+        {"synthetic_seed", syntheticSeed}, {"synthetic_delay", syntheticDelay}, {"command", command},
+        {"command_timeout", commandTimeout}, {"tasks", taskList}, {"encoding", encoding}, {"strategy", strategy},
+        {"batch", batch}, {"effective_k", effectiveK}, {"seed", seed}};
+    j["budget_trials"] = budgetTrials ? nlohmann::ordered_json(*budgetTrials) : nlohmann::ordered_json(nullptr);
+    j["budget_cost"] = budgetCost ? nlohmann::ordered_json(*budgetCost) : nlohmann::ordered_json(nullptr);
+    return j.dump(2);
+}
+
+StudySpec StudySpec::fromJson(const std::string& text)
+{
+    StudySpec spec = defaults();
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw ConfigError(std::string("study file is not valid JSON: ") + e.what());
+    }
+    if (!j.is_object())
+        throw ConfigError("study file must hold a JSON object");
+    std::string field;
+    try {
+        auto read = [&](const char* key, auto& target) {
+            field = key;
+            if (j.contains(key) && !j.at(key).is_null())
+                j.at(key).get_to(target);
+        };
+        read("name", spec.name);
+        read("evaluator", spec.evaluator);
+        read("model", spec.model);
+        read("dataset", spec.dataset);
+        read("data_dir", spec.dataDir);
+        read("search_size", spec.searchSize);
+        read("split_seed", spec.splitSeed);
+        read("limit", spec.limit);
+        read("quantizer", spec.quantizer);
+        read("quantize_image_input", spec.quantizeImageInput);
+        read("threads", spec.threads);
+        read("synthetic_layers", spec.syntheticLayers);
+        read("synthetic_seed", spec.syntheticSeed);
+        read("synthetic_delay", spec.syntheticDelay);
+        read("command", spec.command);
+        read("command_timeout", spec.commandTimeout);
+        read("encoding", spec.encoding);
+        read("strategy", spec.strategy);
+        read("batch", spec.batch);
+        read("effective_k", spec.effectiveK);
+        read("seed", spec.seed);
+        field = "tasks";
+        if (j.contains("tasks")) {
+            spec.tasks.clear();
+            for (const auto& t : j.at("tasks"))
+                spec.tasks.push_back({t.value("name", "task " + std::to_string(spec.tasks.size())), t.value("steps", int64_t(0)),
+                                      t.value("cost", 1.0)});
+        }
+        field = "budget";
+        if (j.contains("budget_trials") || j.contains("budget_cost")) {
+            spec.budgetTrials.reset();
+            spec.budgetCost.reset();
+            if (j.contains("budget_trials") && !j.at("budget_trials").is_null())
+                spec.budgetTrials = j.at("budget_trials").get<int>();
+            if (j.contains("budget_cost") && !j.at("budget_cost").is_null())
+                spec.budgetCost = j.at("budget_cost").get<double>();
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw ConfigError("study file: field \"" + field + "\" has the wrong type (" + e.what() + ")");
+    }
+    spec.validate();
+    return spec;
+}
+
+} // namespace quantscope

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace quantscope {
+
+/// One fine-tuning budget of a study (a task of the multi-task GP).
+struct StudyTask {
+    std::string name;
+    int64_t steps = 0;  ///< fine-tuning optimizer steps; 0 = quantize only
+    double cost = 1.0;  ///< default cost (seconds) until evaluations are measured
+};
+
+/// Everything that defines a study: what is searched, how it is evaluated, and the budget.
+/// Read from and written to JSON (docs/studies.md).
+struct StudySpec {
+    std::string name = "default";
+    std::string evaluator = "torch"; ///< torch, synthetic or command
+
+    // What is quantized (torch evaluator).
+    std::string model;               ///< model file; empty: the shipped default model
+    std::string dataset = "fashion-mnist";
+    std::string dataDir;
+    size_t searchSize = 2000;
+    uint64_t splitSeed = 0;
+    size_t limit = 0;                ///< first N images of each split only (quick studies)
+    std::string quantizer = "dsconv";
+    bool quantizeImageInput = false;
+    int threads = 0;
+
+    // The synthetic evaluator.
+    size_t syntheticLayers = 9;
+    uint64_t syntheticSeed = 0;
+    double syntheticDelay = 0;       ///< seconds each synthetic evaluation sleeps (tests, demos)
+
+    // The external-command evaluator.
+    std::vector<std::string> command;
+    double commandTimeout = 3600;
+
+    // The search.
+    std::vector<StudyTask> tasks;
+    std::string encoding = "bezier2";
+    std::string strategy = "nuq";
+    int batch = 1;                   ///< proposals per step (parallel evaluations)
+    std::optional<int> budgetTrials; ///< stop after this many completed trials...
+    std::optional<double> budgetCost;///< ...or this much cost (seconds)
+    double effectiveK = 1.0;
+    uint64_t seed = 0;
+
+    /// The default study: the shipped model on Fashion-MNIST, NUQ's tasks and strategy.
+    static StudySpec defaults();
+    /// Throws ConfigError naming the first invalid field.
+    void validate() const;
+    std::string toJson() const;
+    /// Parses and validates; fields left out keep their defaults. ConfigError naming the field.
+    static StudySpec fromJson(const std::string& json);
+};
+
+} // namespace quantscope

@@ -1,0 +1,283 @@
+#include "study/study_store.h"
+
+#include "study/study_errors.h"
+
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace quantscope {
+namespace {
+
+const char* const kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+
+/// Version 1: studies, their layer inventory, trials and run locks.
+const char* const kSchemaV1 = R"sql(
+CREATE TABLE studies(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  spec TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE TABLE layers(
+  study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  weight_shape TEXT NOT NULL,
+  weight_count INTEGER NOT NULL,
+  bias_count INTEGER NOT NULL,
+  output_positions INTEGER NOT NULL,
+  macs INTEGER NOT NULL,
+  groups_ INTEGER NOT NULL,
+  takes_image INTEGER NOT NULL,
+  PRIMARY KEY(study_id, position));
+CREATE TABLE trials(
+  id INTEGER PRIMARY KEY,
+  study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  config TEXT NOT NULL,
+  task INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK(status IN ('pending', 'running', 'done', 'failed')),
+  accuracy REAL, memory_mb REAL, bops REAL, seconds REAL,
+  error TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT);
+CREATE INDEX trials_by_study ON trials(study_id, status);
+CREATE TABLE run_locks(
+  study_id INTEGER PRIMARY KEY REFERENCES studies(id) ON DELETE CASCADE,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  acquired_at TEXT NOT NULL);
+)sql";
+
+std::string hostName()
+{
+    char name[256] = {};
+    gethostname(name, sizeof name - 1);
+    return name;
+}
+
+bool processAlive(int64_t pid)
+{
+    return pid > 0 && (kill(pid_t(pid), 0) == 0 || errno == EPERM);
+}
+
+TrialStatus parseStatus(const std::string& s)
+{
+    if (s == "running")
+        return TrialStatus::Running;
+    if (s == "done")
+        return TrialStatus::Done;
+    if (s == "failed")
+        return TrialStatus::Failed;
+    return TrialStatus::Pending;
+}
+
+std::optional<double> optionalReal(const SqliteStatement& row, int column)
+{
+    return row.isNull(column) ? std::nullopt : std::optional<double>(row.real(column));
+}
+
+} // namespace
+
+std::string trialStatusName(TrialStatus status)
+{
+    switch (status) {
+    case TrialStatus::Pending: return "pending";
+    case TrialStatus::Running: return "running";
+    case TrialStatus::Done: return "done";
+    case TrialStatus::Failed: return "failed";
+    }
+    return "pending";
+}
+
+StudyStore::StudyStore(const std::string& path) : db_(path, true)
+{
+    migrate();
+}
+
+void StudyStore::migrate()
+{
+    SqliteTransaction transaction(db_);
+    SqliteStatement version(db_, "PRAGMA user_version");
+    version.step();
+    const int current = int(version.integer(0));
+    if (current > kSchemaVersion)
+        throw StoreError("study file " + db_.path() + " has schema version " + std::to_string(current)
+                         + ", newer than this Quantscope understands (" + std::to_string(kSchemaVersion) + ")");
+    if (current == 0) {
+        SqliteStatement tables(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+        tables.step();
+        if (tables.integer(0) > 0)
+            throw StoreError("file " + db_.path() + " is an SQLite database but not a Quantscope study file");
+        db_.execute(kSchemaV1);
+    }
+    // Later versions add their steps here: if (current < 2) { ... }
+    db_.execute("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+    transaction.commit();
+}
+
+int64_t StudyStore::createStudy(const StudySpec& spec, const std::vector<LayerInfo>& layers)
+{
+    spec.validate();
+    SqliteTransaction transaction(db_);
+    {
+        SqliteStatement exists(db_, "SELECT 1 FROM studies WHERE name = ?");
+        exists.bind(1, spec.name);
+        if (exists.step())
+            throw StoreError("study '" + spec.name + "' already exists in " + db_.path());
+    }
+    SqliteStatement insert(db_, std::string("INSERT INTO studies(name, spec, created_at) VALUES(?, ?, ") + kNow + ")");
+    insert.bind(1, spec.name).bind(2, spec.toJson()).run();
+    const int64_t id = db_.lastInsertId();
+    SqliteStatement row(db_, "INSERT INTO layers VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const LayerInfo& l = layers[i];
+        row.reset();
+        row.bind(1, id).bind(2, int64_t(i)).bind(3, l.name).bind(4, layerKindName(l.kind))
+            .bind(5, nlohmann::json(l.weightShape).dump()).bind(6, l.weightCount).bind(7, l.biasCount)
+            .bind(8, l.outputPositions).bind(9, l.macs).bind(10, l.groups).bind(11, int64_t(l.takesImage));
+        row.run();
+    }
+    transaction.commit();
+    return id;
+}
+
+std::vector<std::string> StudyStore::studyNames()
+{
+    std::vector<std::string> names;
+    SqliteStatement query(db_, "SELECT name FROM studies ORDER BY id");
+    while (query.step())
+        names.push_back(query.text(0));
+    return names;
+}
+
+StoredStudy StudyStore::loadStudy(const std::string& name)
+{
+    StoredStudy study;
+    SqliteStatement query(db_, "SELECT id, spec FROM studies WHERE name = ?");
+    query.bind(1, name);
+    if (!query.step()) {
+        std::string known;
+        for (const std::string& n : studyNames())
+            known += (known.empty() ? "" : ", ") + n;
+        throw StoreError("no study '" + name + "' in " + db_.path() + (known.empty() ? "" : " (it has: " + known + ")"));
+    }
+    study.id = query.integer(0);
+    study.spec = StudySpec::fromJson(query.text(1));
+    SqliteStatement layers(db_, "SELECT name, kind, weight_shape, weight_count, bias_count, output_positions, macs, "
+                                "groups_, takes_image FROM layers WHERE study_id = ? ORDER BY position");
+    layers.bind(1, study.id);
+    while (layers.step()) {
+        LayerInfo l;
+        l.name = layers.text(0);
+        l.kind = layers.text(1) == "linear" ? LayerKind::Linear : LayerKind::Conv2d;
+        l.weightShape = nlohmann::json::parse(layers.text(2)).get<std::vector<int64_t>>();
+        l.weightCount = layers.integer(3);
+        l.biasCount = layers.integer(4);
+        l.outputPositions = layers.integer(5);
+        l.macs = layers.integer(6);
+        l.groups = layers.integer(7);
+        l.takesImage = layers.integer(8) != 0;
+        study.layers.push_back(std::move(l));
+    }
+    return study;
+}
+
+int64_t StudyStore::addPendingTrial(int64_t studyId, const std::string& config, int task, const std::string& reason)
+{
+    SqliteStatement insert(db_, std::string("INSERT INTO trials(study_id, config, task, status, reason, created_at) "
+                                            "VALUES(?, ?, ?, 'pending', ?, ")
+                                    + kNow + ")");
+    insert.bind(1, studyId).bind(2, config).bind(3, int64_t(task)).bind(4, reason).run();
+    return db_.lastInsertId();
+}
+
+void StudyStore::markRunning(int64_t trialId)
+{
+    SqliteStatement update(db_, std::string("UPDATE trials SET status = 'running', started_at = ") + kNow
+                                    + " WHERE id = ? AND status = 'pending'");
+    update.bind(1, trialId).run();
+}
+
+void StudyStore::completeTrial(int64_t trialId, const TrialResult& result)
+{
+    SqliteTransaction transaction(db_);
+    SqliteStatement update(db_, std::string("UPDATE trials SET status = 'done', accuracy = ?, memory_mb = ?, bops = ?, "
+                                            "seconds = ?, error = '', finished_at = ")
+                                    + kNow + " WHERE id = ?");
+    update.bind(1, result.accuracy).bind(2, result.memoryMB).bind(3, result.bops).bind(4, result.seconds).bind(5, trialId);
+    update.run();
+    transaction.commit();
+}
+
+void StudyStore::failTrial(int64_t trialId, const std::string& error, double seconds)
+{
+    SqliteStatement update(db_, std::string("UPDATE trials SET status = 'failed', error = ?, seconds = ?, finished_at = ")
+                                    + kNow + " WHERE id = ?");
+    update.bind(1, error).bind(2, seconds).bind(3, trialId).run();
+}
+
+int StudyStore::requeueRunning(int64_t studyId)
+{
+    SqliteStatement update(db_, "UPDATE trials SET status = 'pending', started_at = NULL WHERE study_id = ? AND status = 'running'");
+    update.bind(1, studyId).run();
+    return db_.changes();
+}
+
+std::vector<TrialRow> StudyStore::trials(int64_t studyId)
+{
+    std::vector<TrialRow> rows;
+    SqliteStatement query(db_, "SELECT id, config, task, status, accuracy, memory_mb, bops, seconds, error, reason, "
+                               "created_at, coalesce(started_at, ''), coalesce(finished_at, '') FROM trials "
+                               "WHERE study_id = ? ORDER BY id");
+    query.bind(1, studyId);
+    while (query.step()) {
+        TrialRow row;
+        row.id = query.integer(0);
+        row.config = query.text(1);
+        row.task = int(query.integer(2));
+        row.status = parseStatus(query.text(3));
+        row.accuracy = optionalReal(query, 4);
+        row.memoryMB = optionalReal(query, 5);
+        row.bops = optionalReal(query, 6);
+        row.seconds = optionalReal(query, 7);
+        row.error = query.text(8);
+        row.reason = query.text(9);
+        row.createdAt = query.text(10);
+        row.startedAt = query.text(11);
+        row.finishedAt = query.text(12);
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+StudyStore::RunLock::RunLock(StudyStore& store, int64_t studyId) : store_(store), studyId_(studyId)
+{
+    SqliteTransaction transaction(store_.db_);
+    SqliteStatement holder(store_.db_, "SELECT pid, host FROM run_locks WHERE study_id = ?");
+    holder.bind(1, studyId);
+    if (holder.step()) {
+        const int64_t pid = holder.integer(0);
+        const std::string host = holder.text(1);
+        if (host != hostName() || (pid != getpid() && processAlive(pid)))
+            throw StoreBusyError("study is being run by process " + std::to_string(pid) + " on " + host
+                                 + "; stop it first (its lock is in " + store_.db_.path() + ")");
+    }
+    SqliteStatement take(store_.db_, std::string("INSERT OR REPLACE INTO run_locks VALUES(?, ?, ?, ") + kNow + ")");
+    take.bind(1, studyId).bind(2, int64_t(getpid())).bind(3, hostName()).run();
+    transaction.commit();
+}
+
+StudyStore::RunLock::~RunLock()
+{
+    try {
+        SqliteStatement release(store_.db_, "DELETE FROM run_locks WHERE study_id = ? AND pid = ?");
+        release.bind(1, studyId_).bind(2, int64_t(getpid())).run();
+    } catch (...) {
+    }
+}
+
+} // namespace quantscope

@@ -1,0 +1,93 @@
+#pragma once
+
+#include "model/layer_info.h"
+#include "study/sqlite_db.h"
+#include "study/study_spec.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace quantscope {
+
+enum class TrialStatus { Pending, Running, Done, Failed };
+std::string trialStatusName(TrialStatus status);
+
+/// One evaluation of a study, as stored.
+struct TrialRow {
+    int64_t id = 0;
+    std::string config;  ///< compact bit configuration of the searched layers
+    int task = 0;
+    TrialStatus status = TrialStatus::Pending;
+    std::optional<double> accuracy;
+    std::optional<double> memoryMB;
+    std::optional<double> bops;
+    std::optional<double> seconds; ///< wall time of the evaluation
+    std::string error;
+    std::string reason;  ///< why the strategy proposed it
+    std::string createdAt, startedAt, finishedAt;
+};
+
+struct StoredStudy {
+    int64_t id = 0;
+    StudySpec spec;
+    std::vector<LayerInfo> layers;
+};
+
+/// What a finished evaluation reports.
+struct TrialResult {
+    double accuracy = 0;
+    double memoryMB = 0;
+    double bops = 0;
+    double seconds = 0;
+};
+
+/// Studies and their trials in one SQLite file (write-ahead log; several studies per file).
+/// Every trial row is written before its evaluation runs and completed in one transaction after,
+/// so a killed process loses nothing; `requeueRunning` puts interrupted trials back in the queue.
+class StudyStore {
+public:
+    static constexpr int kSchemaVersion = 1;
+
+    /// Opens `path`, creating it (and migrating its schema) as needed. StoreError when the file is
+    /// not a study database or was written by a newer Quantscope.
+    explicit StudyStore(const std::string& path);
+
+    const std::string& path() const { return db_.path(); }
+
+    /// StoreError if a study of that name exists.
+    int64_t createStudy(const StudySpec& spec, const std::vector<LayerInfo>& layers);
+    std::vector<std::string> studyNames();
+    /// StoreError naming the study and the file when there is none.
+    StoredStudy loadStudy(const std::string& name);
+
+    int64_t addPendingTrial(int64_t studyId, const std::string& config, int task, const std::string& reason);
+    void markRunning(int64_t trialId);
+    void completeTrial(int64_t trialId, const TrialResult& result);
+    void failTrial(int64_t trialId, const std::string& error, double seconds);
+    /// Running trials (their process died) become pending again; returns how many.
+    int requeueRunning(int64_t studyId);
+    std::vector<TrialRow> trials(int64_t studyId);
+
+    /// Exclusive right to run one study: released when destroyed. A second process gets
+    /// StoreBusyError naming the holder; a holder that died (crash, kill) is taken over.
+    class RunLock {
+    public:
+        RunLock(StudyStore& store, int64_t studyId);
+        ~RunLock();
+        RunLock(const RunLock&) = delete;
+        RunLock& operator=(const RunLock&) = delete;
+
+    private:
+        StudyStore& store_;
+        int64_t studyId_;
+    };
+
+private:
+    void migrate();
+
+    SqliteDb db_;
+};
+
+} // namespace quantscope

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "common/error.h"
+#include "common/progress.h"
+#include "model/layer_info.h"
+#include "quant/bit_config.h"
+#include "study/study_spec.h"
+#include "study/study_store.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace quantscope {
+
+/// One evaluation to run: the configuration of the study's layers on one task.
+struct TrialRequest {
+    int64_t trialId = 0;
+    std::string study;
+    std::vector<std::string> layerNames;
+    BitConfig bits;
+    int task = 0;
+    std::string taskName;
+    int64_t steps = 0; ///< fine-tuning budget of the task
+    uint64_t seed = 0;
+};
+
+/// An evaluation that could not produce a result; the trial is marked failed with this reason
+/// and the study goes on.
+class EvaluationFailed : public Error {
+public:
+    using Error::Error;
+};
+
+/// Turns a request into accuracy, memory and BOPs: LibTorch, the synthetic problem, or an
+/// external command.
+class TrialEvaluator {
+public:
+    virtual ~TrialEvaluator() = default;
+    /// The quantizable layers the configurations cover.
+    virtual std::vector<LayerInfo> layers() const = 0;
+    /// Throws EvaluationFailed (trial failed, study goes on) or Cancelled.
+    virtual TrialResult evaluate(const TrialRequest& request, const WorkControl& control) = 0;
+};
+
+/// The evaluator `spec.evaluator` names, set up for the spec (data loaded, model read).
+std::unique_ptr<TrialEvaluator> makeTrialEvaluator(const StudySpec& spec);
+
+} // namespace quantscope

@@ -1,0 +1,271 @@
+#include "common/error.h"
+#include "study/command_trial_evaluator.h"
+#include "study/study_errors.h"
+#include "study/study_runner.h"
+#include "study/study_store.h"
+#include "study/synthetic_trial_evaluator.h"
+#include "temp_dir.h"
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <thread>
+
+extern char** environ;
+
+namespace quantscope {
+namespace {
+
+StudySpec syntheticSpec(int budget)
+{
+    StudySpec spec = StudySpec::defaults();
+    spec.name = "synthetic";
+    spec.evaluator = "synthetic";
+    spec.tasks = {{"q", 0, 0.25}, {"e1", 1, 1.25}, {"e2", 2, 2.25}, {"e15", 15, 15.25}};
+    spec.budgetTrials = budget;
+    return spec;
+}
+
+std::set<std::pair<std::string, int>> donePairs(const std::vector<TrialRow>& trials, int* done = nullptr)
+{
+    std::set<std::pair<std::string, int>> pairs;
+    int count = 0;
+    for (const TrialRow& t : trials)
+        if (t.status == TrialStatus::Done) {
+            pairs.insert({t.config, t.task});
+            ++count;
+        }
+    if (done)
+        *done = count;
+    return pairs;
+}
+
+TEST(StudySpec, JsonRoundTripAndValidation)
+{
+    StudySpec spec = syntheticSpec(7);
+    spec.command = {"eval.sh", "--fast"};
+    const StudySpec back = StudySpec::fromJson(spec.toJson());
+    EXPECT_EQ(back.toJson(), spec.toJson());
+    EXPECT_EQ(StudySpec::fromJson(R"({"name": "x", "strategy": "ei"})").strategy, "ei");
+    auto error = [](const std::string& json) {
+        try {
+            StudySpec::fromJson(json);
+        } catch (const ConfigError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(error(R"({"evaluator": "gpu"})"), "study: evaluator 'gpu' is not torch, synthetic or command");
+    EXPECT_EQ(error(R"({"batch": 0})"), "study: batch must be at least 1");
+    EXPECT_EQ(error(R"({"budget_trials": null, "budget_cost": null})"),
+              "study: give a budget (\"budget_trials\" or \"budget_cost\")");
+    EXPECT_NE(error(R"({"batch": "two"})").find("field \"batch\" has the wrong type"), std::string::npos);
+    EXPECT_NE(error("{oops").find("not valid JSON"), std::string::npos);
+}
+
+TEST(StudyStore, CreatesLoadsAndKeepsTrials)
+{
+    test::TempDir dir;
+    const std::string path = dir.file("studies.db");
+    SyntheticTrialEvaluator evaluator(syntheticSpec(5));
+    {
+        StudyStore store(path);
+        store.createStudy(syntheticSpec(5), evaluator.layers());
+        StudySpec other = syntheticSpec(3);
+        other.name = "other";
+        store.createStudy(other, evaluator.layers());
+        EXPECT_THROW(store.createStudy(other, evaluator.layers()), StoreError);
+        const int64_t id = store.loadStudy("synthetic").id;
+        const int64_t trial = store.addPendingTrial(id, "8,8,8,8,8,8,8,8,8", 0, "test");
+        store.markRunning(trial);
+    }
+    StudyStore reopened(path);
+    EXPECT_EQ(reopened.studyNames(), (std::vector<std::string>{"synthetic", "other"}));
+    const StoredStudy study = reopened.loadStudy("synthetic");
+    ASSERT_EQ(study.layers.size(), 9u);
+    EXPECT_EQ(study.layers[3].weightCount, evaluator.layers()[3].weightCount);
+    EXPECT_EQ(reopened.trials(study.id).front().status, TrialStatus::Running);
+    EXPECT_EQ(reopened.requeueRunning(study.id), 1);
+    EXPECT_EQ(reopened.trials(study.id).front().status, TrialStatus::Pending);
+    try {
+        reopened.loadStudy("missing");
+        FAIL();
+    } catch (const StoreError& e) {
+        EXPECT_EQ(std::string(e.what()), "no study 'missing' in " + path + " (it has: synthetic, other)");
+    }
+}
+
+TEST(StudyStore, RejectsFilesThatAreNotStudies)
+{
+    test::TempDir dir;
+    std::ofstream(dir.file("text.db")) << "just some text, not a database at all; long enough to have a header........";
+    EXPECT_THROW(StudyStore(dir.file("text.db")), StoreError);
+    EXPECT_THROW(StudyStore(dir.file("no/such/dir/x.db")), StoreError);
+}
+
+TEST(StudyStore, RunLockRefusesALiveHolderAndTakesOverADeadOne)
+{
+    test::TempDir dir;
+    StudyStore store(dir.file("lock.db"));
+    SyntheticTrialEvaluator evaluator(syntheticSpec(5));
+    const int64_t id = store.createStudy(syntheticSpec(5), evaluator.layers());
+    {
+        StudyStore::RunLock lock(store, id);
+        // A second process would see this holder alive; simulate it with the parent's pid.
+        StudyStore other(dir.file("lock.db"));
+        SqliteDb raw(dir.file("lock.db"), false);
+        raw.execute("UPDATE run_locks SET pid = " + std::to_string(getppid()));
+        EXPECT_THROW(StudyStore::RunLock(other, id), StoreBusyError);
+        // A holder that died (pid far beyond any live process) is taken over.
+        raw.execute("UPDATE run_locks SET pid = 2147483000");
+        EXPECT_NO_THROW(StudyStore::RunLock(other, id));
+    }
+}
+
+TEST(StudyRunner, StopsAtTheBudgetAndResumes)
+{
+    test::TempDir dir;
+    StudyStore store(dir.file("run.db"));
+    SyntheticTrialEvaluator evaluator(syntheticSpec(12));
+    store.createStudy(syntheticSpec(12), evaluator.layers());
+    {
+        StudyRunner runner(store, "synthetic", evaluator);
+        for (int i = 0; i < 5; ++i)
+            runner.step();
+        EXPECT_EQ(runner.completedTrials(), 5);
+    }
+    StudyRunner resumed(store, "synthetic", evaluator);
+    EXPECT_EQ(resumed.completedTrials(), 5);
+    int seen = 0;
+    resumed.run({}, [&](const TrialRow&) { ++seen; });
+    EXPECT_EQ(seen, 7);
+    EXPECT_TRUE(resumed.budgetSpent());
+    int done = 0;
+    const auto pairs = donePairs(store.trials(resumed.study().id), &done);
+    EXPECT_EQ(done, 12);
+    EXPECT_EQ(pairs.size(), 12u);
+    EXPECT_TRUE(resumed.step().empty());
+}
+
+/// A shell script as the evaluator command.
+StudySpec commandSpec(const test::TempDir& dir, const std::string& body, double timeout = 10)
+{
+    const std::string script = dir.file("evaluate.sh");
+    std::ofstream(script) << "#!/bin/sh\n" << body << "\n";
+    chmod(script.c_str(), 0755);
+    StudySpec spec = StudySpec::defaults();
+    spec.name = "command";
+    spec.evaluator = "command";
+    spec.command = {script};
+    spec.commandTimeout = timeout;
+    return spec;
+}
+
+TrialRequest request()
+{
+    TrialRequest r;
+    r.study = "command";
+    r.bits = BitConfig::uniform(4, 9);
+    r.layerNames = std::vector<std::string>(9, "layer");
+    r.task = 1;
+    return r;
+}
+
+TEST(CommandEvaluator, ReadsTheResultAndFailsCleanly)
+{
+    test::TempDir dir;
+    // Echo back the task from the request, so the test sees that the request arrived.
+    CommandTrialEvaluator ok(commandSpec(dir, R"(read line; case "$line" in *'"task":1'*) echo '{"accuracy": 87.5}';; *) echo '{"accuracy": 0}';; esac)"));
+    const TrialResult result = ok.evaluate(request(), {});
+    EXPECT_DOUBLE_EQ(result.accuracy, 87.5);
+    EXPECT_GT(result.memoryMB, 0);
+
+    auto failure = [&](const std::string& body, double timeout = 10) {
+        CommandTrialEvaluator evaluator(commandSpec(dir, body, timeout));
+        try {
+            evaluator.evaluate(request(), {});
+        } catch (const EvaluationFailed& e) {
+            return std::string(e.what());
+        }
+        return std::string("no failure");
+    };
+    EXPECT_EQ(failure("exit 3"), "evaluator command exited with status 3");
+    EXPECT_EQ(failure("echo not json"), "unreadable evaluator output (expected JSON with \"accuracy\"): 'not json '");
+    EXPECT_EQ(failure("sleep 5", 0.3), "evaluator command timed out after 0 s");
+    EXPECT_EQ(failure("kill -9 $$"), "evaluator command was killed by signal 9");
+}
+
+/// SIGKILL mid-evaluation, run again: exactly the budgeted trials, none lost, none duplicated.
+TEST(StudyCli, SurvivesSigkillMidEvaluation)
+{
+    test::TempDir dir;
+    const std::string db = dir.file("kill.db");
+    StudySpec spec = syntheticSpec(10);
+    spec.syntheticDelay = 0.25;
+    std::ofstream(dir.file("spec.json")) << spec.toJson();
+    auto spawn = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), QUANTSCOPE_CLI);
+        std::vector<char*> argv;
+        for (std::string& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        pid_t pid = 0;
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        EXPECT_EQ(posix_spawn(&pid, QUANTSCOPE_CLI, &actions, nullptr, argv.data(), environ), 0);
+        posix_spawn_file_actions_destroy(&actions);
+        return pid;
+    };
+    auto wait = [](pid_t pid) {
+        int status = 0;
+        waitpid(pid, &status, 0);
+        return status;
+    };
+    const std::vector<std::string> run = {"study", "run", "--db", db, "--name", "synthetic", "--spec", dir.file("spec.json")};
+    std::vector<std::string> create = run;
+    create[1] = "create";
+    ASSERT_EQ(wait(spawn(create)), 0);
+
+    const pid_t runner = spawn(run);
+    // Wait until a few trials are done and one is running, then kill without warning.
+    StudyStore store(db);
+    const int64_t id = store.loadStudy("synthetic").id;
+    for (int i = 0; i < 400; ++i) {
+        int done = 0;
+        const auto trials = store.trials(id);
+        donePairs(trials, &done);
+        const bool running = std::any_of(trials.begin(), trials.end(), [](const TrialRow& t) { return t.status == TrialStatus::Running; });
+        if (done >= 3 && running)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    kill(runner, SIGKILL);
+    const int killed = wait(runner);
+    ASSERT_TRUE(WIFSIGNALED(killed) && WTERMSIG(killed) == SIGKILL);
+    int doneBefore = 0;
+    donePairs(store.trials(id), &doneBefore);
+    ASSERT_LT(doneBefore, 10);
+    const std::vector<TrialRow> afterKill = store.trials(id);
+    ASSERT_EQ(std::count_if(afterKill.begin(), afterKill.end(), [](const TrialRow& t) { return t.status == TrialStatus::Running; }),
+              1);
+
+    ASSERT_EQ(wait(spawn(run)), 0);
+    int done = 0;
+    const auto pairs = donePairs(store.trials(id), &done);
+    EXPECT_EQ(done, 10);
+    EXPECT_EQ(pairs.size(), 10u);
+    EXPECT_EQ(store.trials(id).size(), 10u); // the interrupted trial was re-run, not re-proposed
+}
+
+} // namespace
+} // namespace quantscope
