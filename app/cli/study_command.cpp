@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "common/error.h"
+#include "study/study_results.h"
 #include "study/study_runner.h"
 #include "study/study_store.h"
 #include "study/trial_evaluator.h"
@@ -198,6 +199,79 @@ void status(const StudyOptions& options)
     std::cout << "\n";
 }
 
+nlohmann::ordered_json pointJson(const ResultPoint& p)
+{
+    nlohmann::ordered_json j = {{"config", p.config}, {"memory_mb", p.memoryMB}, {"bops", p.bops},
+                                {"accuracy", p.accuracy}, {"observed", p.observed},
+                                {"effective_accuracy", p.effectiveAccuracy}};
+    if (p.predicted)
+        j["predicted"] = *p.predicted;
+    if (p.sd)
+        j["sd"] = *p.sd;
+    return j;
+}
+
+void printPoints(const std::string& title, const std::vector<ResultPoint>& points)
+{
+    std::cout << title << "\n";
+    if (points.empty()) {
+        std::cout << "  (none yet)\n\n";
+        return;
+    }
+    size_t width = 8;
+    for (const ResultPoint& p : points)
+        width = std::max(width, p.config.size() + 2);
+    std::cout << "  " << std::left << std::setw(int(width)) << "config" << std::right << std::setw(10) << "MB"
+              << std::setw(10) << "GBOPs" << std::setw(10) << "top-1" << std::setw(16) << "predicted"
+              << std::setw(10) << "E" << "\n";
+    for (const ResultPoint& p : points) {
+        std::ostringstream predicted;
+        if (p.predicted)
+            predicted << std::fixed << std::setprecision(2) << *p.predicted << " +- " << 2 * p.sd.value_or(0);
+        std::cout << "  " << std::left << std::setw(int(width)) << p.config << std::right << std::fixed
+                  << std::setprecision(4) << std::setw(10) << p.memoryMB << std::setprecision(3) << std::setw(10)
+                  << p.bops / 1e9 << std::setprecision(2) << std::setw(9) << p.accuracy << (p.observed ? " " : "*")
+                  << std::setw(16) << predicted.str() << std::setw(10) << p.effectiveAccuracy << "\n";
+    }
+    std::cout << "\n";
+}
+
+void pareto(const StudyOptions& options, size_t top)
+{
+    StudyStore store(options.database);
+    const StoredStudy study = store.loadStudy(options.name);
+    const StudyResults results = computeStudyResults(study, store.trials(study.id), top);
+    if (options.json) {
+        auto list = [](const std::vector<ResultPoint>& points) {
+            nlohmann::ordered_json a = nlohmann::ordered_json::array();
+            for (const ResultPoint& p : points)
+                a.push_back(pointJson(p));
+            return a;
+        };
+        const nlohmann::ordered_json out = {
+            {"study", study.spec.name}, {"target_task", results.targetTask},
+            {"observed_front", list(results.observedFront)}, {"predicted_front", list(results.predictedFront)},
+            {"ranking", list(results.ranking)}, {"baselines", list(results.baselines)},
+            {"prediction_error", {{"trials", results.predictionError.trials}, {"rmse", results.predictionError.rmse},
+                                  {"mean_absolute", results.predictionError.meanAbsolute},
+                                  {"within_two_sd", results.predictionError.withinTwoSd}}}};
+        std::cout << out.dump(2) << "\n";
+        return;
+    }
+    std::cout << "study '" << study.spec.name << "', target task " << results.targetTask << " ("
+              << study.spec.tasks.back().name << "); top-1 in %, * = predicted (not evaluated on the target), "
+              << "predicted = GP mean +- 2 sd, E = effective accuracy (k = " << study.spec.effectiveK << ")\n\n";
+    printPoints("Observed Pareto front (accuracy vs memory)", results.observedFront);
+    printPoints("Predicted Pareto front (posterior mean over the candidates)", results.predictedFront);
+    printPoints("Best effective accuracy (posterior mean)", results.ranking);
+    printPoints("Uniform baselines", results.baselines);
+    if (results.predictionError.trials > 0)
+        std::cout << std::fixed << std::setprecision(3) << "GP leave-one-out error on " << results.predictionError.trials
+                  << " target-task trials: RMSE " << results.predictionError.rmse << ", mean |error| "
+                  << results.predictionError.meanAbsolute << ", " << std::setprecision(0)
+                  << 100 * results.predictionError.withinTwoSd << " % within 2 sd\n";
+}
+
 } // namespace
 
 void addStudyCommand(CLI::App& app)
@@ -234,6 +308,12 @@ void addStudyCommand(CLI::App& app)
     common(step);
     definition(step);
     step->callback([options] { runOrStep(*options, true); });
+    auto top = std::make_shared<size_t>(10);
+    CLI::App* paretoCommand = study->add_subcommand(
+        "pareto", "Pareto fronts (observed and predicted), effective-accuracy ranking, uniform baselines, GP error");
+    common(paretoCommand);
+    paretoCommand->add_option("--top", *top, "configurations in the ranking")->capture_default_str();
+    paretoCommand->callback([options, top] { pareto(*options, *top); });
     CLI::App* statusCommand = study->add_subcommand("status", "Trials of a study by status, and the cost spent");
     common(statusCommand);
     statusCommand->callback([options] { status(*options); });

@@ -158,6 +158,16 @@ Eigen::MatrixXd MultiTaskGP::posteriorCovariance(const Eigen::MatrixXd& inputsA,
     return covariance;
 }
 
+Posterior MultiTaskGP::leaveOneOut() const
+{
+    Eigen::MatrixXd inverse = cholesky_;
+    inverseFromCholesky(inverse);
+    Posterior loo;
+    loo.variance = inverse.diagonal().cwiseInverse();
+    loo.mean = data_.targets - alpha_.cwiseProduct(loo.variance);
+    return loo;
+}
+
 double MultiTaskGP::logMarginalLikelihood() const
 {
     const Eigen::Index n = data_.size();

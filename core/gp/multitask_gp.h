@@ -42,6 +42,9 @@ public:
                                         const Eigen::MatrixXd& inputsB, const std::vector<int>& tasksB) const;
     /// log p(y | X, hyperparameters).
     double logMarginalLikelihood() const;
+    /// Leave-one-out predictive mean and variance of each observation (noise included), from the
+    /// closed form y_i - alpha_i / [K^-1]_ii and 1 / [K^-1]_ii: no refits.
+    Posterior leaveOneOut() const;
 
     /// L^-1 K(data, queries) with L the Cholesky factor of the data covariance: posterior
     /// covariances are prior - W_a^T W_b, so acquisition functions whiten each set once.

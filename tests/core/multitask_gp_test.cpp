@@ -287,3 +287,27 @@ TEST(MtgpHyperparameters, JsonRoundTrip)
 
 } // namespace
 } // namespace quantscope
+
+namespace quantscope {
+namespace {
+
+TEST(MultiTaskGP, LeaveOneOutMatchesExplicitRefits)
+{
+    MtgpHyperparameters h = hyper(2, 2, KernelKind::Matern52);
+    h.taskFactor = Eigen::Vector2d(0.8, 0.7);
+    const MtgpData data = randomData(15, 2, 2, 21);
+    const Posterior loo = MultiTaskGP(h, data).leaveOneOut();
+    for (Eigen::Index i : {0, 6, 14}) {
+        MtgpData rest;
+        rest.inputs.resize(0, 2);
+        for (Eigen::Index j = 0; j < data.size(); ++j)
+            if (j != i)
+                rest.append(data.inputs.row(j).transpose(), data.tasks[size_t(j)], data.targets[j]);
+        const Posterior p = MultiTaskGP(h, rest).predict(data.inputs.row(i), {data.tasks[size_t(i)]});
+        EXPECT_NEAR(loo.mean[i], p.mean[0], 1e-9);
+        EXPECT_NEAR(loo.variance[i], p.variance[0] + h.noiseVariance[data.tasks[size_t(i)]], 1e-9);
+    }
+}
+
+} // namespace
+} // namespace quantscope

@@ -1,6 +1,7 @@
 #include "common/error.h"
 #include "study/command_trial_evaluator.h"
 #include "study/study_errors.h"
+#include "study/study_results.h"
 #include "study/study_runner.h"
 #include "study/study_store.h"
 #include "study/synthetic_trial_evaluator.h"
@@ -265,6 +266,44 @@ TEST(StudyCli, SurvivesSigkillMidEvaluation)
     EXPECT_EQ(done, 10);
     EXPECT_EQ(pairs.size(), 10u);
     EXPECT_EQ(store.trials(id).size(), 10u); // the interrupted trial was re-run, not re-proposed
+}
+
+} // namespace
+} // namespace quantscope
+
+namespace quantscope {
+namespace {
+
+TEST(StudyResults, FrontsRankingBaselinesAndPredictionError)
+{
+    test::TempDir dir;
+    StudyStore store(dir.file("results.db"));
+    SyntheticTrialEvaluator evaluator(syntheticSpec(25));
+    store.createStudy(syntheticSpec(25), evaluator.layers());
+    StudyRunner runner(store, "synthetic", evaluator);
+    runner.run();
+    const StoredStudy study = store.loadStudy("synthetic");
+    const std::vector<TrialRow> trials = store.trials(study.id);
+    const StudyResults results = computeStudyResults(study, trials, 5);
+    ASSERT_TRUE(results.hasModel);
+    EXPECT_EQ(results.targetTask, 3);
+    ASSERT_FALSE(results.observedFront.empty());
+    for (size_t i = 1; i < results.observedFront.size(); ++i) {
+        EXPECT_GT(results.observedFront[i].memoryMB, results.observedFront[i - 1].memoryMB);
+        EXPECT_GT(results.observedFront[i].accuracy, results.observedFront[i - 1].accuracy);
+        EXPECT_TRUE(results.observedFront[i].observed);
+    }
+    EXPECT_FALSE(results.predictedFront.empty());
+    ASSERT_EQ(results.ranking.size(), 5u);
+    EXPECT_GE(results.ranking[0].effectiveAccuracy, results.ranking[4].effectiveAccuracy);
+    ASSERT_EQ(results.baselines.size(), 4u);
+    EXPECT_EQ(results.baselines[0].config, BitConfig::uniform(8, 9).toString());
+    EXPECT_GT(results.baselines[0].memoryMB, results.baselines[3].memoryMB);
+    int targetTrials = 0;
+    for (const TrialRow& t : trials)
+        targetTrials += t.status == TrialStatus::Done && t.task == 3;
+    EXPECT_EQ(results.predictionError.trials, targetTrials);
+    EXPECT_GT(results.predictionError.rmse, 0);
 }
 
 } // namespace

@@ -1,0 +1,181 @@
+#include "study/study_results.h"
+
+#include "gp/mtgp_fit.h"
+#include "gp/multitask_gp.h"
+#include "quant/cost_model.h"
+#include "search/candidates.h"
+#include "search/encoding.h"
+#include "search/pareto.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace quantscope {
+namespace {
+
+LayerPolicy policyOf(const StoredStudy& study)
+{
+    LayerPolicy policy;
+    policy.quantizeImageInput = study.spec.quantizeImageInput;
+    return policy;
+}
+
+double bitSum(const BitConfig& bits)
+{
+    double sum = 0;
+    for (const LayerBits& b : bits.layers())
+        sum += entryBits(b);
+    return sum;
+}
+
+std::vector<ResultPoint> frontOf(std::vector<ResultPoint> points)
+{
+    std::vector<TradeOff> tradeOffs;
+    for (const ResultPoint& p : points)
+        tradeOffs.push_back({p.memoryMB, p.accuracy});
+    std::vector<ResultPoint> front;
+    for (size_t i : paretoFront(tradeOffs))
+        front.push_back(points[i]);
+    return front;
+}
+
+} // namespace
+
+double studyMemoryMB(const StoredStudy& study, const BitConfig& bits)
+{
+    if (study.spec.evaluator == "synthetic") {
+        double total = 0;
+        for (size_t i = 0; i < study.layers.size(); ++i)
+            total += double(study.layers[i].weightCount) * (bits[i].isFloat() ? 32 : bits[i].weight);
+        return total / 8 / 1e6;
+    }
+    return computeCost(study.layers, bits, *makeQuantizer(parseQuantizerKind(study.spec.quantizer)), policyOf(study)).memoryMB;
+}
+
+double studyBops(const StoredStudy& study, const BitConfig& bits)
+{
+    return computeCost(study.layers, bits, *makeQuantizer(parseQuantizerKind(study.spec.quantizer)), policyOf(study)).bops;
+}
+
+StudyResults computeStudyResults(const StoredStudy& study, const std::vector<TrialRow>& trials, size_t top)
+{
+    StudyResults results;
+    const StudySpec& spec = study.spec;
+    results.targetTask = int(spec.tasks.size()) - 1;
+    std::vector<std::string> names;
+    for (const LayerInfo& l : study.layers)
+        names.push_back(l.name);
+    const size_t n = study.layers.size();
+    const auto encoding = makeEncoding(spec.encoding, n);
+    auto point = [&](const BitConfig& bits) {
+        ResultPoint p;
+        p.config = bits.toString();
+        p.memoryMB = studyMemoryMB(study, bits);
+        p.bops = studyBops(study, bits);
+        return p;
+    };
+
+    // Observed target-task accuracy per configuration (mean of repeats).
+    std::map<std::string, std::pair<double, int>> observed;
+    MtgpData data;
+    data.inputs.resize(0, encoding->dim());
+    for (const TrialRow& t : trials) {
+        if (t.status != TrialStatus::Done)
+            continue;
+        data.append(encoding->encode(BitConfig::parse(t.config, names)), t.task, *t.accuracy);
+        if (t.task == results.targetTask) {
+            auto& [sum, count] = observed[t.config];
+            sum += *t.accuracy;
+            ++count;
+        }
+    }
+
+    std::unique_ptr<MultiTaskGP> model;
+    if (data.size() >= 2) {
+        MtgpFitOptions fit;
+        fit.restarts = 2;
+        fit.seed = spec.seed;
+        model = std::make_unique<MultiTaskGP>(fitMtgp(data, encoding->dim(), int(spec.tasks.size()), fit).hyperparameters, data);
+        results.hasModel = true;
+    }
+    auto predict = [&](std::vector<ResultPoint>& points) {
+        if (!model || points.empty())
+            return;
+        Eigen::MatrixXd inputs(Eigen::Index(points.size()), encoding->dim());
+        for (size_t i = 0; i < points.size(); ++i)
+            inputs.row(Eigen::Index(i)) = encoding->encode(BitConfig::parse(points[i].config, names)).transpose();
+        const Posterior p = model->predict(inputs, std::vector<int>(points.size(), results.targetTask));
+        for (size_t i = 0; i < points.size(); ++i) {
+            points[i].predicted = p.mean[Eigen::Index(i)];
+            points[i].sd = std::sqrt(p.variance[Eigen::Index(i)]);
+        }
+    };
+    auto finish = [&](ResultPoint& p) {
+        const auto found = observed.find(p.config);
+        p.observed = found != observed.end();
+        p.accuracy = p.observed ? found->second.first / found->second.second : p.predicted.value_or(0);
+        p.effectiveAccuracy = effectiveAccuracy(p.accuracy, bitSum(BitConfig::parse(p.config, names)), n, spec.effectiveK);
+    };
+
+    std::vector<ResultPoint> observedPoints;
+    for (const auto& [config, value] : observed)
+        observedPoints.push_back(point(BitConfig::parse(config, names)));
+    predict(observedPoints);
+    for (ResultPoint& p : observedPoints)
+        finish(p);
+    results.observedFront = frontOf(observedPoints);
+
+    for (int b : {8, 4, 3, 2})
+        results.baselines.push_back(point(BitConfig::uniform(b, n)));
+    predict(results.baselines);
+    for (ResultPoint& p : results.baselines)
+        finish(p);
+
+    if (model) {
+        CandidatePool pool(*encoding);
+        if (encoding->name() == "per-layer")
+            fillHalton(pool, 2000, 1, 8);
+        else
+            fillGrid(pool, encoding->dim() <= 2 ? 33 : encoding->dim() == 3 ? 17 : 9);
+        for (const auto& [config, value] : observed)
+            pool.add(BitConfig::parse(config, names));
+        std::vector<ResultPoint> candidates;
+        for (size_t c = 0; c < pool.size(); ++c)
+            candidates.push_back(point(pool.bits(c)));
+        predict(candidates);
+        for (ResultPoint& p : candidates) {
+            finish(p);
+            // The predicted front is about the model: rank every point by its posterior mean.
+            p.accuracy = *p.predicted;
+            p.effectiveAccuracy = effectiveAccuracy(p.accuracy, bitSum(BitConfig::parse(p.config, names)), n, spec.effectiveK);
+        }
+        results.predictedFront = frontOf(candidates);
+        std::sort(candidates.begin(), candidates.end(),
+                  [](const ResultPoint& a, const ResultPoint& b) { return a.effectiveAccuracy > b.effectiveAccuracy; });
+        candidates.resize(std::min(top, candidates.size()));
+        results.ranking = candidates;
+
+        // Leave-one-out error on the target-task trials.
+        const Posterior loo = model->leaveOneOut();
+        double squared = 0, absolute = 0, inside = 0;
+        for (Eigen::Index j = 0; j < data.size(); ++j) {
+            if (data.tasks[size_t(j)] != results.targetTask)
+                continue;
+            const double error = loo.mean[j] - data.targets[j];
+            squared += error * error;
+            absolute += std::abs(error);
+            inside += std::abs(error) <= 2 * std::sqrt(loo.variance[j]);
+            ++results.predictionError.trials;
+        }
+        if (results.predictionError.trials > 0) {
+            const double count = results.predictionError.trials;
+            results.predictionError.rmse = std::sqrt(squared / count);
+            results.predictionError.meanAbsolute = absolute / count;
+            results.predictionError.withinTwoSd = inside / count;
+        }
+    }
+    return results;
+}
+
+} // namespace quantscope
