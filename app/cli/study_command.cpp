@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "common/error.h"
+#include "export/config_export.h"
 #include "study/study_results.h"
 #include "study/study_runner.h"
 #include "study/study_store.h"
@@ -166,7 +167,7 @@ void runOrStep(const StudyOptions& options, bool once)
 
 void status(const StudyOptions& options)
 {
-    StudyStore store(options.database);
+    StudyStore store(options.database, false);
     const StoredStudy study = store.loadStudy(options.name);
     const std::vector<TrialRow> trials = store.trials(study.id);
     int counts[4] = {0, 0, 0, 0};
@@ -238,7 +239,7 @@ void printPoints(const std::string& title, const std::vector<ResultPoint>& point
 
 void pareto(const StudyOptions& options, size_t top)
 {
-    StudyStore store(options.database);
+    StudyStore store(options.database, false);
     const StoredStudy study = store.loadStudy(options.name);
     const StudyResults results = computeStudyResults(study, store.trials(study.id), top);
     if (options.json) {
@@ -270,6 +271,61 @@ void pareto(const StudyOptions& options, size_t top)
                   << " target-task trials: RMSE " << results.predictionError.rmse << ", mean |error| "
                   << results.predictionError.meanAbsolute << ", " << std::setprecision(0)
                   << 100 * results.predictionError.withinTwoSd << " % within 2 sd\n";
+}
+
+struct ExportOptions {
+    std::string format = "bits-json";
+    std::string config;
+    std::string output;
+};
+
+void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions)
+{
+    StudyStore store(options.database, false);
+    const StoredStudy study = store.loadStudy(options.name);
+    const std::vector<TrialRow> trials = store.trials(study.id);
+    std::string content;
+    if (exportOptions.format == "trials-csv") {
+        content = trialsCsv(study, trials);
+    } else if (exportOptions.format == "bits-json") {
+        std::vector<std::string> names;
+        for (const LayerInfo& l : study.layers)
+            names.push_back(l.name);
+        std::optional<double> accuracy;
+        bool observed = false;
+        BitConfig bits;
+        const StudyResults results = computeStudyResults(study, trials, 1);
+        if (!exportOptions.config.empty()) {
+            bits = BitConfig::parse(exportOptions.config, names);
+        } else {
+            // Default: the measured configuration with the best effective accuracy.
+            const ResultPoint* best = nullptr;
+            for (const ResultPoint& p : results.observedFront)
+                if (!best || p.effectiveAccuracy > best->effectiveAccuracy)
+                    best = &p;
+            if (!best)
+                throw ConfigError("study '" + study.spec.name + "' has no trial on its target task yet: give --config");
+            bits = BitConfig::parse(best->config, names);
+        }
+        for (const TrialRow& t : trials)
+            if (t.status == TrialStatus::Done && t.task == results.targetTask && t.config == bits.toString()) {
+                accuracy = t.accuracy;
+                observed = true;
+            }
+        for (const std::string& warning : onnxRuntimeWarnings(study.layers, bits, study.spec.quantizer))
+            std::cerr << "warning: " << warning << "\n";
+        content = bitsJson(study, bits, accuracy, observed) + "\n";
+    } else {
+        throw ConfigError("unknown export format '" + exportOptions.format + "': expected bits-json or trials-csv");
+    }
+    if (exportOptions.output.empty() || exportOptions.output == "-") {
+        std::cout << content;
+        return;
+    }
+    std::ofstream out(exportOptions.output);
+    out << content;
+    if (!out)
+        throw ConfigError("cannot write " + exportOptions.output);
 }
 
 } // namespace
@@ -314,6 +370,14 @@ void addStudyCommand(CLI::App& app)
     common(paretoCommand);
     paretoCommand->add_option("--top", *top, "configurations in the ranking")->capture_default_str();
     paretoCommand->callback([options, top] { pareto(*options, *top); });
+    auto exportOptions = std::make_shared<ExportOptions>();
+    CLI::App* exportCommand = study->add_subcommand("export", "Write a configuration (bits-json) or all trials (trials-csv)");
+    common(exportCommand);
+    exportCommand->add_option("--format", exportOptions->format, "bits-json or trials-csv")->capture_default_str();
+    exportCommand->add_option("--config", exportOptions->config,
+                              "configuration to export (default: the measured one with the best effective accuracy)");
+    exportCommand->add_option("--out", exportOptions->output, "file to write (default: standard output)");
+    exportCommand->callback([options, exportOptions] { exportStudy(*options, *exportOptions); });
     CLI::App* statusCommand = study->add_subcommand("status", "Trials of a study by status, and the cost spent");
     common(statusCommand);
     statusCommand->callback([options] { status(*options); });

@@ -93,7 +93,16 @@ std::string trialStatusName(TrialStatus status)
     return "pending";
 }
 
-StudyStore::StudyStore(const std::string& path) : db_(path, true)
+namespace {
+const std::string& requireExisting(const std::string& path, bool create)
+{
+    if (!create && access(path.c_str(), F_OK) != 0)
+        throw StoreError("study file not found: " + path);
+    return path;
+}
+} // namespace
+
+StudyStore::StudyStore(const std::string& path, bool create) : db_(requireExisting(path, create), create)
 {
     migrate();
 }

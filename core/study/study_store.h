@@ -50,9 +50,9 @@ class StudyStore {
 public:
     static constexpr int kSchemaVersion = 1;
 
-    /// Opens `path`, creating it (and migrating its schema) as needed. StoreError when the file is
-    /// not a study database or was written by a newer Quantscope.
-    explicit StudyStore(const std::string& path);
+    /// Opens `path`, creating it (and migrating its schema) if `create`. StoreError when the file
+    /// is missing (and not to be created), is not a study database, or was written by a newer Quantscope.
+    explicit StudyStore(const std::string& path, bool create = true);
 
     const std::string& path() const { return db_.path(); }
 

@@ -18,3 +18,5 @@ for f in data_batch_1 data_batch_2 data_batch_3 data_batch_4 data_batch_5 test_b
 done
 "$cli" train --arch resnet20 --dataset cifar10 --data-dir "$out/cifar" --search-size 5 --steps 1 --batch 4 \
   --out "$out/cifar-model.pt" --json > /dev/null
+# A study file with one (synthetic) study.
+"$cli" study create --db "$out/study.db" --name synthetic --evaluator synthetic --budget-trials 3 > /dev/null
