@@ -5,6 +5,8 @@
 #include "export/config_export.h"
 #include "study/study_results.h"
 #include "study/study_runner.h"
+#include "study/torch_trial_evaluator.h"
+#include "train/sensitivity.h"
 #include "study/study_store.h"
 #include "study/trial_evaluator.h"
 
@@ -328,6 +330,48 @@ void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions
         throw ConfigError("cannot write " + exportOptions.output);
 }
 
+void sensitivity(const StudyOptions& options, SensitivityOptions settings)
+{
+    StudyStore store(options.database, false);
+    const StoredStudy study = store.loadStudy(options.name);
+    if (study.spec.evaluator != "torch")
+        throw ConfigError("sensitivity needs a study with the torch evaluator; '" + study.spec.name + "' uses "
+                          + study.spec.evaluator);
+    TorchTrialEvaluator evaluator(study.spec);
+    settings.quant = evaluator.quantSettings();
+    settings.seed = study.spec.seed;
+    ProgressPrinter printer(!options.json);
+    WorkControl control;
+    control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
+    const SensitivityReport report =
+        computeSensitivity(evaluator.network(), evaluator.splits().search, evaluator.splits().train, settings, control);
+    store.saveArtifact(study.id, "sensitivity", report.toJson());
+    if (options.json) {
+        std::cout << report.toJson() << "\n";
+        return;
+    }
+    std::cout << "float top-1 " << std::fixed << std::setprecision(2) << report.floatAccuracy << " % on " << report.images
+              << " search images; accuracy drop (points) with only that layer quantized:\n\n"
+              << std::left << std::setw(24) << "layer" << std::right;
+    for (int b : report.bits)
+        std::cout << std::setw(8) << (std::to_string(b) + "-bit");
+    std::cout << std::setw(14) << "Hess. trace";
+    for (int b : report.bits)
+        std::cout << std::setw(11) << ("HAWQ " + std::to_string(b));
+    std::cout << "\n";
+    for (const LayerSensitivity& l : report.layers) {
+        std::cout << std::left << std::setw(24) << l.layer << std::right << std::setprecision(2);
+        for (double d : l.accuracyDrop)
+            std::cout << std::setw(8) << d;
+        std::cout << std::scientific << std::setprecision(2) << std::setw(14) << l.hessianTrace;
+        for (double m : l.hawqMetric)
+            std::cout << std::setw(11) << m;
+        std::cout << std::fixed << "\n";
+    }
+    std::cout << "\nHess. trace: average Hessian trace per weight (Hutchinson, " << settings.hutchinsonSamples
+              << " samples); HAWQ b: trace x ||Q_b(W) - W||^2 (HAWQ-V2). Stored with the study.\n";
+}
+
 } // namespace
 
 void addStudyCommand(CLI::App& app)
@@ -370,6 +414,14 @@ void addStudyCommand(CLI::App& app)
     common(paretoCommand);
     paretoCommand->add_option("--top", *top, "configurations in the ranking")->capture_default_str();
     paretoCommand->callback([options, top] { pareto(*options, *top); });
+    auto sensitivityOptions = std::make_shared<SensitivityOptions>();
+    CLI::App* sensitivityCommand = study->add_subcommand(
+        "sensitivity", "Per-layer accuracy drop at each bit width, and HAWQ-V2's Hessian metric (torch studies)");
+    common(sensitivityCommand);
+    sensitivityCommand->add_option("--bits", sensitivityOptions->bits, "bit widths to try")->delimiter(',')->capture_default_str();
+    sensitivityCommand->add_option("--images", sensitivityOptions->images, "search images evaluated")->capture_default_str();
+    sensitivityCommand->add_option("--samples", sensitivityOptions->hutchinsonSamples, "Hutchinson samples")->capture_default_str();
+    sensitivityCommand->callback([options, sensitivityOptions] { sensitivity(*options, *sensitivityOptions); });
     auto exportOptions = std::make_shared<ExportOptions>();
     CLI::App* exportCommand = study->add_subcommand("export", "Write a configuration (bits-json) or all trials (trials-csv)");
     common(exportCommand);

@@ -52,6 +52,16 @@ CREATE TABLE run_locks(
   acquired_at TEXT NOT NULL);
 )sql";
 
+/// Version 2: results stored with a study (sensitivity reports, ...).
+const char* const kSchemaV2 = R"sql(
+CREATE TABLE study_artifacts(
+  study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  content TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY(study_id, kind));
+)sql";
+
 std::string hostName()
 {
     char name[256] = {};
@@ -123,7 +133,8 @@ void StudyStore::migrate()
             throw StoreError("file " + db_.path() + " is an SQLite database but not a Quantscope study file");
         db_.execute(kSchemaV1);
     }
-    // Later versions add their steps here: if (current < 2) { ... }
+    if (current < 2)
+        db_.execute(kSchemaV2);
     db_.execute("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     transaction.commit();
 }
@@ -261,6 +272,21 @@ std::vector<TrialRow> StudyStore::trials(int64_t studyId)
         rows.push_back(std::move(row));
     }
     return rows;
+}
+
+void StudyStore::saveArtifact(int64_t studyId, const std::string& kind, const std::string& json)
+{
+    SqliteStatement save(db_, std::string("INSERT OR REPLACE INTO study_artifacts VALUES(?, ?, ?, ") + kNow + ")");
+    save.bind(1, studyId).bind(2, kind).bind(3, json).run();
+}
+
+std::optional<std::string> StudyStore::artifact(int64_t studyId, const std::string& kind)
+{
+    SqliteStatement query(db_, "SELECT content FROM study_artifacts WHERE study_id = ? AND kind = ?");
+    query.bind(1, studyId).bind(2, kind);
+    if (!query.step())
+        return std::nullopt;
+    return query.text(0);
 }
 
 StudyStore::RunLock::RunLock(StudyStore& store, int64_t studyId) : store_(store), studyId_(studyId)

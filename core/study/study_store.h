@@ -48,7 +48,7 @@ struct TrialResult {
 /// so a killed process loses nothing; `requeueRunning` puts interrupted trials back in the queue.
 class StudyStore {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     /// Opens `path`, creating it (and migrating its schema) if `create`. StoreError when the file
     /// is missing (and not to be created), is not a study database, or was written by a newer Quantscope.
@@ -69,6 +69,10 @@ public:
     /// Running trials (their process died) become pending again; returns how many.
     int requeueRunning(int64_t studyId);
     std::vector<TrialRow> trials(int64_t studyId);
+
+    /// Results stored with a study by kind (e.g. "sensitivity"), as JSON; replaced on save.
+    void saveArtifact(int64_t studyId, const std::string& kind, const std::string& json);
+    std::optional<std::string> artifact(int64_t studyId, const std::string& kind);
 
     /// Exclusive right to run one study: released when destroyed. A second process gets
     /// StoreBusyError naming the holder; a holder that died (crash, kill) is taken over.

@@ -17,6 +17,10 @@ public:
     std::vector<LayerInfo> layers() const override { return network_->layers(); }
     TrialResult evaluate(const TrialRequest& request, const WorkControl& control) override;
 
+    const Network& network() const { return *network_; }
+    const DataSplits& splits() const { return splits_; }
+    const QuantSettings& quantSettings() const { return quant_; }
+
 private:
     std::unique_ptr<Network> network_;
     Dataset dataset_;

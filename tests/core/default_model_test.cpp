@@ -61,3 +61,41 @@ TEST_F(DefaultModel, EightBitDsconvIsWithinHalfAPointAndTwoBitIsClearlyLower)
 
 } // namespace
 } // namespace quantscope
+
+#include "train/sensitivity.h"
+
+namespace quantscope {
+namespace {
+
+TEST_F(DefaultModel, SensitivityRanksBitsAndEstimatesCurvature)
+{
+    SensitivityOptions options;
+    options.bits = {2, 8};
+    options.images = 300;
+    options.hessianImages = 128;
+    options.hutchinsonSamples = 4;
+    const SensitivityReport report = computeSensitivity(*network_, splits_->search, splits_->train, options);
+    ASSERT_EQ(report.layers.size(), network_->layers().size());
+    double drop2 = 0, drop8 = 0;
+    int positiveTraces = 0;
+    for (const LayerSensitivity& l : report.layers) {
+        drop2 += l.accuracyDrop[0];
+        drop8 += l.accuracyDrop[1];
+        EXPECT_LT(std::abs(l.accuracyDrop[1]), 1.5) << l.layer; // 8 bits barely matter
+        // DSConv gives each block of 32 input channels its own scale: conv0 has one input
+        // channel, so every weight keeps its exact value at any bit width.
+        if (l.layer == "conv0")
+            EXPECT_LT(l.perturbation[0], 1e-10);
+        else
+            EXPECT_GT(l.perturbation[0], l.perturbation[1]) << l.layer;
+        positiveTraces += l.hessianTrace > 0;
+    }
+    EXPECT_GT(drop2, drop8 + 5.0);
+    EXPECT_GE(positiveTraces, int(report.layers.size()) - 1); // a trained minimum curves upwards
+    const SensitivityReport back = SensitivityReport::fromJson(report.toJson());
+    EXPECT_EQ(back.layers.size(), report.layers.size());
+    EXPECT_DOUBLE_EQ(back.layers[2].hawqMetric[0], report.layers[2].hawqMetric[0]);
+}
+
+} // namespace
+} // namespace quantscope

@@ -308,3 +308,39 @@ TEST(StudyResults, FrontsRankingBaselinesAndPredictionError)
 
 } // namespace
 } // namespace quantscope
+
+namespace quantscope {
+namespace {
+
+TEST(StudyStore, MigratesVersionOneFilesAndRefusesNewerOnes)
+{
+    test::TempDir dir;
+    {
+        // A version-1 file as the first release wrote it: no study_artifacts table.
+        StudyStore store(dir.file("v1.db"));
+        SyntheticTrialEvaluator evaluator(syntheticSpec(3));
+        store.createStudy(syntheticSpec(3), evaluator.layers());
+        SqliteDb raw(dir.file("v1.db"), false);
+        raw.execute("DROP TABLE study_artifacts");
+        raw.execute("PRAGMA user_version = 1");
+    }
+    StudyStore migrated(dir.file("v1.db"));
+    const int64_t id = migrated.loadStudy("synthetic").id;
+    EXPECT_FALSE(migrated.artifact(id, "sensitivity"));
+    migrated.saveArtifact(id, "sensitivity", "{\"x\": 1}");
+    migrated.saveArtifact(id, "sensitivity", "{\"x\": 2}");
+    EXPECT_EQ(*migrated.artifact(id, "sensitivity"), "{\"x\": 2}");
+    {
+        SqliteDb raw(dir.file("v1.db"), false);
+        raw.execute("PRAGMA user_version = 99");
+    }
+    try {
+        StudyStore newer(dir.file("v1.db"));
+        FAIL();
+    } catch (const StoreError& e) {
+        EXPECT_NE(std::string(e.what()).find("newer than this Quantscope understands"), std::string::npos);
+    }
+}
+
+} // namespace
+} // namespace quantscope
