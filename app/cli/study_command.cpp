@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "common/error.h"
+#include "export/aimet_encodings.h"
 #include "export/config_export.h"
 #include "study/study_results.h"
 #include "study/study_runner.h"
@@ -317,8 +318,18 @@ void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions
         for (const std::string& warning : onnxRuntimeWarnings(study.layers, bits, study.spec.quantizer))
             std::cerr << "warning: " << warning << "\n";
         content = bitsJson(study, bits, accuracy, observed) + "\n";
+    } else if (exportOptions.format == "aimet-json") {
+        if (study.spec.evaluator == "synthetic")
+            throw ConfigError("aimet-json needs a study of a real model (torch or command evaluator)");
+        if (exportOptions.config.empty())
+            throw ConfigError("aimet-json: give the configuration to export with --config");
+        StudySpec spec = study.spec;
+        spec.evaluator = "torch";
+        TorchTrialEvaluator evaluator(spec);
+        const BitConfig bits = BitConfig::parse(exportOptions.config, evaluator.network().layerNames());
+        content = aimetEncodingsJson(evaluator.network(), bits, evaluator.quantSettings(), evaluator.splits().train) + "\n";
     } else {
-        throw ConfigError("unknown export format '" + exportOptions.format + "': expected bits-json or trials-csv");
+        throw ConfigError("unknown export format '" + exportOptions.format + "': expected bits-json, trials-csv or aimet-json");
     }
     if (exportOptions.output.empty() || exportOptions.output == "-") {
         std::cout << content;
@@ -425,7 +436,7 @@ void addStudyCommand(CLI::App& app)
     auto exportOptions = std::make_shared<ExportOptions>();
     CLI::App* exportCommand = study->add_subcommand("export", "Write a configuration (bits-json) or all trials (trials-csv)");
     common(exportCommand);
-    exportCommand->add_option("--format", exportOptions->format, "bits-json or trials-csv")->capture_default_str();
+    exportCommand->add_option("--format", exportOptions->format, "bits-json, trials-csv or aimet-json (uniform quantizer)")->capture_default_str();
     exportCommand->add_option("--config", exportOptions->config,
                               "configuration to export (default: the measured one with the best effective accuracy)");
     exportCommand->add_option("--out", exportOptions->output, "file to write (default: standard output)");
