@@ -3,7 +3,11 @@
 #include "model/default_model.h"
 #include "train/device.h"
 
+#include "common/error.h"
+
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <unistd.h>
 
@@ -49,6 +53,16 @@ void RuntimeOptions::apply() const
 {
     setComputeThreads(threads);
     resolveDevice(device); // reject a bad name before any work starts
+}
+
+std::string readTextFile(const std::string& path, const std::string& what)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw ConfigError("cannot read " + what + " " + path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
 }
 
 Network loadNetwork(const std::string& path, const RuntimeOptions& runtime)

@@ -32,6 +32,9 @@ struct RuntimeOptions {
     void apply() const;
 };
 
+/// The content of a text file; ConfigError "cannot read <what> <path>" when it cannot be read.
+std::string readTextFile(const std::string& path, const std::string& what);
+
 /// The model given by --model, or the shipped default when `path` is empty.
 Network loadNetwork(const std::string& path, const RuntimeOptions& runtime);
 

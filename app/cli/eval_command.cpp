@@ -29,22 +29,12 @@ struct EvalOptions {
     RuntimeOptions runtime;
 };
 
-std::string readFile(const std::string& path)
-{
-    std::ifstream in(path);
-    if (!in)
-        throw ConfigError("cannot read bit configuration file " + path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
 BitConfig parseBits(const EvalOptions& options, const Network& network, const LayerPolicy& policy)
 {
     const std::vector<std::string> names = network.layerNames();
     if (!options.bitsFile.empty()) {
         try {
-            return BitConfig::fromJson(readFile(options.bitsFile), names, policy);
+            return BitConfig::fromJson(readTextFile(options.bitsFile, "bit configuration file"), names, policy);
         } catch (const ConfigError& e) {
             throw ConfigError(options.bitsFile + ": " + e.what());
         }

@@ -35,21 +35,11 @@ struct GpOptions {
     bool json = false;
 };
 
-std::string readText(const std::string& path)
-{
-    std::ifstream in(path);
-    if (!in)
-        throw ConfigError("cannot read " + path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
 std::vector<BitConfig> queryConfigs(const GpOptions& options, const std::vector<TrialRecord>& trials)
 {
     std::vector<std::string> texts = options.queries;
     if (!options.queryFile.empty()) {
-        std::istringstream lines(readText(options.queryFile));
+        std::istringstream lines(readTextFile(options.queryFile, "query file"));
         for (std::string line; std::getline(lines, line);)
             if (line.find_first_not_of(" \t\r") != std::string::npos)
                 texts.push_back(line);
@@ -86,7 +76,7 @@ void run(const GpOptions& options)
     }
     MtgpHyperparameters hyperparameters;
     if (!options.hyperparametersIn.empty()) {
-        hyperparameters = MtgpHyperparameters::fromJson(readText(options.hyperparametersIn));
+        hyperparameters = MtgpHyperparameters::fromJson(readTextFile(options.hyperparametersIn, "hyperparameters file"));
         if (hyperparameters.inputDim() != encoding->dim())
             throw ConfigError(options.hyperparametersIn + " has " + std::to_string(hyperparameters.inputDim())
                               + " lengthscales, the " + encoding->name() + " encoding of these trials needs "

@@ -47,19 +47,9 @@ void onInterrupt(int)
     gInterrupt.cancel();
 }
 
-std::string readText(const std::string& path)
-{
-    std::ifstream in(path);
-    if (!in)
-        throw ConfigError("cannot read study file " + path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
 StudySpec specFrom(const StudyOptions& options)
 {
-    StudySpec spec = options.specFile.empty() ? StudySpec::defaults() : StudySpec::fromJson(readText(options.specFile));
+    StudySpec spec = options.specFile.empty() ? StudySpec::defaults() : StudySpec::fromJson(readTextFile(options.specFile, "study file"));
     if (options.name != "default" || options.specFile.empty())
         spec.name = options.name;
     if (!options.evaluator.empty())

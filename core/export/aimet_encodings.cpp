@@ -11,16 +11,6 @@
 namespace quantscope {
 namespace {
 
-torch::Tensor weightOf(Network& network, const std::string& name)
-{
-    for (const auto& item : network.backend().module().named_modules())
-        if (item.key() == name)
-            for (const auto& p : item.value()->named_parameters(false))
-                if (p.key() == "weight")
-                    return p.value().detach();
-    throw ModelError("layer " + name + " has no weight parameter");
-}
-
 nlohmann::ordered_json encoding(int bits, double scale, int64_t offset, bool symmetric)
 {
     const double qmin = double(offset);
@@ -49,7 +39,8 @@ std::string aimetEncodingsJson(const Network& network, const BitConfig& bits, co
         const LayerBits& b = bits[i];
         if (b.weight > 1) {
             // Symmetric per output channel, as UniformQuantizer: scale = max|w| / (2^(b-1) - 1).
-            const torch::Tensor rows = weightOf(copy, layer.name).reshape({layer.outputChannels(), -1});
+            const torch::Tensor rows =
+                copy.backend().quantLayers().weight(int(i)).detach().reshape({layer.outputChannels(), -1});
             const torch::Tensor maxAbs = rows.abs().amax(1).clamp_min(1e-12);
             const double qmax = std::ldexp(1.0, b.weight - 1) - 1;
             nlohmann::ordered_json channels = nlohmann::ordered_json::array();

@@ -131,6 +131,11 @@ at::Tensor QuantizableLayers::linear(int index, const at::Tensor& input)
 
 size_t QuantizableLayers::size() const { return impl_->layers.size(); }
 
+at::Tensor QuantizableLayers::weight(int index) const
+{
+    return impl_->weightOf(impl_->layers.at(size_t(index)));
+}
+
 std::vector<std::string> QuantizableLayers::names() const
 {
     std::vector<std::string> out;

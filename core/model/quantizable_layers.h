@@ -40,6 +40,8 @@ public:
     at::Tensor linear(int layer, const at::Tensor& input);
 
     size_t size() const;
+    /// The FP32 weight parameter of layer `index` (the tensor the optimizer updates).
+    at::Tensor weight(int index) const;
     std::vector<std::string> names() const;
     /// Inventory after at least one forward pass (which records output sizes).
     std::vector<LayerInfo> inventory() const;

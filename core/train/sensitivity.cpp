@@ -13,19 +13,6 @@
 namespace quantscope {
 namespace {
 
-/// The weight tensor of inventory layer `name`.
-torch::Tensor layerWeight(Network& network, const std::string& name)
-{
-    for (const auto& item : network.backend().module().named_modules()) {
-        if (item.key() != name)
-            continue;
-        for (const auto& p : item.value()->named_parameters(false))
-            if (p.key() == "weight")
-                return p.value();
-    }
-    throw ModelError("layer " + name + " has no weight parameter");
-}
-
 /// Hutchinson estimates of Tr(H_i) / n_i for every layer, from one loss.
 void estimateHessianTraces(Network& network, const ImageSet& trainSet, const SensitivityOptions& options,
                            const WorkControl& control, std::vector<LayerSensitivity>& layers)
@@ -38,8 +25,8 @@ void estimateHessianTraces(Network& network, const ImageSet& trainSet, const Sen
     const torch::Tensor input = normalise(imageRange(trainSet, 0, n), network.spec()).to(torch::Device(network.device()));
     const torch::Tensor target = labelRange(trainSet, 0, n).to(torch::Device(network.device()));
     std::vector<torch::Tensor> weights;
-    for (const LayerSensitivity& layer : layers)
-        weights.push_back(layerWeight(network, layer.layer));
+    for (size_t i = 0; i < layers.size(); ++i)
+        weights.push_back(backend.quantLayers().weight(int(i)));
 
     const torch::Tensor loss = torch::nn::functional::cross_entropy(backend.forward(input), target);
     const std::vector<torch::Tensor> gradients = torch::autograd::grad({loss}, weights, {}, /*retain_graph=*/true,
@@ -97,7 +84,7 @@ SensitivityReport computeSensitivity(const Network& network, const ImageSet& eva
     for (size_t i = 0; i < layerCount; ++i) {
         LayerSensitivity layer;
         layer.layer = network.layers()[i].name;
-        const torch::Tensor weight = layerWeight(base, layer.layer).detach();
+        const torch::Tensor weight = base.backend().quantLayers().weight(int(i)).detach();
         for (int b : options.bits) {
             control.checkCancelled();
             std::vector<LayerBits> bits(layerCount, LayerBits{0, 0});
