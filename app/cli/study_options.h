@@ -1,0 +1,40 @@
+#pragma once
+
+#include "train/sensitivity.h"
+
+#include <cstdint>
+#include <string>
+
+namespace quantscope::cli {
+
+/// Options the study subcommands share.
+struct StudyOptions {
+    std::string database = "quantscope.db";
+    std::string name = "default";
+    std::string specFile;
+    std::string evaluator;
+    std::string model;
+    std::string encoding;
+    std::string strategy;
+    int budgetTrials = 0;
+    double budgetCost = 0;
+    size_t limit = 0;
+    int batch = 0;
+    uint64_t seed = 0;
+    bool seedGiven = false;
+    bool json = false;
+};
+
+/// What `study export` writes.
+struct ExportOptions {
+    std::string format = "bits-json";
+    std::string config;
+    std::string output;
+};
+
+// The reading subcommands, in study_report_commands.cpp.
+void printStudyPareto(const StudyOptions& options, size_t top);
+void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions);
+void computeStudySensitivity(const StudyOptions& options, SensitivityOptions settings);
+
+} // namespace quantscope::cli

@@ -1,0 +1,199 @@
+// study pareto, study export and study sensitivity: the subcommands that read a study.
+#include "cli_context.h"
+#include "study_options.h"
+
+#include "common/error.h"
+#include "export/aimet_encodings.h"
+#include "export/config_export.h"
+#include "study/study_results.h"
+#include "study/study_store.h"
+#include "study/torch_trial_evaluator.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace quantscope::cli {
+namespace {
+
+nlohmann::ordered_json pointJson(const ResultPoint& p)
+{
+    nlohmann::ordered_json j = {{"config", p.config}, {"memory_mb", p.memoryMB}, {"bops", p.bops},
+                                {"accuracy", p.accuracy}, {"observed", p.observed},
+                                {"effective_accuracy", p.effectiveAccuracy}};
+    if (p.predicted)
+        j["predicted"] = *p.predicted;
+    if (p.sd)
+        j["sd"] = *p.sd;
+    return j;
+}
+
+void printPoints(const std::string& title, const std::vector<ResultPoint>& points)
+{
+    std::cout << title << "\n";
+    if (points.empty()) {
+        std::cout << "  (none yet)\n\n";
+        return;
+    }
+    size_t width = 8;
+    for (const ResultPoint& p : points)
+        width = std::max(width, p.config.size() + 2);
+    std::cout << "  " << std::left << std::setw(int(width)) << "config" << std::right << std::setw(10) << "MB"
+              << std::setw(10) << "GBOPs" << std::setw(10) << "top-1" << std::setw(16) << "predicted"
+              << std::setw(10) << "E" << "\n";
+    for (const ResultPoint& p : points) {
+        std::ostringstream predicted;
+        if (p.predicted)
+            predicted << std::fixed << std::setprecision(2) << *p.predicted << " +- " << 2 * p.sd.value_or(0);
+        std::cout << "  " << std::left << std::setw(int(width)) << p.config << std::right << std::fixed
+                  << std::setprecision(4) << std::setw(10) << p.memoryMB << std::setprecision(3) << std::setw(10)
+                  << p.bops / 1e9 << std::setprecision(2) << std::setw(9) << p.accuracy << (p.observed ? " " : "*")
+                  << std::setw(16) << predicted.str() << std::setw(10) << p.effectiveAccuracy << "\n";
+    }
+    std::cout << "\n";
+}
+
+} // namespace
+
+void printStudyPareto(const StudyOptions& options, size_t top)
+{
+    StudyStore store(options.database, false);
+    const StoredStudy study = store.loadStudy(options.name);
+    const StudyResults results = computeStudyResults(study, store.trials(study.id), top);
+    if (options.json) {
+        auto list = [](const std::vector<ResultPoint>& points) {
+            nlohmann::ordered_json a = nlohmann::ordered_json::array();
+            for (const ResultPoint& p : points)
+                a.push_back(pointJson(p));
+            return a;
+        };
+        const nlohmann::ordered_json out = {
+            {"study", study.spec.name}, {"target_task", results.targetTask},
+            {"observed_front", list(results.observedFront)}, {"predicted_front", list(results.predictedFront)},
+            {"ranking", list(results.ranking)}, {"baselines", list(results.baselines)},
+            {"prediction_error", {{"trials", results.predictionError.trials}, {"rmse", results.predictionError.rmse},
+                                  {"mean_absolute", results.predictionError.meanAbsolute},
+                                  {"within_two_sd", results.predictionError.withinTwoSd}}}};
+        std::cout << out.dump(2) << "\n";
+        return;
+    }
+    std::cout << "study '" << study.spec.name << "', target task " << results.targetTask << " ("
+              << study.spec.tasks.back().name << "); top-1 in %, * = predicted (not evaluated on the target), "
+              << "predicted = GP mean +- 2 sd, E = effective accuracy (k = " << study.spec.effectiveK << ")\n\n";
+    printPoints("Observed Pareto front (accuracy vs memory)", results.observedFront);
+    printPoints("Predicted Pareto front (posterior mean over the candidates)", results.predictedFront);
+    printPoints("Best effective accuracy (posterior mean)", results.ranking);
+    printPoints("Uniform baselines", results.baselines);
+    if (results.predictionError.trials > 0)
+        std::cout << std::fixed << std::setprecision(3) << "GP leave-one-out error on " << results.predictionError.trials
+                  << " target-task trials: RMSE " << results.predictionError.rmse << ", mean |error| "
+                  << results.predictionError.meanAbsolute << ", " << std::setprecision(0)
+                  << 100 * results.predictionError.withinTwoSd << " % within 2 sd\n";
+}
+
+void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions)
+{
+    StudyStore store(options.database, false);
+    const StoredStudy study = store.loadStudy(options.name);
+    const std::vector<TrialRow> trials = store.trials(study.id);
+    std::string content;
+    if (exportOptions.format == "trials-csv") {
+        content = trialsCsv(study, trials);
+    } else if (exportOptions.format == "bits-json") {
+        std::vector<std::string> names;
+        for (const LayerInfo& l : study.layers)
+            names.push_back(l.name);
+        std::optional<double> accuracy;
+        bool observed = false;
+        BitConfig bits;
+        const StudyResults results = computeStudyResults(study, trials, 1);
+        if (!exportOptions.config.empty()) {
+            bits = BitConfig::parse(exportOptions.config, names);
+        } else {
+            // Default: the measured configuration with the best effective accuracy.
+            const ResultPoint* best = nullptr;
+            for (const ResultPoint& p : results.observedFront)
+                if (!best || p.effectiveAccuracy > best->effectiveAccuracy)
+                    best = &p;
+            if (!best)
+                throw ConfigError("study '" + study.spec.name + "' has no trial on its target task yet: give --config");
+            bits = BitConfig::parse(best->config, names);
+        }
+        for (const TrialRow& t : trials)
+            if (t.status == TrialStatus::Done && t.task == results.targetTask && t.config == bits.toString()) {
+                accuracy = t.accuracy;
+                observed = true;
+            }
+        for (const std::string& warning : onnxRuntimeWarnings(study.layers, bits, study.spec.quantizer))
+            std::cerr << "warning: " << warning << "\n";
+        content = bitsJson(study, bits, accuracy, observed) + "\n";
+    } else if (exportOptions.format == "aimet-json") {
+        if (study.spec.evaluator == "synthetic")
+            throw ConfigError("aimet-json needs a study of a real model (torch or command evaluator)");
+        if (exportOptions.config.empty())
+            throw ConfigError("aimet-json: give the configuration to export with --config");
+        StudySpec spec = study.spec;
+        spec.evaluator = "torch";
+        TorchTrialEvaluator evaluator(spec);
+        const BitConfig bits = BitConfig::parse(exportOptions.config, evaluator.network().layerNames());
+        content = aimetEncodingsJson(evaluator.network(), bits, evaluator.quantSettings(), evaluator.splits().train) + "\n";
+    } else {
+        throw ConfigError("unknown export format '" + exportOptions.format + "': expected bits-json, trials-csv or aimet-json");
+    }
+    if (exportOptions.output.empty() || exportOptions.output == "-") {
+        std::cout << content;
+        return;
+    }
+    std::ofstream out(exportOptions.output);
+    out << content;
+    if (!out)
+        throw ConfigError("cannot write " + exportOptions.output);
+}
+
+void computeStudySensitivity(const StudyOptions& options, SensitivityOptions settings)
+{
+    StudyStore store(options.database, false);
+    const StoredStudy study = store.loadStudy(options.name);
+    if (study.spec.evaluator != "torch")
+        throw ConfigError("sensitivity needs a study with the torch evaluator; '" + study.spec.name + "' uses "
+                          + study.spec.evaluator);
+    TorchTrialEvaluator evaluator(study.spec);
+    settings.quant = evaluator.quantSettings();
+    settings.seed = study.spec.seed;
+    ProgressPrinter printer(!options.json);
+    WorkControl control;
+    control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
+    const SensitivityReport report =
+        computeSensitivity(evaluator.network(), evaluator.splits().search, evaluator.splits().train, settings, control);
+    store.saveArtifact(study.id, "sensitivity", report.toJson());
+    if (options.json) {
+        std::cout << report.toJson() << "\n";
+        return;
+    }
+    std::cout << "float top-1 " << std::fixed << std::setprecision(2) << report.floatAccuracy << " % on " << report.images
+              << " search images; accuracy drop (points) with only that layer quantized:\n\n"
+              << std::left << std::setw(24) << "layer" << std::right;
+    for (int b : report.bits)
+        std::cout << std::setw(8) << (std::to_string(b) + "-bit");
+    std::cout << std::setw(14) << "Hess. trace";
+    for (int b : report.bits)
+        std::cout << std::setw(11) << ("HAWQ " + std::to_string(b));
+    std::cout << "\n";
+    for (const LayerSensitivity& l : report.layers) {
+        std::cout << std::left << std::setw(24) << l.layer << std::right << std::setprecision(2);
+        for (double d : l.accuracyDrop)
+            std::cout << std::setw(8) << d;
+        std::cout << std::scientific << std::setprecision(2) << std::setw(14) << l.hessianTrace;
+        for (double m : l.hawqMetric)
+            std::cout << std::setw(11) << m;
+        std::cout << std::fixed << "\n";
+    }
+    std::cout << "\nHess. trace: average Hessian trace per weight (Hutchinson, " << settings.hutchinsonSamples
+              << " samples); HAWQ b: trace x ||Q_b(W) - W||^2 (HAWQ-V2). Stored with the study.\n";
+}
+
+} // namespace quantscope::cli
