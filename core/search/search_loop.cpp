@@ -140,10 +140,16 @@ std::vector<Proposal> SearchLoop::propose(int q)
         designed += design.count;
         if (int(observations_.size()) + int(proposals.size()) >= designed)
             continue;
-        while (int(observations_.size() + proposals.size()) < designed && int(proposals.size()) < q) {
-            std::uniform_int_distribution<size_t> pick(0, pool_.size() - 1);
+        // Random distinct candidates not yet evaluated on the task; the attempt bound ends the
+        // design early on a nearly exhausted pool instead of looping forever.
+        std::uniform_int_distribution<size_t> pick(0, pool_.size() - 1);
+        for (size_t attempts = 0; attempts < 64 * pool_.size()
+             && int(observations_.size() + proposals.size()) < designed && int(proposals.size()) < q;
+             ++attempts) {
             const size_t c = pick(rng_);
-            if (evaluated_[size_t(design.task)][c])
+            const bool taken = std::any_of(proposals.begin(), proposals.end(),
+                                           [&](const Proposal& p) { return p.candidate == c && p.task == design.task; });
+            if (evaluated_[size_t(design.task)][c] || taken)
                 continue;
             proposals.push_back(Proposal{c, design.task, 0.0, "initial design"});
         }

@@ -205,3 +205,28 @@ TEST(SearchLoop, GrowsThePoolAroundTheFront)
 
 } // namespace
 } // namespace quantscope
+
+namespace quantscope {
+namespace {
+
+TEST(SearchLoop, InitialDesignStaysDistinctAndEndsOnASmallPool)
+{
+    const auto encoding = makeEncoding("per-layer", 2);
+    CandidatePool pool(*encoding);
+    for (int b : {2, 4, 8})
+        pool.add(BitConfig::uniform(b, 2));
+    RandomStrategy strategy;
+    SearchLoopOptions options;
+    options.defaultTaskCosts = {1.0, 2.0};
+    options.initialDesign = {{0, 5}};
+    SearchLoop loop(pool, strategy, 2, options);
+    const std::vector<Proposal> batch = loop.propose(4);
+    ASSERT_EQ(batch.size(), 3u); // only three candidates exist
+    std::set<size_t> distinct;
+    for (const Proposal& p : batch)
+        distinct.insert(p.candidate);
+    EXPECT_EQ(distinct.size(), 3u);
+}
+
+} // namespace
+} // namespace quantscope
