@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs Quantscope's build, run and test dependencies from Debian's packages.
 # Idempotent: installs only what is missing, so ./run.sh and ./test.sh may call it every time.
+# python3-torch is a test client: the exported TorchScript models are checked in Debian's PyTorch.
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
+  python3-torch
 )
 
 missing=()

@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "export/aimet_encodings.h"
 #include "export/config_export.h"
+#include "export/torchscript_export.h"
 #include "study/study_results.h"
 #include "study/study_store.h"
 #include "study/torch_trial_evaluator.h"
@@ -131,6 +132,20 @@ void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions
         for (const std::string& warning : onnxRuntimeWarnings(study.layers, bits, study.spec.quantizer))
             std::cerr << "warning: " << warning << "\n";
         content = bitsJson(study, bits, accuracy, observed) + "\n";
+    } else if (exportOptions.format == "torchscript") {
+        if (study.spec.evaluator == "synthetic")
+            throw ConfigError("torchscript needs a study of a real model (torch or command evaluator)");
+        if (exportOptions.config.empty() || exportOptions.output.empty() || exportOptions.output == "-")
+            throw ConfigError("torchscript: give the configuration with --config and the file with --out");
+        StudySpec spec = study.spec;
+        spec.evaluator = "torch";
+        TorchTrialEvaluator evaluator(spec);
+        const BitConfig bits = BitConfig::parse(exportOptions.config, evaluator.network().layerNames());
+        for (const std::string& warning : onnxRuntimeWarnings(study.layers, bits, study.spec.quantizer))
+            std::cerr << "warning: " << warning << "\n";
+        exportTorchScript(evaluator.network(), bits, evaluator.quantSettings(), evaluator.splits().train,
+                          exportOptions.output);
+        return;
     } else if (exportOptions.format == "aimet-json") {
         if (study.spec.evaluator == "synthetic")
             throw ConfigError("aimet-json needs a study of a real model (torch or command evaluator)");
@@ -142,7 +157,7 @@ void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions
         const BitConfig bits = BitConfig::parse(exportOptions.config, evaluator.network().layerNames());
         content = aimetEncodingsJson(evaluator.network(), bits, evaluator.quantSettings(), evaluator.splits().train) + "\n";
     } else {
-        throw ConfigError("unknown export format '" + exportOptions.format + "': expected bits-json, trials-csv or aimet-json");
+        throw ConfigError("unknown export format '" + exportOptions.format + "': expected bits-json, trials-csv, aimet-json or torchscript");
     }
     if (exportOptions.output.empty() || exportOptions.output == "-") {
         std::cout << content;

@@ -2,6 +2,9 @@
 
 #include "model/quantizable_layers.h"
 
+#include <functional>
+#include <string>
+
 namespace at {
 class Tensor;
 }
@@ -22,6 +25,13 @@ public:
     /// The module owning the parameters and buffers (for optimizers, train/eval mode, saving).
     virtual torch::nn::Module& module() = 0;
     QuantizableLayers& quantLayers() { return quantLayers_; }
+
+    /// The body of a TorchScript `forward(self, x)` computing the same network, for export:
+    /// parameters and buffers are attributes named by their qualified names with '.' -> '_',
+    /// and `quantizeInput(layer, expression)` wraps the input of each quantizable layer. The
+    /// input `x` is already normalised. Architectures without one throw ConfigError.
+    virtual std::string torchScriptForward(
+        const std::function<std::string(int layer, const std::string& input)>& quantizeInput) const;
 
 protected:
     QuantizableLayers quantLayers_;

@@ -5,6 +5,11 @@
 
 namespace quantscope {
 
+std::string NetworkBackend::torchScriptForward(const std::function<std::string(int, const std::string&)>&) const
+{
+    throw ConfigError("TorchScript export is not available for this architecture yet (vgg11s only)");
+}
+
 std::vector<ZooEntry> zooArchitectures()
 {
     return {
