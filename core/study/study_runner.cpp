@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "search/candidates.h"
 #include "search/strategies.h"
+#include "study/study_results.h"
 
 #include <chrono>
 
@@ -38,13 +39,8 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, TrialE
         options.initialDesign = {{target, 3}};
     if (encoding_->name() == "per-layer" && strategy_->usesModel()) {
         options.paretoMutations = 2;
-        const std::vector<LayerInfo> layers = study_.layers;
-        options.costOf = [layers](const BitConfig& bits) {
-            double total = 0;
-            for (size_t i = 0; i < layers.size(); ++i)
-                total += double(layers[i].weightCount) * (bits[i].isFloat() ? 32 : bits[i].weight);
-            return total;
-        };
+        const StoredStudy& study = study_;
+        options.costOf = [&study](const BitConfig& bits) { return studyMemoryMB(study, bits); };
     }
     loop_ = std::make_unique<SearchLoop>(std::move(pool), *strategy_, int(spec.tasks.size()), options);
 
