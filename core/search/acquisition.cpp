@@ -41,36 +41,40 @@ Eigen::VectorXd expectedImprovement(const Eigen::VectorXd& mean, const Eigen::Ve
     return ei;
 }
 
-Eigen::VectorXd informationAboutTarget(const AcquisitionContext& context, int task)
+Eigen::MatrixXd informationAboutTarget(const AcquisitionContext& context)
 {
     const MultiTaskGP& model = *context.model;
     const Eigen::MatrixXd& inputs = context.pool->inputs();
     const Eigen::Index n = inputs.rows();
-    const std::vector<int> tasks(size_t(n), task);
     const Eigen::MatrixXd reference = inputs(context.referenceSet, Eigen::all);
     const std::vector<int> targetTasks(context.referenceSet.size(), context.targetTask);
 
     // Posterior covariances from whitened cross-covariances, each set whitened once:
     // S_GG = prior_GG - W_G^T W_G, S_Gx = prior_Gx - W_G^T W_x, s2(x) = prior_xx - |W_x|^2 + noise.
+    // The reference set's part is the same for every task.
     const Eigen::MatrixXd whitenedReference = model.whitenedCrossCovariance(reference, targetTasks);
-    const Eigen::MatrixXd whitenedCandidates = model.whitenedCrossCovariance(inputs, tasks);
     Eigen::MatrixXd referenceCovariance = model.priorCovariance(reference, targetTasks, reference, targetTasks);
     referenceCovariance.noalias() -= whitenedReference.transpose() * whitenedReference;
     referenceCovariance.diagonal().array() += 1e-9 * referenceCovariance.diagonal().mean() + 1e-12;
     const Eigen::MatrixXd referenceFactor = choleskyWithJitter(referenceCovariance);
-    Eigen::MatrixXd cross = model.priorCovariance(reference, targetTasks, inputs, tasks);
-    cross.noalias() -= whitenedReference.transpose() * whitenedCandidates;
-    referenceFactor.triangularView<Eigen::Lower>().solveInPlace(cross);
 
-    const double prior = model.hyperparameters().taskCovariance()(task, task); // k(x, x) = 1
-    const double noise = model.hyperparameters().noiseVariance[task];
-    const Eigen::VectorXd variance =
-        (prior + noise - whitenedCandidates.colwise().squaredNorm().array()).max(noise).matrix().transpose();
-    const Eigen::VectorXd reduction = cross.colwise().squaredNorm().transpose();
-    Eigen::VectorXd information(n);
-    for (Eigen::Index c = 0; c < n; ++c) {
-        const double conditional = std::max(variance[c] - reduction[c], 1e-12 * variance[c]);
-        information[c] = 0.5 * std::log(variance[c]) - 0.5 * std::log(conditional);
+    Eigen::MatrixXd information(context.taskCount(), n);
+    for (int task = 0; task < context.taskCount(); ++task) {
+        const std::vector<int> tasks(size_t(n), task);
+        const Eigen::MatrixXd whitenedCandidates = model.whitenedCrossCovariance(inputs, tasks);
+        Eigen::MatrixXd cross = model.priorCovariance(reference, targetTasks, inputs, tasks);
+        cross.noalias() -= whitenedReference.transpose() * whitenedCandidates;
+        referenceFactor.triangularView<Eigen::Lower>().solveInPlace(cross);
+
+        const double prior = model.hyperparameters().taskCovariance()(task, task); // k(x, x) = 1
+        const double noise = model.hyperparameters().noiseVariance[task];
+        const Eigen::VectorXd variance =
+            (prior + noise - whitenedCandidates.colwise().squaredNorm().array()).max(noise).matrix().transpose();
+        const Eigen::VectorXd reduction = cross.colwise().squaredNorm().transpose();
+        for (Eigen::Index c = 0; c < n; ++c) {
+            const double conditional = std::max(variance[c] - reduction[c], 1e-12 * variance[c]);
+            information(task, c) = 0.5 * std::log(variance[c]) - 0.5 * std::log(conditional);
+        }
     }
     return information;
 }

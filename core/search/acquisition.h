@@ -20,10 +20,11 @@ double ucbBeta(size_t candidates, int iteration, double delta = 0.1);
 /// Expected improvement over `best` of a Gaussian with `mean` and `sd` (elementwise).
 Eigen::VectorXd expectedImprovement(const Eigen::VectorXd& mean, const Eigen::VectorXd& sd, double best);
 
-/// NUQ's low-fidelity acquisition (Song, Chen & Yue, AISTATS 2019) for every candidate on `task`:
-/// the information an observation y_(x, task) carries about the target function on the
-/// reference set G, 1/2 log s2(x) - 1/2 log s2(x | f_M(G)), where s2 includes task noise.
-Eigen::VectorXd informationAboutTarget(const AcquisitionContext& context, int task);
+/// NUQ's low-fidelity acquisition (Song, Chen & Yue, AISTATS 2019) for every task (rows) and
+/// candidate (columns): the information an observation y_(x, task) carries about the target
+/// function on the reference set G, 1/2 log s2(x) - 1/2 log s2(x | f_M(G)), where s2 includes
+/// task noise.
+Eigen::MatrixXd informationAboutTarget(const AcquisitionContext& context);
 
 /// The available candidate with the largest score on `task`, or -1 if none is available.
 long argmaxAvailable(const AcquisitionContext& context, int task, const Eigen::VectorXd& scores);

@@ -51,8 +51,9 @@ Proposal NuqStrategy::proposeOne(const AcquisitionContext& context, std::mt19937
         return ucbProposal(context);
     Proposal best;
     best.score = -1;
+    const Eigen::MatrixXd information = informationAboutTarget(context);
     for (int task = 0; task < context.taskCount(); ++task) {
-        const Eigen::VectorXd perCost = informationAboutTarget(context, task) / context.taskCosts[size_t(task)];
+        const Eigen::VectorXd perCost = information.row(task).transpose() / context.taskCosts[size_t(task)];
         const long c = argmaxAvailable(context, task, perCost);
         if (c >= 0 && perCost[c] > best.score) {
             best.candidate = size_t(c);

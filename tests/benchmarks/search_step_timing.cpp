@@ -97,12 +97,12 @@ int main(int argc, char** argv)
             acquireTimes.push_back(seconds(start));
         }
         // Floating-point work: per likelihood-and-gradient evaluation, Cholesky (n^3/3), K^-1 from
-        // it (2 n^3 / 3) and the n^2 d gradient products; per acquisition and task, whitening the
-        // candidates (n^2 m) and the reference set (n^2 |G|), S_GG (2 n |G|^2), the cross-covariance
-        // (2 n |G| m) and its whitening by S_GG (|G|^2 m).
+        // it (2 n^3 / 3) and the n^2 d gradient products; per acquisition, whitening the reference
+        // set (n^2 |G|) and S_GG (2 n |G|^2) once, and per task whitening the candidates (n^2 m),
+        // the cross-covariance (2 n |G| m) and its whitening by S_GG (|G|^2 m).
         const double nn = n, m = double(pool.size()), g = 64, d = double(layers);
         const double likelihoodFlops = nn * nn * nn + 6 * nn * nn * d;
-        const double acquisitionFlops = tasks * (nn * nn * (m + g) + 2 * nn * g * g + 2 * nn * g * m + g * g * m);
+        const double acquisitionFlops = nn * nn * g + 2 * nn * g * g + tasks * (nn * nn * m + 2 * nn * g * m + g * g * m);
         const double flops = evaluations * likelihoodFlops + acquisitionFlops;
         const double step = median(refitTimes) + median(acquireTimes);
         std::printf("%6d %10.3f %10.3f %10.3f %11d %10.2f %10.2f\n", n, median(refitTimes), median(acquireTimes), step,
