@@ -7,7 +7,7 @@ namespace quantscope {
 
 std::string NetworkBackend::torchScriptForward(const std::function<std::string(int, const std::string&)>&) const
 {
-    throw ConfigError("TorchScript export is not available for this architecture yet (vgg11s and resnet20)");
+    throw ConfigError("TorchScript export is not available for this network's architecture");
 }
 
 std::vector<ZooEntry> zooArchitectures()

@@ -7,6 +7,8 @@
 
 #include <torch/torch.h>
 
+#include <sstream>
+
 namespace quantscope {
 namespace {
 
@@ -15,7 +17,20 @@ struct Branch {
     bool poolFirst = false;
     std::vector<int> convIndex;
     std::vector<torch::nn::BatchNorm2d> bns;
+    std::vector<int> padding;
+    std::vector<std::string> convAttribute, bnAttribute; ///< export names ("a3_b2_3", "a3_b2_4")
 };
+
+/// TorchScript for conv (no bias, stride 1) + batch norm in inference mode.
+std::string convBnSource(const std::string& input, const std::string& conv, const std::string& bn, int padding,
+                         double eps)
+{
+    std::ostringstream e;
+    e << "torch.batch_norm(torch.conv2d(" << input << ", self." << conv << "_weight, None, [1, 1], [" << padding
+      << ", " << padding << "], [1, 1], 1), self." << bn << "_weight, self." << bn << "_bias, self." << bn
+      << "_running_mean, self." << bn << "_running_var, False, 0.0, " << eps << ", False)";
+    return e.str();
+}
 
 class Inception final : public torch::nn::Module {
 public:
@@ -45,6 +60,31 @@ public:
         return torch::cat(outputs, 1);
     }
 
+    /// Statements computing this module's output into `output` from `input` (see torchScriptForward).
+    std::string torchScriptSource(const std::function<std::string(int, const std::string&)>& quantizeInput,
+                                  const std::string& input, const std::string& output) const
+    {
+        std::ostringstream out;
+        std::vector<std::string> results;
+        for (size_t b = 0; b < branches_.size(); ++b) {
+            const Branch& branch = branches_[b];
+            const std::string y = output + "_b" + std::to_string(b + 1);
+            out << "    " << y << " = "
+                << (branch.poolFirst ? "torch.max_pool2d(" + input + ", [3, 3], [1, 1], [1, 1])" : input) << "\n";
+            for (size_t i = 0; i < branch.convIndex.size(); ++i)
+                out << "    " << y << " = torch.relu("
+                    << convBnSource(quantizeInput(branch.convIndex[i], y), branch.convAttribute[i],
+                                    branch.bnAttribute[i], branch.padding[i], branch.bns[i]->options.eps())
+                    << ")\n";
+            results.push_back(y);
+        }
+        out << "    " << output << " = torch.cat([";
+        for (size_t i = 0; i < results.size(); ++i)
+            out << (i ? ", " : "") << results[i];
+        out << "], 1)\n";
+        return out.str();
+    }
+
 private:
     struct ConvShape {
         int in, out, kernel;
@@ -63,6 +103,9 @@ private:
                 torch::nn::Conv2dOptions(c.in, c.out, c.kernel).padding(c.kernel / 2).bias(false));
             auto bn = torch::nn::BatchNorm2d(c.out);
             const std::string qualified = prefix + "." + name + "." + std::to_string(sequence->size());
+            branch.convAttribute.push_back(prefix + "_" + name + "_" + std::to_string(sequence->size()));
+            branch.bnAttribute.push_back(prefix + "_" + name + "_" + std::to_string(sequence->size() + 1));
+            branch.padding.push_back(c.kernel / 2);
             sequence->push_back(conv);
             sequence->push_back(bn);
             sequence->push_back(torch::nn::ReLU());
@@ -114,6 +157,23 @@ public:
     }
 
     torch::nn::Module& module() override { return *this; }
+
+    std::string torchScriptForward(
+        const std::function<std::string(int layer, const std::string& input)>& quantizeInput) const override
+    {
+        std::ostringstream out;
+        out << "    x = torch.relu("
+            << convBnSource(quantizeInput(0, "x"), "pre_layers_0", "pre_layers_1", 1, stemBn_->options.eps()) << ")\n"
+            << "    x = torch.max_pool2d(x, [2, 2])\n";
+        for (size_t i = 0; i < inceptions_.size(); ++i) {
+            out << inceptions_[i]->torchScriptSource(quantizeInput, "x", "x");
+            if (i == 1)
+                out << "    x = torch.max_pool2d(x, [2, 2])\n";
+        }
+        out << "    x = torch.adaptive_avg_pool2d(x, [1, 1]).flatten(1)\n"
+            << "    return torch.linear(" << quantizeInput(linearIndex_, "x") << ", self.linear_weight, self.linear_bias)\n";
+        return out.str();
+    }
 
 private:
     torch::nn::BatchNorm2d stemBn_{nullptr};
