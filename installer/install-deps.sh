@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs Quantscope's build, run and test dependencies from Debian's packages.
 # Idempotent: installs only what is missing, so ./run.sh and ./test.sh may call it every time.
-# python3-torch is a test client: the exported TorchScript models are checked in Debian's PyTorch.
+# python3-torch and python3-onnx are test clients: exported TorchScript and ONNX models are checked
+# in Debian's PyTorch and onnx.checker.
 set -euo pipefail
 
 packages=(
@@ -9,10 +10,10 @@ packages=(
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
   libtorch-dev libopenblas0-pthread
   libeigen3-dev libblas-dev liblapack-dev liblbfgspp-dev libsqlite3-dev zlib1g-dev
-  nlohmann-json3-dev libcli11-dev
+  nlohmann-json3-dev libcli11-dev libonnx-dev libprotobuf-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
-  python3-torch
+  python3-torch python3-onnx
 )
 
 missing=()

@@ -225,7 +225,7 @@ void addStudyCommand(CLI::App& app)
     auto exportOptions = std::make_shared<ExportOptions>();
     CLI::App* exportCommand = study->add_subcommand("export", "Write a configuration (bits-json) or all trials (trials-csv)");
     common(exportCommand);
-    exportCommand->add_option("--format", exportOptions->format, "bits-json, trials-csv, aimet-json (uniform quantizer) or torchscript")->capture_default_str();
+    exportCommand->add_option("--format", exportOptions->format, "bits-json, trials-csv, aimet-json (uniform quantizer), torchscript or onnx (uniform quantizer)")->capture_default_str();
     exportCommand->add_option("--config", exportOptions->config,
                               "configuration to export (default: the measured one with the best effective accuracy)");
     exportCommand->add_option("--out", exportOptions->output, "file to write (default: standard output)");

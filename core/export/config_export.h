@@ -9,9 +9,10 @@
 
 namespace quantscope {
 
-/// Layers whose bits a runtime cannot execute natively: ONNX QuantizeLinear/DequantizeLinear
-/// pairs carry int8 and (from opset 21) int4 tensors; other widths, and DSConv's block scales,
-/// are simulated only. One line per problem, naming the layer.
+/// Layers whose bits a runtime cannot execute natively: integer runtimes execute int8 and (ONNX
+/// opset 21 and later) int4; Quantscope's ONNX export (opset 13, Debian's ONNX 1.12) carries every
+/// width's exact values in int8 containers; other widths, and DSConv's block scales, are simulated
+/// only. One line per problem, naming the layer.
 std::vector<std::string> onnxRuntimeWarnings(const std::vector<LayerInfo>& layers, const BitConfig& bits,
                                              const std::string& quantizer);
 

@@ -1,7 +1,8 @@
 #include "export/torchscript_export.h"
 
 #include "common/error.h"
-#include "model/network_backend.h"
+#include "export/quantized_snapshot.h"
+#include "quant/uniform_quantizer.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>
@@ -67,54 +68,93 @@ def quantize_uniform(self, x: Tensor, scale: float, lo: float, hi: float) -> Ten
     return torch.round(x / scale).clamp(lo, hi) * scale
 )";
 
+std::string join(const std::vector<std::string>& items)
+{
+    std::string text;
+    for (const std::string& item : items)
+        text += (text.empty() ? "" : ", ") + item;
+    return text;
+}
+
+/// `self.<module>_<field>`, the attribute holding a parameter or buffer.
+std::string attribute(const std::string& module, const std::string& field)
+{
+    return "self." + attributeName(module + "." + field);
+}
+
+/// The statement computing one graph operation.
+std::string statement(const GraphOp& op, const std::function<std::string(int, const std::string&)>& quantizeInput)
+{
+    const std::string& x = op.inputs.front();
+    const std::string stride = "[" + std::to_string(op.stride) + ", " + std::to_string(op.stride) + "]";
+    std::ostringstream e;
+    switch (op.kind) {
+    case GraphOp::Kind::Conv:
+        e << "torch.conv2d(" << quantizeInput(op.layer, x) << ", " << attribute(op.module, "weight") << ", "
+          << (op.hasBias ? attribute(op.module, "bias") : "None") << ", " << stride << ", [" << op.padding << ", "
+          << op.padding << "], [1, 1], " << op.groups << ")";
+        break;
+    case GraphOp::Kind::Linear:
+        e << "torch.linear(" << quantizeInput(op.layer, x) << ", " << attribute(op.module, "weight") << ", "
+          << (op.hasBias ? attribute(op.module, "bias") : "None") << ")";
+        break;
+    case GraphOp::Kind::BatchNorm:
+        e << "torch.batch_norm(" << x << ", " << attribute(op.module, "weight") << ", " << attribute(op.module, "bias")
+          << ", " << attribute(op.module, "running_mean") << ", " << attribute(op.module, "running_var")
+          << ", False, 0.0, " << number(op.eps) << ", False)";
+        break;
+    case GraphOp::Kind::Relu:
+        e << "torch.relu(" << x << ")";
+        break;
+    case GraphOp::Kind::MaxPool:
+        e << "torch.max_pool2d(" << x << ", [" << op.kernel << ", " << op.kernel << "], " << stride << ", ["
+          << op.padding << ", " << op.padding << "])";
+        break;
+    case GraphOp::Kind::Add:
+        e << op.inputs[0] << " + " << op.inputs[1];
+        break;
+    case GraphOp::Kind::Concat:
+        e << "torch.cat([" << join(op.inputs) << "], 1)";
+        break;
+    case GraphOp::Kind::GlobalAveragePool:
+        e << "torch.adaptive_avg_pool2d(" << x << ", [1, 1]).flatten(1)";
+        break;
+    }
+    return "    " + op.output + " = " + e.str() + "\n";
+}
+
 } // namespace
 
 void exportTorchScript(const Network& network, const BitConfig& bits, const QuantSettings& settings,
                        const ImageSet& calibrationSet, const std::string& path)
 {
-    Network quantized = network.clone();
-    applyQuantization(quantized, bits, settings, calibrationSet);
-    NetworkBackend& backend = quantized.backend();
-    QuantizableLayers& layers = backend.quantLayers();
-    const std::vector<ActivationRange> ranges = layers.activationRanges();
-    const std::unique_ptr<Quantizer> quantizer = makeQuantizer(settings.quantizer);
-
-    torch::NoGradGuard noGrad;
+    const QuantizedSnapshot snapshot(network, bits, settings, calibrationSet);
     torch::jit::Module module("QuantscopeNetwork");
-    // Parameters and buffers, with the quantizable layers' weights replaced by their quantized values.
-    std::map<std::string, torch::Tensor> baked;
-    for (size_t i = 0; i < layers.size(); ++i)
-        if (bits[i].weight > 0)
-            baked[layers.names()[i] + ".weight"] = quantizer->quantizeWeight(layers.weight(int(i)).detach(), bits[i].weight);
-    for (const auto& item : backend.module().named_parameters()) {
-        const auto found = baked.find(item.key());
-        module.register_buffer(attributeName(item.key()),
-                               (found != baked.end() ? found->second : item.value().detach()).cpu().clone());
-    }
-    for (const auto& item : backend.module().named_buffers())
-        module.register_buffer(attributeName(item.key()), item.value().detach().cpu().clone());
-
+    snapshot.forEachTensor([&](const std::string& name, const torch::Tensor& value) {
+        module.register_buffer(attributeName(name), value.clone());
+    });
     const ModelSpec& spec = network.spec();
     const std::vector<int64_t> statsShape = {1, spec.channels, 1, 1};
     const bool normalise = !spec.mean.empty();
     module.register_buffer("input_mean", normalise ? torch::tensor(spec.mean).view(statsShape) : torch::zeros(statsShape));
     module.register_buffer("input_std", normalise ? torch::tensor(spec.stddev).view(statsShape) : torch::ones(statsShape));
 
-    const std::vector<LayerInfo> inventory = quantized.layers();
     const auto quantizeInput = [&](int layer, const std::string& input) -> std::string {
-        const int b = bits[size_t(layer)].activation;
-        if (b == 0 || (inventory[size_t(layer)].takesImage && !settings.policy.quantizeImageInput))
+        const int b = snapshot.inputBits(layer);
+        if (b == 0)
             return input;
         if (settings.quantizer == QuantizerKind::DSConv)
             return "self.quantize_bfp(" + input + ", " + std::to_string(b) + ")";
-        const ActivationRange& r = ranges[size_t(layer)];
-        const double hi = r.nonNegative ? std::ldexp(1.0, b) - 1 : std::max(1.0, std::ldexp(1.0, b - 1) - 1);
-        const double lo = r.nonNegative ? 0.0 : -hi;
-        return "self.quantize_uniform(" + input + ", " + number(double(r.maxAbs) / hi) + ", " + number(lo) + ", "
-            + number(hi) + ")";
+        const UniformGrid grid = uniformActivationGrid(b, snapshot.inputRange(layer));
+        return "self.quantize_uniform(" + input + ", " + number(grid.scale) + ", " + number(grid.lo) + ", "
+            + number(grid.hi) + ")";
     };
-    const std::string source = std::string(kHelpers) + "\ndef forward(self, x: Tensor) -> Tensor:\n"
-        + "    x = (x - self.input_mean) / self.input_std\n" + backend.torchScriptForward(quantizeInput);
+    const InferenceGraph& graph = snapshot.graph();
+    std::string source = std::string(kHelpers) + "\ndef forward(self, " + graph.input + ": Tensor) -> Tensor:\n    "
+        + graph.input + " = (" + graph.input + " - self.input_mean) / self.input_std\n";
+    for (const GraphOp& op : graph.ops)
+        source += statement(op, quantizeInput);
+    source += "    return " + graph.output + "\n";
     try {
         module.define(source);
         module.eval();

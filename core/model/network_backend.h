@@ -1,8 +1,8 @@
 #pragma once
 
+#include "model/inference_graph.h"
 #include "model/quantizable_layers.h"
 
-#include <functional>
 #include <string>
 
 namespace at {
@@ -26,12 +26,8 @@ public:
     virtual torch::nn::Module& module() = 0;
     QuantizableLayers& quantLayers() { return quantLayers_; }
 
-    /// The body of a TorchScript `forward(self, x)` computing the same network, for export:
-    /// parameters and buffers are attributes named by their qualified names with '.' -> '_',
-    /// and `quantizeInput(layer, expression)` wraps the input of each quantizable layer. The
-    /// input `x` is already normalised. Architectures without one throw ConfigError.
-    virtual std::string torchScriptForward(
-        const std::function<std::string(int layer, const std::string& input)>& quantizeInput) const;
+    /// The inference computation as a graph, for export. Architectures without one throw ConfigError.
+    virtual InferenceGraph inferenceGraph() const;
 
 protected:
     QuantizableLayers quantLayers_;

@@ -5,9 +5,9 @@
 
 namespace quantscope {
 
-std::string NetworkBackend::torchScriptForward(const std::function<std::string(int, const std::string&)>&) const
+InferenceGraph NetworkBackend::inferenceGraph() const
 {
-    throw ConfigError("TorchScript export is not available for this network's architecture");
+    throw ConfigError("export is not available for this network's architecture");
 }
 
 std::vector<ZooEntry> zooArchitectures()

@@ -7,8 +7,6 @@
 
 #include <torch/torch.h>
 
-#include <sstream>
-
 namespace quantscope {
 namespace {
 
@@ -16,21 +14,10 @@ namespace {
 struct Branch {
     bool poolFirst = false;
     std::vector<int> convIndex;
+    std::vector<torch::nn::Conv2d> convs;
     std::vector<torch::nn::BatchNorm2d> bns;
-    std::vector<int> padding;
-    std::vector<std::string> convAttribute, bnAttribute; ///< export names ("a3_b2_3", "a3_b2_4")
+    std::vector<std::string> convNames, bnNames; ///< qualified module names, for export
 };
-
-/// TorchScript for conv (no bias, stride 1) + batch norm in inference mode.
-std::string convBnSource(const std::string& input, const std::string& conv, const std::string& bn, int padding,
-                         double eps)
-{
-    std::ostringstream e;
-    e << "torch.batch_norm(torch.conv2d(" << input << ", self." << conv << "_weight, None, [1, 1], [" << padding
-      << ", " << padding << "], [1, 1], 1), self." << bn << "_weight, self." << bn << "_bias, self." << bn
-      << "_running_mean, self." << bn << "_running_var, False, 0.0, " << eps << ", False)";
-    return e.str();
-}
 
 class Inception final : public torch::nn::Module {
 public:
@@ -60,29 +47,17 @@ public:
         return torch::cat(outputs, 1);
     }
 
-    /// Statements computing this module's output into `output` from `input` (see torchScriptForward).
-    std::string torchScriptSource(const std::function<std::string(int, const std::string&)>& quantizeInput,
-                                  const std::string& input, const std::string& output) const
+    std::string addToGraph(GraphBuilder& g, const std::string& x) const
     {
-        std::ostringstream out;
-        std::vector<std::string> results;
-        for (size_t b = 0; b < branches_.size(); ++b) {
-            const Branch& branch = branches_[b];
-            const std::string y = output + "_b" + std::to_string(b + 1);
-            out << "    " << y << " = "
-                << (branch.poolFirst ? "torch.max_pool2d(" + input + ", [3, 3], [1, 1], [1, 1])" : input) << "\n";
+        std::vector<std::string> outputs;
+        for (const Branch& branch : branches_) {
+            std::string y = branch.poolFirst ? g.maxPool(x, 3, 1, 1) : x;
             for (size_t i = 0; i < branch.convIndex.size(); ++i)
-                out << "    " << y << " = torch.relu("
-                    << convBnSource(quantizeInput(branch.convIndex[i], y), branch.convAttribute[i],
-                                    branch.bnAttribute[i], branch.padding[i], branch.bns[i]->options.eps())
-                    << ")\n";
-            results.push_back(y);
+                y = g.convBnRelu(branch.convIndex[i], branch.convNames[i], *branch.convs[i], branch.bnNames[i],
+                                 *branch.bns[i], y);
+            outputs.push_back(y);
         }
-        out << "    " << output << " = torch.cat([";
-        for (size_t i = 0; i < results.size(); ++i)
-            out << (i ? ", " : "") << results[i];
-        out << "], 1)\n";
-        return out.str();
+        return g.concat(outputs);
     }
 
 private:
@@ -103,9 +78,9 @@ private:
                 torch::nn::Conv2dOptions(c.in, c.out, c.kernel).padding(c.kernel / 2).bias(false));
             auto bn = torch::nn::BatchNorm2d(c.out);
             const std::string qualified = prefix + "." + name + "." + std::to_string(sequence->size());
-            branch.convAttribute.push_back(prefix + "_" + name + "_" + std::to_string(sequence->size()));
-            branch.bnAttribute.push_back(prefix + "_" + name + "_" + std::to_string(sequence->size() + 1));
-            branch.padding.push_back(c.kernel / 2);
+            branch.convNames.push_back(qualified);
+            branch.bnNames.push_back(prefix + "." + name + "." + std::to_string(sequence->size() + 1));
+            branch.convs.push_back(conv);
             sequence->push_back(conv);
             sequence->push_back(bn);
             sequence->push_back(torch::nn::ReLU());
@@ -123,10 +98,10 @@ class GooglenetSmall final : public torch::nn::Module, public NetworkBackend {
 public:
     explicit GooglenetSmall(const ModelSpec& spec)
     {
-        auto stemConv = torch::nn::Conv2d(torch::nn::Conv2dOptions(spec.channels, 32, 3).padding(1).bias(false));
+        stemConv_ = torch::nn::Conv2d(torch::nn::Conv2dOptions(spec.channels, 32, 3).padding(1).bias(false));
         stemBn_ = torch::nn::BatchNorm2d(32);
-        register_module("pre_layers", torch::nn::Sequential(stemConv, stemBn_, torch::nn::ReLU()));
-        quantLayers_.add("pre_layers.0", *stemConv);
+        register_module("pre_layers", torch::nn::Sequential(stemConv_, stemBn_, torch::nn::ReLU()));
+        quantLayers_.add("pre_layers.0", *stemConv_);
 
         int in = 32;
         const std::vector<std::pair<std::string, Inception::Widths>> modules = {
@@ -158,24 +133,20 @@ public:
 
     torch::nn::Module& module() override { return *this; }
 
-    std::string torchScriptForward(
-        const std::function<std::string(int layer, const std::string& input)>& quantizeInput) const override
+    InferenceGraph inferenceGraph() const override
     {
-        std::ostringstream out;
-        out << "    x = torch.relu("
-            << convBnSource(quantizeInput(0, "x"), "pre_layers_0", "pre_layers_1", 1, stemBn_->options.eps()) << ")\n"
-            << "    x = torch.max_pool2d(x, [2, 2])\n";
+        GraphBuilder g;
+        std::string x = g.maxPool(g.convBnRelu(0, "pre_layers.0", *stemConv_, "pre_layers.1", *stemBn_, g.input()), 2, 2);
         for (size_t i = 0; i < inceptions_.size(); ++i) {
-            out << inceptions_[i]->torchScriptSource(quantizeInput, "x", "x");
+            x = inceptions_[i]->addToGraph(g, x);
             if (i == 1)
-                out << "    x = torch.max_pool2d(x, [2, 2])\n";
+                x = g.maxPool(x, 2, 2);
         }
-        out << "    x = torch.adaptive_avg_pool2d(x, [1, 1]).flatten(1)\n"
-            << "    return torch.linear(" << quantizeInput(linearIndex_, "x") << ", self.linear_weight, self.linear_bias)\n";
-        return out.str();
+        return g.finish(g.linear(linearIndex_, "linear", *linear_, g.globalAveragePool(x)));
     }
 
 private:
+    torch::nn::Conv2d stemConv_{nullptr};
     torch::nn::BatchNorm2d stemBn_{nullptr};
     std::vector<std::shared_ptr<Inception>> inceptions_;
     torch::nn::Linear linear_{nullptr};

@@ -7,8 +7,6 @@
 
 #include <torch/torch.h>
 
-#include <sstream>
-
 namespace quantscope {
 namespace {
 
@@ -92,40 +90,22 @@ public:
 
     torch::nn::Module& module() override { return *this; }
 
-    std::string torchScriptForward(
-        const std::function<std::string(int layer, const std::string& input)>& quantizeInput) const override
+    InferenceGraph inferenceGraph() const override
     {
-        std::ostringstream out;
-        auto convBn = [&](int layer, const std::string& input, const std::string& conv, const std::string& bn,
-                          const torch::nn::Conv2dImpl& c, double eps) {
-            const auto stride = c.options.stride()->at(0);
-            const auto padding = c10::get<torch::ExpandingArray<2>>(c.options.padding())->at(0);
-            std::ostringstream e;
-            e << "torch.batch_norm(torch.conv2d(" << quantizeInput(layer, input) << ", self." << conv
-              << "_weight, None, [" << stride << ", " << stride << "], [" << padding << ", " << padding
-              << "], [1, 1], 1), self." << bn << "_weight, self." << bn << "_bias, self." << bn << "_running_mean, self."
-              << bn << "_running_var, False, 0.0, " << eps << ", False)";
-            return e.str();
-        };
-        out << "    x = torch.relu(" << convBn(0, "x", "conv1", "bn1", *conv1_, bn1_->options.eps()) << ")\n";
+        GraphBuilder g;
+        std::string x = g.convBnRelu(0, "conv1", *conv1_, "bn1", *bn1_, g.input());
         for (size_t i = 0; i < blocks_.size(); ++i) {
             const BasicBlock& b = *blocks_[i];
-            const std::string p = "layer" + std::to_string(i / 3 + 1) + "_" + std::to_string(i % 3) + "_";
-            out << "    out = torch.relu(" << convBn(b.conv1Index, "x", p + "conv1", p + "bn1", *b.conv1, b.bn1->options.eps())
-                << ")\n"
-                << "    out = " << convBn(b.conv2Index, "out", p + "conv2", p + "bn2", *b.conv2, b.bn2->options.eps())
-                << "\n";
-            if (b.shortcutConv)
-                out << "    x = torch.relu(out + "
-                    << convBn(b.shortcutIndex, "x", p + "shortcut_0", p + "shortcut_1", *b.shortcutConv,
-                              b.shortcutBn->options.eps())
-                    << ")\n";
-            else
-                out << "    x = torch.relu(out + x)\n";
+            const std::string p = "layer" + std::to_string(i / 3 + 1) + "." + std::to_string(i % 3) + ".";
+            std::string out = g.convBnRelu(b.conv1Index, p + "conv1", *b.conv1, p + "bn1", *b.bn1, x);
+            out = g.batchNorm(p + "bn2", *b.bn2, g.conv(b.conv2Index, p + "conv2", *b.conv2, out));
+            const std::string shortcut =
+                b.shortcutConv
+                    ? g.batchNorm(p + "shortcut.1", *b.shortcutBn, g.conv(b.shortcutIndex, p + "shortcut.0", *b.shortcutConv, x))
+                    : x;
+            x = g.relu(g.add(out, shortcut));
         }
-        out << "    x = torch.adaptive_avg_pool2d(x, [1, 1]).flatten(1)\n"
-            << "    return torch.linear(" << quantizeInput(fcIndex_, "x") << ", self.fc_weight, self.fc_bias)\n";
-        return out.str();
+        return g.finish(g.linear(fcIndex_, "fc", *fc_, g.globalAveragePool(x)));
     }
 
 private:

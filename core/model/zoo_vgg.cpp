@@ -6,8 +6,6 @@
 
 #include <torch/torch.h>
 
-#include <sstream>
-
 namespace quantscope {
 namespace {
 
@@ -50,23 +48,17 @@ public:
 
     torch::nn::Module& module() override { return *this; }
 
-    std::string torchScriptForward(
-        const std::function<std::string(int layer, const std::string& input)>& quantizeInput) const override
+    InferenceGraph inferenceGraph() const override
     {
-        std::ostringstream out;
+        GraphBuilder g;
+        std::string x = g.input();
         for (size_t i = 0; i < kStages.size(); ++i) {
-            const std::string c = "self.conv" + std::to_string(i) + "_weight";
-            const std::string bn = "self.bn" + std::to_string(i) + "_";
-            out << "    x = torch.relu(torch.batch_norm(torch.conv2d(" << quantizeInput(int(i), "x") << ", " << c
-                << ", None, [1, 1], [1, 1], [1, 1], 1), " << bn << "weight, " << bn << "bias, " << bn << "running_mean, "
-                << bn << "running_var, False, 0.0, " << bns_[i]->options.eps() << ", False))\n";
+            const std::string index = std::to_string(i);
+            x = g.convBnRelu(int(i), "conv" + index, *convs_[i], "bn" + index, *bns_[i], x);
             if (kStages[i].poolAfter)
-                out << "    x = torch.max_pool2d(x, [2, 2], [2, 2], [0, 0], [1, 1], False)\n";
+                x = g.maxPool(x, 2, 2);
         }
-        out << "    x = torch.adaptive_avg_pool2d(x, [1, 1]).flatten(1)\n"
-            << "    return torch.linear(" << quantizeInput(classifierIndex_, "x")
-            << ", self.classifier_weight, self.classifier_bias)\n";
-        return out.str();
+        return g.finish(g.linear(classifierIndex_, "classifier", *classifier_, g.globalAveragePool(x)));
     }
 
 private:

@@ -4,20 +4,37 @@
 
 namespace quantscope {
 
-at::Tensor UniformQuantizer::quantizeWeight(const at::Tensor& weight, int bits) const
+UniformGrid uniformActivationGrid(int bits, const ActivationRange& range)
+{
+    UniformGrid grid;
+    grid.hi = range.nonNegative ? std::ldexp(1.0, bits) - 1 : std::max(1.0, std::ldexp(1.0, bits - 1) - 1);
+    grid.lo = range.nonNegative ? 0.0 : -grid.hi;
+    grid.scale = double(range.maxAbs) / grid.hi;
+    return grid;
+}
+
+void uniformIntegerWeight(const at::Tensor& weight, int bits, at::Tensor& integers, at::Tensor& scales)
 {
     torch::NoGradGuard noGrad;
     const torch::Tensor rows = weight.reshape({weight.size(0), -1});
-    torch::Tensor quantized;
-    if (bits == 1) {
-        const torch::Tensor meanAbs = rows.abs().mean(1, true);
-        quantized = torch::where(rows >= 0, meanAbs, -meanAbs);
+    if (bits == 1) { // binary: sign(w) * mean|w| per channel
+        scales = rows.abs().mean(1);
+        integers = torch::where(rows >= 0, 1, -1);
     } else {
         const double qmax = std::ldexp(1.0, bits - 1) - 1;
-        const torch::Tensor scale = rows.abs().amax(1, true).clamp_min(1e-12) / qmax;
-        quantized = torch::round(rows / scale).clamp_(-qmax, qmax).mul_(scale);
+        scales = rows.abs().amax(1).clamp_min(1e-12) / qmax;
+        integers = torch::round(rows / scales.unsqueeze(1)).clamp_(-qmax, qmax);
     }
-    return quantized.reshape(weight.sizes());
+    integers = integers.to(torch::kInt8).reshape(weight.sizes());
+}
+
+at::Tensor UniformQuantizer::quantizeWeight(const at::Tensor& weight, int bits) const
+{
+    torch::Tensor integers, scales;
+    uniformIntegerWeight(weight, bits, integers, scales);
+    std::vector<int64_t> shape(size_t(weight.dim()), 1);
+    shape[0] = -1;
+    return integers.to(weight.scalar_type()).mul_(scales.view(shape));
 }
 
 at::Tensor UniformQuantizer::quantizeActivation(const at::Tensor& input, int bits, const ActivationRange& range) const
@@ -30,10 +47,8 @@ at::Tensor UniformQuantizer::quantizeActivation(const at::Tensor& input, int bit
         if (!r.valid())
             return input.clone();
     }
-    const double lo = r.nonNegative ? 0.0 : -std::max(1.0, std::ldexp(1.0, bits - 1) - 1);
-    const double hi = r.nonNegative ? std::ldexp(1.0, bits) - 1 : std::max(1.0, std::ldexp(1.0, bits - 1) - 1);
-    const double scale = double(r.maxAbs) / hi;
-    return torch::round(input / scale).clamp_(lo, hi).mul_(scale);
+    const UniformGrid grid = uniformActivationGrid(bits, r);
+    return torch::round(input / grid.scale).clamp_(grid.lo, grid.hi).mul_(grid.scale);
 }
 
 } // namespace quantscope

@@ -21,4 +21,17 @@ public:
     int64_t weightScaleCount(const LayerInfo& layer) const override { return layer.outputChannels(); }
 };
 
+/// The grid of a uniformly quantized activation: `q = clamp(round(x / scale), lo, hi)`, value
+/// `q * scale`. Unsigned (lo = 0) for non-negative ranges, symmetric otherwise.
+struct UniformGrid {
+    double scale = 1.0;
+    double lo = 0.0;
+    double hi = 0.0;
+};
+UniformGrid uniformActivationGrid(int bits, const ActivationRange& range);
+
+/// A uniformly quantized weight in integer form: `integers` (int8, the weight's shape) times the
+/// per-output-channel `scales` (float, one per channel) is what `quantizeWeight` returns.
+void uniformIntegerWeight(const at::Tensor& weight, int bits, at::Tensor& integers, at::Tensor& scales);
+
 } // namespace quantscope

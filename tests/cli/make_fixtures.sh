@@ -20,3 +20,5 @@ done
   --out "$out/cifar-model.pt" --json > /dev/null
 # A study file with one (synthetic) study.
 "$cli" study create --db "$out/study.db" --name synthetic --evaluator synthetic --budget-trials 3 > /dev/null
+# A real-model study with the default (DSConv) quantizer: formats that need uniform refuse it.
+"$cli" study create --db "$out/study.db" --name dsconv --budget-trials 1 > /dev/null

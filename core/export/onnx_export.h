@@ -1,0 +1,27 @@
+#pragma once
+
+#include "data/image_set.h"
+#include "model/network.h"
+#include "quant/bit_config.h"
+#include "train/quantized_evaluation.h"
+
+#include <string>
+
+namespace quantscope {
+
+/// The ONNX opset the export writes: per-axis QuantizeLinear/DequantizeLinear need 13; Debian's
+/// ONNX 1.12 knows up to 17 and no int4 type (opset 21), so every width is carried in int8/uint8.
+constexpr int kOnnxOpset = 13;
+
+/// Writes the network quantized to `bits` under the uniform quantizer as an ONNX model in QDQ form:
+/// each quantized weight as an int8 initializer holding its integers with per-output-channel
+/// scales and a DequantizeLinear (axis 0); each quantized layer input through Clip (widths below 8),
+/// QuantizeLinear and DequantizeLinear with the calibrated per-tensor scale (uint8 after ReLU, int8
+/// when signed). Input "image": float N x C x H x W, pixels in [0, 1] (normalisation inside);
+/// output "logits". The model passes onnx::checker before it is written.
+/// ConfigError for the DSConv quantizer (no QDQ form) and architectures without an inference
+/// graph; ModelError when the file cannot be written.
+void exportOnnx(const Network& network, const BitConfig& bits, const QuantSettings& settings,
+                const ImageSet& calibrationSet, const std::string& path);
+
+} // namespace quantscope

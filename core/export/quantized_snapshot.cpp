@@ -1,0 +1,54 @@
+#include "export/quantized_snapshot.h"
+
+#include "model/network_backend.h"
+
+#include <torch/torch.h>
+
+namespace quantscope {
+
+QuantizedSnapshot::QuantizedSnapshot(const Network& network, const BitConfig& bits, const QuantSettings& settings,
+                                     const ImageSet& calibrationSet) :
+    quantized_(network.clone()), bits_(bits), settings_(settings)
+{
+    graph_ = quantized_.backend().inferenceGraph(); // before the calibration work: ConfigError early
+    quantized_.toDevice("cpu");
+    applyQuantization(quantized_, bits, settings, calibrationSet);
+    ranges_ = quantized_.backend().quantLayers().activationRanges();
+}
+
+int QuantizedSnapshot::weightBits(int layer) const
+{
+    return bits_[size_t(layer)].weight;
+}
+
+int QuantizedSnapshot::inputBits(int layer) const
+{
+    const bool imageInput = quantized_.layers()[size_t(layer)].takesImage && !settings_.policy.quantizeImageInput;
+    return imageInput ? 0 : bits_[size_t(layer)].activation;
+}
+
+const ActivationRange& QuantizedSnapshot::inputRange(int layer) const
+{
+    return ranges_[size_t(layer)];
+}
+
+void QuantizedSnapshot::forEachTensor(
+    const std::function<void(const std::string& name, const at::Tensor& value)>& visit) const
+{
+    torch::NoGradGuard noGrad;
+    QuantizableLayers& layers = quantized_.backend().quantLayers();
+    const std::unique_ptr<Quantizer> quantizer = makeQuantizer(settings_.quantizer);
+    std::map<std::string, torch::Tensor> baked;
+    for (size_t i = 0; i < layers.size(); ++i)
+        if (weightBits(int(i)) > 0)
+            baked[layers.names()[i] + ".weight"] = quantizer->quantizeWeight(layers.weight(int(i)).detach(), weightBits(int(i)));
+    torch::nn::Module& module = quantized_.backend().module();
+    for (const auto& item : module.named_parameters()) {
+        const auto found = baked.find(item.key());
+        visit(item.key(), (found != baked.end() ? found->second : item.value().detach()).cpu().contiguous());
+    }
+    for (const auto& item : module.named_buffers())
+        visit(item.key(), item.value().detach().cpu().contiguous());
+}
+
+} // namespace quantscope
