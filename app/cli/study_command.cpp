@@ -1,6 +1,7 @@
 #include "cli_context.h"
 #include "commands.h"
 #include "study_options.h"
+#include "study_progress_line.h"
 
 #include "common/error.h"
 #include "study/study_runner.h"
@@ -10,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <filesystem>
+#include <iterator>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -24,6 +27,16 @@ CancelToken gInterrupt;
 void onInterrupt(int)
 {
     gInterrupt.cancel();
+}
+
+/// How this run executes (workers, threads): given on `create` they are stored, on `run` and
+/// `step` they apply to that run only.
+void applyRunOptions(StudySpec& spec, const StudyOptions& options)
+{
+    if (options.workers > 0)
+        spec.workers = options.workers;
+    if (options.threads >= 0)
+        spec.threads = options.threads;
 }
 
 StudySpec specFrom(const StudyOptions& options)
@@ -51,6 +64,7 @@ StudySpec specFrom(const StudyOptions& options)
         spec.limit = options.limit;
     if (options.batch > 0)
         spec.batch = options.batch;
+    applyRunOptions(spec, options);
     if (options.seedGiven)
         spec.seed = options.seed;
     if (spec.evaluator == "synthetic" && options.specFile.empty()) {
@@ -116,25 +130,57 @@ void runOrStep(const StudyOptions& options, bool once)
 {
     StudyStore store(options.database);
     const StoredStudy stored = openOrCreate(store, options);
-    const std::unique_ptr<TrialEvaluator> evaluator = makeTrialEvaluator(stored.spec);
-    StudyRunner runner(store, stored.spec.name, *evaluator);
+    StudySpec runSpec = stored.spec;
+    applyRunOptions(runSpec, options);
+    runSpec.validate();
+    const std::vector<std::string> workerCommand = {
+        std::filesystem::read_symlink("/proc/self/exe").string(), "study", "evaluate", "--db", options.database,
+        "--name", stored.spec.name, "--threads", std::to_string(runSpec.evaluationThreads())};
+    const std::vector<std::unique_ptr<TrialEvaluator>> evaluators = makeTrialEvaluators(runSpec, workerCommand);
+    std::vector<TrialEvaluator*> workers;
+    for (const auto& evaluator : evaluators)
+        workers.push_back(evaluator.get());
+    StudyRunner runner(store, stored.spec.name, workers);
+    StudyProgressLine line(!options.json, runner);
     WorkControl control;
     control.cancel = &gInterrupt;
+    control.progress = [&line](const Progress& p) { line.update(p); };
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
+    const auto print = [&](const TrialRow& row) { line.printAbove([&] { printTrial(row, options.json); }); };
     try {
         if (once) {
             for (const TrialRow& row : runner.step(control))
-                printTrial(row, options.json);
+                print(row);
         } else {
-            runner.run(control, [&](const TrialRow& row) { printTrial(row, options.json); });
+            runner.run(control, print);
         }
     } catch (const Cancelled&) {
-        std::cerr << "interrupted: the running trial is queued again for the next run" << std::endl;
+        line.clear();
+        std::cerr << "interrupted: the running trials are queued again for the next run" << std::endl;
     }
+    line.clear();
     if (!options.json)
         std::cout << runner.completedTrials() << " trials done, cost " << std::fixed << std::setprecision(1)
                   << runner.spentCost() << (runner.budgetSpent() ? " (budget spent)" : "") << std::endl;
+}
+
+/// One trial of a parallel run, in a worker process: the evaluator protocol's request on stdin,
+/// the result on stdout (docs/evaluator-protocol.md).
+void evaluateOne(const StudyOptions& options)
+{
+    StudyStore store(options.database, false);
+    const StoredStudy stored = store.loadStudy(options.name);
+    StudySpec spec = stored.spec;
+    applyRunOptions(spec, options);
+    spec.workers = 1;
+    std::vector<std::string> names;
+    for (const LayerInfo& layer : stored.layers)
+        names.push_back(layer.name);
+    const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    const TrialRequest request = parseTrialRequest(input, names);
+    const std::unique_ptr<TrialEvaluator> evaluator = makeTrialEvaluator(spec);
+    std::cout << trialResultJson(evaluator->evaluate(request, WorkControl{})) << std::endl;
 }
 
 void status(const StudyOptions& options)
@@ -194,6 +240,10 @@ void addStudyCommand(CLI::App& app)
         command->add_option("--budget-cost", options->budgetCost, "stop after this much evaluation time (s)");
         command->add_option("--limit", options->limit, "use the first N images of each split (quick studies)");
         command->add_option("--batch", options->batch, "proposals per step");
+        command->add_option("--workers", options->workers,
+                            "evaluations at once, each in its own process (on run/step: this run only)");
+        command->add_option("--threads", options->threads,
+                            "compute threads per evaluation (0: the cores shared among the workers)");
         command->add_option("--seed", options->seed, "search seed")->each([options](const std::string&) { options->seedGiven = true; });
     };
     CLI::App* create = study->add_subcommand("create", "Create a study from a JSON file or flags");
@@ -230,6 +280,11 @@ void addStudyCommand(CLI::App& app)
                               "configuration to export (default: the measured one with the best effective accuracy)");
     exportCommand->add_option("--out", exportOptions->output, "file to write (default: standard output)");
     exportCommand->callback([options, exportOptions] { exportStudy(*options, *exportOptions); });
+    CLI::App* evaluateCommand = study->add_subcommand(
+        "evaluate", "Evaluate one trial request (JSON on stdin, result on stdout): the worker of parallel runs");
+    common(evaluateCommand);
+    evaluateCommand->add_option("--threads", options->threads, "compute threads");
+    evaluateCommand->callback([options] { evaluateOne(*options); });
     CLI::App* statusCommand = study->add_subcommand("status", "Trials of a study by status, and the cost spent");
     common(statusCommand);
     statusCommand->callback([options] { status(*options); });

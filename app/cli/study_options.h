@@ -20,6 +20,8 @@ struct StudyOptions {
     double budgetCost = 0;
     size_t limit = 0;
     int batch = 0;
+    int workers = 0;
+    int threads = -1; ///< -1: the study's setting
     uint64_t seed = 0;
     bool seedGiven = false;
     bool json = false;

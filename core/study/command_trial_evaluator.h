@@ -1,33 +1,34 @@
 #pragma once
 
-#include "model/network.h"
-#include "quant/quantizer.h"
+#include "quant/cost_model.h"
 #include "study/trial_evaluator.h"
 
+#include <functional>
 #include <memory>
 
 namespace quantscope {
 
-/// Evaluations that happen elsewhere (a target device, another machine, a cluster job): runs the
-/// study's command for each trial, writes the request as JSON on its standard input and reads the
-/// result JSON from its standard output (protocol: docs/evaluator-protocol.md). A time-out, a
-/// non-zero exit or unreadable output fails the trial with the reason. Memory and BOPs come from
-/// the study's model inventory unless the command reports them.
+/// Evaluations that happen elsewhere (a target device, another machine, a cluster job): runs a
+/// command for each trial, writes the request as JSON on its standard input and reads the result
+/// JSON from its standard output (protocol: docs/evaluator-protocol.md). A time-out, a non-zero
+/// exit (with the last line the command wrote on standard error) or unreadable output fails the
+/// trial with the reason.
 class CommandTrialEvaluator final : public TrialEvaluator {
 public:
+    /// The study's `command`; memory and BOPs the command leaves out come from the study model's
+    /// inventory.
     explicit CommandTrialEvaluator(const StudySpec& spec);
-    std::vector<LayerInfo> layers() const override { return network_->layers(); }
-    TrialResult evaluate(const TrialRequest& request, const WorkControl& control) override;
+    /// Any command reporting memory and BOPs itself (the worker processes of parallel studies).
+    CommandTrialEvaluator(std::vector<std::string> command, double timeout, std::vector<LayerInfo> layers);
 
-    /// The request document the command receives.
-    static std::string requestJson(const TrialRequest& request);
+    std::vector<LayerInfo> layers() const override { return layers_; }
+    TrialResult evaluate(const TrialRequest& request, const WorkControl& control) override;
 
 private:
     std::vector<std::string> command_;
     double timeout_;
-    std::unique_ptr<Network> network_;
-    std::unique_ptr<Quantizer> quantizer_;
-    bool quantizeImageInput_;
+    std::vector<LayerInfo> layers_;
+    std::function<CostReport(const BitConfig&)> fallbackCost_; ///< empty: the command must report costs
 };
 
 } // namespace quantscope

@@ -6,12 +6,21 @@
 #include "study/study_results.h"
 
 #include <chrono>
+#include <future>
+#include <list>
 
 namespace quantscope {
 
 StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, TrialEvaluator& evaluator) :
-    store_(store), evaluator_(evaluator), study_(store.loadStudy(studyName))
+    StudyRunner(store, studyName, std::vector<TrialEvaluator*>{&evaluator})
 {
+}
+
+StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::vector<TrialEvaluator*> evaluators) :
+    store_(store), evaluators_(std::move(evaluators)), study_(store.loadStudy(studyName))
+{
+    if (evaluators_.empty())
+        throw ConfigError("a study runner needs at least one evaluator");
     lock_ = std::make_unique<StudyStore::RunLock>(store_, study_.id);
     const StudySpec& spec = study_.spec;
     for (const LayerInfo& layer : study_.layers)
@@ -72,7 +81,7 @@ bool StudyRunner::budgetSpent() const
     return (spec.budgetTrials && completed_ >= *spec.budgetTrials) || (spec.budgetCost && spent_ >= *spec.budgetCost);
 }
 
-TrialRow StudyRunner::evaluate(const TrialRow& pending, const WorkControl& control)
+TrialRequest StudyRunner::requestFor(const TrialRow& pending) const
 {
     const StudySpec& spec = study_.spec;
     TrialRequest request;
@@ -84,18 +93,21 @@ TrialRow StudyRunner::evaluate(const TrialRow& pending, const WorkControl& contr
     request.taskName = spec.tasks.at(size_t(pending.task)).name;
     request.steps = spec.tasks.at(size_t(pending.task)).steps;
     request.seed = spec.seed + uint64_t(pending.id);
+    return request;
+}
 
-    store_.markRunning(pending.id);
-    const auto start = std::chrono::steady_clock::now();
+TrialRow StudyRunner::finish(const TrialRow& pending, const std::function<TrialResult()>& result,
+                             std::chrono::steady_clock::time_point start)
+{
     TrialRow finished = pending;
     try {
-        const TrialResult result = evaluator_.evaluate(request, control);
-        store_.completeTrial(pending.id, result);
+        const TrialResult measured = result();
+        store_.completeTrial(pending.id, measured);
         finished.status = TrialStatus::Done;
-        finished.accuracy = result.accuracy;
-        finished.memoryMB = result.memoryMB;
-        finished.bops = result.bops;
-        finished.seconds = result.seconds;
+        finished.accuracy = measured.accuracy;
+        finished.memoryMB = measured.memoryMB;
+        finished.bops = measured.bops;
+        finished.seconds = measured.seconds;
     } catch (const EvaluationFailed& e) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         store_.failTrial(pending.id, e.what(), seconds);
@@ -110,6 +122,71 @@ TrialRow StudyRunner::evaluate(const TrialRow& pending, const WorkControl& contr
     return finished;
 }
 
+std::vector<TrialRow> StudyRunner::evaluateInParallel(const std::vector<TrialRow>& queue, const WorkControl& control)
+{
+    using Clock = std::chrono::steady_clock;
+    struct Running {
+        TrialRow row;
+        size_t evaluator;
+        Clock::time_point start;
+        std::future<TrialResult> result;
+    };
+    // Worker threads only evaluate (their progress is not reported: it would interleave); the
+    // store, the search loop and `control.progress` stay on this thread.
+    WorkControl workerControl;
+    workerControl.cancel = control.cancel;
+    std::vector<size_t> idle(evaluators_.size());
+    for (size_t i = 0; i < idle.size(); ++i)
+        idle[i] = idle.size() - 1 - i;
+    std::list<Running> running;
+    std::vector<TrialRow> finished;
+    size_t next = 0;
+    bool cancelled = false;
+    std::string reportedIds;
+    while (next < queue.size() || !running.empty()) {
+        while (!cancelled && next < queue.size() && !idle.empty()) {
+            if (control.cancel && control.cancel->isCancelled()) {
+                cancelled = true;
+                break;
+            }
+            const TrialRow& row = queue[next++];
+            TrialEvaluator* evaluator = evaluators_[idle.back()];
+            store_.markRunning(row.id);
+            running.push_back({row, idle.back(), Clock::now(), std::future<TrialResult>()});
+            idle.pop_back();
+            running.back().result = std::async(std::launch::async, [evaluator, request = requestFor(row), workerControl] {
+                return evaluator->evaluate(request, workerControl);
+            });
+        }
+        if (cancelled && running.empty())
+            break;
+        std::string ids;
+        for (const Running& r : running)
+            ids += (ids.empty() ? "" : ", ") + std::to_string(r.row.id);
+        if (ids != reportedIds) // "trials 13, 14 running": 0 of 2 finished
+            control.report("trials " + ids + " running", int64_t(finished.size()), int64_t(queue.size()));
+        reportedIds = ids;
+        for (auto it = running.begin(); it != running.end();) {
+            if (it->result.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
+                ++it;
+                continue;
+            }
+            try {
+                finished.push_back(finish(it->row, [&] { return it->result.get(); }, it->start));
+            } catch (const Cancelled&) {
+                cancelled = true; // the others see the same token; wait for them, then report
+            }
+            idle.push_back(it->evaluator);
+            it = running.erase(it);
+        }
+    }
+    if (cancelled) {
+        store_.requeueRunning(study_.id);
+        throw Cancelled();
+    }
+    return finished;
+}
+
 std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
 {
     std::vector<TrialRow> queue;
@@ -119,7 +196,7 @@ std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
     if (queue.empty()) {
         if (budgetSpent())
             return {};
-        int q = study_.spec.batch;
+        int q = std::max(study_.spec.batch, int(evaluators_.size()));
         if (study_.spec.budgetTrials)
             q = std::min(q, *study_.spec.budgetTrials - completed_);
         for (const Proposal& p : loop_->propose(std::max(q, 1))) {
@@ -131,10 +208,20 @@ std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
             queue.push_back(row);
         }
     }
+    if (evaluators_.size() > 1)
+        return evaluateInParallel(queue, control);
     std::vector<TrialRow> finished;
     for (const TrialRow& row : queue) {
         control.checkCancelled();
-        finished.push_back(evaluate(row, control));
+        store_.markRunning(row.id);
+        const TrialRequest request = requestFor(row);
+        WorkControl trialControl;
+        trialControl.cancel = control.cancel;
+        if (control.progress) // "trial 13 (600 steps): train" 340 of 600
+            trialControl.progress = [&control, prefix = "trial " + std::to_string(row.id) + " (" + request.taskName + "): "](
+                                        const Progress& p) { control.report(prefix + p.phase, p.done, p.total); };
+        finished.push_back(finish(
+            row, [&] { return evaluators_.front()->evaluate(request, trialControl); }, std::chrono::steady_clock::now()));
     }
     return finished;
 }

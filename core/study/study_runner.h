@@ -6,6 +6,7 @@
 #include "study/study_store.h"
 #include "study/trial_evaluator.h"
 
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -18,13 +19,17 @@ class StudyRunner {
 public:
     /// Takes the study's run lock (StoreBusyError if another process runs it).
     StudyRunner(StudyStore& store, const std::string& studyName, TrialEvaluator& evaluator);
+    /// With several evaluators, a step evaluates up to that many trials at once (one per
+    /// evaluator); the store is written from the calling thread only.
+    StudyRunner(StudyStore& store, const std::string& studyName, std::vector<TrialEvaluator*> evaluators);
     ~StudyRunner();
 
-    /// One step: the pending trials, or else one batch of new proposals (at most what the budget
-    /// leaves). Returns the trials it finished (done or failed).
+    /// One step: the pending trials, or else one batch of new proposals (the study's batch, at least
+    /// one per evaluator, at most what the budget leaves). Returns the trials it finished (done or
+    /// failed), in the order they finished.
     std::vector<TrialRow> step(const WorkControl& control = {});
     /// Steps until the budget is spent; `onTrial` sees every finished trial. Cancellation leaves
-    /// the running trial pending for the next run.
+    /// the running trials pending for the next run.
     void run(const WorkControl& control = {}, const std::function<void(const TrialRow&)>& onTrial = {});
 
     bool budgetSpent() const;
@@ -34,11 +39,15 @@ public:
     const SearchLoop& loop() const { return *loop_; }
 
 private:
-    TrialRow evaluate(const TrialRow& pending, const WorkControl& control);
+    TrialRequest requestFor(const TrialRow& pending) const;
+    /// Stores the outcome `result()` yields (a result, EvaluationFailed or Cancelled) for `pending`.
+    TrialRow finish(const TrialRow& pending, const std::function<TrialResult()>& result,
+                    std::chrono::steady_clock::time_point start);
+    std::vector<TrialRow> evaluateInParallel(const std::vector<TrialRow>& queue, const WorkControl& control);
     void replay(const TrialRow& row);
 
     StudyStore& store_;
-    TrialEvaluator& evaluator_;
+    std::vector<TrialEvaluator*> evaluators_;
     StoredStudy study_;
     std::unique_ptr<StudyStore::RunLock> lock_;
     std::unique_ptr<Encoding> encoding_;

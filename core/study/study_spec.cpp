@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <thread>
+
 namespace quantscope {
 
 StudySpec StudySpec::defaults()
@@ -15,6 +18,13 @@ StudySpec StudySpec::defaults()
     spec.tasks = {{"quantize only", 0, 2.0}, {"50 steps", 50, 8.0}, {"150 steps", 150, 20.0}, {"600 steps", 600, 70.0}};
     spec.budgetTrials = 60;
     return spec;
+}
+
+int StudySpec::evaluationThreads() const
+{
+    if (threads > 0 || workers <= 1)
+        return threads;
+    return std::max(1, int(std::thread::hardware_concurrency()) / workers);
 }
 
 void StudySpec::validate() const
@@ -37,6 +47,10 @@ void StudySpec::validate() const
         throw ConfigError("study: the synthetic evaluator has 4 tasks, the study lists " + std::to_string(tasks.size()));
     if (batch < 1)
         throw ConfigError("study: batch must be at least 1");
+    if (threads < 0)
+        throw ConfigError("study: threads must not be negative");
+    if (workers < 1 || workers > 64)
+        throw ConfigError("study: workers must be 1..64");
     if (!budgetTrials && !budgetCost)
         throw ConfigError("study: give a budget (\"budget_trials\" or \"budget_cost\")");
     if (budgetTrials && *budgetTrials < 1)
@@ -58,7 +72,7 @@ std::string StudySpec::toJson() const
         {"quantize_image_input", quantizeImageInput}, {"threads", threads}, {"synthetic_layers", syntheticLayers},
         {"synthetic_seed", syntheticSeed}, {"synthetic_delay", syntheticDelay}, {"command", command},
         {"command_timeout", commandTimeout}, {"tasks", taskList}, {"encoding", encoding}, {"strategy", strategy},
-        {"batch", batch}, {"effective_k", effectiveK}, {"seed", seed}};
+        {"batch", batch}, {"workers", workers}, {"effective_k", effectiveK}, {"seed", seed}};
     j["budget_trials"] = budgetTrials ? nlohmann::ordered_json(*budgetTrials) : nlohmann::ordered_json(nullptr);
     j["budget_cost"] = budgetCost ? nlohmann::ordered_json(*budgetCost) : nlohmann::ordered_json(nullptr);
     return j.dump(2);
@@ -101,6 +115,7 @@ StudySpec StudySpec::fromJson(const std::string& text)
         read("encoding", spec.encoding);
         read("strategy", spec.strategy);
         read("batch", spec.batch);
+        read("workers", spec.workers);
         read("effective_k", spec.effectiveK);
         read("seed", spec.seed);
         field = "tasks";

@@ -29,7 +29,8 @@ struct StudySpec {
     size_t limit = 0;                ///< first N images of each split only (quick studies)
     std::string quantizer = "dsconv";
     bool quantizeImageInput = false;
-    int threads = 0;
+    int threads = 0;                 ///< compute threads of each evaluation (0: LibTorch's default)
+    int workers = 1;                 ///< evaluations run at once (worker processes, docs/studies.md)
 
     // The synthetic evaluator.
     size_t syntheticLayers = 9;
@@ -52,6 +53,9 @@ struct StudySpec {
 
     /// The default study: the shipped model on Fashion-MNIST, NUQ's tasks and strategy.
     static StudySpec defaults();
+    /// Compute threads of one evaluation: `threads`, or with several workers and `threads` 0 the
+    /// machine's cores shared out among them; 0 means LibTorch's default.
+    int evaluationThreads() const;
     /// Throws ConfigError naming the first invalid field.
     void validate() const;
     std::string toJson() const;

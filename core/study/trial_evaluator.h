@@ -46,4 +46,19 @@ public:
 /// The evaluator `spec.evaluator` names, set up for the spec (data loaded, model read).
 std::unique_ptr<TrialEvaluator> makeTrialEvaluator(const StudySpec& spec);
 
+/// The evaluators of a study's `spec.workers` parallel evaluations. One worker: the evaluator
+/// itself. Several: command studies run their command once per worker; torch and synthetic studies
+/// run each trial in a worker process started with `workerCommand` (`quantscope-cli study evaluate
+/// --db F --name S`), whose LibTorch thread pool, seeds and memory are its own.
+std::vector<std::unique_ptr<TrialEvaluator>> makeTrialEvaluators(const StudySpec& spec,
+                                                                 const std::vector<std::string>& workerCommand);
+
+// The external-evaluator protocol (docs/evaluator-protocol.md).
+/// The request document an evaluator command reads on its standard input.
+std::string trialRequestJson(const TrialRequest& request);
+/// A request document back into a request for a study of `layerNames`; ConfigError naming what is wrong.
+TrialRequest parseTrialRequest(const std::string& json, const std::vector<std::string>& layerNames);
+/// The result document an evaluator prints: accuracy, memory_mb, bops.
+std::string trialResultJson(const TrialResult& result);
+
 } // namespace quantscope

@@ -7,7 +7,7 @@ pattern=$1
 shift
 stderr_file=$(mktemp)
 trap 'rm -f "$stderr_file"' EXIT
-"$@" >/dev/null 2>"$stderr_file"
+"$@" </dev/null >/dev/null 2>"$stderr_file"
 status=$?
 lines=$(grep -c '' "$stderr_file")
 if [ "$status" -eq 0 ] || [ "$status" -gt 125 ]; then
