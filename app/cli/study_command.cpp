@@ -169,7 +169,7 @@ void runOrStep(const StudyOptions& options, bool once)
 /// the result on stdout (docs/evaluator-protocol.md).
 void evaluateOne(const StudyOptions& options)
 {
-    StudyStore store(options.database, false);
+    StudyStore store = StudyStore::openForReading(options.database);
     const StoredStudy stored = store.loadStudy(options.name);
     StudySpec spec = stored.spec;
     applyRunOptions(spec, options);
@@ -185,7 +185,7 @@ void evaluateOne(const StudyOptions& options)
 
 void status(const StudyOptions& options)
 {
-    StudyStore store(options.database, false);
+    StudyStore store = StudyStore::openForReading(options.database);
     const StoredStudy study = store.loadStudy(options.name);
     const std::vector<TrialRow> trials = store.trials(study.id);
     int counts[4] = {0, 0, 0, 0};

@@ -74,7 +74,7 @@ std::unique_ptr<TorchTrialEvaluator> realModelEvaluator(const StoredStudy& study
 
 void printStudyPareto(const StudyOptions& options, size_t top)
 {
-    StudyStore store(options.database, false);
+    StudyStore store = StudyStore::openForReading(options.database);
     const StoredStudy study = store.loadStudy(options.name);
     const StudyResults results = computeStudyResults(study, store.trials(study.id), top);
     if (options.json) {
@@ -110,7 +110,7 @@ void printStudyPareto(const StudyOptions& options, size_t top)
 
 void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions)
 {
-    StudyStore store(options.database, false);
+    StudyStore store = StudyStore::openForReading(options.database);
     const StoredStudy study = store.loadStudy(options.name);
     const std::vector<TrialRow> trials = store.trials(study.id);
     std::string content;

@@ -13,14 +13,17 @@ namespace {
     const std::string message = db ? sqlite3_errmsg(db) : "out of memory";
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
         throw StoreBusyError("study file " + path + " is in use by another Quantscope process (" + message + ")");
+    if (code == SQLITE_READONLY)
+        throw StoreError("study file " + path + " is read-only: cannot change it (" + message + ")");
     throw StoreError("study file " + path + ": " + what + ": " + message);
 }
 
 } // namespace
 
-SqliteDb::SqliteDb(const std::string& path, bool create) : path_(path)
+SqliteDb::SqliteDb(const std::string& path, Access access) : path_(path)
 {
-    const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_FULLMUTEX;
+    const int flags = (access == Access::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE)
+        | (access == Access::Create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_FULLMUTEX;
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
         const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
@@ -36,7 +39,9 @@ SqliteDb::SqliteDb(const std::string& path, bool create) : path_(path)
         db_ = nullptr;
         throw StoreError("study file " + path + " is not a Quantscope study database");
     }
-    execute("PRAGMA journal_mode=WAL");
+    readOnly_ = sqlite3_db_readonly(db_, "main") == 1;
+    if (!readOnly_)
+        execute("PRAGMA journal_mode=WAL");
     execute("PRAGMA foreign_keys=ON");
     execute("PRAGMA synchronous=NORMAL");
 }

@@ -12,8 +12,10 @@ namespace quantscope {
 /// A thin RAII layer over SQLite: failures become StoreError with SQLite's message and the file.
 class SqliteDb {
 public:
-    /// Opens (creating if asked) `path` in write-ahead-log mode with a busy timeout.
-    SqliteDb(const std::string& path, bool create);
+    enum class Access { Create, ReadWrite, ReadOnly };
+    /// Opens `path` with a busy timeout, in write-ahead-log mode unless it is read-only (asked
+    /// for, or write-protected: SQLite then opens it for reading only).
+    SqliteDb(const std::string& path, Access access);
     ~SqliteDb();
     SqliteDb(const SqliteDb&) = delete;
     SqliteDb& operator=(const SqliteDb&) = delete;
@@ -22,11 +24,13 @@ public:
     int64_t lastInsertId() const;
     int changes() const; ///< rows changed by the last statement
     const std::string& path() const { return path_; }
+    bool readOnly() const { return readOnly_; }
     sqlite3* handle() const { return db_; }
 
 private:
     sqlite3* db_ = nullptr;
     std::string path_;
+    bool readOnly_ = false;
 };
 
 /// A prepared statement; bind with 1-based indices, step through rows.

@@ -104,28 +104,54 @@ std::string trialStatusName(TrialStatus status)
 }
 
 namespace {
-const std::string& requireExisting(const std::string& path, bool create)
+const std::string& requireExisting(const std::string& path, SqliteDb::Access mode)
 {
-    if (!create && access(path.c_str(), F_OK) != 0)
+    if (mode != SqliteDb::Access::Create && access(path.c_str(), F_OK) != 0)
         throw StoreError("study file not found: " + path);
     return path;
 }
 } // namespace
 
-StudyStore::StudyStore(const std::string& path, bool create) : db_(requireExisting(path, create), create)
+StudyStore::StudyStore(const std::string& path, bool create) :
+    StudyStore(path, create ? SqliteDb::Access::Create : SqliteDb::Access::ReadWrite)
+{
+}
+
+StudyStore::StudyStore(const std::string& path, SqliteDb::Access mode) : db_(requireExisting(path, mode), mode)
 {
     migrate();
 }
 
+StudyStore StudyStore::openForReading(const std::string& path)
+{
+    return StudyStore(path, SqliteDb::Access::ReadOnly);
+}
+
 void StudyStore::migrate()
 {
-    SqliteTransaction transaction(db_);
-    SqliteStatement version(db_, "PRAGMA user_version");
-    version.step();
-    const int current = int(version.integer(0));
+    const auto readVersion = [this] {
+        SqliteStatement version(db_, "PRAGMA user_version");
+        version.step();
+        return int(version.integer(0));
+    };
+    int current = readVersion();
     if (current > kSchemaVersion)
         throw StoreError("study file " + db_.path() + " has schema version " + std::to_string(current)
                          + ", newer than this Quantscope understands (" + std::to_string(kSchemaVersion) + ")");
+    if (db_.readOnly()) {
+        if (current != kSchemaVersion)
+            throw StoreError("study file " + db_.path() + " is read-only and "
+                             + (current == 0 ? std::string("not a Quantscope study file")
+                                             : "needs migrating from schema version " + std::to_string(current)
+                                                   + ": make it writable once"));
+        return;
+    }
+    if (current == kSchemaVersion)
+        return;
+    SqliteTransaction transaction(db_);
+    current = readVersion(); // another process may have migrated it meanwhile
+    if (current == kSchemaVersion)
+        return;
     if (current == 0) {
         SqliteStatement tables(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
         tables.step();

@@ -53,6 +53,9 @@ public:
     /// Opens `path`, creating it (and migrating its schema) if `create`. StoreError when the file
     /// is missing (and not to be created), is not a study database, or was written by a newer Quantscope.
     explicit StudyStore(const std::string& path, bool create = true);
+    /// Opens an existing file for reading only (status, results, export, workers): every change
+    /// is refused with StoreError, and a file that would need migrating is refused.
+    static StudyStore openForReading(const std::string& path);
 
     const std::string& path() const { return db_.path(); }
 
@@ -89,6 +92,7 @@ public:
     };
 
 private:
+    StudyStore(const std::string& path, SqliteDb::Access access);
     void migrate();
 
     SqliteDb db_;

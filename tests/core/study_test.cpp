@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -123,7 +124,7 @@ TEST(StudyStore, RunLockRefusesALiveHolderAndTakesOverADeadOne)
         StudyStore::RunLock lock(store, id);
         // A second process would see this holder alive; simulate it with the parent's pid.
         StudyStore other(dir.file("lock.db"));
-        SqliteDb raw(dir.file("lock.db"), false);
+        SqliteDb raw(dir.file("lock.db"), SqliteDb::Access::ReadWrite);
         raw.execute("UPDATE run_locks SET pid = " + std::to_string(getppid()));
         EXPECT_THROW(StudyStore::RunLock(other, id), StoreBusyError);
         // A holder that died (pid far beyond any live process) is taken over.
@@ -336,7 +337,7 @@ TEST(StudyStore, MigratesVersionOneFilesAndRefusesNewerOnes)
         StudyStore store(dir.file("v1.db"));
         SyntheticTrialEvaluator evaluator(syntheticSpec(3));
         store.createStudy(syntheticSpec(3), evaluator.layers());
-        SqliteDb raw(dir.file("v1.db"), false);
+        SqliteDb raw(dir.file("v1.db"), SqliteDb::Access::ReadWrite);
         raw.execute("DROP TABLE study_artifacts");
         raw.execute("PRAGMA user_version = 1");
     }
@@ -347,7 +348,7 @@ TEST(StudyStore, MigratesVersionOneFilesAndRefusesNewerOnes)
     migrated.saveArtifact(id, "sensitivity", "{\"x\": 2}");
     EXPECT_EQ(*migrated.artifact(id, "sensitivity"), "{\"x\": 2}");
     {
-        SqliteDb raw(dir.file("v1.db"), false);
+        SqliteDb raw(dir.file("v1.db"), SqliteDb::Access::ReadWrite);
         raw.execute("PRAGMA user_version = 99");
     }
     try {
@@ -356,6 +357,45 @@ TEST(StudyStore, MigratesVersionOneFilesAndRefusesNewerOnes)
     } catch (const StoreError& e) {
         EXPECT_NE(std::string(e.what()).find("newer than this Quantscope understands"), std::string::npos);
     }
+}
+
+/// A read-only study file (opened for reading, or write-protected on disk) serves readers and
+/// refuses every change with a clear message, leaving the file as it was.
+TEST(StudyStore, ReadOnlyFilesServeReadersAndRefuseChanges)
+{
+    test::TempDir dir;
+    const std::string path = dir.file("ro.db");
+    {
+        StudyStore store(path);
+        SyntheticTrialEvaluator evaluator(syntheticSpec(3));
+        store.createStudy(syntheticSpec(3), evaluator.layers());
+        SyntheticTrialEvaluator runnerEvaluator(syntheticSpec(3));
+        StudyRunner(store, "synthetic", runnerEvaluator).run();
+    }
+    auto expectRefused = [](const std::function<void()>& change) {
+        try {
+            change();
+            FAIL() << "a read-only study file accepted a change";
+        } catch (const StoreError& e) {
+            EXPECT_NE(std::string(e.what()).find("is read-only"), std::string::npos) << e.what();
+        }
+    };
+    {
+        StudyStore reader = StudyStore::openForReading(path);
+        const StoredStudy study = reader.loadStudy("synthetic");
+        EXPECT_EQ(reader.trials(study.id).size(), 3u);
+        expectRefused([&] { reader.addPendingTrial(study.id, "8,8,8,8,8,8,8,8,8", 0, "test"); });
+        expectRefused([&] { reader.saveArtifact(study.id, "sensitivity", "{}"); });
+        expectRefused([&] { StudyStore::RunLock lock(reader, study.id); });
+    }
+    if (geteuid() != 0) { // root writes through file permissions
+        ASSERT_EQ(chmod(path.c_str(), 0444), 0);
+        StudyStore writeProtected(path, false);
+        expectRefused([&] { writeProtected.addPendingTrial(writeProtected.loadStudy("synthetic").id, "8,8,8,8,8,8,8,8,8", 0, "t"); });
+        chmod(path.c_str(), 0644);
+    }
+    StudyStore reopened(path);
+    EXPECT_EQ(reopened.trials(reopened.loadStudy("synthetic").id).size(), 3u);
 }
 
 } // namespace
