@@ -22,7 +22,7 @@ except ImportError as error:
     print(f"{error.name} not installed: skipped")
     sys.exit(77)
 
-from check_torchscript import read_idx
+from check_torchscript import check_accuracy, read_idx
 
 INTEGER_RANGE = {torch.int8: (-128, 127), torch.uint8: (0, 255)}
 
@@ -125,18 +125,7 @@ def main():
     model_path, expected, count = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
     data_dir = sys.argv[4] if len(sys.argv) > 4 else default_data
     model = load_checked(model_path)
-    images = read_idx(f"{data_dir}/t10k-images-idx3-ubyte.gz")[:count]
-    labels = read_idx(f"{data_dir}/t10k-labels-idx1-ubyte.gz")[:count]
-    with torch.no_grad():
-        correct = 0
-        for start in range(0, count, 250):
-            logits = run_model(model, images[start:start + 250].float() / 255.0)
-            correct += int((logits.argmax(1) == labels[start:start + 250]).sum())
-    accuracy = 100.0 * correct / count
-    print(f"ONNX model: {accuracy:.2f} % on {count} images, Quantscope reported {expected:.2f} %")
-    if abs(accuracy - expected) > 0.1:
-        print("FAIL: differs by more than 0.1 points")
-        sys.exit(1)
+    check_accuracy(lambda images: run_model(model, images), "ONNX model", expected, count, data_dir)
 
 
 if __name__ == "__main__":
