@@ -42,13 +42,10 @@ void QuantizedSnapshot::forEachTensor(
     for (size_t i = 0; i < layers.size(); ++i)
         if (weightBits(int(i)) > 0)
             baked[layers.names()[i] + ".weight"] = quantizer->quantizeWeight(layers.weight(int(i)).detach(), weightBits(int(i)));
-    torch::nn::Module& module = quantized_.backend().module();
-    for (const auto& item : module.named_parameters()) {
-        const auto found = baked.find(item.key());
-        visit(item.key(), (found != baked.end() ? found->second : item.value().detach()).cpu().contiguous());
+    for (const auto& [name, value] : quantized_.backend().namedTensors()) {
+        const auto found = baked.find(name);
+        visit(name, (found != baked.end() ? found->second : value.detach()).cpu().contiguous());
     }
-    for (const auto& item : module.named_buffers())
-        visit(item.key(), item.value().detach().cpu().contiguous());
 }
 
 } // namespace quantscope

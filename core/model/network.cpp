@@ -29,9 +29,8 @@ Network::Network(ModelSpec spec, std::shared_ptr<NetworkBackend> backend) :
 void Network::takeInventory()
 {
     torch::NoGradGuard noGrad;
-    torch::nn::Module& module = backend_->module();
-    const bool wasTraining = module.is_training();
-    module.eval();
+    const bool wasTraining = backend_->isTraining();
+    backend_->setTraining(false);
     QuantizableLayers& layers = backend_->quantLayers();
     const torch::Tensor probe = torch::zeros({1, spec_.channels, spec_.height, spec_.width});
     layers.markImageInput(probe);
@@ -43,7 +42,7 @@ void Network::takeInventory()
                          + " input: " + firstLine(e.what()));
     }
     layers.markImageInput({});
-    module.train(wasTraining);
+    backend_->setTraining(wasTraining);
     layers_ = layers.inventory();
 }
 
@@ -70,7 +69,7 @@ Network Network::load(const std::string& path)
     ModelSpec spec = ModelSpec::fromJson(specValue.toStringRef());
     Network network(spec, makeZooNetwork(spec));
     try {
-        network.backend_->module().load(archive);
+        static_cast<ZooBackend&>(*network.backend_).module().load(archive);
     } catch (const c10::Error& e) {
         throw ModelError("model file " + path + " does not match architecture " + spec.architecture + ": "
                          + firstLine(e.what()));
@@ -80,8 +79,11 @@ Network Network::load(const std::string& path)
 
 void Network::save(const std::string& path) const
 {
+    auto* zoo = dynamic_cast<ZooBackend*>(backend_.get());
+    if (!zoo)
+        throw ModelError("only zoo networks are saved as Quantscope model files (export an imported one)");
     torch::serialize::OutputArchive archive;
-    backend_->module().save(archive);
+    zoo->module().save(archive);
     archive.write(kSpecKey, c10::IValue(spec_.toJson()));
     try {
         archive.save_to(path);
@@ -92,20 +94,8 @@ void Network::save(const std::string& path) const
 
 Network Network::clone() const
 {
-    Network copy(spec_, makeZooNetwork(spec_));
-    torch::NoGradGuard noGrad;
-    torch::nn::Module& target = copy.backend_->module();
-    const torch::nn::Module& source = backend_->module();
-    auto targetParameters = target.named_parameters();
-    for (const auto& item : source.named_parameters())
-        targetParameters[item.key()].copy_(item.value());
-    auto targetBuffers = target.named_buffers();
-    for (const auto& item : source.named_buffers())
-        targetBuffers[item.key()].copy_(item.value());
-    target.train(source.is_training());
+    Network copy(spec_, backend_->clone());
     copy.toDevice(device_);
-    auto& sourceLayers = backend_->quantLayers();
-    copy.backend_->quantLayers().setActivationRanges(sourceLayers.activationRanges());
     return copy;
 }
 
@@ -120,7 +110,7 @@ std::vector<std::string> Network::layerNames() const
 int64_t Network::parameterCount() const
 {
     int64_t count = 0;
-    for (const auto& p : backend_->module().parameters())
+    for (const auto& p : backend_->parameters())
         count += p.numel();
     return count;
 }
@@ -136,7 +126,7 @@ void Network::requireInputShape(int channels, int height, int width, const std::
 void Network::toDevice(const std::string& device)
 {
     const std::string name = resolveDevice(device);
-    backend_->module().to(torch::Device(name));
+    backend_->to(name);
     device_ = name;
 }
 

@@ -1,9 +1,13 @@
 #pragma once
 
 #include "model/inference_graph.h"
+#include "model/model_spec.h"
 #include "model/quantizable_layers.h"
 
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace at {
 class Tensor;
@@ -22,15 +26,43 @@ public:
     virtual ~NetworkBackend() = default;
     /// Logits for a batch of normalised images (N x C x H x W, float).
     virtual at::Tensor forward(const at::Tensor& input) = 0;
-    /// The module owning the parameters and buffers (for optimizers, train/eval mode, saving).
-    virtual torch::nn::Module& module() = 0;
+    /// The trainable parameters (what optimizers update).
+    virtual std::vector<at::Tensor> parameters() const = 0;
+    /// Parameters, then buffers (BN statistics), by qualified name.
+    virtual std::vector<std::pair<std::string, at::Tensor>> namedTensors() const = 0;
+    virtual void setTraining(bool training) = 0;
+    virtual bool isTraining() const = 0;
+    /// Moves parameters and buffers to `device` ("cpu", "cuda").
+    virtual void to(const std::string& device) = 0;
+    /// An independent copy with the same parameters, buffers and calibrated ranges, on the CPU.
+    virtual std::shared_ptr<NetworkBackend> clone() const = 0;
     QuantizableLayers& quantLayers() { return quantLayers_; }
+    const QuantizableLayers& quantLayers() const { return quantLayers_; }
 
     /// The inference computation as a graph, for export. Architectures without one throw ConfigError.
     virtual InferenceGraph inferenceGraph() const;
 
 protected:
     QuantizableLayers quantLayers_;
+};
+
+/// A zoo network: a torch::nn::Module built in C++ (model/zoo_*.cpp).
+class ZooBackend : public NetworkBackend {
+public:
+    explicit ZooBackend(ModelSpec spec) : spec_(std::move(spec)) {}
+    /// The module owning the parameters and buffers (saving and loading Quantscope model files).
+    virtual torch::nn::Module& module() = 0;
+    const torch::nn::Module& module() const { return const_cast<ZooBackend*>(this)->module(); }
+
+    std::vector<at::Tensor> parameters() const override;
+    std::vector<std::pair<std::string, at::Tensor>> namedTensors() const override;
+    void setTraining(bool training) override;
+    bool isTraining() const override;
+    void to(const std::string& device) override;
+    std::shared_ptr<NetworkBackend> clone() const override;
+
+private:
+    ModelSpec spec_;
 };
 
 } // namespace quantscope

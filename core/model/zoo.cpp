@@ -3,7 +3,52 @@
 #include "common/error.h"
 #include "model/network_backend.h"
 
+#include <torch/torch.h>
+
 namespace quantscope {
+
+std::vector<at::Tensor> ZooBackend::parameters() const
+{
+    return const_cast<ZooBackend*>(this)->module().parameters();
+}
+
+std::vector<std::pair<std::string, at::Tensor>> ZooBackend::namedTensors() const
+{
+    std::vector<std::pair<std::string, at::Tensor>> out;
+    for (const auto& item : module().named_parameters())
+        out.emplace_back(item.key(), item.value());
+    for (const auto& item : module().named_buffers())
+        out.emplace_back(item.key(), item.value());
+    return out;
+}
+
+void ZooBackend::setTraining(bool training)
+{
+    module().train(training);
+}
+
+bool ZooBackend::isTraining() const
+{
+    return module().is_training();
+}
+
+void ZooBackend::to(const std::string& device)
+{
+    module().to(torch::Device(device));
+}
+
+std::shared_ptr<NetworkBackend> ZooBackend::clone() const
+{
+    std::shared_ptr<NetworkBackend> copy = makeZooNetwork(spec_);
+    torch::NoGradGuard noGrad;
+    const auto source = namedTensors();
+    const auto target = copy->namedTensors();
+    for (size_t i = 0; i < source.size(); ++i)
+        target[i].second.copy_(source[i].second);
+    copy->setTraining(isTraining());
+    copy->quantLayers().setActivationRanges(quantLayers().activationRanges());
+    return copy;
+}
 
 InferenceGraph NetworkBackend::inferenceGraph() const
 {

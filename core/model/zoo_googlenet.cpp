@@ -94,9 +94,9 @@ private:
     std::vector<Branch> branches_;
 };
 
-class GooglenetSmall final : public torch::nn::Module, public NetworkBackend {
+class GooglenetSmall final : public torch::nn::Module, public ZooBackend {
 public:
-    explicit GooglenetSmall(const ModelSpec& spec)
+    explicit GooglenetSmall(const ModelSpec& spec) : ZooBackend(spec)
     {
         stemConv_ = torch::nn::Conv2d(torch::nn::Conv2dOptions(spec.channels, 32, 3).padding(1).bias(false));
         stemBn_ = torch::nn::BatchNorm2d(32);

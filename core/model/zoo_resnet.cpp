@@ -55,9 +55,9 @@ public:
     int conv1Index = 0, conv2Index = 0, shortcutIndex = -1;
 };
 
-class Resnet20 final : public torch::nn::Module, public NetworkBackend {
+class Resnet20 final : public torch::nn::Module, public ZooBackend {
 public:
-    explicit Resnet20(const ModelSpec& spec) :
+    explicit Resnet20(const ModelSpec& spec) : ZooBackend(spec),
         conv1_(register_module("conv1", conv3x3(spec.channels, 16, 1))),
         bn1_(register_module("bn1", torch::nn::BatchNorm2d(16)))
     {

@@ -16,9 +16,9 @@ struct ConvStage {
 const std::vector<ConvStage> kStages = {{16, true}, {32, true}, {64, false}, {64, false},
                                         {96, false}, {96, true}, {128, false}, {128, false}};
 
-class Vgg11s final : public torch::nn::Module, public NetworkBackend {
+class Vgg11s final : public torch::nn::Module, public ZooBackend {
 public:
-    explicit Vgg11s(const ModelSpec& spec)
+    explicit Vgg11s(const ModelSpec& spec) : ZooBackend(spec)
     {
         int in = spec.channels;
         for (size_t i = 0; i < kStages.size(); ++i) {

@@ -18,9 +18,8 @@ void estimateHessianTraces(Network& network, const ImageSet& trainSet, const Sen
                            const WorkControl& control, std::vector<LayerSensitivity>& layers)
 {
     NetworkBackend& backend = network.backend();
-    torch::nn::Module& module = backend.module();
-    const bool wasTraining = module.is_training();
-    module.eval(); // BN with running statistics: the deployed network's curvature
+    const bool wasTraining = backend.isTraining();
+    backend.setTraining(false); // BN with running statistics: the deployed network's curvature
     const size_t n = std::min(options.hessianImages, trainSet.size());
     const torch::Tensor input = normalise(imageRange(trainSet, 0, n), network.spec()).to(torch::Device(network.device()));
     const torch::Tensor target = labelRange(trainSet, 0, n).to(torch::Device(network.device()));
@@ -57,7 +56,7 @@ void estimateHessianTraces(Network& network, const ImageSet& trainSet, const Sen
         layers[i].hessianTrace = mean;
         layers[i].hessianTraceSd = samples[i].size() > 1 ? std::sqrt(squares / double(samples[i].size() - 1) / double(samples[i].size())) : 0;
     }
-    module.train(wasTraining);
+    backend.setTraining(wasTraining);
 }
 
 } // namespace

@@ -27,14 +27,14 @@ void requireFits(const Network& network, const ImageSet& set, const std::string&
 /// Restores the module's train/eval mode when it goes out of scope.
 class ModeGuard {
 public:
-    ModeGuard(torch::nn::Module& module, bool training) : module_(module), was_(module.is_training())
+    ModeGuard(NetworkBackend& backend, bool training) : backend_(backend), was_(backend.isTraining())
     {
-        module_.train(training);
+        backend_.setTraining(training);
     }
-    ~ModeGuard() { module_.train(was_); }
+    ~ModeGuard() { backend_.setTraining(was_); }
 
 private:
-    torch::nn::Module& module_;
+    NetworkBackend& backend_;
     bool was_;
 };
 
@@ -83,10 +83,9 @@ TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation
     torch::manual_seed(options.seed);
     std::mt19937_64 rng(options.seed);
     NetworkBackend& backend = network.backend();
-    torch::nn::Module& module = backend.module();
-    ModeGuard mode(module, true);
+    ModeGuard mode(backend, true);
     const torch::Device device(network.device());
-    torch::optim::SGD optimizer(module.parameters(), torch::optim::SGDOptions(options.learningRate)
+    torch::optim::SGD optimizer(backend.parameters(), torch::optim::SGDOptions(options.learningRate)
                                                          .momentum(options.momentum)
                                                          .weight_decay(options.weightDecay));
 
@@ -139,7 +138,7 @@ double evaluateAccuracy(Network& network, const ImageSet& set, const WorkControl
 {
     requireFits(network, set, "evaluation");
     NetworkBackend& backend = network.backend();
-    ModeGuard mode(backend.module(), false);
+    ModeGuard mode(backend, false);
     torch::NoGradGuard noGrad;
     const torch::Device device(network.device());
     int64_t correct = 0;
@@ -159,7 +158,7 @@ void calibrateActivations(Network& network, const ImageSet& set, size_t images, 
 {
     requireFits(network, set, "calibration");
     NetworkBackend& backend = network.backend();
-    ModeGuard mode(backend.module(), false);
+    ModeGuard mode(backend, false);
     torch::NoGradGuard noGrad;
     struct CalibrationScope {
         QuantizableLayers& layers;

@@ -35,7 +35,7 @@ void expectSameOutputs(const std::string& architecture, DatasetKind dataset, Qua
     Network reference = network.clone();
     applyQuantization(reference, config, settings, calibration);
     torch::NoGradGuard noGrad;
-    reference.backend().module().eval();
+    reference.backend().setTraining(false);
     const torch::Tensor pixels = imageRange(calibration, 0, 16);
     const torch::Tensor expected = reference.backend().forward(normalise(pixels, network.spec()));
     torch::jit::Module loaded = torch::jit::load(dir.file("model.pt"));

@@ -61,8 +61,8 @@ TEST_F(Training, SameSeedGivesIdenticalWeights)
     options.steps = 5;
     train(a, trainSet_, augmentation_, options);
     train(b, trainSet_, augmentation_, options);
-    const auto pa = a.backend().module().parameters();
-    const auto pb = b.backend().module().parameters();
+    const auto pa = a.backend().parameters();
+    const auto pb = b.backend().parameters();
     for (size_t i = 0; i < pa.size(); ++i)
         EXPECT_TRUE(torch::equal(pa[i], pb[i]));
 }

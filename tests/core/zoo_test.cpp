@@ -14,7 +14,7 @@ namespace {
 std::set<std::string> moduleNames(Network& network)
 {
     std::set<std::string> names;
-    for (const auto& item : network.backend().module().named_modules())
+    for (const auto& item : dynamic_cast<ZooBackend&>(network.backend()).module().named_modules())
         names.insert(item.key());
     return names;
 }
@@ -30,7 +30,7 @@ void expectConsistentInventory(Network& network)
         inventoried += layer.parameterCount();
     }
     int64_t bnParameters = 0;
-    for (const auto& item : network.backend().module().named_modules()) {
+    for (const auto& item : dynamic_cast<ZooBackend&>(network.backend()).module().named_modules()) {
         if (dynamic_cast<torch::nn::BatchNorm2dImpl*>(item.value().get()))
             bnParameters += 2 * item.value()->parameters()[0].numel();
     }
