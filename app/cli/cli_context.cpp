@@ -65,9 +65,26 @@ std::string readTextFile(const std::string& path, const std::string& what)
     return buffer.str();
 }
 
-Network loadNetwork(const std::string& path, const RuntimeOptions& runtime)
+void ModelOptions::addTo(CLI::App& command)
 {
-    Network network = Network::load(path.empty() ? defaultModelPath() : path);
+    command.add_option("--model", path, "model file: Quantscope's or TorchScript (default: the shipped model)");
+    command.add_option("--input-mean", inputMean, "TorchScript models: per-channel mean subtracted from pixels in [0, 1]")
+        ->delimiter(',');
+    command.add_option("--input-std", inputStd, "TorchScript models: per-channel standard deviation divided by")
+        ->delimiter(',');
+}
+
+Network ModelOptions::load(const DataOptions& data, const RuntimeOptions& runtime) const
+{
+    const DatasetFacts facts = datasetFacts(parseDatasetKind(data.dataset));
+    ModelSpec input;
+    input.channels = facts.channels;
+    input.height = facts.height;
+    input.width = facts.width;
+    input.mean = inputMean;
+    input.stddev = inputStd;
+    input.validateNormalisation();
+    Network network = Network::open(path.empty() ? defaultModelPath() : path, input);
     network.toDevice(runtime.device);
     return network;
 }

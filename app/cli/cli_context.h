@@ -35,8 +35,16 @@ struct RuntimeOptions {
 /// The content of a text file; ConfigError "cannot read <what> <path>" when it cannot be read.
 std::string readTextFile(const std::string& path, const std::string& what);
 
-/// The model given by --model, or the shipped default when `path` is empty.
-Network loadNetwork(const std::string& path, const RuntimeOptions& runtime);
+/// The network to work on: a Quantscope model file, or a TorchScript file imported with the
+/// data set's input shape and the given normalisation.
+struct ModelOptions {
+    std::string path;               ///< empty: the shipped model
+    std::vector<float> inputMean;   ///< TorchScript models: (x - mean) / std per channel
+    std::vector<float> inputStd;
+
+    void addTo(CLI::App& command);
+    Network load(const DataOptions& data, const RuntimeOptions& runtime) const;
+};
 
 /// A progress line on stderr for long work: rewritten in place on a terminal, a line per 10 % otherwise.
 class ProgressPrinter {

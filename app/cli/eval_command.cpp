@@ -16,7 +16,7 @@ namespace quantscope::cli {
 namespace {
 
 struct EvalOptions {
-    std::string model;
+    ModelOptions model;
     std::string bits;
     std::string bitsFile;
     std::string quantizer = "dsconv";
@@ -58,7 +58,7 @@ LayerPolicy parsePolicy(const EvalOptions& options)
 void run(const EvalOptions& options)
 {
     options.runtime.apply();
-    const Network network = loadNetwork(options.model, options.runtime);
+    const Network network = options.model.load(options.data, options.runtime);
     EvaluationRequest request;
     request.quant.quantizer = parseQuantizerKind(options.quantizer);
     request.quant.policy = parsePolicy(options);
@@ -107,7 +107,7 @@ void addEvalCommand(CLI::App& app)
     auto options = std::make_shared<EvalOptions>();
     CLI::App* command = app.add_subcommand(
         "eval", "Quantize a model to a bit configuration, optionally fine-tune it, and measure accuracy, memory and BOPs");
-    command->add_option("--model", options->model, "model file (default: the shipped model)");
+    options->model.addTo(*command);
     command->add_option("--bits", options->bits,
                         "per-layer bits, e.g. 8,6,6,4,4,3,2,2,8: B (weights and input activation), W/A, or f for float; "
                         "one value applies to all layers; none: float");

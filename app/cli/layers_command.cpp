@@ -14,7 +14,7 @@ namespace quantscope::cli {
 namespace {
 
 struct LayersOptions {
-    std::string model;
+    ModelOptions model;
     std::string architecture;
     DataOptions data;
     RuntimeOptions runtime;
@@ -70,7 +70,7 @@ void run(const LayersOptions& options)
         const ModelSpec spec = zooSpec(options.architecture, parseDatasetKind(options.data.dataset));
         network = std::make_unique<Network>(Network::create(spec));
     } else {
-        network = std::make_unique<Network>(loadNetwork(options.model, options.runtime));
+        network = std::make_unique<Network>(options.model.load(options.data, options.runtime));
     }
     if (options.runtime.json)
         printJson(*network);
@@ -84,7 +84,7 @@ void addLayersCommand(CLI::App& app)
 {
     auto options = std::make_shared<LayersOptions>();
     CLI::App* command = app.add_subcommand("layers", "List a network's quantizable layers (name, kind, shape, parameters, MACs)");
-    command->add_option("--model", options->model, "model file (default: the shipped model)");
+    options->model.addTo(*command);
     std::string zoo;
     for (const auto& entry : zooArchitectures())
         zoo += (zoo.empty() ? "" : ", ") + entry.name;

@@ -36,4 +36,16 @@ ModelSpec ModelSpec::fromJson(const std::string& text)
     }
 }
 
+void ModelSpec::validateNormalisation() const
+{
+    if (mean.empty() && stddev.empty())
+        return;
+    if (mean.size() != size_t(channels) || stddev.size() != size_t(channels))
+        throw ModelError("input normalisation needs one mean and one std per channel (" + std::to_string(channels)
+                         + "), got " + std::to_string(mean.size()) + " and " + std::to_string(stddev.size()));
+    for (float s : stddev)
+        if (!(s > 0))
+            throw ModelError("input normalisation: every std must be positive");
+}
+
 } // namespace quantscope

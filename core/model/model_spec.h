@@ -18,6 +18,8 @@ struct ModelSpec {
     std::vector<float> stddev;
 
     std::string inputShapeText() const; ///< "1x28x28"
+    /// ModelError unless mean and stddev are both empty or both have one positive-std entry per channel.
+    void validateNormalisation() const;
     std::string toJson() const;
     static ModelSpec fromJson(const std::string& json); ///< ModelError on a malformed spec
 };

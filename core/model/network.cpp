@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/network_backend.h"
+#include "model/torchscript_backend.h"
 #include "model/zoo.h"
 #include "train/device.h"
 
@@ -75,6 +76,29 @@ Network Network::load(const std::string& path)
                          + firstLine(e.what()));
     }
     return network;
+}
+
+Network Network::importTorchScript(const std::string& path, ModelSpec input)
+{
+    std::shared_ptr<NetworkBackend> backend = quantscope::importTorchScript(path, input);
+    return Network(input, std::move(backend));
+}
+
+Network Network::open(const std::string& path, const ModelSpec& input)
+{
+    if (!std::filesystem::exists(path))
+        throw ModelError("model file not found: " + path);
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(path);
+    } catch (const c10::Error& e) {
+        throw ModelError("cannot read model file " + path + ": not a Quantscope or TorchScript model, or corrupt ("
+                         + firstLine(e.what()) + ")");
+    }
+    c10::IValue specValue;
+    if (archive.try_read(kSpecKey, specValue))
+        return load(path);
+    return importTorchScript(path, input);
 }
 
 void Network::save(const std::string& path) const

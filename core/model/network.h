@@ -22,6 +22,12 @@ public:
     /// A network saved by `save()`. Throws `ModelError` naming the file when it is missing,
     /// corrupt or not a Quantscope model.
     static Network load(const std::string& path);
+    /// A TorchScript file (torch.jit.script or trace, then save) imported for quantization:
+    /// `input` gives the input shape and normalisation (its classes come from the model's output).
+    /// ModelError naming the problem (see importTorchScript in model/torchscript_backend.h).
+    static Network importTorchScript(const std::string& path, ModelSpec input);
+    /// `path` as a Quantscope model file if it is one, else imported as TorchScript with `input`.
+    static Network open(const std::string& path, const ModelSpec& input);
     void save(const std::string& path) const;
 
     /// An independent copy (parameters and buffers copied): the base of every quantized trial.

@@ -2,7 +2,11 @@
 
 #include "common/error.h"
 
+#include <torch/script.h>
 #include <torch/torch.h>
+
+#include <algorithm>
+#include <optional>
 
 namespace quantscope {
 
@@ -12,6 +16,9 @@ struct QuantizableLayers::Impl {
         LayerKind kind;
         torch::nn::Conv2dImpl* conv = nullptr;
         torch::nn::LinearImpl* linear = nullptr;
+        std::optional<torch::jit::Module> scripted;
+        int64_t groups = 1;      // scripted convs: from the input's channels
+        int64_t firstUse = -1;   // order of the first forward call since the last reorder
         int64_t outputPositions = 0; // recorded by the first forward pass
         bool takesImage = false;
         ActivationRange range;
@@ -29,14 +36,27 @@ struct QuantizableLayers::Impl {
     bool calibrating = false;
     const void* imageInputData = nullptr; // set only during the inventory pass
 
-    const torch::Tensor& weightOf(const Layer& layer) const
+    int64_t calls = 0;
+
+    torch::Tensor weightOf(const Layer& layer) const
     {
+        if (layer.scripted)
+            return layer.scripted->attr("weight").toTensor();
         return layer.conv ? layer.conv->weight : layer.linear->weight;
+    }
+
+    torch::Tensor biasOf(const Layer& layer) const
+    {
+        if (layer.scripted) {
+            const c10::IValue bias = layer.scripted->attr("bias", c10::IValue());
+            return bias.isTensor() ? bias.toTensor() : torch::Tensor();
+        }
+        return layer.conv ? layer.conv->bias : layer.linear->bias;
     }
 
     torch::Tensor quantizedWeight(Layer& layer, int bitsValue)
     {
-        const torch::Tensor& w = weightOf(layer);
+        const torch::Tensor w = weightOf(layer);
         if (torch::GradMode::is_enabled() && w.requires_grad()) {
             // Straight-through estimator: the forward value is Q(w), the gradient flows to w.
             const torch::Tensor q = quantizer->quantizeWeight(w.detach(), bitsValue);
@@ -55,6 +75,8 @@ struct QuantizableLayers::Impl {
 
     torch::Tensor prepareInput(Layer& layer, const torch::Tensor& input)
     {
+        if (layer.firstUse < 0)
+            layer.firstUse = calls++;
         if (imageInputData && input.data_ptr() == imageInputData)
             layer.takesImage = true;
         if (calibrating) {
@@ -121,6 +143,62 @@ at::Tensor QuantizableLayers::conv2d(int index, const at::Tensor& input)
     return out;
 }
 
+int QuantizableLayers::add(const std::string& name, LayerKind kind, const torch::jit::Module& module)
+{
+    Impl::Layer layer;
+    layer.name = name;
+    layer.kind = kind;
+    layer.scripted = module;
+    impl_->layers.push_back(std::move(layer));
+    return int(impl_->layers.size() - 1);
+}
+
+at::Tensor QuantizableLayers::hookInput(int index, const at::Tensor& input)
+{
+    Impl::Layer& layer = impl_->layers.at(size_t(index));
+    if (layer.kind == LayerKind::Conv2d && input.dim() == 4) {
+        const int64_t perGroup = impl_->weightOf(layer).size(1);
+        layer.groups = perGroup > 0 ? std::max<int64_t>(1, input.size(1) / perGroup) : 1;
+    }
+    return impl_->prepareInput(layer, input);
+}
+
+at::Tensor QuantizableLayers::hookWeight(int index, const at::Tensor& weight)
+{
+    Impl::Layer& layer = impl_->layers.at(size_t(index));
+    if (!impl_->quantizer || impl_->calibrating)
+        return weight;
+    return impl_->effectiveWeight(layer);
+}
+
+at::Tensor QuantizableLayers::hookOutput(int index, const at::Tensor& output)
+{
+    Impl::Layer& layer = impl_->layers.at(size_t(index));
+    if (layer.outputPositions == 0)
+        layer.outputPositions = output.dim() == 4 ? output.size(2) * output.size(3) : 1;
+    return output;
+}
+
+std::vector<int> QuantizableLayers::reorderByFirstUse()
+{
+    std::vector<int> order;
+    for (size_t i = 0; i < impl_->layers.size(); ++i)
+        if (impl_->layers[i].firstUse >= 0)
+            order.push_back(int(i));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return impl_->layers[size_t(a)].firstUse < impl_->layers[size_t(b)].firstUse; });
+    std::vector<int> newIndex(impl_->layers.size(), -1);
+    std::vector<Impl::Layer> kept;
+    for (int old : order) {
+        newIndex[size_t(old)] = int(kept.size());
+        kept.push_back(std::move(impl_->layers[size_t(old)]));
+        kept.back().firstUse = -1;
+    }
+    impl_->layers = std::move(kept);
+    impl_->calls = 0;
+    return newIndex;
+}
+
 at::Tensor QuantizableLayers::linear(int index, const at::Tensor& input)
 {
     Impl::Layer& layer = impl_->layers.at(size_t(index));
@@ -151,12 +229,12 @@ std::vector<LayerInfo> QuantizableLayers::inventory() const
         LayerInfo info;
         info.name = layer.name;
         info.kind = layer.kind;
-        const torch::Tensor& w = impl_->weightOf(layer);
+        const torch::Tensor w = impl_->weightOf(layer);
         info.weightShape = w.sizes().vec();
         info.weightCount = w.numel();
-        const torch::Tensor& bias = layer.conv ? layer.conv->bias : layer.linear->bias;
+        const torch::Tensor bias = impl_->biasOf(layer);
         info.biasCount = bias.defined() ? bias.numel() : 0;
-        info.groups = layer.conv ? layer.conv->options.groups() : 1;
+        info.groups = layer.conv ? layer.conv->options.groups() : layer.groups;
         info.outputPositions = std::max<int64_t>(layer.outputPositions, 1);
         info.macs = info.weightCount * info.outputPositions; // each weight used once per output position
         info.takesImage = layer.takesImage;

@@ -15,6 +15,9 @@ namespace torch::nn {
 class Conv2dImpl;
 class LinearImpl;
 } // namespace torch::nn
+namespace torch::jit {
+struct Module;
+} // namespace torch::jit
 
 namespace quantscope {
 
@@ -38,6 +41,16 @@ public:
 
     at::Tensor conv2d(int layer, const at::Tensor& input);
     at::Tensor linear(int layer, const at::Tensor& input);
+
+    /// A layer of an imported TorchScript network (a scripted Conv2d or Linear submodule), whose
+    /// rewritten forward graph calls the three hooks below instead of conv2d()/linear().
+    int add(const std::string& name, LayerKind kind, const torch::jit::Module& module);
+    at::Tensor hookInput(int layer, const at::Tensor& input);   ///< input, quantized or recorded
+    at::Tensor hookWeight(int layer, const at::Tensor& weight); ///< weight, quantized (STE)
+    at::Tensor hookOutput(int layer, const at::Tensor& output); ///< output, its size recorded
+    /// Keeps only the layers a forward pass reached since the last reorder, in the order they were
+    /// first reached; returns each old index's new index (-1: dropped).
+    std::vector<int> reorderByFirstUse();
 
     size_t size() const;
     /// The FP32 weight parameter of layer `index` (the tensor the optimizer updates).

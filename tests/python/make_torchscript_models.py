@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""Makes the TorchScript test models of issue 6 with Debian's python3-torch: small CNNs of the
+kinds users bring (plain, residual, depthwise-separable, nested submodules with custom names, and
+a traced one), briefly trained on Fashion-MNIST, plus models that must be refused. Next to each
+model, a JSON file records what PyTorch reports: the conv/linear layers in the order data flows
+through them (qualified name, weight shape, parameters), and the float top-1 on the first 1,000
+test images. The C++ tests compare Quantscope's import against these.
+
+Usage: make_torchscript_models.py OUT_DIR [DATA_DIR]   (deterministic: seeded, one thread)
+       make_torchscript_models.py --verify DIR [DATA_DIR]
+--verify loads the committed models in this PyTorch and checks their JSON files against them (the
+layers' shapes and parameters, the float top-1); exit 77 when python3-torch is missing."""
+import collections
+import json
+import os
+import sys
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError:
+    print("python3-torch not installed: skipped")
+    sys.exit(77)
+
+from check_torchscript import read_idx
+
+MEAN, STD = 0.2860, 0.3530  # Fashion-MNIST's pixel statistics, for the model that normalises
+
+
+class PlainCnn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(32)
+        self.fc1 = nn.Linear(32, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
+        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)
+        x = F.adaptive_avg_pool2d(x, 1).flatten(1)
+        return self.fc2(F.relu(self.fc1(x)))
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+
+
+class ResidualNet(nn.Module):
+    """Normalises nothing itself: trained on (x - MEAN) / STD, which Quantscope must apply."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.layer1 = BasicBlock(16, 16, 1)
+        self.layer2 = BasicBlock(16, 32, 2)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = self.layer2(self.layer1(x))
+        return self.fc(F.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
+def separable(cin, cout, stride):
+    return nn.Sequential(
+        nn.Conv2d(cin, cin, 3, stride, 1, groups=cin, bias=False), nn.BatchNorm2d(cin), nn.ReLU(),
+        nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
+
+
+class DepthwiseNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+        self.blocks = nn.Sequential(separable(16, 32, 1), separable(32, 48, 2))
+        self.classifier = nn.Linear(48, 10)
+
+    def forward(self, x):
+        x = self.blocks(self.stem(x))
+        return self.classifier(F.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
+class Head(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.squeeze = nn.Conv2d(24, 24, 1)
+        self.classify = nn.Linear(24, 10)
+
+    def forward(self, x):
+        x = F.relu(self.squeeze(x))
+        return self.classify(F.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
+class NestedNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(collections.OrderedDict([
+            ("entry_conv", nn.Conv2d(1, 12, 5, padding=2)),
+            ("entry_act", nn.ReLU()),
+            ("pool", nn.MaxPool2d(2)),
+            ("deep", nn.Sequential(collections.OrderedDict([
+                ("conv_a", nn.Conv2d(12, 24, 3, padding=1)),
+                ("act_a", nn.ReLU()),
+            ]))),
+        ]))
+        self.head = Head()
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+class TracedCnn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                                  nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1))
+        self.out = nn.Linear(32, 10)
+
+    def forward(self, x):
+        return self.out(self.body(x).flatten(1))
+
+
+class NoLayers(nn.Module):
+    def forward(self, x):
+        return x.flatten(1)[:, :10]
+
+
+class RaisesInForward(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(784, 10)
+
+    def forward(self, x):
+        if x.size(0) > 0:
+            raise RuntimeError("this model refuses to run")
+        return self.fc(x.flatten(1))
+
+
+class ColourInput(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        return self.fc(F.adaptive_avg_pool2d(self.conv(x), 1).flatten(1))
+
+
+def train(model, images, labels, normalise, steps=1000):
+    torch.manual_seed(1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+    model.train()
+    for step in range(steps):
+        batch = torch.randint(0, len(images), (64,))
+        x = normalise(images[batch].float() / 255.0)
+        loss = F.cross_entropy(model(x), labels[batch])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    model.eval()
+
+
+def layer_order(model, example):
+    """Conv and linear layers in the order the forward pass calls them, as PyTorch names them."""
+    order = []
+    hooks = [module.register_forward_hook(lambda m, i, o, name=name: order.append(name))
+             for name, module in model.named_modules() if isinstance(module, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        model(example)
+    for hook in hooks:
+        hook.remove()
+    modules = dict(model.named_modules())
+    return [{"name": name, "kind": "conv2d" if isinstance(modules[name], nn.Conv2d) else "linear",
+             "weight_shape": list(modules[name].weight.shape),
+             "parameters": sum(p.numel() for p in modules[name].parameters())} for name in order]
+
+
+def accuracy(module, images, labels, normalise):
+    with torch.no_grad():
+        logits = torch.cat([module(normalise(images[i:i + 250].float() / 255.0)) for i in range(0, len(images), 250)])
+    return 100.0 * float((logits.argmax(1) == labels).float().mean())
+
+
+def verify(directory, data_dir):
+    images = read_idx(f"{data_dir}/t10k-images-idx3-ubyte.gz")[:1000]
+    labels = read_idx(f"{data_dir}/t10k-labels-idx1-ubyte.gz")[:1000]
+    failures = 0
+    for name in ["plain_cnn", "residual", "depthwise", "nested", "traced"]:
+        with open(f"{directory}/{name}.json") as f:
+            reference = json.load(f)
+        module = torch.jit.load(f"{directory}/{name}.pt")
+        module.eval()
+        modules = dict(module.named_modules())
+        for layer in reference["layers"]:
+            weight = modules[layer["name"]].weight
+            parameters = sum(p.numel() for p in modules[layer["name"]].parameters())
+            if list(weight.shape) != layer["weight_shape"] or parameters != layer["parameters"]:
+                print(f"FAIL: {name} {layer['name']}: PyTorch has {list(weight.shape)}, {parameters} parameters")
+                failures += 1
+        mean, std = reference["mean"], reference["std"]
+        normalise = (lambda x: (x - mean[0]) / std[0]) if mean else (lambda x: x)
+        measured = accuracy(module, images, labels, normalise)
+        ok = abs(measured - reference["float_accuracy"]) < 0.01
+        failures += not ok
+        print(f"{name}: {measured:.2f} % in PyTorch {torch.__version__}, reference {reference['float_accuracy']:.2f} %"
+              + ("" if ok else "  FAIL"))
+    sys.exit(1 if failures else 0)
+
+
+def main():
+    if sys.argv[1] == "--verify":
+        verify(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "/usr/share/datasets/fashion-mnist")
+    out_dir = sys.argv[1]
+    data_dir = sys.argv[2] if len(sys.argv) > 2 else "/usr/share/datasets/fashion-mnist"
+    torch.set_num_threads(1)
+    os.makedirs(out_dir, exist_ok=True)
+    train_images = read_idx(f"{data_dir}/train-images-idx3-ubyte.gz")
+    train_labels = read_idx(f"{data_dir}/train-labels-idx1-ubyte.gz")
+    test_images = read_idx(f"{data_dir}/t10k-images-idx3-ubyte.gz")[:1000]
+    test_labels = read_idx(f"{data_dir}/t10k-labels-idx1-ubyte.gz")[:1000]
+    example = torch.zeros(2, 1, 28, 28)
+    models = [("plain_cnn", PlainCnn, "script", False), ("residual", ResidualNet, "script", True),
+              ("depthwise", DepthwiseNet, "script", False), ("nested", NestedNet, "script", False),
+              ("traced", TracedCnn, "trace", False)]
+    for name, make, how, normalised in models:
+        torch.manual_seed(0)
+        model = make()
+        normalise = (lambda x: (x - MEAN) / STD) if normalised else (lambda x: x)
+        train(model, train_images, train_labels, normalise)
+        scripted = torch.jit.script(model) if how == "script" else torch.jit.trace(model, example)
+        scripted.save(f"{out_dir}/{name}.pt")
+        reference = {"model": f"{name}.pt", "made_by": how, "input": [1, 28, 28],
+                     "mean": [MEAN] if normalised else [], "std": [STD] if normalised else [],
+                     "layers": layer_order(model, example),
+                     "float_accuracy": accuracy(scripted, test_images, test_labels, normalise),
+                     "images": len(test_images), "torch": torch.__version__}
+        with open(f"{out_dir}/{name}.json", "w") as f:
+            json.dump(reference, f, indent=1)
+        print(f"{name}: {len(reference['layers'])} layers, {reference['float_accuracy']:.2f} % float")
+    for name, make in [("bad_no_layers", NoLayers), ("bad_raises", RaisesInForward), ("bad_colour_input", ColourInput)]:
+        torch.jit.script(make()).save(f"{out_dir}/{name}.pt")
+    torch.save(PlainCnn().state_dict(), f"{out_dir}/bad_state_dict.pt")  # a pickle, not TorchScript
+
+
+if __name__ == "__main__":
+    main()
