@@ -1,5 +1,7 @@
 #include "cli_context.h"
 
+#include "model/zoo.h"
+
 #include "model/default_model.h"
 #include "train/device.h"
 
@@ -76,14 +78,7 @@ void ModelOptions::addTo(CLI::App& command)
 
 Network ModelOptions::load(const DataOptions& data, const RuntimeOptions& runtime) const
 {
-    const DatasetFacts facts = datasetFacts(parseDatasetKind(data.dataset));
-    ModelSpec input;
-    input.channels = facts.channels;
-    input.height = facts.height;
-    input.width = facts.width;
-    input.mean = inputMean;
-    input.stddev = inputStd;
-    input.validateNormalisation();
+    const ModelSpec input = importedModelInput(parseDatasetKind(data.dataset), inputMean, inputStd);
     Network network = Network::open(path.empty() ? defaultModelPath() : path, input);
     network.toDevice(runtime.device);
     return network;

@@ -48,6 +48,10 @@ StudySpec specFrom(const StudyOptions& options)
         spec.evaluator = options.evaluator;
     if (!options.model.empty())
         spec.model = options.model;
+    if (!options.inputMean.empty() || !options.inputStd.empty()) {
+        spec.inputMean = options.inputMean;
+        spec.inputStd = options.inputStd;
+    }
     if (!options.encoding.empty())
         spec.encoding = options.encoding;
     if (!options.strategy.empty())
@@ -233,7 +237,9 @@ void addStudyCommand(CLI::App& app)
     auto definition = [options](CLI::App* command) {
         command->add_option("--spec", options->specFile, "study file (JSON, docs/studies.md)");
         command->add_option("--evaluator", options->evaluator, "torch, synthetic or command");
-        command->add_option("--model", options->model, "model file (default: the shipped model)");
+        command->add_option("--model", options->model, "model file, Quantscope's or TorchScript (default: the shipped model)");
+        command->add_option("--input-mean", options->inputMean, "TorchScript models: per-channel input mean")->delimiter(',');
+        command->add_option("--input-std", options->inputStd, "TorchScript models: per-channel input std")->delimiter(',');
         command->add_option("--encoding", options->encoding, "per-layer, bezier1, bezier2 or chebyshevD");
         command->add_option("--strategy", options->strategy, "nuq, ei, ucb or random");
         command->add_option("--budget-trials", options->budgetTrials, "stop after this many completed trials");

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace quantscope::cli {
 
@@ -14,6 +15,7 @@ struct StudyOptions {
     std::string specFile;
     std::string evaluator;
     std::string model;
+    std::vector<float> inputMean, inputStd;
     std::string encoding;
     std::string strategy;
     int budgetTrials = 0;

@@ -7,10 +7,11 @@
 namespace quantscope {
 
 QuantizedSnapshot::QuantizedSnapshot(const Network& network, const BitConfig& bits, const QuantSettings& settings,
-                                     const ImageSet& calibrationSet) :
+                                     const ImageSet& calibrationSet, bool needsGraph) :
     quantized_(network.clone()), bits_(bits), settings_(settings)
 {
-    graph_ = quantized_.backend().inferenceGraph(); // before the calibration work: ConfigError early
+    if (needsGraph)
+        graph_ = quantized_.backend().inferenceGraph(); // before the calibration work: ConfigError early
     quantized_.toDevice("cpu");
     applyQuantization(quantized_, bits, settings, calibrationSet);
     ranges_ = quantized_.backend().quantLayers().activationRanges();

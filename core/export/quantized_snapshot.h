@@ -20,8 +20,10 @@ namespace quantscope {
 /// its inference graph, and per layer the bits of its weight and of the activation entering it.
 class QuantizedSnapshot {
 public:
+    /// `needsGraph`: whether the exporter writes the network from its inference graph (zoo
+    /// networks; ConfigError before any work when there is none).
     QuantizedSnapshot(const Network& network, const BitConfig& bits, const QuantSettings& settings,
-                      const ImageSet& calibrationSet);
+                      const ImageSet& calibrationSet, bool needsGraph = true);
 
     const Network& network() const { return quantized_; }
     const InferenceGraph& graph() const { return graph_; }

@@ -2,11 +2,14 @@
 
 #include "common/error.h"
 #include "export/quantized_snapshot.h"
+#include "model/network_backend.h"
 #include "quant/uniform_quantizer.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <map>
+#include <set>
 #include <sstream>
 
 namespace quantscope {
@@ -123,11 +126,92 @@ std::string statement(const GraphOp& op, const std::function<std::string(int, co
     return "    " + op.output + " = " + e.str() + "\n";
 }
 
+/// Each quantized layer's input quantizer, as a method on the layer's class: per-instance
+/// attributes choose float (0), block floating point (1, `_qs_bits`) or uniform (2).
+const char* const kLayerInputQuantizer = R"(
+def _qs_quantize_input(self, x: Tensor) -> Tensor:
+    if self._qs_mode == 1:
+        return self.quantize_bfp(x, self._qs_bits)
+    if self._qs_mode == 2:
+        return self.quantize_uniform(x, self._qs_scale, self._qs_lo, self._qs_hi)
+    return x
+)";
+
+/// An imported network: the user's module with quantized weights and values, and each quantized
+/// layer's forward calling `_qs_quantize_input` on its input (standard operators only, so any
+/// PyTorch loads it). The input convention (normalisation) stays the model's own.
+void exportImported(const QuantizedSnapshot& snapshot, torch::jit::Module module, const std::string& path)
+{
+    torch::NoGradGuard noGrad;
+    std::map<std::string, torch::Tensor> values;
+    snapshot.forEachTensor([&](const std::string& name, const torch::Tensor& value) { values[name] = value; });
+    for (const auto& p : module.named_parameters())
+        if (values.count(p.name))
+            p.value.copy_(values[p.name]);
+    for (const auto& b : module.named_buffers())
+        if (values.count(b.name))
+            b.value.copy_(values[b.name]);
+
+    std::map<std::string, int> layerIndex;
+    const std::vector<LayerInfo>& layers = snapshot.network().layers();
+    for (size_t i = 0; i < layers.size(); ++i)
+        layerIndex[layers[i].name] = int(i);
+    std::set<c10::ClassTypePtr> layerTypes;
+    for (const auto& item : module.named_modules())
+        if (layerIndex.count(item.name))
+            layerTypes.insert(item.value.type());
+    const bool dsconv = snapshot.settings().quantizer == QuantizerKind::DSConv;
+    for (const auto& item : module.named_modules()) {
+        if (!layerTypes.count(item.value.type()))
+            continue;
+        torch::jit::Module layer = item.value;
+        const auto found = layerIndex.find(item.name);
+        const int bits = found == layerIndex.end() ? 0 : snapshot.inputBits(found->second);
+        UniformGrid grid;
+        if (bits > 0 && !dsconv)
+            grid = uniformActivationGrid(bits, snapshot.inputRange(found->second));
+        layer.register_attribute("_qs_mode", c10::IntType::get(), int64_t(bits == 0 ? 0 : dsconv ? 1 : 2));
+        layer.register_attribute("_qs_bits", c10::IntType::get(), int64_t(bits));
+        layer.register_attribute("_qs_scale", c10::FloatType::get(), grid.scale);
+        layer.register_attribute("_qs_lo", c10::FloatType::get(), grid.lo);
+        layer.register_attribute("_qs_hi", c10::FloatType::get(), grid.hi);
+    }
+    std::set<c10::ClassTypePtr> rewritten;
+    for (const auto& item : module.named_modules()) {
+        if (!layerTypes.count(item.value.type()) || !rewritten.insert(item.value.type()).second)
+            continue;
+        torch::jit::Module layer = item.value;
+        layer.define(std::string(kHelpers) + kLayerInputQuantizer);
+        const std::shared_ptr<torch::jit::Graph> graph = layer.get_method("forward").graph();
+        torch::jit::Value* self = graph->inputs()[0];
+        torch::jit::Value* input = graph->inputs()[1];
+        torch::jit::WithInsertPoint start(graph->block()->nodes().front());
+        torch::jit::Node* call = graph->create(c10::prim::CallMethod, {self, input});
+        call->s_(c10::attr::name, "_qs_quantize_input");
+        call->output()->setType(c10::TensorType::get());
+        graph->insertNode(call);
+        input->replaceAllUsesAfterNodeWith(call, call->output());
+    }
+    module.eval();
+    module.save(path);
+}
+
 } // namespace
 
 void exportTorchScript(const Network& network, const BitConfig& bits, const QuantSettings& settings,
                        const ImageSet& calibrationSet, const std::string& path)
 {
+    torch::jit::Module original;
+    if (network.backend().originalTorchScript(original)) {
+        const QuantizedSnapshot snapshot(network, bits, settings, calibrationSet, false);
+        try {
+            exportImported(snapshot, original, path);
+        } catch (const c10::Error& e) {
+            const std::string what = e.what();
+            throw ModelError("cannot write TorchScript model " + path + ": " + what.substr(0, what.find('\n')));
+        }
+        return;
+    }
     const QuantizedSnapshot snapshot(network, bits, settings, calibrationSet);
     torch::jit::Module module("QuantscopeNetwork");
     snapshot.forEachTensor([&](const std::string& name, const torch::Tensor& value) {

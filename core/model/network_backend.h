@@ -15,6 +15,9 @@ class Tensor;
 namespace torch::nn {
 class Module;
 }
+namespace torch::jit {
+struct Module;
+}
 
 namespace quantscope {
 
@@ -41,6 +44,13 @@ public:
 
     /// The inference computation as a graph, for export. Architectures without one throw ConfigError.
     virtual InferenceGraph inferenceGraph() const;
+    /// Imported networks: a fresh copy of the TorchScript module as the user made it (graphs not
+    /// rewritten), into `out`; false for zoo networks. Export rewrites it with standard operators.
+    virtual bool originalTorchScript(torch::jit::Module& out) const
+    {
+        (void)out;
+        return false;
+    }
 
 protected:
     QuantizableLayers quantLayers_;

@@ -218,6 +218,13 @@ public:
     bool isTraining() const override { return module_.is_training(); }
     void to(const std::string& device) override { module_.to(torch::Device(device)); }
 
+    bool originalTorchScript(torch::jit::Module& out) const override
+    {
+        std::istringstream in(bytes_);
+        out = torch::jit::load(in);
+        return true;
+    }
+
     std::shared_ptr<NetworkBackend> clone() const override
     {
         ModelSpec spec = spec_;

@@ -55,6 +55,21 @@ InferenceGraph NetworkBackend::inferenceGraph() const
     throw ConfigError("export is not available for this network's architecture");
 }
 
+ModelSpec importedModelInput(DatasetKind dataset, std::vector<float> mean, std::vector<float> stddev)
+{
+    const DatasetFacts facts = datasetFacts(dataset);
+    ModelSpec input;
+    input.architecture = "torchscript";
+    input.channels = facts.channels;
+    input.height = facts.height;
+    input.width = facts.width;
+    input.classes = facts.classes;
+    input.mean = std::move(mean);
+    input.stddev = std::move(stddev);
+    input.validateNormalisation();
+    return input;
+}
+
 std::vector<ZooEntry> zooArchitectures()
 {
     return {

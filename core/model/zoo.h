@@ -21,6 +21,10 @@ std::vector<ZooEntry> zooArchitectures();
 /// The spec of zoo network `architecture` shaped and normalised for data set `dataset`.
 ModelSpec zooSpec(const std::string& architecture, DatasetKind dataset);
 
+/// The input an imported (TorchScript) model gets from data set `dataset`: its image shape, and
+/// the model's own normalisation (empty: pixels in [0, 1]). ModelError for a malformed one.
+ModelSpec importedModelInput(DatasetKind dataset, std::vector<float> mean, std::vector<float> stddev);
+
 /// A freshly initialised network of `spec.architecture`; ModelError for an unknown name.
 std::shared_ptr<NetworkBackend> makeZooNetwork(const ModelSpec& spec);
 

@@ -26,7 +26,7 @@ std::string errorSuffix(const ChildOutput& child)
 CommandTrialEvaluator::CommandTrialEvaluator(const StudySpec& spec) :
     command_(spec.command), timeout_(spec.commandTimeout)
 {
-    const Network network = Network::load(spec.model.empty() ? defaultModelPath() : spec.model);
+    const Network network = spec.openModel();
     layers_ = network.layers();
     const std::shared_ptr<Quantizer> quantizer = makeQuantizer(parseQuantizerKind(spec.quantizer));
     const LayerPolicy policy{spec.quantizeImageInput, std::nullopt};

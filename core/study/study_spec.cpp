@@ -1,6 +1,9 @@
 #include "study/study_spec.h"
 
 #include "common/error.h"
+#include "model/default_model.h"
+#include "model/network.h"
+#include "model/zoo.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +21,12 @@ StudySpec StudySpec::defaults()
     spec.tasks = {{"quantize only", 0, 2.0}, {"50 steps", 50, 8.0}, {"150 steps", 150, 20.0}, {"600 steps", 600, 70.0}};
     spec.budgetTrials = 60;
     return spec;
+}
+
+Network StudySpec::openModel() const
+{
+    return Network::open(model.empty() ? defaultModelPath() : model,
+                         importedModelInput(parseDatasetKind(dataset), inputMean, inputStd));
 }
 
 int StudySpec::evaluationThreads() const
@@ -67,7 +76,7 @@ std::string StudySpec::toJson() const
     for (const StudyTask& t : tasks)
         taskList.push_back({{"name", t.name}, {"steps", t.steps}, {"cost", t.cost}});
     nlohmann::ordered_json j = {
-        {"name", name}, {"evaluator", evaluator}, {"model", model}, {"dataset", dataset}, {"data_dir", dataDir},
+        {"name", name}, {"evaluator", evaluator}, {"model", model}, {"input_mean", inputMean}, {"input_std", inputStd}, {"dataset", dataset}, {"data_dir", dataDir},
         {"search_size", searchSize}, {"split_seed", splitSeed}, {"limit", limit}, {"quantizer", quantizer},
         {"quantize_image_input", quantizeImageInput}, {"threads", threads}, {"synthetic_layers", syntheticLayers},
         {"synthetic_seed", syntheticSeed}, {"synthetic_delay", syntheticDelay}, {"command", command},
@@ -99,6 +108,8 @@ StudySpec StudySpec::fromJson(const std::string& text)
         read("name", spec.name);
         read("evaluator", spec.evaluator);
         read("model", spec.model);
+        read("input_mean", spec.inputMean);
+        read("input_std", spec.inputStd);
         read("dataset", spec.dataset);
         read("data_dir", spec.dataDir);
         read("search_size", spec.searchSize);

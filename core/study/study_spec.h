@@ -7,6 +7,8 @@
 
 namespace quantscope {
 
+class Network;
+
 /// One fine-tuning budget of a study (a task of the multi-task GP).
 struct StudyTask {
     std::string name;
@@ -21,7 +23,9 @@ struct StudySpec {
     std::string evaluator = "torch"; ///< torch, synthetic or command
 
     // What is quantized (torch evaluator).
-    std::string model;               ///< model file; empty: the shipped default model
+    std::string model;               ///< model file (Quantscope's or TorchScript); empty: the shipped model
+    std::vector<float> inputMean;    ///< TorchScript models: per-channel normalisation (x - mean) / std
+    std::vector<float> inputStd;
     std::string dataset = "fashion-mnist";
     std::string dataDir;
     size_t searchSize = 2000;
@@ -56,6 +60,8 @@ struct StudySpec {
     /// Compute threads of one evaluation: `threads`, or with several workers and `threads` 0 the
     /// machine's cores shared out among them; 0 means LibTorch's default.
     int evaluationThreads() const;
+    /// The study's network: the model file, a TorchScript one imported for the data set's input.
+    Network openModel() const;
     /// Throws ConfigError naming the first invalid field.
     void validate() const;
     std::string toJson() const;

@@ -9,7 +9,7 @@ namespace quantscope {
 TorchTrialEvaluator::TorchTrialEvaluator(const StudySpec& spec)
 {
     setComputeThreads(spec.evaluationThreads());
-    network_ = std::make_unique<Network>(Network::load(spec.model.empty() ? defaultModelPath() : spec.model));
+    network_ = std::make_unique<Network>(spec.openModel());
     dataset_ = loadDataset(parseDatasetKind(spec.dataset), spec.dataDir);
     network_->requireInputShape(dataset_.test.channels, dataset_.test.height, dataset_.test.width, spec.dataset);
     splits_ = splitDataset(dataset_, spec.searchSize, spec.splitSeed);

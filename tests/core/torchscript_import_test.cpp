@@ -2,6 +2,8 @@
 // with python3-torch): Quantscope's inventory and float accuracy against what PyTorch reported
 // when it made them, quantization, fine-tuning, and the models that must be refused.
 #include "common/error.h"
+#include "export/torchscript_export.h"
+#include "train/batches.h"
 #include "data/dataset.h"
 #include "model/network.h"
 #include "model/network_backend.h"
@@ -10,7 +12,10 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <torch/script.h>
 #include <torch/torch.h>
+
+#include <cstdio>
 
 #include <fstream>
 
@@ -118,6 +123,35 @@ TEST(TorchScriptImportTraining, TwoImportsOfOneFileAreIndependent)
     a.backend().setTraining(false);
     b.backend().setTraining(false);
     EXPECT_FALSE(torch::allclose(a.backend().forward(x), b.backend().forward(x)));
+}
+
+/// The exported TorchScript of an imported network computes what Quantscope simulates, with
+/// per-instance bits on layers that share a class (layer1.conv1 and layer1.conv2 of `residual`).
+TEST(TorchScriptImportExport, ExportedModuleMatchesTheSimulation)
+{
+    const nlohmann::json ref = reference("residual");
+    const Network network = Network::importTorchScript(kModels + "residual.pt", inputFor(ref));
+    const Dataset data = loadDataset(DatasetKind::FashionMnist);
+    const ImageSet calibration = data.train.head(64);
+    const BitConfig bits = BitConfig::parse("8,6,3,4,5,2,8", network.layerNames());
+    for (QuantizerKind kind : {QuantizerKind::DSConv, QuantizerKind::Uniform}) {
+        QuantSettings settings;
+        settings.quantizer = kind;
+        const std::string path = ::testing::TempDir() + "/imported-" + quantizerName(kind) + ".pt";
+        exportTorchScript(network, bits, settings, calibration, path);
+        Network reference = network.clone();
+        applyQuantization(reference, bits, settings, calibration);
+        torch::NoGradGuard noGrad;
+        reference.backend().setTraining(false);
+        const torch::Tensor x = normalise(imageRange(data.test, 0, 32), network.spec());
+        const torch::Tensor expected = reference.backend().forward(x);
+        torch::jit::Module loaded = torch::jit::load(path);
+        loaded.eval();
+        const torch::Tensor actual = loaded.forward({x}).toTensor();
+        EXPECT_LE((actual - expected).abs().max().item<double>(), 1e-4 * expected.abs().max().item<double>())
+            << quantizerName(kind);
+        std::remove(path.c_str());
+    }
 }
 
 void expectRefused(const std::string& file, const std::string& message, const ModelSpec& input = {})

@@ -3,7 +3,9 @@
 the Fashion-MNIST test file against the accuracy Quantscope reported on the same images
 (`quantscope-cli eval --search-size 0 --split holdout --limit N`).
 
-Usage: check_torchscript.py MODEL.pt EXPECTED_ACCURACY N [DATA_DIR]
+Usage: check_torchscript.py MODEL.pt EXPECTED_ACCURACY N [DATA_DIR [MEAN STD]]
+MEAN and STD: the normalisation an imported model expects on its input (Quantscope's own exports
+normalise inside).
 Exits 77 (skipped) when PyTorch is not installed."""
 import gzip
 import struct
@@ -46,9 +48,10 @@ def check_accuracy(predict, label, expected, count, data_dir):
 def main():
     model_path, expected, count = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
     data_dir = sys.argv[4] if len(sys.argv) > 4 else "/usr/share/datasets/fashion-mnist"
+    mean, std = (float(sys.argv[5]), float(sys.argv[6])) if len(sys.argv) > 6 else (0.0, 1.0)
     model = torch.jit.load(model_path)
     model.eval()
-    check_accuracy(model, f"PyTorch {torch.__version__}", expected, count, data_dir)
+    check_accuracy(lambda x: model((x - mean) / std), f"PyTorch {torch.__version__}", expected, count, data_dir)
 
 
 if __name__ == "__main__":
