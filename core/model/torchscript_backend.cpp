@@ -140,6 +140,9 @@ void rewriteForward(const torch::jit::Module& layer)
     for (torch::jit::Node* node : graph->nodes())
         if (node->kind() == c10::prim::GetAttr && node->s(c10::attr::name) == "weight" && node->input() == self)
             weightReads.push_back(node);
+    if (weightReads.empty())
+        throw ModelError("layer type " + layer.type()->name()->qualifiedName()
+                         + ": its forward does not read self.weight, so its weights cannot be quantized");
     for (torch::jit::Node* read : weightReads) {
         torch::jit::WithInsertPoint after(read->next());
         torch::jit::Value* quantized = graph->insert(c10::Symbol::fromQualString("quantscope::layer_weight"), {read->output(), key});
@@ -176,7 +179,9 @@ public:
                 rewriteForward(layer);
         }
         if (keys_.empty())
-            throw ModelError("model " + source_ + " has no conv or linear layers (torch.nn.Conv2d, torch.nn.Linear) to quantize");
+            throw ModelError("model " + source_
+                             + " has no conv or linear layers (torch.nn.Conv2d, torch.nn.Linear) to quantize; a frozen "
+                               "module (torch.jit.freeze) has them inlined: save it before freezing");
         orderLayersByDataFlow(spec);
     }
 

@@ -52,7 +52,8 @@ std::shared_ptr<NetworkBackend> ZooBackend::clone() const
 
 InferenceGraph NetworkBackend::inferenceGraph() const
 {
-    throw ConfigError("export is not available for this network's architecture");
+    throw ConfigError("this export describes the network operator by operator and covers the zoo architectures "
+                      "(vgg11s, resnet20, googlenet-s); export imported TorchScript models as torchscript");
 }
 
 ModelSpec importedModelInput(DatasetKind dataset, std::vector<float> mean, std::vector<float> stddev)
