@@ -2,6 +2,7 @@
 
 #include "layer_table_model.h"
 #include "model/network.h"
+#include "model/zoo.h"
 
 #include <QApplication>
 #include <QFileDialog>
@@ -39,7 +40,7 @@ void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open Model..."), QKeySequence::Open, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open Model"), {}, tr("Quantscope models (*.pt)"));
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Model"), {}, tr("Quantscope or TorchScript models (*.pt *.pth)"));
         if (!path.isEmpty())
             openModel(path);
     });
@@ -52,7 +53,9 @@ void MainWindow::createMenus()
 bool MainWindow::openModel(const QString& path)
 {
     try {
-        auto network = std::make_unique<Network>(Network::load(path.toStdString()));
+        // TorchScript files are imported for Fashion-MNIST's input (the new-study dialog will choose).
+        auto network = std::make_unique<Network>(
+            Network::open(path.toStdString(), importedModelInput(DatasetKind::FashionMnist, {}, {})));
         layerModel_->setLayers(network->layers());
         summary_->setText(tr("%1 — %2, input %3, %4 quantizable layers, %5 parameters")
                               .arg(path, QString::fromStdString(network->spec().architecture),
