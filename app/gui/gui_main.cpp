@@ -1,9 +1,11 @@
 // quantscope: the desktop workbench.
 #include "main_window.h"
+#include "screenshot_tour.h"
 
-#include "model/default_model.h"
+#include "study/study_spec.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 
 int main(int argc, char** argv)
 {
@@ -11,9 +13,25 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("Quantscope"));
     QApplication::setOrganizationName(QStringLiteral("Quantscope"));
     QApplication::setApplicationVersion(QStringLiteral(QUANTSCOPE_VERSION));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Mixed-precision quantization workbench"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("study"), QStringLiteral("study file to open (default: the last one)"));
+    const QCommandLineOption screenshots(QStringLiteral("screenshots"),
+                                         QStringLiteral("run a synthetic demo study, save PNGs of each view in DIR, quit"),
+                                         QStringLiteral("DIR"));
+    parser.addOption(screenshots);
+    parser.process(app);
+
     quantscope::MainWindow window;
-    const QStringList args = QApplication::arguments();
-    window.openModel(args.size() > 1 ? args.at(1) : QString::fromStdString(quantscope::defaultModelPath()));
+    quantscope::ScreenshotTour tour(window, parser.value(screenshots));
+    if (parser.isSet(screenshots))
+        tour.start();
+    else if (!parser.positionalArguments().isEmpty())
+        window.openStudy(parser.positionalArguments().front(), quantscope::StudySpec::defaults());
+    else
+        window.openStartupStudy();
     window.show();
     return app.exec();
 }

@@ -1,74 +1,267 @@
 #include "main_window.h"
 
 #include "layer_table_model.h"
-#include "model/network.h"
-#include "model/zoo.h"
+#include "pareto_plot.h"
+#include "study_session.h"
+#include "trial_table_model.h"
 
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 namespace quantscope {
+namespace {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+QDockWidget* dock(QMainWindow* window, const QString& title, const QString& objectName, QWidget* content,
+                  Qt::DockWidgetArea area)
+{
+    auto* d = new QDockWidget(title, window);
+    d->setObjectName(objectName); // saveState() needs names
+    d->setWidget(content);
+    window->addDockWidget(area, d);
+    return d;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) :
+    QMainWindow(parent), session_(new StudySession(this)), pareto_(new ParetoPlot(this)),
+    layerModel_(new LayerTableModel(this)), trialModel_(new TrialTableModel(this)),
+    trialFilter_(new QSortFilterProxyModel(this)), log_(new QPlainTextEdit(this)), summary_(new QLabel(this)),
+    progress_(new QProgressBar(this))
 {
     setWindowTitle(tr("Quantscope"));
-    auto* central = new QWidget(this);
-    auto* layout = new QVBoxLayout(central);
-    summary_ = new QLabel(tr("No model loaded"), central);
-    layerModel_ = new LayerTableModel(this);
-    layerView_ = new QTableView(central);
-    layerView_->setModel(layerModel_);
-    layerView_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    layerView_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    layout->addWidget(summary_);
-    layout->addWidget(layerView_);
-    setCentralWidget(central);
-    createMenus();
-    resize(900, 560);
+    setCentralWidget(pareto_);
+    createDocks();
+    createActions();
+    statusBar()->addWidget(summary_, 1);
+    statusBar()->addPermanentWidget(progress_);
+    progress_->setMaximumWidth(260);
+    progress_->setVisible(false);
+
+    connect(session_, &StudySession::opened, this, [this] {
+        const StoredStudy& study = session_->study();
+        layerModel_->setLayers(study.layers);
+        std::vector<std::string> tasks;
+        for (const StudyTask& task : study.spec.tasks)
+            tasks.push_back(task.name);
+        trialModel_->setTaskNames(tasks);
+        QSettings().setValue(QStringLiteral("lastStudy/database"), session_->database());
+        QSettings().setValue(QStringLiteral("lastStudy/name"), QString::fromStdString(study.spec.name));
+        setWindowTitle(tr("%1 — Quantscope").arg(QString::fromStdString(study.spec.name)));
+        log(tr("Opened study '%1' in %2").arg(QString::fromStdString(study.spec.name), session_->database()));
+    });
+    connect(session_, &StudySession::trialsChanged, this, [this] {
+        trialModel_->setTrials(session_->trials());
+        updateSummary();
+    });
+    connect(session_, &StudySession::resultsChanged, this,
+            [this] { pareto_->setData(session_->trials(), session_->results()); });
+    connect(session_, &StudySession::trialFinished, this, [this](const TrialRow& t) {
+        log(t.status == TrialStatus::Done
+                ? tr("trial %1, task %2, %3: %4 %").arg(t.id).arg(t.task).arg(QString::fromStdString(t.config)).arg(*t.accuracy, 0, 'f', 2)
+                : tr("trial %1 failed: %2").arg(t.id).arg(QString::fromStdString(t.error)));
+    });
+    connect(session_, &StudySession::progress, this, [this](const QString& phase, qint64 done, qint64 total) {
+        progress_->setFormat(phase + QStringLiteral(" %v/%m"));
+        progress_->setRange(0, int(std::max<qint64>(total, 1)));
+        progress_->setValue(int(done));
+    });
+    connect(session_, &StudySession::busyChanged, this, [this](bool busy) { progress_->setVisible(busy); });
+    connect(session_, &StudySession::failed, this, [this](const QString& message) {
+        log(tr("Error: %1").arg(message));
+        QMessageBox::warning(this, tr("Quantscope"), message);
+    });
+    connect(pareto_, &ParetoPlot::configurationClicked, this, &MainWindow::showConfiguration);
+
+    resize(1200, 760);
+    const QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
 }
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::createMenus()
+void MainWindow::createDocks()
+{
+    auto* layers = new QTableView(this);
+    layers->setModel(layerModel_);
+    layers->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    layers->setSelectionBehavior(QAbstractItemView::SelectRows);
+    QDockWidget* network = dock(this, tr("Network"), QStringLiteral("networkDock"), layers, Qt::LeftDockWidgetArea);
+
+    auto* trialsPanel = new QWidget(this);
+    auto* filter = new QLineEdit(trialsPanel);
+    filter->setPlaceholderText(tr("Filter trials (bits, status, reason)"));
+    filter->setClearButtonEnabled(true);
+    trialFilter_->setSourceModel(trialModel_);
+    trialFilter_->setSortRole(Qt::UserRole);
+    trialFilter_->setFilterKeyColumn(-1);
+    trialFilter_->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    connect(filter, &QLineEdit::textChanged, trialFilter_, &QSortFilterProxyModel::setFilterFixedString);
+    auto* trials = new QTableView(trialsPanel);
+    trials->setModel(trialFilter_);
+    trials->setSortingEnabled(true);
+    trials->sortByColumn(TrialTableModel::Trial, Qt::DescendingOrder); // newest first while a search runs
+    trials->setWordWrap(false);
+    trials->verticalHeader()->setVisible(false);
+    trials->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    trials->setSelectionBehavior(QAbstractItemView::SelectRows);
+    trials->horizontalHeader()->setStretchLastSection(true);
+    connect(trials, &QTableView::activated, this, [this](const QModelIndex& index) {
+        showConfiguration(QString::fromStdString(trialModel_->trial(trialFilter_->mapToSource(index).row()).config));
+    });
+    auto* trialsLayout = new QVBoxLayout(trialsPanel);
+    trialsLayout->setContentsMargins(0, 0, 0, 0);
+    trialsLayout->addWidget(filter);
+    trialsLayout->addWidget(trials);
+    QDockWidget* trialsDock = dock(this, tr("Trials"), QStringLiteral("trialsDock"), trialsPanel, Qt::BottomDockWidgetArea);
+
+    log_->setReadOnly(true);
+    log_->setMaximumBlockCount(5000);
+    QDockWidget* logDock = dock(this, tr("Log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(trialsDock, logDock);
+    trialsDock->raise();
+
+    docks_ = {network, trialsDock, logDock};
+}
+
+void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open Model..."), QKeySequence::Open, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open Model"), {}, tr("Quantscope or TorchScript models (*.pt *.pth)"));
-        if (!path.isEmpty())
-            openModel(path);
+    QAction* open = file->addAction(tr("&Open Study..."), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Study"), {}, tr("Quantscope studies (*.db)"));
+        if (path.isEmpty())
+            return;
+        StudySpec spec = StudySpec::defaults();
+        openStudy(path, spec);
     });
+    open->setToolTip(tr("Open a study file (SQLite); its default study is created if it has none"));
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+
+    QMenu* search = menuBar()->addMenu(tr("&Search"));
+    QToolBar* toolbar = addToolBar(tr("Search"));
+    toolbar->setObjectName(QStringLiteral("searchToolbar"));
+    auto add = [&](const QString& text, const QKeySequence& key, const QString& tip, auto slot) {
+        QAction* action = search->addAction(text, key, session_, slot);
+        action->setToolTip(tip + QStringLiteral(" (") + key.toString(QKeySequence::NativeText) + QStringLiteral(")"));
+        toolbar->addAction(action);
+        return action;
+    };
+    QAction* step = add(tr("&Step"), QKeySequence(Qt::Key_F10), tr("Propose, evaluate and store one step"), &StudySession::step);
+    QAction* run = add(tr("&Run"), QKeySequence(Qt::Key_F5), tr("Run in the background until the budget is spent"),
+                       &StudySession::run);
+    QAction* pause = add(tr("&Pause"), QKeySequence(Qt::Key_F6), tr("Stop after the running evaluation"), &StudySession::pause);
+    QAction* cancel = add(tr("&Cancel"), QKeySequence(Qt::SHIFT | Qt::Key_F5),
+                          tr("Stop now; the running evaluation is queued again"), &StudySession::cancel);
+    auto updateEnabled = [=] {
+        const bool idle = session_->isOpen() && !session_->busy();
+        step->setEnabled(idle);
+        run->setEnabled(idle);
+        pause->setEnabled(session_->busy());
+        cancel->setEnabled(session_->busy());
+    };
+    connect(session_, &StudySession::busyChanged, this, updateEnabled);
+    connect(session_, &StudySession::opened, this, updateEnabled);
+    updateEnabled();
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* d : docks_)
+        view->addAction(d->toggleViewAction());
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Quantscope"), this, &MainWindow::showAbout);
 }
 
-bool MainWindow::openModel(const QString& path)
+void MainWindow::openStudy(const QString& database, const StudySpec& spec)
 {
-    try {
-        // TorchScript files are imported for Fashion-MNIST's input (the new-study dialog will choose).
-        auto network = std::make_unique<Network>(
-            Network::open(path.toStdString(), importedModelInput(DatasetKind::FashionMnist, {}, {})));
-        layerModel_->setLayers(network->layers());
-        summary_->setText(tr("%1 — %2, input %3, %4 quantizable layers, %5 parameters")
-                              .arg(path, QString::fromStdString(network->spec().architecture),
-                                   QString::fromStdString(network->spec().inputShapeText()))
-                              .arg(network->layers().size())
-                              .arg(network->parameterCount()));
-        network_ = std::move(network);
-        statusBar()->showMessage(tr("Loaded %1").arg(path), 5000);
-        return true;
-    } catch (const std::exception& e) {
-        QMessageBox::critical(this, tr("Cannot open model"), QString::fromLocal8Bit(e.what()));
-        return false;
+    log(tr("Opening %1 ...").arg(database));
+    session_->open(database, spec);
+}
+
+void MainWindow::openStartupStudy()
+{
+    const QSettings settings;
+    QString database = settings.value(QStringLiteral("lastStudy/database")).toString();
+    StudySpec spec = StudySpec::defaults();
+    if (!database.isEmpty() && QFileInfo::exists(database)) {
+        spec.name = settings.value(QStringLiteral("lastStudy/name"), QStringLiteral("default")).toString().toStdString();
+    } else {
+        const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        QDir().mkpath(folder);
+        database = folder + QStringLiteral("/quantscope.db");
     }
+    openStudy(database, spec);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    session_->cancel(); // the running evaluation is queued again for next time
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::log(const QString& message)
+{
+    log_->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  ")) + message);
+}
+
+void MainWindow::showConfiguration(const QString& config)
+{
+    const StoredStudy& study = session_->study();
+    std::vector<std::string> names;
+    for (const LayerInfo& layer : study.layers)
+        names.push_back(layer.name);
+    QString text = config;
+    text.remove(QStringLiteral(" (predicted)"));
+    try {
+        const BitConfig bits = BitConfig::parse(text.toStdString(), names);
+        std::vector<LayerBits> layers;
+        for (size_t i = 0; i < bits.size(); ++i)
+            layers.push_back(bits[i]);
+        layerModel_->setBits(layers);
+        statusBar()->showMessage(tr("Showing %1 in the network panel").arg(text), 5000);
+    } catch (const std::exception& e) {
+        log(tr("Cannot show %1: %2").arg(text, QString::fromLocal8Bit(e.what())));
+    }
+}
+
+void MainWindow::updateSummary()
+{
+    const StoredStudy& study = session_->study();
+    int done = 0;
+    double cost = 0;
+    for (const TrialRow& t : session_->trials()) {
+        done += t.status == TrialStatus::Done;
+        cost += t.seconds.value_or(0);
+    }
+    QString budget = study.spec.budgetTrials ? QStringLiteral("/%1").arg(*study.spec.budgetTrials) : QString();
+    summary_->setText(tr("%1: %2%3 trials done, cost %4 s, %5 on %6")
+                          .arg(QString::fromStdString(study.spec.name))
+                          .arg(done)
+                          .arg(budget)
+                          .arg(cost, 0, 'f', 0)
+                          .arg(QString::fromStdString(study.spec.strategy), QString::fromStdString(study.spec.encoding)));
 }
 
 void MainWindow::showAbout()

@@ -2,34 +2,59 @@
 
 #include <QMainWindow>
 
-#include <memory>
+#include <vector>
 
+class QDockWidget;
 class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QSortFilterProxyModel;
 class QTableView;
 
 namespace quantscope {
 
 class LayerTableModel;
-class Network;
+class ParetoPlot;
+class StudySession;
+class TrialTableModel;
+struct StudySpec;
 
-/// The workbench window. It only wires panels to core objects; panels and models live in widgets/.
+/// The workbench window. It only wires the session (widgets/study_session.h) to the panels:
+/// the Pareto view in the centre, the network, trials and log in docks that can be rearranged
+/// (the layout is saved), the search commands in a toolbar with shortcuts.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    /// Loads a model file; shows an error dialog (and keeps the current model) when it fails.
-    bool openModel(const QString& path);
+    /// Opens (or creates) study `spec.name` in `database`; errors go to a dialog and the log.
+    void openStudy(const QString& database, const StudySpec& spec);
+    /// The study opened last, or the default study on the shipped model in the user's data folder.
+    void openStartupStudy();
+    StudySession* session() const { return session_; }
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
 
 private:
-    void createMenus();
+    void createDocks();
+    void createActions();
+    void log(const QString& message);
+    void showConfiguration(const QString& config);
+    void updateSummary();
     void showAbout();
 
-    std::unique_ptr<Network> network_;
-    LayerTableModel* layerModel_ = nullptr;
-    QTableView* layerView_ = nullptr;
-    QLabel* summary_ = nullptr;
+    StudySession* session_;
+    ParetoPlot* pareto_;
+    LayerTableModel* layerModel_;
+    TrialTableModel* trialModel_;
+    QSortFilterProxyModel* trialFilter_;
+    QPlainTextEdit* log_;
+    QLabel* summary_;
+    QProgressBar* progress_;
+    std::vector<QDockWidget*> docks_;
 };
 
 } // namespace quantscope

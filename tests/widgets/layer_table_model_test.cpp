@@ -45,10 +45,3 @@ TEST(LayerTableModel, PassesModelTesterThroughResetsAndBitChanges)
 
 } // namespace
 } // namespace quantscope
-
-int main(int argc, char** argv)
-{
-    QGuiApplication app(argc, argv);
-    ::testing::InitGoogleTest(&argc, argv);
-    return RUN_ALL_TESTS();
-}

@@ -1,0 +1,144 @@
+// A scripted workbench session on a synthetic study: open, step twice, run in the background to
+// the budget; the trials model and the Pareto view follow; the GUI thread never stalls; cancel
+// stops within one evaluation and loses nothing.
+#include "pareto_plot.h"
+#include "study_session.h"
+#include "trial_table_model.h"
+
+#include <QAbstractItemModelTester>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <gtest/gtest.h>
+
+namespace quantscope {
+namespace {
+
+StudySpec syntheticSpec(int budget, double delay)
+{
+    StudySpec spec = StudySpec::defaults();
+    spec.name = "gui";
+    spec.evaluator = "synthetic";
+    spec.tasks = {{"q", 0, 0.25}, {"e1", 1, 1.25}, {"e2", 2, 2.25}, {"e15", 15, 15.25}};
+    spec.budgetTrials = budget;
+    spec.syntheticDelay = delay;
+    return spec;
+}
+
+/// Waits (running the event loop) until `session` is idle; false after `ms`.
+bool waitIdle(StudySession& session, int ms)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (session.busy() && clock.elapsed() < ms) {
+        QSignalSpy spy(&session, &StudySession::busyChanged);
+        spy.wait(50);
+    }
+    return !session.busy();
+}
+
+/// Longest gap between ticks of a 5 ms timer on the GUI thread while it runs.
+class StallMeter {
+public:
+    StallMeter()
+    {
+        timer_.setInterval(5);
+        QObject::connect(&timer_, &QTimer::timeout, [this] {
+            if (clock_.isValid())
+                longest_ = std::max(longest_, clock_.restart());
+            else
+                clock_.start();
+        });
+        timer_.start();
+    }
+    qint64 longestMs() const { return longest_; }
+
+private:
+    QTimer timer_;
+    QElapsedTimer clock_;
+    qint64 longest_ = 0;
+};
+
+TEST(StudySession, ScriptedSessionStepsRunsAndUpdatesTheViews)
+{
+    QTemporaryDir dir;
+    StudySession session;
+    TrialTableModel trials;
+    QAbstractItemModelTester tester(&trials, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    ParetoPlot pareto;
+    QObject::connect(&session, &StudySession::trialsChanged, [&] { trials.setTrials(session.trials()); });
+    QObject::connect(&session, &StudySession::resultsChanged,
+                     [&] { pareto.setData(session.trials(), session.results()); });
+
+    session.open(dir.filePath(QStringLiteral("gui.db")), syntheticSpec(12, 0.02));
+    ASSERT_TRUE(waitIdle(session, 30000));
+    ASSERT_TRUE(session.isOpen());
+    EXPECT_EQ(session.study().layers.size(), 9u);
+
+    session.step();
+    ASSERT_TRUE(waitIdle(session, 30000));
+    const int afterOne = trials.rowCount();
+    EXPECT_GE(afterOne, 1);
+    session.step();
+    ASSERT_TRUE(waitIdle(session, 30000));
+    EXPECT_GT(trials.rowCount(), afterOne);
+
+    StallMeter meter;
+    session.run();
+    ASSERT_TRUE(waitIdle(session, 120000));
+    EXPECT_LT(meter.longestMs(), 100) << "the GUI thread stalled";
+
+    int done = 0;
+    for (const TrialRow& t : session.trials())
+        done += t.status == TrialStatus::Done;
+    EXPECT_EQ(done, 12);
+    EXPECT_EQ(trials.rowCount(), 12);
+    EXPECT_EQ(trials.data(trials.index(11, TrialTableModel::Status)).toString(), QStringLiteral("done"));
+    // The Pareto view shows the target-task trials and the GP's predicted front.
+    int onTarget = 0;
+    for (const TrialRow& t : session.trials())
+        onTarget += t.status == TrialStatus::Done && t.task == session.results().targetTask;
+    EXPECT_EQ(pareto.observedCount(), onTarget);
+    EXPECT_GE(pareto.frontCount(), 1);
+    EXPECT_GT(pareto.predictedCount(), 0);
+}
+
+TEST(StudySession, CancelStopsWithinOneEvaluationAndRequeues)
+{
+    QTemporaryDir dir;
+    StudySession session;
+    session.open(dir.filePath(QStringLiteral("cancel.db")), syntheticSpec(20, 2.0));
+    ASSERT_TRUE(waitIdle(session, 30000));
+    session.run();
+    QSignalSpy started(&session, &StudySession::trialsChanged);
+    ASSERT_TRUE(started.wait(10000)); // proposals stored: the first evaluation is running
+    QElapsedTimer clock;
+    clock.start();
+    session.cancel();
+    ASSERT_TRUE(waitIdle(session, 10000));
+    EXPECT_LT(clock.elapsed(), 2000) << "cancel waited for the 2 s evaluation";
+    for (const TrialRow& t : session.trials())
+        EXPECT_NE(t.status, TrialStatus::Running);
+}
+
+TEST(StudySession, ABadDatabaseIsReportedNotFatal)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("not-a-study.db"));
+    QFile file(path);
+    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray(4096, 'x'));
+    file.close();
+    StudySession session;
+    QSignalSpy failed(&session, &StudySession::failed);
+    session.open(path, syntheticSpec(3, 0));
+    ASSERT_TRUE(waitIdle(session, 10000));
+    ASSERT_EQ(failed.count(), 1);
+    EXPECT_TRUE(failed.at(0).at(0).toString().contains(QStringLiteral("not a Quantscope study")));
+    EXPECT_FALSE(session.isOpen());
+}
+
+} // namespace
+} // namespace quantscope

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "study/study_results.h"
+#include "study/study_store.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QCustomPlot;
+class QCPGraph;
+class QTimer;
+
+namespace quantscope {
+
+/// Accuracy against memory or BOPs on the study's target task: trials on the observed front
+/// (joined), dominated trials greyed, the GP's predicted front, and the uniform baselines. Hover
+/// shows a point's configuration; a click emits it (to load into the what-if editor).
+class ParetoPlot : public QWidget {
+    Q_OBJECT
+public:
+    enum class Axis { Memory, Bops };
+
+    explicit ParetoPlot(QWidget* parent = nullptr);
+
+    void setData(const std::vector<TrialRow>& trials, const StudyResults& results);
+    void setAxis(Axis axis);
+    Axis axis() const { return axis_; }
+
+    int observedCount() const;   ///< target-task trials drawn (front and dominated)
+    int frontCount() const;      ///< of those, on the observed front
+    int predictedCount() const;  ///< predicted-front points drawn
+    QCustomPlot* plot() const { return plot_; }
+
+Q_SIGNALS:
+    void configurationClicked(const QString& config);
+
+private:
+    struct Point {
+        double x, y;
+        QString config;
+    };
+    void rebuild();
+    void scheduleReplot();
+    double xOf(double memoryMB, double bops) const;
+    const Point* nearest(const QPointF& pixel) const;
+
+    QCustomPlot* plot_;
+    QComboBox* axisChooser_;
+    QTimer* replotTimer_;
+    QCPGraph* dominated_;
+    QCPGraph* front_;
+    QCPGraph* predicted_;
+    QCPGraph* baselines_;
+    Axis axis_ = Axis::Memory;
+    std::vector<TrialRow> trials_;
+    StudyResults results_;
+    std::vector<Point> points_; ///< everything drawn, for hover and click
+    int observed_ = 0, front_count_ = 0, predicted_count_ = 0;
+};
+
+} // namespace quantscope

@@ -1,0 +1,201 @@
+#include "study_session.h"
+
+#include "study/study_runner.h"
+#include "study/trial_evaluator.h"
+
+#include <QCoreApplication>
+#include <QMetaObject>
+#include <QThread>
+
+#include <chrono>
+
+namespace quantscope {
+
+/// Lives on the session's thread and owns everything that touches the store or the evaluator.
+class StudySession::Worker : public QObject {
+public:
+    explicit Worker(StudySession* session) : session_(session) {}
+
+    void open(const std::string& database, StudySpec spec)
+    {
+        guard([&] {
+            runner_.reset();
+            evaluator_.reset();
+            store_ = std::make_unique<StudyStore>(database);
+            bool exists = false;
+            for (const std::string& name : store_->studyNames())
+                exists = exists || name == spec.name;
+            if (!exists) {
+                const std::unique_ptr<TrialEvaluator> probe = makeTrialEvaluator(spec);
+                store_->createStudy(spec, probe->layers());
+            }
+            const StoredStudy stored = store_->loadStudy(spec.name);
+            evaluator_ = makeTrialEvaluator(stored.spec);
+            runner_ = std::make_unique<StudyRunner>(*store_, stored.spec.name, *evaluator_);
+            publish();
+            post([](StudySession* s) {
+                s->open_ = true;
+                Q_EMIT s->opened();
+            });
+        });
+        post([](StudySession* s) { s->setBusy(false); });
+    }
+
+    void work(bool continuous, const CancelToken* cancel, std::shared_ptr<std::atomic<bool>> pause)
+    {
+        guard([&] {
+            if (!runner_)
+                throw ConfigError("no study is open");
+            WorkControl control;
+            control.cancel = cancel;
+            auto lastReport = std::chrono::steady_clock::time_point();
+            control.progress = [&](const Progress& p) {
+                const auto now = std::chrono::steady_clock::now();
+                if (now - lastReport < std::chrono::milliseconds(50) && p.done != p.total)
+                    return; // the GUI needs a few updates a second, not one per batch
+                lastReport = now;
+                post([p](StudySession* s) { Q_EMIT s->progress(QString::fromStdString(p.phase), p.done, p.total); });
+            };
+            do {
+                const std::vector<TrialRow> finished = runner_->step(control);
+                publish();
+                for (const TrialRow& row : finished)
+                    post([row](StudySession* s) { Q_EMIT s->trialFinished(row); });
+                if (finished.empty())
+                    break;
+            } while (continuous && !runner_->budgetSpent() && !pause->load());
+        });
+        post([](StudySession* s) { s->setBusy(false); });
+    }
+
+private:
+    /// Runs `f`; a failure becomes failed(message) and the study stays as stored.
+    template <typename F>
+    void guard(F&& f)
+    {
+        try {
+            f();
+        } catch (const Cancelled&) {
+            publishIfOpen();
+            post([](StudySession* s) { Q_EMIT s->progress(QObject::tr("cancelled"), 0, 0); });
+        } catch (const std::exception& e) {
+            publishIfOpen();
+            const QString message = QString::fromLocal8Bit(e.what());
+            post([message](StudySession* s) { Q_EMIT s->failed(message); });
+        }
+    }
+
+    void publishIfOpen()
+    {
+        try {
+            if (runner_)
+                publish();
+        } catch (const std::exception&) {
+        }
+    }
+
+    void publish()
+    {
+        StoredStudy study = store_->loadStudy(runner_->study().spec.name);
+        std::vector<TrialRow> trials = store_->trials(study.id);
+        StudyResults results = computeStudyResults(study, trials);
+        post([study = std::move(study), trials = std::move(trials), results = std::move(results)](StudySession* s) mutable {
+            s->publish(std::move(study), std::move(trials));
+            s->results_ = std::move(results);
+            Q_EMIT s->resultsChanged();
+        });
+    }
+
+    template <typename F>
+    void post(F&& f)
+    {
+        StudySession* session = session_;
+        QMetaObject::invokeMethod(session, [session, f = std::forward<F>(f)]() mutable { f(session); },
+                                  Qt::QueuedConnection);
+    }
+
+    StudySession* session_;
+    std::unique_ptr<StudyStore> store_;
+    std::unique_ptr<TrialEvaluator> evaluator_;
+    std::unique_ptr<StudyRunner> runner_;
+};
+
+StudySession::StudySession(QObject* parent) :
+    QObject(parent), thread_(new QThread(this)), pauseRequested_(std::make_shared<std::atomic<bool>>(false))
+{
+    thread_->setObjectName(QStringLiteral("study worker"));
+    worker_ = new Worker(this);
+    worker_->moveToThread(thread_);
+    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    thread_->start();
+}
+
+StudySession::~StudySession()
+{
+    cancel_.cancel();
+    thread_->quit();
+    thread_->wait();
+}
+
+void StudySession::open(const QString& database, const StudySpec& spec)
+{
+    if (busy_)
+        return;
+    database_ = database;
+    open_ = false;
+    setBusy(true);
+    Worker* worker = worker_;
+    QMetaObject::invokeMethod(worker, [worker, path = database.toStdString(), spec] { worker->open(path, spec); },
+                              Qt::QueuedConnection);
+}
+
+void StudySession::step()
+{
+    command(false);
+}
+
+void StudySession::run()
+{
+    command(true);
+}
+
+void StudySession::command(bool continuous)
+{
+    if (busy_ || !open_)
+        return;
+    cancel_.reset();
+    pauseRequested_->store(false);
+    setBusy(true);
+    Worker* worker = worker_;
+    const CancelToken* cancel = &cancel_;
+    QMetaObject::invokeMethod(
+        worker, [worker, continuous, cancel, pause = pauseRequested_] { worker->work(continuous, cancel, pause); },
+        Qt::QueuedConnection);
+}
+
+void StudySession::pause()
+{
+    pauseRequested_->store(true);
+}
+
+void StudySession::cancel()
+{
+    cancel_.cancel();
+}
+
+void StudySession::setBusy(bool busy)
+{
+    if (busy_ == busy)
+        return;
+    busy_ = busy;
+    Q_EMIT busyChanged(busy);
+}
+
+void StudySession::publish(StoredStudy study, std::vector<TrialRow> trials)
+{
+    study_ = std::move(study);
+    trials_ = std::move(trials);
+    Q_EMIT trialsChanged();
+}
+
+} // namespace quantscope

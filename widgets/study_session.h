@@ -1,0 +1,81 @@
+#pragma once
+
+#include "common/progress.h"
+#include "study/study_results.h"
+#include "study/study_spec.h"
+#include "study/study_store.h"
+
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+class QThread;
+
+namespace quantscope {
+
+/// A study opened in the workbench. The store, the evaluator and the search run on a worker
+/// thread owned by the session; the GUI thread only sees copies (study(), trials()) updated by
+/// queued signals, so the window stays responsive during evaluations. One command at a time:
+/// step() and run() are ignored while busy().
+class StudySession : public QObject {
+    Q_OBJECT
+public:
+    explicit StudySession(QObject* parent = nullptr);
+    /// Cancels running work and waits for the worker thread.
+    ~StudySession() override;
+
+    /// Opens study `spec.name` in `database`, creating it from `spec` when the file lacks it.
+    /// Asynchronous: opened() or failed().
+    void open(const QString& database, const StudySpec& spec);
+    /// One search step: propose, evaluate, store, refit.
+    void step();
+    /// Steps until the budget is spent, pause() or cancel().
+    void run();
+    /// Stops after the running evaluations finish.
+    void pause();
+    /// Stops now: running evaluations are abandoned and queued again for the next run.
+    void cancel();
+
+    bool isOpen() const { return open_; }
+    bool busy() const { return busy_; }
+    const StoredStudy& study() const { return study_; }
+    const std::vector<TrialRow>& trials() const { return trials_; }
+    /// Fronts, ranking, baselines and GP error, refitted on the worker after every step.
+    const StudyResults& results() const { return results_; }
+    const QString& database() const { return database_; }
+
+Q_SIGNALS:
+    void opened();
+    /// trials() changed (a trial was proposed, started or finished).
+    void trialsChanged();
+    void trialFinished(const quantscope::TrialRow& trial);
+    /// results() changed.
+    void resultsChanged();
+    /// Work in progress: "trial 13 (600 steps): train", 340 of 600.
+    void progress(const QString& phase, qint64 done, qint64 total);
+    void busyChanged(bool busy);
+    /// Something went wrong (a bad file, a busy study, an evaluator error); the message says what.
+    void failed(const QString& message);
+
+private:
+    class Worker;
+    void setBusy(bool busy);
+    void command(bool continuous);
+    void publish(StoredStudy study, std::vector<TrialRow> trials);
+
+    QThread* thread_ = nullptr;
+    Worker* worker_ = nullptr;
+    CancelToken cancel_;
+    std::shared_ptr<std::atomic<bool>> pauseRequested_;
+    bool open_ = false;
+    bool busy_ = false;
+    QString database_;
+    StoredStudy study_;
+    std::vector<TrialRow> trials_;
+    StudyResults results_;
+};
+
+} // namespace quantscope
