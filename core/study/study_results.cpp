@@ -1,6 +1,7 @@
 #include "study/study_results.h"
 
-#include "gp/mtgp_fit.h"
+#include "study/study_model.h"
+
 #include "gp/multitask_gp.h"
 #include "quant/cost_model.h"
 #include "search/candidates.h"
@@ -78,27 +79,18 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
 
     // Observed target-task accuracy per configuration (mean of repeats).
     std::map<std::string, std::pair<double, int>> observed;
-    MtgpData data;
-    data.inputs.resize(0, encoding->dim());
     for (const TrialRow& t : trials) {
-        if (t.status != TrialStatus::Done)
-            continue;
-        data.append(encoding->encode(BitConfig::parse(t.config, names)), t.task, *t.accuracy);
-        if (t.task == results.targetTask) {
+        if (t.status == TrialStatus::Done && t.task == results.targetTask) {
             auto& [sum, count] = observed[t.config];
             sum += *t.accuracy;
             ++count;
         }
     }
 
-    std::unique_ptr<MultiTaskGP> model;
-    if (data.size() >= 2) {
-        MtgpFitOptions fit;
-        fit.restarts = 2;
-        fit.seed = spec.seed;
-        model = std::make_unique<MultiTaskGP>(fitMtgp(data, encoding->dim(), int(spec.tasks.size()), fit).hyperparameters, data);
-        results.hasModel = true;
-    }
+    auto studyModel = std::make_shared<const StudyModel>(study, trials);
+    results.model = studyModel;
+    const MultiTaskGP* model = studyModel->gp();
+    results.hasModel = model != nullptr;
     auto predict = [&](std::vector<ResultPoint>& points) {
         if (!model || points.empty())
             return;
@@ -158,6 +150,7 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
 
         // Leave-one-out error on the target-task trials.
         const Posterior loo = model->leaveOneOut();
+        const MtgpData& data = model->data();
         double squared = 0, absolute = 0, inside = 0;
         for (Eigen::Index j = 0; j < data.size(); ++j) {
             if (data.tasks[size_t(j)] != results.targetTask)

@@ -3,11 +3,14 @@
 #include "quant/bit_config.h"
 #include "study/study_store.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace quantscope {
+
+class StudyModel;
 
 /// A configuration with its cost and its (observed or predicted) target-task accuracy.
 struct ResultPoint {
@@ -39,6 +42,8 @@ struct StudyResults {
     std::vector<ResultPoint> baselines;      ///< uniform 8, 4, 3 and 2 bits
     PredictionError predictionError;
     bool hasModel = false;
+    /// The fitted GP behind these results, for further predictions (what-if, posterior view).
+    std::shared_ptr<const StudyModel> model;
 };
 
 /// Fits the study's multi-task GP to its done trials and derives the results. `top` bounds the

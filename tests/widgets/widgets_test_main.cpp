@@ -1,10 +1,13 @@
-// Widget tests run on Qt's offscreen platform (set by CTest), with a QApplication for the widgets.
+// Widget tests run on Qt's offscreen platform, set here so that test discovery (which runs this
+// program outside CTest's environment) and plain runs need no display either.
 #include <QApplication>
 
 #include <gtest/gtest.h>
 
 int main(int argc, char** argv)
 {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
