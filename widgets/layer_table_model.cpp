@@ -36,6 +36,15 @@ void LayerTableModel::setLayers(std::vector<LayerInfo> layers)
     endResetModel();
 }
 
+void LayerTableModel::setSensitivity(std::vector<double> drop, int bits)
+{
+    sensitivity_ = std::move(drop);
+    sensitivityBits_ = bits;
+    Q_EMIT headerDataChanged(Qt::Horizontal, Sensitivity, Sensitivity);
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, Sensitivity), index(rowCount() - 1, Sensitivity));
+}
+
 void LayerTableModel::setBits(std::vector<LayerBits> bits)
 {
     bits_ = std::move(bits);
@@ -67,6 +76,9 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
         case Parameters: return locale.toString(qlonglong(layer.parameterCount()));
         case Macs: return locale.toString(qlonglong(layer.macs));
         case Bits: return bitsText(size_t(index.row()) < bits_.size() ? bits_[size_t(index.row())] : LayerBits{});
+        case Sensitivity:
+            return size_t(index.row()) < sensitivity_.size() ? QString::number(sensitivity_[size_t(index.row())], 'f', 2)
+                                                              : QString();
         }
     } else if (role == Qt::TextAlignmentRole && (index.column() == Parameters || index.column() == Macs)) {
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -91,6 +103,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     case Parameters: return tr("Parameters");
     case Macs: return tr("MACs");
     case Bits: return tr("Bits");
+    case Sensitivity: return sensitivityBits_ > 0 ? tr("Drop at %1 bits").arg(sensitivityBits_) : tr("Sensitivity");
     }
     return {};
 }

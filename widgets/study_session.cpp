@@ -1,6 +1,7 @@
 #include "study_session.h"
 
 #include "study/study_runner.h"
+#include "study/torch_trial_evaluator.h"
 #include "study/trial_evaluator.h"
 
 #include <QCoreApplication>
@@ -33,6 +34,13 @@ public:
             evaluator_ = makeTrialEvaluator(stored.spec);
             runner_ = std::make_unique<StudyRunner>(*store_, stored.spec.name, *evaluator_);
             publish();
+            std::optional<SensitivityReport> sensitivity;
+            if (const auto json = store_->artifact(stored.id, "sensitivity"))
+                sensitivity = SensitivityReport::fromJson(*json);
+            post([sensitivity](StudySession* s) {
+                s->sensitivity_ = sensitivity;
+                Q_EMIT s->sensitivityChanged();
+            });
             post([](StudySession* s) {
                 s->open_ = true;
                 Q_EMIT s->opened();
@@ -41,21 +49,23 @@ public:
         post([](StudySession* s) { s->setBusy(false); });
     }
 
-    void work(bool continuous, const CancelToken* cancel, std::shared_ptr<std::atomic<bool>> pause)
+    void work(bool continuous, const CancelToken* cancel, std::shared_ptr<std::atomic<bool>> pause,
+              const std::string& config, int task)
     {
         guard([&] {
             if (!runner_)
                 throw ConfigError("no study is open");
-            WorkControl control;
-            control.cancel = cancel;
-            auto lastReport = std::chrono::steady_clock::time_point();
-            control.progress = [&](const Progress& p) {
-                const auto now = std::chrono::steady_clock::now();
-                if (now - lastReport < std::chrono::milliseconds(50) && p.done != p.total)
-                    return; // the GUI needs a few updates a second, not one per batch
-                lastReport = now;
-                post([p](StudySession* s) { Q_EMIT s->progress(QString::fromStdString(p.phase), p.done, p.total); });
-            };
+            if (!config.empty()) { // the user's own proposal: stored as pending, evaluated by the next step
+                const StoredStudy& study = runner_->study();
+                std::vector<std::string> names;
+                for (const LayerInfo& layer : study.layers)
+                    names.push_back(layer.name);
+                if (task < 0 || task >= int(study.spec.tasks.size()))
+                    throw ConfigError("task " + std::to_string(task) + " is not a task of this study");
+                const BitConfig bits = BitConfig::parse(config, names);
+                store_->addPendingTrial(study.id, bits.toString(), task, "what-if: asked for by the user");
+            }
+            const WorkControl control = controlFor(cancel);
             do {
                 const std::vector<TrialRow> finished = runner_->step(control);
                 publish();
@@ -68,7 +78,44 @@ public:
         post([](StudySession* s) { s->setBusy(false); });
     }
 
+    void sensitivity(const CancelToken* cancel)
+    {
+        guard([&] {
+            auto* torch = dynamic_cast<TorchTrialEvaluator*>(evaluator_.get());
+            if (!torch)
+                throw ConfigError("sensitivity needs a study of a real model (the torch evaluator)");
+            const StoredStudy& study = runner_->study();
+            SensitivityOptions options;
+            options.quant = torch->quantSettings();
+            options.seed = study.spec.seed;
+            const SensitivityReport report = quantscope::computeSensitivity(
+                torch->network(), torch->splits().search, torch->splits().train, options, controlFor(cancel));
+            store_->saveArtifact(study.id, "sensitivity", report.toJson());
+            post([report](StudySession* s) {
+                s->sensitivity_ = report;
+                Q_EMIT s->sensitivityChanged();
+            });
+        });
+        post([](StudySession* s) { s->setBusy(false); });
+    }
+
 private:
+    /// Cancellation, and progress posted to the GUI a few times a second (not once per batch).
+    WorkControl controlFor(const CancelToken* cancel)
+    {
+        WorkControl control;
+        control.cancel = cancel;
+        auto lastReport = std::make_shared<std::chrono::steady_clock::time_point>();
+        control.progress = [this, lastReport](const Progress& p) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - *lastReport < std::chrono::milliseconds(50) && p.done != p.total)
+                return;
+            *lastReport = now;
+            post([p](StudySession* s) { Q_EMIT s->progress(QString::fromStdString(p.phase), p.done, p.total); });
+        };
+        return control;
+    }
+
     /// Runs `f`; a failure becomes failed(message) and the study stays as stored.
     template <typename F>
     void guard(F&& f)
@@ -159,7 +206,12 @@ void StudySession::run()
     command(true);
 }
 
-void StudySession::command(bool continuous)
+void StudySession::evaluate(const QString& config, int task)
+{
+    command(false, config, task);
+}
+
+void StudySession::command(bool continuous, const QString& config, int task)
 {
     if (busy_ || !open_)
         return;
@@ -169,8 +221,22 @@ void StudySession::command(bool continuous)
     Worker* worker = worker_;
     const CancelToken* cancel = &cancel_;
     QMetaObject::invokeMethod(
-        worker, [worker, continuous, cancel, pause = pauseRequested_] { worker->work(continuous, cancel, pause); },
+        worker,
+        [worker, continuous, cancel, pause = pauseRequested_, config = config.toStdString(), task] {
+            worker->work(continuous, cancel, pause, config, task);
+        },
         Qt::QueuedConnection);
+}
+
+void StudySession::computeSensitivity()
+{
+    if (busy_ || !open_)
+        return;
+    cancel_.reset();
+    setBusy(true);
+    Worker* worker = worker_;
+    const CancelToken* cancel = &cancel_;
+    QMetaObject::invokeMethod(worker, [worker, cancel] { worker->sensitivity(cancel); }, Qt::QueuedConnection);
 }
 
 void StudySession::pause()

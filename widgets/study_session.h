@@ -4,12 +4,14 @@
 #include "study/study_results.h"
 #include "study/study_spec.h"
 #include "study/study_store.h"
+#include "train/sensitivity.h"
 
 #include <QObject>
 #include <QString>
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QThread;
@@ -34,6 +36,10 @@ public:
     void step();
     /// Steps until the budget is spent, pause() or cancel().
     void run();
+    /// Evaluates `config` on `task` now (a what-if the user asked for), as a trial of the study.
+    void evaluate(const QString& config, int task);
+    /// Computes the per-layer sensitivity (torch studies) in the background and stores it.
+    void computeSensitivity();
     /// Stops after the running evaluations finish.
     void pause();
     /// Stops now: running evaluations are abandoned and queued again for the next run.
@@ -45,6 +51,8 @@ public:
     const std::vector<TrialRow>& trials() const { return trials_; }
     /// Fronts, ranking, baselines and GP error, refitted on the worker after every step.
     const StudyResults& results() const { return results_; }
+    /// The stored sensitivity report, when one was computed.
+    const std::optional<SensitivityReport>& sensitivity() const { return sensitivity_; }
     const QString& database() const { return database_; }
 
 Q_SIGNALS:
@@ -54,6 +62,8 @@ Q_SIGNALS:
     void trialFinished(const quantscope::TrialRow& trial);
     /// results() changed.
     void resultsChanged();
+    /// sensitivity() changed.
+    void sensitivityChanged();
     /// Work in progress: "trial 13 (600 steps): train", 340 of 600.
     void progress(const QString& phase, qint64 done, qint64 total);
     void busyChanged(bool busy);
@@ -63,7 +73,7 @@ Q_SIGNALS:
 private:
     class Worker;
     void setBusy(bool busy);
-    void command(bool continuous);
+    void command(bool continuous, const QString& config = {}, int task = -1);
     void publish(StoredStudy study, std::vector<TrialRow> trials);
 
     QThread* thread_ = nullptr;
@@ -76,6 +86,7 @@ private:
     StoredStudy study_;
     std::vector<TrialRow> trials_;
     StudyResults results_;
+    std::optional<SensitivityReport> sensitivity_;
 };
 
 } // namespace quantscope

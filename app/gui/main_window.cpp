@@ -2,8 +2,10 @@
 
 #include "layer_table_model.h"
 #include "pareto_plot.h"
+#include "sensitivity_view.h"
 #include "study_session.h"
 #include "trial_table_model.h"
+#include "what_if_editor.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -23,6 +25,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QUndoStack>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -44,7 +47,8 @@ QDockWidget* dock(QMainWindow* window, const QString& title, const QString& obje
 MainWindow::MainWindow(QWidget* parent) :
     QMainWindow(parent), session_(new StudySession(this)), pareto_(new ParetoPlot(this)),
     layerModel_(new LayerTableModel(this)), trialModel_(new TrialTableModel(this)),
-    trialFilter_(new QSortFilterProxyModel(this)), log_(new QPlainTextEdit(this)), summary_(new QLabel(this)),
+    trialFilter_(new QSortFilterProxyModel(this)), whatIf_(new WhatIfEditor(this)),
+    sensitivity_(new SensitivityView(this)), log_(new QPlainTextEdit(this)), summary_(new QLabel(this)),
     progress_(new QProgressBar(this))
 {
     setWindowTitle(tr("Quantscope"));
@@ -59,6 +63,7 @@ MainWindow::MainWindow(QWidget* parent) :
     connect(session_, &StudySession::opened, this, [this] {
         const StoredStudy& study = session_->study();
         layerModel_->setLayers(study.layers);
+        whatIf_->setStudy(study);
         std::vector<std::string> tasks;
         for (const StudyTask& task : study.spec.tasks)
             tasks.push_back(task.name);
@@ -72,8 +77,20 @@ MainWindow::MainWindow(QWidget* parent) :
         trialModel_->setTrials(session_->trials());
         updateSummary();
     });
-    connect(session_, &StudySession::resultsChanged, this,
-            [this] { pareto_->setData(session_->trials(), session_->results()); });
+    connect(session_, &StudySession::resultsChanged, this, [this] {
+        pareto_->setData(session_->trials(), session_->results());
+        whatIf_->setModel(session_->results().model);
+    });
+    connect(whatIf_, &WhatIfEditor::evaluateRequested, this, [this](const QString& config, int task) {
+        log(tr("Evaluating %1 on task %2 (what-if)").arg(config).arg(task));
+        session_->evaluate(config, task);
+    });
+    connect(whatIf_, &WhatIfEditor::configurationChanged, this, [this](const BitConfig& bits) {
+        std::vector<LayerBits> layers;
+        for (size_t i = 0; i < bits.size(); ++i)
+            layers.push_back(bits[i]);
+        layerModel_->setBits(layers);
+    });
     connect(session_, &StudySession::trialFinished, this, [this](const TrialRow& t) {
         log(t.status == TrialStatus::Done
                 ? tr("trial %1, task %2, %3: %4 %").arg(t.id).arg(t.task).arg(QString::fromStdString(t.config)).arg(*t.accuracy, 0, 'f', 2)
@@ -90,6 +107,21 @@ MainWindow::MainWindow(QWidget* parent) :
         QMessageBox::warning(this, tr("Quantscope"), message);
     });
     connect(pareto_, &ParetoPlot::configurationClicked, this, &MainWindow::showConfiguration);
+    connect(sensitivity_, &SensitivityView::computeRequested, session_, &StudySession::computeSensitivity);
+    connect(session_, &StudySession::busyChanged, sensitivity_, &SensitivityView::setComputing);
+    connect(session_, &StudySession::sensitivityChanged, this, [this] {
+        const auto& report = session_->sensitivity();
+        if (!report) {
+            sensitivity_->clear(tr("No sensitivity computed for this study yet."));
+            layerModel_->setSensitivity({}, 0);
+            return;
+        }
+        sensitivity_->setReport(*report);
+        std::vector<double> drop;
+        for (const LayerSensitivity& layer : report->layers)
+            drop.push_back(layer.accuracyDrop.empty() ? 0.0 : layer.accuracyDrop.front());
+        layerModel_->setSensitivity(drop, report->bits.empty() ? 0 : report->bits.front());
+    });
 
     resize(1200, 760);
     const QSettings settings;
@@ -134,13 +166,19 @@ void MainWindow::createDocks()
     trialsLayout->addWidget(trials);
     QDockWidget* trialsDock = dock(this, tr("Trials"), QStringLiteral("trialsDock"), trialsPanel, Qt::BottomDockWidgetArea);
 
+    QDockWidget* whatIf = dock(this, tr("What-if"), QStringLiteral("whatIfDock"), whatIf_, Qt::RightDockWidgetArea);
+    QDockWidget* sensitivity =
+        dock(this, tr("Sensitivity"), QStringLiteral("sensitivityDock"), sensitivity_, Qt::LeftDockWidgetArea);
+    tabifyDockWidget(network, sensitivity);
+    network->raise();
+
     log_->setReadOnly(true);
     log_->setMaximumBlockCount(5000);
     QDockWidget* logDock = dock(this, tr("Log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
     tabifyDockWidget(trialsDock, logDock);
     trialsDock->raise();
 
-    docks_ = {network, trialsDock, logDock};
+    docks_ = {network, sensitivity, whatIf, trialsDock, logDock};
 }
 
 void MainWindow::createActions()
@@ -156,6 +194,14 @@ void MainWindow::createActions()
     open->setToolTip(tr("Open a study file (SQLite); its default study is created if it has none"));
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = whatIf_->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = whatIf_->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
 
     QMenu* search = menuBar()->addMenu(tr("&Search"));
     QToolBar* toolbar = addToolBar(tr("Search"));
@@ -228,21 +274,16 @@ void MainWindow::log(const QString& message)
 
 void MainWindow::showConfiguration(const QString& config)
 {
-    const StoredStudy& study = session_->study();
     std::vector<std::string> names;
-    for (const LayerInfo& layer : study.layers)
+    for (const LayerInfo& layer : session_->study().layers)
         names.push_back(layer.name);
     QString text = config;
     text.remove(QStringLiteral(" (predicted)"));
     try {
-        const BitConfig bits = BitConfig::parse(text.toStdString(), names);
-        std::vector<LayerBits> layers;
-        for (size_t i = 0; i < bits.size(); ++i)
-            layers.push_back(bits[i]);
-        layerModel_->setBits(layers);
-        statusBar()->showMessage(tr("Showing %1 in the network panel").arg(text), 5000);
+        whatIf_->setConfiguration(BitConfig::parse(text.toStdString(), names));
+        statusBar()->showMessage(tr("%1 loaded into the what-if editor").arg(text), 5000);
     } catch (const std::exception& e) {
-        log(tr("Cannot show %1: %2").arg(text, QString::fromLocal8Bit(e.what())));
+        log(tr("Cannot load %1: %2").arg(text, QString::fromLocal8Bit(e.what())));
     }
 }
 

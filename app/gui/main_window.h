@@ -16,8 +16,10 @@ namespace quantscope {
 
 class LayerTableModel;
 class ParetoPlot;
+class SensitivityView;
 class StudySession;
 class TrialTableModel;
+class WhatIfEditor;
 struct StudySpec;
 
 /// The workbench window. It only wires the session (widgets/study_session.h) to the panels:
@@ -51,6 +53,8 @@ private:
     LayerTableModel* layerModel_;
     TrialTableModel* trialModel_;
     QSortFilterProxyModel* trialFilter_;
+    WhatIfEditor* whatIf_;
+    SensitivityView* sensitivity_;
     QPlainTextEdit* log_;
     QLabel* summary_;
     QProgressBar* progress_;

@@ -2,14 +2,17 @@
 // the budget; the trials model and the Pareto view follow; the GUI thread never stalls; cancel
 // stops within one evaluation and loses nothing.
 #include "pareto_plot.h"
+#include "sensitivity_view.h"
 #include "study_session.h"
 #include "trial_table_model.h"
+#include "what_if_editor.h"
 
 #include <QAbstractItemModelTester>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QUndoStack>
 
 #include <gtest/gtest.h>
 
@@ -105,6 +108,43 @@ TEST(StudySession, ScriptedSessionStepsRunsAndUpdatesTheViews)
     EXPECT_GT(pareto.predictedCount(), 0);
 }
 
+TEST(StudySession, WhatIfEditorPredictsUndoesAndEvaluates)
+{
+    QTemporaryDir dir;
+    StudySession session;
+    session.open(dir.filePath(QStringLiteral("whatif.db")), syntheticSpec(10, 0));
+    ASSERT_TRUE(waitIdle(session, 30000));
+    session.run();
+    ASSERT_TRUE(waitIdle(session, 60000));
+    WhatIfEditor editor;
+    editor.setStudy(session.study());
+    editor.setModel(session.results().model);
+    const size_t layers = session.study().layers.size();
+    ASSERT_EQ(editor.predictedMean().size(), 4u); // one prediction per task
+    const double eightBitMemory = editor.memoryMB();
+    editor.setConfiguration(BitConfig::uniform(4, layers));
+    EXPECT_LT(editor.memoryMB(), eightBitMemory);
+    EXPECT_EQ(editor.configuration().toString(), BitConfig::uniform(4, layers).toString());
+    for (double sd : editor.predictedSd())
+        EXPECT_GT(sd, 0);
+    editor.undoStack()->undo();
+    EXPECT_EQ(editor.configuration().toString(), BitConfig::uniform(8, layers).toString());
+    EXPECT_DOUBLE_EQ(editor.memoryMB(), eightBitMemory);
+    editor.undoStack()->redo();
+    EXPECT_EQ(editor.configuration().toString(), BitConfig::uniform(4, layers).toString());
+
+    // "Evaluate now" adds a real trial of the edited configuration.
+    QObject::connect(&editor, &WhatIfEditor::evaluateRequested, &session, &StudySession::evaluate);
+    const size_t before = session.trials().size();
+    Q_EMIT editor.evaluateRequested(QString::fromStdString(editor.configuration().toString()), 3);
+    ASSERT_TRUE(waitIdle(session, 30000));
+    ASSERT_EQ(session.trials().size(), before + 1);
+    const TrialRow& added = session.trials().back();
+    EXPECT_EQ(added.config, editor.configuration().toString());
+    EXPECT_EQ(added.task, 3);
+    EXPECT_EQ(added.status, TrialStatus::Done);
+}
+
 TEST(StudySession, CancelStopsWithinOneEvaluationAndRequeues)
 {
     QTemporaryDir dir;
@@ -121,6 +161,39 @@ TEST(StudySession, CancelStopsWithinOneEvaluationAndRequeues)
     EXPECT_LT(clock.elapsed(), 2000) << "cancel waited for the 2 s evaluation";
     for (const TrialRow& t : session.trials())
         EXPECT_NE(t.status, TrialStatus::Running);
+}
+
+TEST(SensitivityView, DrawsEveryLayerAndWidth)
+{
+    SensitivityReport report;
+    report.bits = {2, 4, 8};
+    report.floatAccuracy = 90;
+    report.images = 100;
+    for (const char* name : {"conv0", "conv1", "fc"}) {
+        LayerSensitivity layer;
+        layer.layer = name;
+        layer.accuracyDrop = {10, 1, 0};
+        layer.hessianTrace = 0.5;
+        report.layers.push_back(layer);
+    }
+    SensitivityView view;
+    view.setReport(report);
+    EXPECT_EQ(view.cellCount(), 9);
+    view.clear(QStringLiteral("none"));
+    EXPECT_EQ(view.cellCount(), 0);
+}
+
+TEST(StudySession, SensitivityOfASyntheticStudyIsRefusedWithAReason)
+{
+    QTemporaryDir dir;
+    StudySession session;
+    session.open(dir.filePath(QStringLiteral("s.db")), syntheticSpec(3, 0));
+    ASSERT_TRUE(waitIdle(session, 30000));
+    QSignalSpy failed(&session, &StudySession::failed);
+    session.computeSensitivity();
+    ASSERT_TRUE(waitIdle(session, 30000));
+    ASSERT_EQ(failed.count(), 1);
+    EXPECT_TRUE(failed.at(0).at(0).toString().contains(QStringLiteral("torch evaluator")));
 }
 
 TEST(StudySession, ABadDatabaseIsReportedNotFatal)

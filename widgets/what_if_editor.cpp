@@ -1,0 +1,177 @@
+#include "what_if_editor.h"
+
+#include "study/study_model.h"
+#include "study/study_results.h"
+
+#include <QComboBox>
+#include <QGridLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QUndoCommand>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+namespace quantscope {
+
+/// One edit: the whole configuration before and after. Consecutive edits of one layer merge.
+class SetBitsCommand : public QUndoCommand {
+public:
+    SetBitsCommand(WhatIfEditor& editor, std::vector<int> before, std::vector<int> after, int layer) :
+        editor_(editor), before_(std::move(before)), after_(std::move(after)), layer_(layer)
+    {
+        setText(layer < 0 ? QObject::tr("load configuration") : QObject::tr("change layer %1").arg(layer));
+    }
+    void undo() override { editor_.applyBits(before_); }
+    void redo() override { editor_.applyBits(after_); }
+    int id() const override { return layer_ < 0 ? -1 : 1; }
+    bool mergeWith(const QUndoCommand* other) override
+    {
+        const auto* next = static_cast<const SetBitsCommand*>(other);
+        if (next->layer_ != layer_)
+            return false;
+        after_ = next->after_;
+        return true;
+    }
+
+private:
+    WhatIfEditor& editor_;
+    std::vector<int> before_, after_;
+    int layer_;
+};
+
+WhatIfEditor::WhatIfEditor(QWidget* parent) :
+    QWidget(parent), undo_(new QUndoStack(this)), grid_(new QGridLayout), cost_(new QLabel(this)),
+    prediction_(new QLabel(this)), task_(new QComboBox(this))
+{
+    auto* layers = new QWidget(this);
+    layers->setLayout(grid_);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(layers);
+    scroll->setWidgetResizable(true);
+    auto* evaluate = new QPushButton(tr("Evaluate now"), this);
+    evaluate->setToolTip(tr("Add a real trial of this configuration on the chosen task"));
+    connect(evaluate, &QPushButton::clicked, this, [this] {
+        Q_EMIT evaluateRequested(QString::fromStdString(configuration().toString()), task_->currentIndex());
+    });
+    auto* evaluateRow = new QHBoxLayout;
+    evaluateRow->addWidget(task_, 1);
+    evaluateRow->addWidget(evaluate);
+    prediction_->setTextFormat(Qt::RichText);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(scroll, 1);
+    layout->addWidget(cost_);
+    layout->addWidget(prediction_);
+    layout->addLayout(evaluateRow);
+}
+
+void WhatIfEditor::setStudy(const StoredStudy& study)
+{
+    study_ = study;
+    for (QSpinBox* spin : spins_)
+        spin->deleteLater();
+    while (QLayoutItem* item = grid_->takeAt(0)) {
+        if (item->widget())
+            item->widget()->deleteLater();
+        delete item;
+    }
+    spins_.clear();
+    for (size_t i = 0; i < study.layers.size(); ++i) {
+        auto* spin = new QSpinBox(this);
+        spin->setRange(0, 8);
+        spin->setSpecialValueText(tr("float"));
+        spin->setValue(8);
+        spin->setToolTip(tr("Bits of %1's weights and input activations (0: float)")
+                             .arg(QString::fromStdString(study.layers[i].name)));
+        connect(spin, &QSpinBox::valueChanged, this, [this, i](int) {
+            if (applying_)
+                return;
+            std::vector<int> after;
+            for (QSpinBox* s : spins_)
+                after.push_back(s->value());
+            const std::vector<int> before = lastApplied_;
+            undo_->push(new SetBitsCommand(*this, before, after, int(i))); // redo() applies and refreshes
+        });
+        grid_->addWidget(new QLabel(QString::fromStdString(study.layers[i].name), this), int(i), 0);
+        grid_->addWidget(spin, int(i), 1);
+        spins_.push_back(spin);
+    }
+    task_->clear();
+    for (const StudyTask& task : study.spec.tasks)
+        task_->addItem(tr("on task: %1").arg(QString::fromStdString(task.name)));
+    task_->setCurrentIndex(task_->count() - 1);
+    undo_->clear();
+    lastApplied_ = std::vector<int>(spins_.size(), 8);
+    refresh();
+}
+
+void WhatIfEditor::setModel(std::shared_ptr<const StudyModel> model)
+{
+    model_ = std::move(model);
+    refresh();
+}
+
+void WhatIfEditor::setConfiguration(const BitConfig& bits)
+{
+    if (bits.size() != spins_.size())
+        return;
+    std::vector<int> after;
+    for (size_t i = 0; i < bits.size(); ++i)
+        after.push_back(bits[i].weight);
+    undo_->push(new SetBitsCommand(*this, lastApplied_, after, -1));
+}
+
+BitConfig WhatIfEditor::configuration() const
+{
+    std::vector<LayerBits> layers;
+    for (QSpinBox* spin : spins_)
+        layers.push_back(LayerBits{spin->value(), spin->value()});
+    return BitConfig(layers);
+}
+
+void WhatIfEditor::applyBits(const std::vector<int>& bits)
+{
+    applying_ = true;
+    for (size_t i = 0; i < bits.size() && i < spins_.size(); ++i)
+        spins_[i]->setValue(bits[i]);
+    applying_ = false;
+    lastApplied_ = bits;
+    refresh();
+}
+
+void WhatIfEditor::refresh()
+{
+    if (spins_.empty()) {
+        cost_->clear();
+        prediction_->clear();
+        return;
+    }
+    const BitConfig bits = configuration();
+    memory_ = studyMemoryMB(study_, bits);
+    bops_ = studyBops(study_, bits);
+    cost_->setText(tr("%1: %2 MB, %3 GBOPs")
+                       .arg(QString::fromStdString(bits.toString()))
+                       .arg(memory_, 0, 'f', 4)
+                       .arg(bops_ / 1e9, 0, 'f', 3));
+    mean_.clear();
+    sd_.clear();
+    if (!model_ || !model_->fitted() || model_->layerNames().size() != spins_.size()) {
+        prediction_->setText(tr("<i>No prediction yet: the GP needs two finished trials.</i>"));
+    } else {
+        const StudyModel::Prediction p = model_->predict(bits);
+        mean_ = p.mean;
+        sd_ = p.sd;
+        QString text = tr("<b>Predicted top-1</b> (GP mean &plusmn; 2 sd):");
+        for (size_t t = 0; t < p.mean.size(); ++t)
+            text += QStringLiteral("<br>%1: %2 &plusmn; %3 %")
+                        .arg(t < study_.spec.tasks.size() ? QString::fromStdString(study_.spec.tasks[t].name).toHtmlEscaped()
+                                                          : QString::number(t))
+                        .arg(p.mean[t], 0, 'f', 2)
+                        .arg(2 * p.sd[t], 0, 'f', 2);
+        prediction_->setText(text);
+    }
+    Q_EMIT configurationChanged(bits);
+}
+
+} // namespace quantscope

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "quant/bit_config.h"
+#include "study/study_store.h"
+
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+class QComboBox;
+class QGridLayout;
+class QLabel;
+class QSpinBox;
+class QUndoStack;
+
+namespace quantscope {
+
+class StudyModel;
+
+/// Per-layer bits with live answers: memory, BOPs, and the GP's predicted accuracy (mean +- 2 sd)
+/// on every task, recomputed as the user types. Edits are undoable; "Evaluate now" asks for a real
+/// trial of the configuration on the chosen task.
+class WhatIfEditor : public QWidget {
+    Q_OBJECT
+public:
+    explicit WhatIfEditor(QWidget* parent = nullptr);
+
+    /// The study whose layers are edited (resets the editor to uniform 8 bits).
+    void setStudy(const StoredStudy& study);
+    /// The latest fitted model; predictions follow it.
+    void setModel(std::shared_ptr<const StudyModel> model);
+    /// Loads a configuration (from the Pareto view or the trials table), as one undoable edit.
+    void setConfiguration(const BitConfig& bits);
+    BitConfig configuration() const;
+    QUndoStack* undoStack() const { return undo_; }
+
+    /// The numbers shown, for tests: memory (MB), BOPs, per-task mean and sd (empty: no model).
+    double memoryMB() const { return memory_; }
+    double bops() const { return bops_; }
+    const std::vector<double>& predictedMean() const { return mean_; }
+    const std::vector<double>& predictedSd() const { return sd_; }
+
+Q_SIGNALS:
+    void configurationChanged(const quantscope::BitConfig& bits);
+    /// The user asked for a real evaluation of `config` on `task`.
+    void evaluateRequested(const QString& config, int task);
+
+private:
+    friend class SetBitsCommand;
+    void applyBits(const std::vector<int>& bits); ///< without touching the undo stack
+    void refresh();
+
+    StoredStudy study_;
+    std::shared_ptr<const StudyModel> model_;
+    QUndoStack* undo_;
+    QGridLayout* grid_;
+    std::vector<QSpinBox*> spins_;
+    QLabel* cost_;
+    QLabel* prediction_;
+    QComboBox* task_;
+    bool applying_ = false;
+    std::vector<int> lastApplied_; ///< the configuration the undo stack last set
+    double memory_ = 0, bops_ = 0;
+    std::vector<double> mean_, sd_;
+};
+
+} // namespace quantscope
