@@ -53,17 +53,32 @@ Network Network::create(const ModelSpec& spec, uint64_t seed)
     return Network(spec, makeZooNetwork(spec));
 }
 
-Network Network::load(const std::string& path)
+namespace {
+
+/// Reads `path` (a zip archive: Quantscope model or TorchScript); ModelError naming the file.
+void readArchive(const std::string& path, torch::serialize::InputArchive& archive, const std::string& expected)
 {
     if (!std::filesystem::exists(path))
         throw ModelError("model file not found: " + path);
-    torch::serialize::InputArchive archive;
     try {
         archive.load_from(path);
     } catch (const c10::Error& e) {
-        throw ModelError("cannot read model file " + path + ": not a Quantscope model or corrupt ("
-                         + firstLine(e.what()) + ")");
+        throw ModelError("cannot read model file " + path + ": not " + expected + ", or corrupt (" + firstLine(e.what())
+                         + ")");
     }
+}
+
+} // namespace
+
+Network Network::load(const std::string& path)
+{
+    torch::serialize::InputArchive archive;
+    readArchive(path, archive, "a Quantscope model");
+    return fromArchive(path, archive);
+}
+
+Network Network::fromArchive(const std::string& path, torch::serialize::InputArchive& archive)
+{
     c10::IValue specValue;
     if (!archive.try_read(kSpecKey, specValue) || !specValue.isString())
         throw ModelError("model file " + path + " has no Quantscope model description");
@@ -86,18 +101,11 @@ Network Network::importTorchScript(const std::string& path, ModelSpec input)
 
 Network Network::open(const std::string& path, const ModelSpec& input)
 {
-    if (!std::filesystem::exists(path))
-        throw ModelError("model file not found: " + path);
     torch::serialize::InputArchive archive;
-    try {
-        archive.load_from(path);
-    } catch (const c10::Error& e) {
-        throw ModelError("cannot read model file " + path + ": not a Quantscope or TorchScript model, or corrupt ("
-                         + firstLine(e.what()) + ")");
-    }
+    readArchive(path, archive, "a Quantscope or TorchScript model");
     c10::IValue specValue;
     if (archive.try_read(kSpecKey, specValue))
-        return load(path);
+        return fromArchive(path, archive);
     return importTorchScript(path, input);
 }
 

@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+namespace torch::serialize {
+class InputArchive;
+}
+
 namespace quantscope {
 
 class NetworkBackend;
@@ -51,6 +55,7 @@ public:
 
 private:
     Network(ModelSpec spec, std::shared_ptr<NetworkBackend> backend);
+    static Network fromArchive(const std::string& path, torch::serialize::InputArchive& archive);
     void takeInventory();
 
     ModelSpec spec_;
