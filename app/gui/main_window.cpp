@@ -2,6 +2,7 @@
 
 #include "layer_table_model.h"
 #include "pareto_plot.h"
+#include "posterior_view.h"
 #include "sensitivity_view.h"
 #include "study_session.h"
 #include "trial_table_model.h"
@@ -48,7 +49,7 @@ MainWindow::MainWindow(QWidget* parent) :
     QMainWindow(parent), session_(new StudySession(this)), pareto_(new ParetoPlot(this)),
     layerModel_(new LayerTableModel(this)), trialModel_(new TrialTableModel(this)),
     trialFilter_(new QSortFilterProxyModel(this)), whatIf_(new WhatIfEditor(this)),
-    sensitivity_(new SensitivityView(this)), log_(new QPlainTextEdit(this)), summary_(new QLabel(this)),
+    sensitivity_(new SensitivityView(this)), posterior_(new PosteriorView(this)), log_(new QPlainTextEdit(this)), summary_(new QLabel(this)),
     progress_(new QProgressBar(this))
 {
     setWindowTitle(tr("Quantscope"));
@@ -64,6 +65,7 @@ MainWindow::MainWindow(QWidget* parent) :
         const StoredStudy& study = session_->study();
         layerModel_->setLayers(study.layers);
         whatIf_->setStudy(study);
+        posterior_->setStudy(study);
         std::vector<std::string> tasks;
         for (const StudyTask& task : study.spec.tasks)
             tasks.push_back(task.name);
@@ -80,6 +82,7 @@ MainWindow::MainWindow(QWidget* parent) :
     connect(session_, &StudySession::resultsChanged, this, [this] {
         pareto_->setData(session_->trials(), session_->results());
         whatIf_->setModel(session_->results().model);
+        posterior_->setData(session_->trials(), session_->results());
     });
     connect(whatIf_, &WhatIfEditor::evaluateRequested, this, [this](const QString& config, int task) {
         log(tr("Evaluating %1 on task %2 (what-if)").arg(config).arg(task));
@@ -169,6 +172,7 @@ void MainWindow::createDocks()
     QDockWidget* whatIf = dock(this, tr("What-if"), QStringLiteral("whatIfDock"), whatIf_, Qt::RightDockWidgetArea);
     QDockWidget* sensitivity =
         dock(this, tr("Sensitivity"), QStringLiteral("sensitivityDock"), sensitivity_, Qt::LeftDockWidgetArea);
+    QDockWidget* posterior = dock(this, tr("Posterior"), QStringLiteral("posteriorDock"), posterior_, Qt::RightDockWidgetArea);
     tabifyDockWidget(network, sensitivity);
     network->raise();
 
@@ -178,7 +182,9 @@ void MainWindow::createDocks()
     tabifyDockWidget(trialsDock, logDock);
     trialsDock->raise();
 
-    docks_ = {network, sensitivity, whatIf, trialsDock, logDock};
+    tabifyDockWidget(whatIf, posterior);
+    whatIf->raise();
+    docks_ = {network, sensitivity, whatIf, posterior, trialsDock, logDock};
 }
 
 void MainWindow::createActions()

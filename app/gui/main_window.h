@@ -16,6 +16,7 @@ namespace quantscope {
 
 class LayerTableModel;
 class ParetoPlot;
+class PosteriorView;
 class SensitivityView;
 class StudySession;
 class TrialTableModel;
@@ -55,6 +56,7 @@ private:
     QSortFilterProxyModel* trialFilter_;
     WhatIfEditor* whatIf_;
     SensitivityView* sensitivity_;
+    PosteriorView* posterior_;
     QPlainTextEdit* log_;
     QLabel* summary_;
     QProgressBar* progress_;

@@ -2,6 +2,7 @@
 // the budget; the trials model and the Pareto view follow; the GUI thread never stalls; cancel
 // stops within one evaluation and loses nothing.
 #include "pareto_plot.h"
+#include "posterior_view.h"
 #include "sensitivity_view.h"
 #include "study_session.h"
 #include "trial_table_model.h"
@@ -71,9 +72,13 @@ TEST(StudySession, ScriptedSessionStepsRunsAndUpdatesTheViews)
     TrialTableModel trials;
     QAbstractItemModelTester tester(&trials, QAbstractItemModelTester::FailureReportingMode::Fatal);
     ParetoPlot pareto;
+    PosteriorView posterior;
+    QObject::connect(&session, &StudySession::opened, [&] { posterior.setStudy(session.study()); });
     QObject::connect(&session, &StudySession::trialsChanged, [&] { trials.setTrials(session.trials()); });
-    QObject::connect(&session, &StudySession::resultsChanged,
-                     [&] { pareto.setData(session.trials(), session.results()); });
+    QObject::connect(&session, &StudySession::resultsChanged, [&] {
+        pareto.setData(session.trials(), session.results());
+        posterior.setData(session.trials(), session.results());
+    });
 
     session.open(dir.filePath(QStringLiteral("gui.db")), syntheticSpec(12, 0.02));
     ASSERT_TRUE(waitIdle(session, 30000));
@@ -106,6 +111,17 @@ TEST(StudySession, ScriptedSessionStepsRunsAndUpdatesTheViews)
     EXPECT_EQ(pareto.observedCount(), onTarget);
     EXPECT_GE(pareto.frontCount(), 1);
     EXPECT_GT(pareto.predictedCount(), 0);
+    // The posterior view shows the target task's GP over the plane, its trials, the ranking and
+    // the 4 x 4 task correlations.
+    EXPECT_EQ(posterior.heatCells(), PosteriorView::kGrid * PosteriorView::kGrid);
+    EXPECT_EQ(posterior.observedPoints(), onTarget);
+    EXPECT_EQ(posterior.rankingRows(), int(session.results().ranking.size()));
+    EXPECT_EQ(posterior.correlationSize(), 4);
+    posterior.setTask(0);
+    int onTaskZero = 0;
+    for (const TrialRow& t : session.trials())
+        onTaskZero += t.status == TrialStatus::Done && t.task == 0;
+    EXPECT_EQ(posterior.observedPoints(), onTaskZero);
 }
 
 TEST(StudySession, WhatIfEditorPredictsUndoesAndEvaluates)

@@ -1,0 +1,197 @@
+#include "posterior_view.h"
+
+#include "search/encoding.h"
+#include "study/study_model.h"
+
+#include <qcustomplot.h>
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace quantscope {
+namespace {
+
+QCPColorMap* heatMap(QCustomPlot* plot, const QString& title)
+{
+    plot->clearPlottables();
+    plot->plotLayout()->clear();
+    auto* rect = new QCPAxisRect(plot);
+    plot->plotLayout()->addElement(0, 0, rect);
+    auto* map = new QCPColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+    auto* scale = new QCPColorScale(plot);
+    plot->plotLayout()->addElement(0, 1, scale);
+    scale->setLabel(title);
+    map->setColorScale(scale);
+    rect->axis(QCPAxis::atBottom)->setLabel(QObject::tr("coordinate 1"));
+    rect->axis(QCPAxis::atLeft)->setLabel(QObject::tr("coordinate 2"));
+    return map;
+}
+
+QTableWidgetItem* cell(const QString& text)
+{
+    auto* item = new QTableWidgetItem(text);
+    item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+    return item;
+}
+
+} // namespace
+
+PosteriorView::PosteriorView(QWidget* parent) :
+    QWidget(parent), task_(new QComboBox(this)), note_(new QLabel(this)), mean_(new QCustomPlot(this)),
+    sd_(new QCustomPlot(this)), ranking_(new QTableWidget(this)), correlation_(new QTableWidget(this))
+{
+    task_->setToolTip(tr("Task whose posterior is shown"));
+    connect(task_, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
+    note_->setWordWrap(true);
+    ranking_->setColumnCount(4);
+    ranking_->setHorizontalHeaderLabels({tr("Bits"), tr("Predicted top-1"), tr("E"), tr("MB")});
+    ranking_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    ranking_->verticalHeader()->setVisible(false);
+    correlation_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Task:"), this));
+    top->addWidget(task_, 1);
+    auto* maps = new QSplitter(Qt::Horizontal, this);
+    maps->addWidget(mean_);
+    maps->addWidget(sd_);
+    auto* tables = new QSplitter(Qt::Horizontal, this);
+    tables->addWidget(ranking_);
+    tables->addWidget(correlation_);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(maps);
+    split->addWidget(tables);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(note_);
+    layout->addWidget(split, 1);
+}
+
+void PosteriorView::setStudy(const StoredStudy& study)
+{
+    study_ = study;
+    const QSignalBlocker block(task_);
+    task_->clear();
+    for (const StudyTask& task : study.spec.tasks)
+        task_->addItem(QString::fromStdString(task.name));
+    task_->setCurrentIndex(task_->count() - 1);
+    trials_.clear();
+    results_ = StudyResults();
+    rebuild();
+}
+
+void PosteriorView::setData(const std::vector<TrialRow>& trials, const StudyResults& results)
+{
+    trials_ = trials;
+    results_ = results;
+    rebuild();
+}
+
+void PosteriorView::setTask(int task)
+{
+    task_->setCurrentIndex(task);
+}
+
+int PosteriorView::rankingRows() const { return ranking_->rowCount(); }
+int PosteriorView::correlationSize() const { return correlation_->rowCount(); }
+
+void PosteriorView::rebuild()
+{
+    cells_ = observed_ = 0;
+    const StudyModel* model = results_.model.get();
+    const int task = task_->currentIndex();
+    if (!model || !model->fitted() || task < 0) {
+        note_->setText(tr("The GP needs two finished trials."));
+        mean_->clearPlottables();
+        sd_->clearPlottables();
+        mean_->replot();
+        sd_->replot();
+        ranking_->setRowCount(0);
+        correlation_->setRowCount(0);
+        correlation_->setColumnCount(0);
+        return;
+    }
+    const Encoding& encoding = model->encoding();
+    // The plane of coordinates 1 and 2; others fixed at the best-ranked configuration.
+    Eigen::VectorXd base = Eigen::VectorXd::Constant(encoding.dim(), 0.5);
+    QString slice;
+    if (encoding.dim() > 2 && !results_.ranking.empty()) {
+        base = encoding.encode(BitConfig::parse(results_.ranking.front().config, model->layerNames()));
+        slice = tr(" (a slice through %1, the best-ranked configuration)")
+                    .arg(QString::fromStdString(results_.ranking.front().config));
+    }
+    Eigen::MatrixXd inputs(kGrid * kGrid, encoding.dim());
+    for (int i = 0; i < kGrid; ++i)
+        for (int j = 0; j < kGrid; ++j) {
+            inputs.row(i * kGrid + j) = base.transpose();
+            inputs(i * kGrid + j, 0) = double(i) / (kGrid - 1);
+            if (encoding.dim() > 1)
+                inputs(i * kGrid + j, 1) = double(j) / (kGrid - 1);
+        }
+    Eigen::VectorXd mean, sd;
+    model->predict(inputs, task, mean, sd);
+    QCPColorMap* meanMap = heatMap(mean_, tr("mean top-1 (%)"));
+    QCPColorMap* sdMap = heatMap(sd_, tr("standard deviation"));
+    for (QCPColorMap* map : {meanMap, sdMap}) {
+        map->data()->setSize(kGrid, kGrid);
+        map->data()->setRange(QCPRange(0, 1), QCPRange(0, 1));
+    }
+    for (int i = 0; i < kGrid; ++i)
+        for (int j = 0; j < kGrid; ++j) {
+            meanMap->data()->setCell(i, j, mean[i * kGrid + j]);
+            sdMap->data()->setCell(i, j, sd[i * kGrid + j]);
+            ++cells_;
+        }
+    meanMap->setGradient(QCPColorGradient::gpSpectrum);
+    sdMap->setGradient(QCPColorGradient::gpThermal);
+    for (QCPColorMap* map : {meanMap, sdMap})
+        map->rescaleDataRange();
+    // This task's observed trials, projected onto the plane.
+    QVector<double> x, y;
+    for (const TrialRow& t : trials_)
+        if (t.status == TrialStatus::Done && t.task == task) {
+            const Eigen::VectorXd w = encoding.encode(BitConfig::parse(t.config, model->layerNames()));
+            x.push_back(w[0]);
+            y.push_back(encoding.dim() > 1 ? w[1] : 0.5);
+        }
+    observed_ = int(x.size());
+    for (QCustomPlot* plot : {mean_, sd_}) {
+        QCPAxisRect* rect = plot->axisRect();
+        auto* points = new QCPGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        points->setData(x, y);
+        points->setLineStyle(QCPGraph::lsNone);
+        points->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, Qt::white, Qt::black, 6));
+        rect->axis(QCPAxis::atBottom)->setRange(0, 1);
+        rect->axis(QCPAxis::atLeft)->setRange(0, 1);
+        plot->replot(QCustomPlot::rpQueuedRefresh);
+    }
+    note_->setText(tr("%1 encoding: GP posterior over its coordinates 1 and 2%2; dots: trials of this task.")
+                       .arg(QString::fromStdString(encoding.name()), slice));
+
+    ranking_->setRowCount(int(results_.ranking.size()));
+    for (size_t r = 0; r < results_.ranking.size(); ++r) {
+        const ResultPoint& p = results_.ranking[r];
+        ranking_->setItem(int(r), 0, cell(QString::fromStdString(p.config)));
+        ranking_->setItem(int(r), 1, cell(tr("%1 ± %2").arg(p.predicted.value_or(0), 0, 'f', 2).arg(2 * p.sd.value_or(0), 0, 'f', 2)));
+        ranking_->setItem(int(r), 2, cell(QString::number(p.effectiveAccuracy, 'f', 2)));
+        ranking_->setItem(int(r), 3, cell(QString::number(p.memoryMB, 'f', 4)));
+    }
+    const Eigen::MatrixXd correlation = model->taskCorrelation();
+    correlation_->setRowCount(int(correlation.rows()));
+    correlation_->setColumnCount(int(correlation.cols()));
+    QStringList names;
+    for (const StudyTask& t : study_.spec.tasks)
+        names << QString::fromStdString(t.name);
+    correlation_->setHorizontalHeaderLabels(names);
+    correlation_->setVerticalHeaderLabels(names);
+    for (Eigen::Index i = 0; i < correlation.rows(); ++i)
+        for (Eigen::Index j = 0; j < correlation.cols(); ++j)
+            correlation_->setItem(int(i), int(j), cell(QString::number(correlation(i, j), 'f', 2)));
+}
+
+} // namespace quantscope

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "study/study_results.h"
+#include "study/study_store.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QCustomPlot;
+class QLabel;
+class QTableWidget;
+
+namespace quantscope {
+
+/// What the GP believes, for the chosen task: its mean and standard deviation as heat maps over
+/// the first two encoding coordinates (the whole plane for two-dimensional encodings; for more
+/// dimensions a slice through the best-ranked configuration) with that task's observed trials on
+/// them; the ranked candidates with mean +- 2 sd; and the fitted task correlation matrix. Follows
+/// the search: call setData() whenever results arrive.
+class PosteriorView : public QWidget {
+    Q_OBJECT
+public:
+    static constexpr int kGrid = 41; ///< heat-map cells per side
+
+    explicit PosteriorView(QWidget* parent = nullptr);
+
+    void setStudy(const StoredStudy& study);
+    void setData(const std::vector<TrialRow>& trials, const StudyResults& results);
+    void setTask(int task);
+
+    // What is drawn, for tests.
+    int heatCells() const { return cells_; }
+    int observedPoints() const { return observed_; }
+    int rankingRows() const;
+    int correlationSize() const;
+
+private:
+    void rebuild();
+
+    QComboBox* task_;
+    QLabel* note_;
+    QCustomPlot* mean_;
+    QCustomPlot* sd_;
+    QTableWidget* ranking_;
+    QTableWidget* correlation_;
+    StoredStudy study_;
+    std::vector<TrialRow> trials_;
+    StudyResults results_;
+    int cells_ = 0, observed_ = 0;
+};
+
+} // namespace quantscope
