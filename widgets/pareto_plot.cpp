@@ -1,5 +1,7 @@
 #include "pareto_plot.h"
 
+#include "plot_export.h"
+
 #include <qcustomplot.h>
 
 #include <QComboBox>
@@ -63,6 +65,7 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
         if (const Point* p = nearest(event->position()))
             Q_EMIT configurationClicked(p->config);
     });
+    addPlotExportMenu(*plot_, [this] { return csv(); });
     replotTimer_->setSingleShot(true);
     replotTimer_->setInterval(40);
     connect(replotTimer_, &QTimer::timeout, this, [this] { plot_->replot(QCustomPlot::rpQueuedRefresh); });
@@ -102,8 +105,10 @@ void ParetoPlot::rebuild()
             continue;
         const double x = xOf(t.memoryMB.value_or(0), t.bops.value_or(0));
         ++observed_;
-        points_.push_back({x, *t.accuracy, QString::fromStdString(t.config)});
-        if (onFront.count(t.config) && frontDrawn.insert(t.config).second) {
+        const bool front = onFront.count(t.config) && frontDrawn.insert(t.config).second;
+        points_.push_back({x, *t.accuracy, QString::fromStdString(t.config),
+                           front ? QStringLiteral("observed front") : QStringLiteral("dominated")});
+        if (front) {
             fx.push_back(x);
             fy.push_back(*t.accuracy);
         } else {
@@ -115,13 +120,15 @@ void ParetoPlot::rebuild()
     for (const ResultPoint& p : results_.predictedFront) {
         px.push_back(xOf(p.memoryMB, p.bops));
         py.push_back(p.accuracy);
-        points_.push_back({px.back(), py.back(), QString::fromStdString(p.config) + tr(" (predicted)")});
+        points_.push_back({px.back(), py.back(), QString::fromStdString(p.config) + tr(" (predicted)"),
+                           QStringLiteral("predicted front")});
     }
     predicted_count_ = int(px.size());
     for (const ResultPoint& p : results_.baselines) {
         bx.push_back(xOf(p.memoryMB, p.bops));
         by.push_back(p.accuracy);
-        points_.push_back({bx.back(), by.back(), QString::fromStdString(p.config) + (p.observed ? QString() : tr(" (predicted)"))});
+        points_.push_back({bx.back(), by.back(), QString::fromStdString(p.config) + (p.observed ? QString() : tr(" (predicted)")),
+                           QStringLiteral("uniform baseline")});
     }
     dominated_->setData(dx, dy);
     front_->setData(fx, fy); // sorted by x: lsStepLeft draws the staircase of the front
@@ -153,6 +160,18 @@ const ParetoPlot::Point* ParetoPlot::nearest(const QPointF& pixel) const
         }
     }
     return best;
+}
+
+QString ParetoPlot::csv() const
+{
+    QString out = QStringLiteral("series,config,%1,top1\n")
+                      .arg(axis_ == Axis::Memory ? QStringLiteral("memory_mb") : QStringLiteral("gbops"));
+    for (const Point& p : points_) {
+        QString config = p.config;
+        config.remove(QStringLiteral(" (predicted)"));
+        out += QStringLiteral("%1,\"%2\",%3,%4\n").arg(p.series, config).arg(p.x, 0, 'g', 8).arg(p.y, 0, 'f', 4);
+    }
+    return out;
 }
 
 int ParetoPlot::observedCount() const { return observed_; }

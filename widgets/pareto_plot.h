@@ -30,6 +30,8 @@ public:
     int frontCount() const;      ///< of those, on the observed front
     int predictedCount() const;  ///< predicted-front points drawn
     QCustomPlot* plot() const { return plot_; }
+    /// Every point drawn: series, configuration, x (memory MB or GBOPs), top-1.
+    QString csv() const;
 
 Q_SIGNALS:
     void configurationClicked(const QString& config);
@@ -38,6 +40,7 @@ private:
     struct Point {
         double x, y;
         QString config;
+        QString series;
     };
     void rebuild();
     void scheduleReplot();

@@ -3,6 +3,8 @@
 #include "search/encoding.h"
 #include "study/study_model.h"
 
+#include "plot_export.h"
+
 #include <qcustomplot.h>
 
 #include <QComboBox>
@@ -53,6 +55,8 @@ PosteriorView::PosteriorView(QWidget* parent) :
     ranking_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     ranking_->verticalHeader()->setVisible(false);
     correlation_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    addPlotExportMenu(*mean_, [this] { return csv(); });
+    addPlotExportMenu(*sd_, [this] { return csv(); });
 
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Task:"), this));
@@ -97,12 +101,26 @@ void PosteriorView::setTask(int task)
     task_->setCurrentIndex(task);
 }
 
+QString PosteriorView::csv() const
+{
+    QString out = QStringLiteral("coordinate1,coordinate2,mean,sd\n");
+    for (Eigen::Index k = 0; k < gridMean_.size(); ++k)
+        out += QStringLiteral("%1,%2,%3,%4\n")
+                   .arg(double(k / kGrid) / (kGrid - 1))
+                   .arg(double(k % kGrid) / (kGrid - 1))
+                   .arg(gridMean_[k], 0, 'g', 8)
+                   .arg(gridSd_[k], 0, 'g', 8);
+    return out;
+}
+
 int PosteriorView::rankingRows() const { return ranking_->rowCount(); }
 int PosteriorView::correlationSize() const { return correlation_->rowCount(); }
 
 void PosteriorView::rebuild()
 {
     cells_ = observed_ = 0;
+    gridMean_.resize(0);
+    gridSd_.resize(0);
     const StudyModel* model = results_.model.get();
     const int task = task_->currentIndex();
     if (!model || !model->fitted() || task < 0) {
@@ -135,6 +153,8 @@ void PosteriorView::rebuild()
         }
     Eigen::VectorXd mean, sd;
     model->predict(inputs, task, mean, sd);
+    gridMean_ = mean;
+    gridSd_ = sd;
     QCPColorMap* meanMap = heatMap(mean_, tr("mean top-1 (%)"));
     QCPColorMap* sdMap = heatMap(sd_, tr("standard deviation"));
     for (QCPColorMap* map : {meanMap, sdMap}) {

@@ -5,6 +5,8 @@
 
 #include <QWidget>
 
+#include <Eigen/Dense>
+
 class QComboBox;
 class QCustomPlot;
 class QLabel;
@@ -33,6 +35,8 @@ public:
     int observedPoints() const { return observed_; }
     int rankingRows() const;
     int correlationSize() const;
+    /// The heat maps' numbers as CSV: coordinate 1, coordinate 2, mean, sd.
+    QString csv() const;
 
 private:
     void rebuild();
@@ -47,6 +51,7 @@ private:
     std::vector<TrialRow> trials_;
     StudyResults results_;
     int cells_ = 0, observed_ = 0;
+    Eigen::VectorXd gridMean_, gridSd_;
 };
 
 } // namespace quantscope

@@ -1,5 +1,7 @@
 #include "sensitivity_view.h"
 
+#include "plot_export.h"
+
 #include <qcustomplot.h>
 
 #include <QLabel>
@@ -35,6 +37,8 @@ SensitivityView::SensitivityView(QWidget* parent) :
     layout->addWidget(splitter, 1);
     layout->addWidget(compute_);
     note_->setWordWrap(true);
+    addPlotExportMenu(*heat_, [this] { return csv(); });
+    addPlotExportMenu(*bars_, [this] { return csv(); });
     clear(tr("No sensitivity computed for this study yet."));
 }
 
@@ -45,6 +49,7 @@ void SensitivityView::clear(const QString& why)
     heat_->replot();
     bars_->replot();
     cells_ = 0;
+    report_ = SensitivityReport();
     note_->setText(why);
 }
 
@@ -54,8 +59,24 @@ void SensitivityView::setComputing(bool computing)
     compute_->setText(computing ? tr("Computing...") : tr("Compute sensitivity"));
 }
 
+QString SensitivityView::csv() const
+{
+    QString out = QStringLiteral("layer");
+    for (int b : report_.bits)
+        out += QStringLiteral(",drop_%1bit").arg(b);
+    out += QStringLiteral(",hessian_trace\n");
+    for (const LayerSensitivity& layer : report_.layers) {
+        out += QString::fromStdString(layer.layer);
+        for (double d : layer.accuracyDrop)
+            out += QLatin1Char(',') + QString::number(d, 'g', 6);
+        out += QLatin1Char(',') + QString::number(layer.hessianTrace, 'g', 6) + QLatin1Char('\n');
+    }
+    return out;
+}
+
 void SensitivityView::setReport(const SensitivityReport& report)
 {
+    report_ = report;
     heat_->clearPlottables();
     bars_->clearPlottables();
     const int layers = int(report.layers.size());

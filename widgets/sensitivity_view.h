@@ -23,6 +23,8 @@ public:
     void setComputing(bool computing);
     /// Cells drawn in the heat map (layers x bits), for tests.
     int cellCount() const { return cells_; }
+    /// The report as CSV: layer, accuracy drop per bit width, average Hessian trace.
+    QString csv() const;
 
 Q_SIGNALS:
     void computeRequested();
@@ -33,6 +35,7 @@ private:
     QLabel* note_;
     QPushButton* compute_;
     int cells_ = 0;
+    SensitivityReport report_;
 };
 
 } // namespace quantscope

@@ -2,6 +2,7 @@
 // the budget; the trials model and the Pareto view follow; the GUI thread never stalls; cancel
 // stops within one evaluation and loses nothing.
 #include "pareto_plot.h"
+#include "plot_export.h"
 #include "posterior_view.h"
 #include "sensitivity_view.h"
 #include "study_session.h"
@@ -117,6 +118,19 @@ TEST(StudySession, ScriptedSessionStepsRunsAndUpdatesTheViews)
     EXPECT_EQ(posterior.observedPoints(), onTarget);
     EXPECT_EQ(posterior.rankingRows(), int(session.results().ranking.size()));
     EXPECT_EQ(posterior.correlationSize(), 4);
+    // Every plot saves as PNG, PDF and CSV.
+    QTemporaryDir out;
+    for (const QString name : {QStringLiteral("pareto.png"), QStringLiteral("pareto.pdf"), QStringLiteral("pareto.csv")}) {
+        ASSERT_TRUE(savePlot(*pareto.plot(), out.filePath(name), [&] { return pareto.csv(); })) << name.toStdString();
+        EXPECT_GT(QFileInfo(out.filePath(name)).size(), 100) << name.toStdString();
+    }
+    QFile csv(out.filePath(QStringLiteral("pareto.csv")));
+    ASSERT_TRUE(csv.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    EXPECT_EQ(lines.front(), QStringLiteral("series,config,memory_mb,top1"));
+    EXPECT_EQ(lines.size() - 1, onTarget + pareto.predictedCount() + int(session.results().baselines.size()));
+    EXPECT_EQ(posterior.csv().count(QLatin1Char('\n')), 1 + PosteriorView::kGrid * PosteriorView::kGrid);
+    EXPECT_FALSE(savePlot(*pareto.plot(), out.filePath(QStringLiteral("pareto.bmp")), [] { return QString(); }));
     posterior.setTask(0);
     int onTaskZero = 0;
     for (const TrialRow& t : session.trials())
