@@ -99,6 +99,18 @@ public:
         post([](StudySession* s) { s->setBusy(false); });
     }
 
+    void write(const StudyExport& request)
+    {
+        guard([&] {
+            if (!runner_)
+                throw ConfigError("no study is open");
+            const StoredStudy study = store_->loadStudy(runner_->study().spec.name);
+            quantscope::exportStudy(study, store_->trials(study.id), request);
+            post([path = QString::fromStdString(request.path)](StudySession* s) { Q_EMIT s->exported(path); });
+        });
+        post([](StudySession* s) { s->setBusy(false); });
+    }
+
 private:
     /// Cancellation, and progress posted to the GUI a few times a second (not once per batch).
     WorkControl controlFor(const CancelToken* cancel)
@@ -237,6 +249,15 @@ void StudySession::computeSensitivity()
     Worker* worker = worker_;
     const CancelToken* cancel = &cancel_;
     QMetaObject::invokeMethod(worker, [worker, cancel] { worker->sensitivity(cancel); }, Qt::QueuedConnection);
+}
+
+void StudySession::exportStudy(const StudyExport& request)
+{
+    if (busy_ || !open_)
+        return;
+    setBusy(true);
+    Worker* worker = worker_;
+    QMetaObject::invokeMethod(worker, [worker, request] { worker->write(request); }, Qt::QueuedConnection);
 }
 
 void StudySession::pause()

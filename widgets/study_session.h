@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/progress.h"
+#include "export/study_export.h"
 #include "study/study_results.h"
 #include "study/study_spec.h"
 #include "study/study_store.h"
@@ -40,6 +41,8 @@ public:
     void evaluate(const QString& config, int task);
     /// Computes the per-layer sensitivity (torch studies) in the background and stores it.
     void computeSensitivity();
+    /// Writes an export (docs/export.md) in the background: exported() or failed().
+    void exportStudy(const StudyExport& request);
     /// Stops after the running evaluations finish.
     void pause();
     /// Stops now: running evaluations are abandoned and queued again for the next run.
@@ -64,6 +67,8 @@ Q_SIGNALS:
     void resultsChanged();
     /// sensitivity() changed.
     void sensitivityChanged();
+    /// An export was written to `path`.
+    void exported(const QString& path);
     /// Work in progress: "trial 13 (600 steps): train", 340 of 600.
     void progress(const QString& phase, qint64 done, qint64 total);
     void busyChanged(bool busy);

@@ -3,10 +3,7 @@
 #include "study_options.h"
 
 #include "common/error.h"
-#include "export/aimet_encodings.h"
-#include "export/config_export.h"
-#include "export/onnx_export.h"
-#include "export/torchscript_export.h"
+#include "export/study_export.h"
 #include "study/study_results.h"
 #include "study/study_store.h"
 #include "study/torch_trial_evaluator.h"
@@ -60,16 +57,6 @@ void printPoints(const std::string& title, const std::vector<ResultPoint>& point
     std::cout << "\n";
 }
 
-/// The study's network and data, for the formats that write the model itself.
-std::unique_ptr<TorchTrialEvaluator> realModelEvaluator(const StoredStudy& study, const std::string& format)
-{
-    if (study.spec.evaluator == "synthetic")
-        throw ConfigError(format + " needs a study of a real model (torch or command evaluator)");
-    StudySpec spec = study.spec;
-    spec.evaluator = "torch";
-    return std::make_unique<TorchTrialEvaluator>(spec);
-}
-
 } // namespace
 
 void printStudyPareto(const StudyOptions& options, size_t top)
@@ -113,70 +100,13 @@ void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions
     StudyStore store = StudyStore::openForReading(options.database);
     const StoredStudy study = store.loadStudy(options.name);
     const std::vector<TrialRow> trials = store.trials(study.id);
-    std::string content;
-    if (exportOptions.format == "trials-csv") {
-        content = trialsCsv(study, trials);
-    } else if (exportOptions.format == "bits-json") {
-        std::vector<std::string> names;
-        for (const LayerInfo& l : study.layers)
-            names.push_back(l.name);
-        std::optional<double> accuracy;
-        bool observed = false;
-        BitConfig bits;
-        const StudyResults results = computeStudyResults(study, trials, 1);
-        if (!exportOptions.config.empty()) {
-            bits = BitConfig::parse(exportOptions.config, names);
-        } else {
-            // Default: the measured configuration with the best effective accuracy.
-            const ResultPoint* best = nullptr;
-            for (const ResultPoint& p : results.observedFront)
-                if (!best || p.effectiveAccuracy > best->effectiveAccuracy)
-                    best = &p;
-            if (!best)
-                throw ConfigError("study '" + study.spec.name + "' has no trial on its target task yet: give --config");
-            bits = BitConfig::parse(best->config, names);
-        }
-        for (const TrialRow& t : trials)
-            if (t.status == TrialStatus::Done && t.task == results.targetTask && t.config == bits.toString()) {
-                accuracy = t.accuracy;
-                observed = true;
-            }
-        for (const std::string& warning : onnxRuntimeWarnings(study.layers, bits, study.spec.quantizer))
-            std::cerr << "warning: " << warning << "\n";
-        content = bitsJson(study, bits, accuracy, observed) + "\n";
-    } else if (exportOptions.format == "torchscript" || exportOptions.format == "onnx") {
-        if (exportOptions.config.empty() || exportOptions.output.empty() || exportOptions.output == "-")
-            throw ConfigError(exportOptions.format + ": give the configuration with --config and the file with --out");
-        const auto evaluator = realModelEvaluator(study, exportOptions.format);
-        const BitConfig bits = BitConfig::parse(exportOptions.config, evaluator->network().layerNames());
-        // (onnx refuses DSConv itself, with the reason: no warnings ahead of that error.)
-        if (exportOptions.format == "torchscript" || evaluator->quantSettings().quantizer == QuantizerKind::Uniform)
-            for (const std::string& warning : onnxRuntimeWarnings(study.layers, bits, study.spec.quantizer))
-                std::cerr << "warning: " << warning << "\n";
-        if (exportOptions.format == "torchscript")
-            exportTorchScript(evaluator->network(), bits, evaluator->quantSettings(), evaluator->splits().train,
-                              exportOptions.output);
-        else
-            exportOnnx(evaluator->network(), bits, evaluator->quantSettings(), evaluator->splits().train,
-                       exportOptions.output);
-        return;
-    } else if (exportOptions.format == "aimet-json") {
-        if (exportOptions.config.empty())
-            throw ConfigError("aimet-json: give the configuration to export with --config");
-        const auto evaluator = realModelEvaluator(study, exportOptions.format);
-        const BitConfig bits = BitConfig::parse(exportOptions.config, evaluator->network().layerNames());
-        content = aimetEncodingsJson(evaluator->network(), bits, evaluator->quantSettings(), evaluator->splits().train) + "\n";
-    } else {
-        throw ConfigError("unknown export format '" + exportOptions.format + "': expected bits-json, trials-csv, aimet-json, torchscript or onnx");
-    }
-    if (exportOptions.output.empty() || exportOptions.output == "-") {
-        std::cout << content;
-        return;
-    }
-    std::ofstream out(exportOptions.output);
-    out << content;
-    if (!out)
-        throw ConfigError("cannot write " + exportOptions.output);
+    StudyExport request;
+    request.format = exportOptions.format;
+    request.config = exportOptions.config;
+    request.path = exportOptions.output == "-" ? std::string() : exportOptions.output;
+    for (const std::string& warning : studyExportWarnings(study, trials, request))
+        std::cerr << "warning: " << warning << "\n";
+    std::cout << exportStudy(study, trials, request);
 }
 
 void computeStudySensitivity(const StudyOptions& options, SensitivityOptions settings)

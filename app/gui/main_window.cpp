@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "export_dialog.h"
 #include "layer_table_model.h"
 #include "pareto_plot.h"
 #include "posterior_view.h"
@@ -110,6 +111,10 @@ MainWindow::MainWindow(QWidget* parent) :
         QMessageBox::warning(this, tr("Quantscope"), message);
     });
     connect(pareto_, &ParetoPlot::configurationClicked, this, &MainWindow::showConfiguration);
+    connect(session_, &StudySession::exported, this, [this](const QString& path) {
+        log(tr("Exported %1").arg(path));
+        statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+    });
     connect(sensitivity_, &SensitivityView::computeRequested, session_, &StudySession::computeSensitivity);
     connect(session_, &StudySession::busyChanged, sensitivity_, &SensitivityView::setComputing);
     connect(session_, &StudySession::sensitivityChanged, this, [this] {
@@ -198,6 +203,15 @@ void MainWindow::createActions()
         openStudy(path, spec);
     });
     open->setToolTip(tr("Open a study file (SQLite); its default study is created if it has none"));
+    QAction* exportAction = file->addAction(tr("&Export..."), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
+        if (!session_->isOpen())
+            return;
+        ExportDialog dialog(session_->study(), session_->trials(),
+                            QString::fromStdString(whatIf_->configuration().toString()), this);
+        if (dialog.exec() == QDialog::Accepted)
+            session_->exportStudy(dialog.request());
+    });
+    exportAction->setToolTip(tr("Write the what-if configuration or all trials in a deployment format"));
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
 

@@ -1,6 +1,7 @@
 // A scripted workbench session on a synthetic study: open, step twice, run in the background to
 // the budget; the trials model and the Pareto view follow; the GUI thread never stalls; cancel
 // stops within one evaluation and loses nothing.
+#include "export_dialog.h"
 #include "pareto_plot.h"
 #include "plot_export.h"
 #include "posterior_view.h"
@@ -173,6 +174,38 @@ TEST(StudySession, WhatIfEditorPredictsUndoesAndEvaluates)
     EXPECT_EQ(added.config, editor.configuration().toString());
     EXPECT_EQ(added.task, 3);
     EXPECT_EQ(added.status, TrialStatus::Done);
+}
+
+TEST(StudySession, ExportDialogWarnsAndTheSessionWritesInTheBackground)
+{
+    QTemporaryDir dir;
+    StudySession session;
+    session.open(dir.filePath(QStringLiteral("export.db")), syntheticSpec(6, 0));
+    ASSERT_TRUE(waitIdle(session, 30000));
+    session.run();
+    ASSERT_TRUE(waitIdle(session, 30000));
+
+    ExportDialog dialog(session.study(), session.trials(), QStringLiteral("8,6,6,4,4,3,3,2,8"));
+    dialog.setFormat(QStringLiteral("bits-json"));
+    EXPECT_TRUE(dialog.warnings().contains(QStringLiteral("layer layer1: 6-bit weights and activations are simulated only")));
+    EXPECT_TRUE(dialog.warnings().contains(QStringLiteral("layer layer3: 4-bit")));
+    dialog.setFormat(QStringLiteral("trials-csv"));
+    EXPECT_TRUE(dialog.warnings().isEmpty());
+
+    QSignalSpy exported(&session, &StudySession::exported);
+    QSignalSpy failed(&session, &StudySession::failed);
+    dialog.setPath(dir.filePath(QStringLiteral("trials.csv")));
+    session.exportStudy(dialog.request());
+    ASSERT_TRUE(waitIdle(session, 30000));
+    ASSERT_EQ(exported.count(), 1);
+    EXPECT_GT(QFileInfo(dir.filePath(QStringLiteral("trials.csv"))).size(), 100);
+    dialog.setFormat(QStringLiteral("torchscript"));
+    dialog.setPath(dir.filePath(QStringLiteral("model.pt")));
+    session.exportStudy(dialog.request());
+    ASSERT_TRUE(waitIdle(session, 30000));
+    ASSERT_EQ(failed.count(), 1);
+    EXPECT_TRUE(failed.at(0).at(0).toString().contains(QStringLiteral("needs a study of a real model")));
+    EXPECT_FALSE(QFileInfo::exists(dir.filePath(QStringLiteral("model.pt"))));
 }
 
 TEST(StudySession, CancelStopsWithinOneEvaluationAndRequeues)

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "study/study_store.h"
+
+#include <string>
+#include <vector>
+
+namespace quantscope {
+
+/// One export of a study (docs/export.md), the same from the command line and the workbench.
+struct StudyExport {
+    std::string format = "bits-json"; ///< bits-json, trials-csv, aimet-json, torchscript or onnx
+    std::string config;               ///< empty: the measured configuration with the best E (bits-json)
+    std::string path;                 ///< file to write; empty: text formats return their content
+};
+
+/// Layers a target runtime cannot execute at the chosen bits (shown before writing); none for
+/// formats that are not about runtimes. ConfigError for a bad format or configuration.
+std::vector<std::string> studyExportWarnings(const StoredStudy& study, const std::vector<TrialRow>& trials,
+                                             const StudyExport& request);
+
+/// Writes the export. Text formats without a path return their content; model formats
+/// (torchscript, onnx) need a path and a study of a real model (they load its network and data).
+/// ConfigError / ModelError naming what is wrong; nothing is written then.
+std::string exportStudy(const StoredStudy& study, const std::vector<TrialRow>& trials, const StudyExport& request);
+
+} // namespace quantscope

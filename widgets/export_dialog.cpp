@@ -1,0 +1,92 @@
+#include "export_dialog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+
+namespace quantscope {
+
+ExportDialog::ExportDialog(const StoredStudy& study, std::vector<TrialRow> trials, const QString& config,
+                           QWidget* parent) :
+    QDialog(parent), study_(study), trials_(std::move(trials)), format_(new QComboBox(this)),
+    config_(new QLineEdit(config, this)), path_(new QLineEdit(this)), warnings_(new QPlainTextEdit(this))
+{
+    setWindowTitle(tr("Export"));
+    format_->addItem(tr("Bits per layer (JSON)"), QStringLiteral("bits-json"));
+    format_->addItem(tr("All trials (CSV)"), QStringLiteral("trials-csv"));
+    format_->addItem(tr("AIMET encodings (JSON, uniform quantizer)"), QStringLiteral("aimet-json"));
+    format_->addItem(tr("Quantized TorchScript model"), QStringLiteral("torchscript"));
+    format_->addItem(tr("ONNX with QuantizeLinear/DequantizeLinear (uniform quantizer)"), QStringLiteral("onnx"));
+    config_->setToolTip(tr("Bits per layer, e.g. 8,6,6,4,4,3,3,2,8 (empty for bits-json: the best measured)"));
+    auto* browse = new QPushButton(tr("Browse..."), this);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export to"), path_->text());
+        if (!path.isEmpty())
+            path_->setText(path);
+    });
+    auto* fileRow = new QHBoxLayout;
+    fileRow->addWidget(path_, 1);
+    fileRow->addWidget(browse);
+    warnings_->setReadOnly(true);
+    warnings_->setPlaceholderText(tr("No runtime warnings"));
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Export"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* form = new QFormLayout(this);
+    form->addRow(tr("Format:"), format_);
+    form->addRow(tr("Configuration:"), config_);
+    form->addRow(tr("File:"), fileRow);
+    form->addRow(tr("Runtimes:"), warnings_);
+    form->addRow(buttons);
+    connect(format_, &QComboBox::currentIndexChanged, this, &ExportDialog::updateWarnings);
+    connect(config_, &QLineEdit::textChanged, this, &ExportDialog::updateWarnings);
+    updateWarnings();
+}
+
+StudyExport ExportDialog::request() const
+{
+    StudyExport request;
+    request.format = format_->currentData().toString().toStdString();
+    request.config = config_->text().trimmed().toStdString();
+    request.path = path_->text().toStdString();
+    return request;
+}
+
+void ExportDialog::setFormat(const QString& format)
+{
+    format_->setCurrentIndex(format_->findData(format));
+}
+
+void ExportDialog::setPath(const QString& path)
+{
+    path_->setText(path);
+}
+
+QString ExportDialog::warnings() const
+{
+    return warnings_->toPlainText();
+}
+
+void ExportDialog::updateWarnings()
+{
+    if (request().config.empty()) { // the default needs a GP fit: not on every keystroke
+        warnings_->setPlainText(tr("Give a configuration to see which layers runtimes execute."));
+        return;
+    }
+    try {
+        QStringList lines;
+        for (const std::string& warning : studyExportWarnings(study_, trials_, request()))
+            lines << QString::fromStdString(warning);
+        warnings_->setPlainText(lines.join(QLatin1Char('\n')));
+    } catch (const std::exception& e) {
+        warnings_->setPlainText(tr("Cannot export this: %1").arg(QString::fromLocal8Bit(e.what())));
+    }
+}
+
+} // namespace quantscope

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "export/study_export.h"
+#include "study/study_store.h"
+
+#include <QDialog>
+
+class QComboBox;
+class QLineEdit;
+class QPlainTextEdit;
+
+namespace quantscope {
+
+/// Chooses an export (format, configuration, file) and shows, before anything is written, which
+/// layers a target runtime cannot execute at their bits. The caller writes request() (in the
+/// background: StudySession::exportStudy).
+class ExportDialog : public QDialog {
+    Q_OBJECT
+public:
+    ExportDialog(const StoredStudy& study, std::vector<TrialRow> trials, const QString& config,
+                 QWidget* parent = nullptr);
+
+    StudyExport request() const;
+    void setFormat(const QString& format);
+    void setPath(const QString& path);
+    /// The warnings shown now (one per line), for tests.
+    QString warnings() const;
+
+private:
+    void updateWarnings();
+
+    StoredStudy study_;
+    std::vector<TrialRow> trials_;
+    QComboBox* format_;
+    QLineEdit* config_;
+    QLineEdit* path_;
+    QPlainTextEdit* warnings_;
+};
+
+} // namespace quantscope
