@@ -99,6 +99,23 @@ public:
         post([](StudySession* s) { s->setBusy(false); });
     }
 
+    void proposeOrSkip(bool skip)
+    {
+        guard([&] {
+            if (!runner_)
+                throw ConfigError("no study is open");
+            if (skip) {
+                for (const TrialRow& row : store_->trials(runner_->study().id))
+                    if (row.status == TrialStatus::Pending)
+                        runner_->skip(row.id, "skipped by the user");
+            } else {
+                runner_->propose();
+            }
+            publish();
+        });
+        post([](StudySession* s) { s->setBusy(false); });
+    }
+
     void write(const StudyExport& request)
     {
         guard([&] {
@@ -249,6 +266,24 @@ void StudySession::computeSensitivity()
     Worker* worker = worker_;
     const CancelToken* cancel = &cancel_;
     QMetaObject::invokeMethod(worker, [worker, cancel] { worker->sensitivity(cancel); }, Qt::QueuedConnection);
+}
+
+void StudySession::propose()
+{
+    if (busy_ || !open_)
+        return;
+    setBusy(true);
+    Worker* worker = worker_;
+    QMetaObject::invokeMethod(worker, [worker] { worker->proposeOrSkip(false); }, Qt::QueuedConnection);
+}
+
+void StudySession::skipProposals()
+{
+    if (busy_ || !open_)
+        return;
+    setBusy(true);
+    Worker* worker = worker_;
+    QMetaObject::invokeMethod(worker, [worker] { worker->proposeOrSkip(true); }, Qt::QueuedConnection);
 }
 
 void StudySession::exportStudy(const StudyExport& request)

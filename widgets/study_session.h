@@ -37,6 +37,11 @@ public:
     void step();
     /// Steps until the budget is spent, pause() or cancel().
     void run();
+    /// Shows the next step's proposals (stored as pending, with why they were chosen) without
+    /// running them: step() accepts them, skipProposals() drops them.
+    void propose();
+    /// Drops the pending proposals (they are marked failed, "skipped by the user", and not proposed again).
+    void skipProposals();
     /// Evaluates `config` on `task` now (a what-if the user asked for), as a trial of the study.
     void evaluate(const QString& config, int task);
     /// Computes the per-layer sensitivity (torch studies) in the background and stores it.

@@ -79,6 +79,15 @@ MainWindow::MainWindow(QWidget* parent) :
     connect(session_, &StudySession::trialsChanged, this, [this] {
         trialModel_->setTrials(session_->trials());
         updateSummary();
+        for (const TrialRow& t : session_->trials())
+            if (t.status == TrialStatus::Pending && t.id > lastProposalLogged_) {
+                lastProposalLogged_ = t.id;
+                log(tr("proposed trial %1: %2 on task %3, because %4")
+                        .arg(t.id)
+                        .arg(QString::fromStdString(t.config))
+                        .arg(t.task)
+                        .arg(QString::fromStdString(t.reason)));
+            }
     });
     connect(session_, &StudySession::resultsChanged, this, [this] {
         pareto_->setData(session_->trials(), session_->results());
@@ -232,7 +241,13 @@ void MainWindow::createActions()
         toolbar->addAction(action);
         return action;
     };
-    QAction* step = add(tr("&Step"), QKeySequence(Qt::Key_F10), tr("Propose, evaluate and store one step"), &StudySession::step);
+    QAction* propose = add(tr("Pr&opose"), QKeySequence(Qt::Key_F9),
+                           tr("Show the next step's proposals and why, without running them"), &StudySession::propose);
+    QAction* step = add(tr("&Step"), QKeySequence(Qt::Key_F10),
+                        tr("Evaluate the proposals (accept), or propose and evaluate one step"), &StudySession::step);
+    QAction* skip = add(tr("S&kip"), QKeySequence(Qt::Key_F8),
+                        tr("Drop the pending proposals; edit one in the what-if editor and evaluate it instead"),
+                        &StudySession::skipProposals);
     QAction* run = add(tr("&Run"), QKeySequence(Qt::Key_F5), tr("Run in the background until the budget is spent"),
                        &StudySession::run);
     QAction* pause = add(tr("&Pause"), QKeySequence(Qt::Key_F6), tr("Stop after the running evaluation"), &StudySession::pause);
@@ -240,6 +255,8 @@ void MainWindow::createActions()
                           tr("Stop now; the running evaluation is queued again"), &StudySession::cancel);
     auto updateEnabled = [=] {
         const bool idle = session_->isOpen() && !session_->busy();
+        propose->setEnabled(idle);
+        skip->setEnabled(idle);
         step->setEnabled(idle);
         run->setEnabled(idle);
         pause->setEnabled(session_->busy());

@@ -61,6 +61,7 @@ private:
     QLabel* summary_;
     QProgressBar* progress_;
     std::vector<QDockWidget*> docks_;
+    qint64 lastProposalLogged_ = 0;
 };
 
 } // namespace quantscope

@@ -187,27 +187,47 @@ std::vector<TrialRow> StudyRunner::evaluateInParallel(const std::vector<TrialRow
     return finished;
 }
 
-std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
+std::vector<TrialRow> StudyRunner::propose()
 {
     std::vector<TrialRow> queue;
     for (const TrialRow& row : store_.trials(study_.id))
         if (row.status == TrialStatus::Pending)
             queue.push_back(row);
-    if (queue.empty()) {
-        if (budgetSpent())
-            return {};
-        int q = std::max(study_.spec.batch, int(evaluators_.size()));
-        if (study_.spec.budgetTrials)
-            q = std::min(q, *study_.spec.budgetTrials - completed_);
-        for (const Proposal& p : loop_->propose(std::max(q, 1))) {
-            TrialRow row;
-            row.config = loop_->pool().bits(p.candidate).toString();
-            row.task = p.task;
-            row.reason = p.reason;
-            row.id = store_.addPendingTrial(study_.id, row.config, row.task, row.reason);
-            queue.push_back(row);
-        }
+    if (!queue.empty() || budgetSpent())
+        return queue;
+    int q = std::max(study_.spec.batch, int(evaluators_.size()));
+    if (study_.spec.budgetTrials)
+        q = std::min(q, *study_.spec.budgetTrials - completed_);
+    for (const Proposal& p : loop_->propose(std::max(q, 1))) {
+        TrialRow row;
+        row.config = loop_->pool().bits(p.candidate).toString();
+        row.task = p.task;
+        row.reason = p.reason;
+        row.status = TrialStatus::Pending;
+        row.id = store_.addPendingTrial(study_.id, row.config, row.task, row.reason);
+        queue.push_back(row);
     }
+    return queue;
+}
+
+void StudyRunner::skip(int64_t trialId, const std::string& why)
+{
+    for (const TrialRow& row : store_.trials(study_.id))
+        if (row.id == trialId && row.status == TrialStatus::Pending) {
+            store_.failTrial(trialId, why, 0);
+            TrialRow skipped = row;
+            skipped.status = TrialStatus::Failed;
+            skipped.error = why;
+            skipped.seconds = 0;
+            replay(skipped);
+            return;
+        }
+    throw ConfigError("trial " + std::to_string(trialId) + " is not a pending trial of study '" + study_.spec.name + "'");
+}
+
+std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
+{
+    const std::vector<TrialRow> queue = propose();
     if (evaluators_.size() > 1)
         return evaluateInParallel(queue, control);
     std::vector<TrialRow> finished;

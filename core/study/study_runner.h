@@ -28,6 +28,11 @@ public:
     /// one per evaluator, at most what the budget leaves). Returns the trials it finished (done or
     /// failed), in the order they finished.
     std::vector<TrialRow> step(const WorkControl& control = {});
+    /// The pending trials, or else one batch of new proposals stored as pending, without
+    /// evaluating them: the next step() evaluates them (accept), skip() drops one.
+    std::vector<TrialRow> propose();
+    /// Marks pending trial `trialId` failed with `why` (not proposed again) instead of running it.
+    void skip(int64_t trialId, const std::string& why);
     /// Steps until the budget is spent; `onTrial` sees every finished trial. Cancellation leaves
     /// the running trials pending for the next run.
     void run(const WorkControl& control = {}, const std::function<void(const TrialRow&)>& onTrial = {});

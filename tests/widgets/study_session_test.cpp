@@ -208,6 +208,37 @@ TEST(StudySession, ExportDialogWarnsAndTheSessionWritesInTheBackground)
     EXPECT_FALSE(QFileInfo::exists(dir.filePath(QStringLiteral("model.pt"))));
 }
 
+TEST(StudySession, ProposalsCanBeSkippedOrAccepted)
+{
+    QTemporaryDir dir;
+    StudySession session;
+    session.open(dir.filePath(QStringLiteral("propose.db")), syntheticSpec(10, 0));
+    ASSERT_TRUE(waitIdle(session, 30000));
+    session.propose();
+    ASSERT_TRUE(waitIdle(session, 30000));
+    std::vector<TrialRow> pending;
+    for (const TrialRow& t : session.trials())
+        if (t.status == TrialStatus::Pending)
+            pending.push_back(t);
+    ASSERT_FALSE(pending.empty());
+    EXPECT_FALSE(pending.front().reason.empty()); // why it was chosen
+    session.skipProposals();
+    ASSERT_TRUE(waitIdle(session, 30000));
+    for (const TrialRow& t : session.trials()) {
+        EXPECT_EQ(t.status, TrialStatus::Failed);
+        EXPECT_EQ(t.error, "skipped by the user");
+    }
+    session.propose();
+    ASSERT_TRUE(waitIdle(session, 30000));
+    const size_t proposed = session.trials().size();
+    EXPECT_GT(proposed, pending.size());
+    session.step(); // accept: the pending proposals are evaluated, nothing new is proposed
+    ASSERT_TRUE(waitIdle(session, 30000));
+    EXPECT_EQ(session.trials().size(), proposed);
+    for (size_t i = pending.size(); i < proposed; ++i)
+        EXPECT_EQ(session.trials()[i].status, TrialStatus::Done);
+}
+
 TEST(StudySession, CancelStopsWithinOneEvaluationAndRequeues)
 {
     QTemporaryDir dir;
