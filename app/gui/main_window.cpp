@@ -2,6 +2,7 @@
 
 #include "export_dialog.h"
 #include "layer_table_model.h"
+#include "new_study_dialog.h"
 #include "pareto_plot.h"
 #include "posterior_view.h"
 #include "sensitivity_view.h"
@@ -72,6 +73,11 @@ MainWindow::MainWindow(QWidget* parent) :
             tasks.push_back(task.name);
         trialModel_->setTaskNames(tasks);
         QSettings().setValue(QStringLiteral("lastStudy/database"), session_->database());
+        QStringList recent = QSettings().value(QStringLiteral("recentStudies")).toStringList();
+        const QString entry = session_->database() + QLatin1Char('|') + QString::fromStdString(study.spec.name);
+        recent.removeAll(entry);
+        recent.prepend(entry);
+        QSettings().setValue(QStringLiteral("recentStudies"), recent.mid(0, 10));
         QSettings().setValue(QStringLiteral("lastStudy/name"), QString::fromStdString(study.spec.name));
         setWindowTitle(tr("%1 — Quantscope").arg(QString::fromStdString(study.spec.name)));
         log(tr("Opened study '%1' in %2").arg(QString::fromStdString(study.spec.name), session_->database()));
@@ -204,6 +210,12 @@ void MainWindow::createDocks()
 void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New Study..."), QKeySequence::New, this, [this] {
+        const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+        NewStudyDialog dialog(folder + QStringLiteral("/study.db"), this);
+        if (dialog.exec() == QDialog::Accepted)
+            openStudy(dialog.database(), dialog.spec());
+    });
     QAction* open = file->addAction(tr("&Open Study..."), QKeySequence::Open, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open Study"), {}, tr("Quantscope studies (*.db)"));
         if (path.isEmpty())
@@ -212,6 +224,22 @@ void MainWindow::createActions()
         openStudy(path, spec);
     });
     open->setToolTip(tr("Open a study file (SQLite); its default study is created if it has none"));
+    recent_ = file->addMenu(tr("Open &Recent"));
+    connect(recent_, &QMenu::aboutToShow, this, [this] {
+        recent_->clear();
+        const QStringList entries = QSettings().value(QStringLiteral("recentStudies")).toStringList();
+        for (const QString& entry : entries) { // "database|study"
+            const QStringList parts = entry.split(QLatin1Char('|'));
+            if (parts.size() != 2)
+                continue;
+            recent_->addAction(tr("%1 in %2").arg(parts[1], parts[0]), this, [this, parts] {
+                StudySpec spec = StudySpec::defaults();
+                spec.name = parts[1].toStdString();
+                openStudy(parts[0], spec);
+            });
+        }
+        recent_->setEnabled(!entries.isEmpty());
+    });
     QAction* exportAction = file->addAction(tr("&Export..."), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
         if (!session_->isOpen())
             return;

@@ -6,6 +6,7 @@
 
 class QDockWidget;
 class QLabel;
+class QMenu;
 class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
@@ -62,6 +63,7 @@ private:
     QProgressBar* progress_;
     std::vector<QDockWidget*> docks_;
     qint64 lastProposalLogged_ = 0;
+    QMenu* recent_ = nullptr;
 };
 
 } // namespace quantscope

@@ -2,6 +2,7 @@
 // the budget; the trials model and the Pareto view follow; the GUI thread never stalls; cancel
 // stops within one evaluation and loses nothing.
 #include "export_dialog.h"
+#include "new_study_dialog.h"
 #include "pareto_plot.h"
 #include "plot_export.h"
 #include "posterior_view.h"
@@ -18,6 +19,8 @@
 #include <QUndoStack>
 
 #include <gtest/gtest.h>
+
+#include "common/error.h"
 
 namespace quantscope {
 namespace {
@@ -288,6 +291,27 @@ TEST(StudySession, SensitivityOfASyntheticStudyIsRefusedWithAReason)
     ASSERT_TRUE(waitIdle(session, 30000));
     ASSERT_EQ(failed.count(), 1);
     EXPECT_TRUE(failed.at(0).at(0).toString().contains(QStringLiteral("torch evaluator")));
+}
+
+TEST(NewStudyDialog, BuildsTheSpecAndNamesABadField)
+{
+    NewStudyDialog dialog(QStringLiteral("/tmp/x.db"));
+    dialog.setModel(QStringLiteral(QUANTSCOPE_TEST_DATA "/torchscript/residual.pt"), QStringLiteral("0.2860"),
+                    QStringLiteral("0.3530"));
+    dialog.setBudget(12);
+    const StudySpec spec = dialog.spec();
+    EXPECT_EQ(spec.model, QUANTSCOPE_TEST_DATA "/torchscript/residual.pt");
+    ASSERT_EQ(spec.inputMean.size(), 1u);
+    EXPECT_FLOAT_EQ(spec.inputStd[0], 0.3530f);
+    EXPECT_EQ(*spec.budgetTrials, 12);
+    EXPECT_EQ(spec.tasks.size(), StudySpec::defaults().tasks.size());
+    dialog.setModel({}, QStringLiteral("zero"));
+    EXPECT_THROW(dialog.spec(), ConfigError);
+    dialog.setModel({});
+    dialog.removeAllTasks();
+    EXPECT_THROW(dialog.spec(), ConfigError);
+    dialog.accept(); // stays open with the reason
+    EXPECT_NE(dialog.result(), QDialog::Accepted);
 }
 
 TEST(StudySession, ABadDatabaseIsReportedNotFatal)

@@ -1,0 +1,178 @@
+#include "new_study_dialog.h"
+
+#include "common/error.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+
+namespace quantscope {
+namespace {
+
+QComboBox* choices(QWidget* parent, const QStringList& items, const QString& current)
+{
+    auto* box = new QComboBox(parent);
+    box->addItems(items);
+    box->setCurrentText(current);
+    return box;
+}
+
+std::vector<float> numbers(const QString& text)
+{
+    std::vector<float> out;
+    for (const QString& part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const float value = part.trimmed().toFloat(&ok);
+        if (!ok)
+            throw ConfigError("'" + part.trimmed().toStdString() + "' is not a number");
+        out.push_back(value);
+    }
+    return out;
+}
+
+} // namespace
+
+NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
+    QDialog(parent), database_(new QLineEdit(database, this)), name_(new QLineEdit(QStringLiteral("study"), this)),
+    model_(new QLineEdit(this)), mean_(new QLineEdit(this)), std_(new QLineEdit(this)), tasks_(new QTableWidget(this)),
+    budget_(new QSpinBox(this)), workers_(new QSpinBox(this)), error_(new QLabel(this))
+{
+    setWindowTitle(tr("New Study"));
+    const StudySpec defaults = StudySpec::defaults();
+    evaluator_ = choices(this, {QStringLiteral("torch"), QStringLiteral("synthetic")}, QStringLiteral("torch"));
+    dataset_ = choices(this, {QStringLiteral("fashion-mnist"), QStringLiteral("cifar10")}, QStringLiteral("fashion-mnist"));
+    quantizer_ = choices(this, {QStringLiteral("dsconv"), QStringLiteral("uniform")}, QString::fromStdString(defaults.quantizer));
+    encoding_ = choices(this, {QStringLiteral("bezier1"), QStringLiteral("bezier2"), QStringLiteral("chebyshev4"),
+                               QStringLiteral("per-layer")},
+                        QString::fromStdString(defaults.encoding));
+    strategy_ = choices(this, {QStringLiteral("nuq"), QStringLiteral("ei"), QStringLiteral("ucb"), QStringLiteral("random")},
+                        QString::fromStdString(defaults.strategy));
+    model_->setPlaceholderText(tr("the shipped model (vgg11s on Fashion-MNIST)"));
+    model_->setToolTip(tr("A Quantscope model file or any TorchScript CNN (torch.jit.script/trace, then save)"));
+    mean_->setPlaceholderText(tr("e.g. 0.2860 (TorchScript models trained on normalised input)"));
+    std_->setPlaceholderText(tr("e.g. 0.3530"));
+    auto* browse = new QPushButton(tr("Browse..."), this);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Network"), {}, tr("Models (*.pt *.pth)"));
+        if (!path.isEmpty())
+            model_->setText(path);
+    });
+    auto* modelRow = new QHBoxLayout;
+    modelRow->addWidget(model_, 1);
+    modelRow->addWidget(browse);
+
+    tasks_->setColumnCount(3);
+    tasks_->setHorizontalHeaderLabels({tr("Task"), tr("Fine-tuning steps"), tr("Default cost (s)")});
+    tasks_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    tasks_->setToolTip(tr("Fine-tuning budgets, cheapest first; the last one is the target"));
+    tasks_->setRowCount(int(defaults.tasks.size()));
+    for (size_t i = 0; i < defaults.tasks.size(); ++i) {
+        tasks_->setItem(int(i), 0, new QTableWidgetItem(QString::fromStdString(defaults.tasks[i].name)));
+        tasks_->setItem(int(i), 1, new QTableWidgetItem(QString::number(defaults.tasks[i].steps)));
+        tasks_->setItem(int(i), 2, new QTableWidgetItem(QString::number(defaults.tasks[i].cost)));
+    }
+    budget_->setRange(1, 100000);
+    budget_->setValue(defaults.budgetTrials.value_or(60));
+    workers_->setRange(1, 64);
+    workers_->setToolTip(tr("Evaluations at once, each in its own process"));
+    error_->setStyleSheet(QStringLiteral("color: #b00020"));
+    error_->setWordWrap(true);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Create"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &NewStudyDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* form = new QFormLayout(this);
+    form->addRow(tr("Study file:"), database_);
+    form->addRow(tr("Name:"), name_);
+    form->addRow(tr("Evaluator:"), evaluator_);
+    form->addRow(tr("Network:"), modelRow);
+    form->addRow(tr("Input mean:"), mean_);
+    form->addRow(tr("Input std:"), std_);
+    form->addRow(tr("Data set:"), dataset_);
+    form->addRow(tr("Quantizer:"), quantizer_);
+    form->addRow(tr("Tasks:"), tasks_);
+    form->addRow(tr("Encoding:"), encoding_);
+    form->addRow(tr("Strategy:"), strategy_);
+    form->addRow(tr("Budget (trials):"), budget_);
+    form->addRow(tr("Workers:"), workers_);
+    form->addRow(error_);
+    form->addRow(buttons);
+}
+
+QString NewStudyDialog::database() const
+{
+    return database_->text().trimmed();
+}
+
+StudySpec NewStudyDialog::spec() const
+{
+    StudySpec spec = StudySpec::defaults();
+    spec.name = name_->text().trimmed().toStdString();
+    spec.evaluator = evaluator_->currentText().toStdString();
+    spec.model = model_->text().trimmed().toStdString();
+    spec.inputMean = numbers(mean_->text());
+    spec.inputStd = numbers(std_->text());
+    spec.dataset = dataset_->currentText().toStdString();
+    spec.quantizer = quantizer_->currentText().toStdString();
+    spec.encoding = encoding_->currentText().toStdString();
+    spec.strategy = strategy_->currentText().toStdString();
+    spec.budgetTrials = budget_->value();
+    spec.budgetCost.reset();
+    spec.workers = workers_->value();
+    spec.tasks.clear();
+    for (int r = 0; r < tasks_->rowCount(); ++r) {
+        auto text = [&](int c) { return tasks_->item(r, c) ? tasks_->item(r, c)->text().trimmed() : QString(); };
+        bool stepsOk = false, costOk = false;
+        StudyTask task{text(0).toStdString(), text(1).toLongLong(&stepsOk), text(2).toDouble(&costOk)};
+        if (!stepsOk || !costOk)
+            throw ConfigError("task " + std::to_string(r + 1) + ": steps and cost must be numbers");
+        spec.tasks.push_back(task);
+    }
+    if (database().isEmpty())
+        throw ConfigError("choose a study file");
+    spec.validate();
+    return spec;
+}
+
+void NewStudyDialog::setModel(const QString& path, const QString& mean, const QString& stddev)
+{
+    model_->setText(path);
+    mean_->setText(mean);
+    std_->setText(stddev);
+}
+
+void NewStudyDialog::setEvaluator(const QString& evaluator)
+{
+    evaluator_->setCurrentText(evaluator);
+}
+
+void NewStudyDialog::setBudget(int trials)
+{
+    budget_->setValue(trials);
+}
+
+void NewStudyDialog::removeAllTasks()
+{
+    tasks_->setRowCount(0);
+}
+
+void NewStudyDialog::accept()
+{
+    try {
+        spec();
+        QDialog::accept();
+    } catch (const std::exception& e) {
+        error_->setText(QString::fromLocal8Bit(e.what()));
+    }
+}
+
+} // namespace quantscope
