@@ -38,6 +38,12 @@ public:
     /// The study opened last, or the default study on the shipped model in the user's data folder.
     void openStartupStudy();
     StudySession* session() const { return session_; }
+    // The panels, for tests and the screenshot tour.
+    LayerTableModel* layerModel() const { return layerModel_; }
+    TrialTableModel* trialModel() const { return trialModel_; }
+    ParetoPlot* pareto() const { return pareto_; }
+    PosteriorView* posterior() const { return posterior_; }
+    WhatIfEditor* whatIf() const { return whatIf_; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;

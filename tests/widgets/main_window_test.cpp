@@ -1,0 +1,92 @@
+// The real workbench window, scripted: the default study (synthetic evaluator) opened, two steps,
+// a background run to the budget; the layer table, the posterior and Pareto views follow.
+#include "layer_table_model.h"
+#include "main_window.h"
+#include "pareto_plot.h"
+#include "posterior_view.h"
+#include "study_session.h"
+#include "trial_table_model.h"
+#include "what_if_editor.h"
+
+#include <QElapsedTimer>
+#include <QTest>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <gtest/gtest.h>
+
+namespace quantscope {
+namespace {
+
+bool waitFor(const std::function<bool()>& done, int ms)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!done() && clock.elapsed() < ms)
+        QTest::qWait(20);
+    return done();
+}
+
+TEST(MainWindow, ScriptedSessionReachesEveryPanel)
+{
+    QTemporaryDir dir;
+    MainWindow window;
+    window.show();
+    StudySession& session = *window.session();
+    StudySpec spec = StudySpec::defaults(); // NUQ's protocol, with the synthetic evaluator
+    spec.evaluator = "synthetic";
+    spec.tasks = {{"quantize only", 0, 0.25}, {"1 epoch", 1, 1.25}, {"2 epochs", 2, 2.25}, {"15 epochs", 15, 15.25}};
+    spec.budgetTrials = 16;
+    spec.syntheticDelay = 0.02;
+    window.openStudy(dir.filePath(QStringLiteral("w.db")), spec);
+    ASSERT_TRUE(waitFor([&] { return session.isOpen() && !session.busy(); }, 30000));
+    EXPECT_EQ(window.layerModel()->rowCount(), 9);
+
+    for (int i = 0; i < 2; ++i) {
+        session.step();
+        ASSERT_TRUE(waitFor([&] { return !session.busy(); }, 30000));
+    }
+    const int afterSteps = window.trialModel()->rowCount();
+    EXPECT_GE(afterSteps, 2);
+
+    // Background run: measure the longest gap between ticks of a 5 ms timer on the GUI thread.
+    qint64 longest = 0;
+    QElapsedTimer tick;
+    QTimer timer;
+    timer.setInterval(5);
+    QObject::connect(&timer, &QTimer::timeout, [&] {
+        if (tick.isValid())
+            longest = std::max(longest, tick.restart());
+        else
+            tick.start();
+    });
+    timer.start();
+    session.run();
+    ASSERT_TRUE(waitFor([&] { return session.busy(); }, 5000) || window.trialModel()->rowCount() > afterSteps);
+    ASSERT_TRUE(waitFor([&] { return !session.busy(); }, 120000));
+    timer.stop();
+    std::cout << "longest GUI-thread stall during the run: " << longest << " ms" << std::endl;
+    EXPECT_LT(longest, 100);
+
+    EXPECT_EQ(window.trialModel()->rowCount(), 16);
+    int onTarget = 0;
+    for (const TrialRow& t : session.trials())
+        onTarget += t.status == TrialStatus::Done && t.task == 3;
+    QTest::qWait(100); // the throttled replots
+    EXPECT_EQ(window.pareto()->observedCount(), onTarget);
+    EXPECT_EQ(window.posterior()->observedPoints(), onTarget);
+    EXPECT_EQ(window.posterior()->correlationSize(), 4);
+
+    // A click on a front point loads it into the what-if editor and the layer table.
+    const std::string config = session.results().observedFront.front().config;
+    Q_EMIT window.pareto()->configurationClicked(QString::fromStdString(config));
+    EXPECT_EQ(window.whatIf()->configuration().toString(), config);
+    const BitConfig bits = window.whatIf()->configuration();
+    EXPECT_EQ(window.layerModel()->data(window.layerModel()->index(0, LayerTableModel::Bits)).toString(),
+              bits[0].weight == 0 ? QStringLiteral("float") : QString::number(bits[0].weight));
+    EXPECT_EQ(window.whatIf()->predictedMean().size(), 4u);
+}
+
+} // namespace
+} // namespace quantscope
