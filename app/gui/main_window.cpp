@@ -32,6 +32,8 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <set>
+
 namespace quantscope {
 namespace {
 
@@ -172,7 +174,14 @@ void MainWindow::createDocks()
     trialFilter_->setFilterCaseSensitivity(Qt::CaseInsensitive);
     connect(filter, &QLineEdit::textChanged, trialFilter_, &QSortFilterProxyModel::setFilterFixedString);
     auto* trials = new QTableView(trialsPanel);
+    trialsView_ = trials;
     trials->setModel(trialFilter_);
+    trials->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    trials->setContextMenuPolicy(Qt::ActionsContextMenu);
+    QAction* exportSelected = new QAction(tr("Export Selected Configurations..."), trials);
+    exportSelected->setToolTip(tr("One bits-json file per selected configuration"));
+    connect(exportSelected, &QAction::triggered, this, &MainWindow::exportSelectedConfigurations);
+    trials->addAction(exportSelected);
     trials->setSortingEnabled(true);
     trials->sortByColumn(TrialTableModel::Trial, Qt::DescendingOrder); // newest first while a search runs
     trials->setWordWrap(false);
@@ -300,6 +309,39 @@ void MainWindow::createActions()
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Quantscope"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::exportSelectedConfigurations()
+{
+    std::set<std::string> configs;
+    for (const QModelIndex& index : trialsView_->selectionModel()->selectedRows())
+        configs.insert(trialModel_->trial(trialFilter_->mapToSource(index).row()).config);
+    if (configs.empty())
+        return;
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export %n configuration(s) to", nullptr, int(configs.size())));
+    if (folder.isEmpty())
+        return;
+    QStringList list;
+    for (const std::string& config : configs)
+        list << QString::fromStdString(config);
+    try {
+        exportConfigurations(list, folder);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Export"), QString::fromLocal8Bit(e.what()));
+    }
+}
+
+void MainWindow::exportConfigurations(const QStringList& configs, const QString& folder)
+{
+    for (const QString& config : configs) {
+        StudyExport request;
+        request.config = config.toStdString();
+        QString file = config;
+        file.replace(QLatin1Char(','), QLatin1Char('-'));
+        request.path = QString(folder + QStringLiteral("/bits-") + file + QStringLiteral(".json")).toStdString();
+        exportStudy(session_->study(), session_->trials(), request); // bits-json: quick, no model needed
+    }
+    log(tr("Exported %n configuration(s) to %1", nullptr, int(configs.size())).arg(folder));
 }
 
 void MainWindow::openStudy(const QString& database, const StudySpec& spec)

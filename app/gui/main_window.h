@@ -38,6 +38,9 @@ public:
     /// The study opened last, or the default study on the shipped model in the user's data folder.
     void openStartupStudy();
     StudySession* session() const { return session_; }
+    /// Writes one bits-json file per configuration into `folder` (the trials table's "Export
+    /// Selected Configurations"); ConfigError for a bad configuration.
+    void exportConfigurations(const QStringList& configs, const QString& folder);
     // The panels, for tests and the screenshot tour.
     LayerTableModel* layerModel() const { return layerModel_; }
     TrialTableModel* trialModel() const { return trialModel_; }
@@ -53,6 +56,7 @@ private:
     void createActions();
     void log(const QString& message);
     void showConfiguration(const QString& config);
+    void exportSelectedConfigurations();
     void updateSummary();
     void showAbout();
 
@@ -70,6 +74,7 @@ private:
     std::vector<QDockWidget*> docks_;
     qint64 lastProposalLogged_ = 0;
     QMenu* recent_ = nullptr;
+    QTableView* trialsView_ = nullptr;
 };
 
 } // namespace quantscope

@@ -86,6 +86,15 @@ TEST(MainWindow, ScriptedSessionReachesEveryPanel)
     EXPECT_EQ(window.layerModel()->data(window.layerModel()->index(0, LayerTableModel::Bits)).toString(),
               bits[0].weight == 0 ? QStringLiteral("float") : QString::number(bits[0].weight));
     EXPECT_EQ(window.whatIf()->predictedMean().size(), 4u);
+
+    // Several configurations exported at once, one bits-json file each.
+    QTemporaryDir out;
+    const QStringList configs = {QString::fromStdString(session.trials()[0].config),
+                                 QString::fromStdString(session.trials()[1].config)};
+    window.exportConfigurations(configs, out.path());
+    for (QString config : configs)
+        EXPECT_TRUE(QFileInfo::exists(out.filePath(QStringLiteral("bits-") + config.replace(QLatin1Char(','), QLatin1Char('-'))
+                                                   + QStringLiteral(".json"))));
 }
 
 } // namespace
