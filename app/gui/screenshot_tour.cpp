@@ -21,16 +21,9 @@ void ScreenshotTour::start()
 {
     QDir().mkpath(directory_);
     StudySession* session = window_.session();
-    // Idle after opening: run to the budget; idle after running: capture.
     connect(session, &StudySession::busyChanged, this, [this, session](bool busy) {
-        if (busy || !session->isOpen())
-            return;
-        if (!ran_) {
-            ran_ = true;
-            session->run();
-            return;
-        }
-        QTimer::singleShot(300, this, &ScreenshotTour::capture); // let the throttled replots land
+        if (!busy && session->isOpen())
+            QTimer::singleShot(300, this, &ScreenshotTour::next); // let the throttled replots land
     });
     connect(session, &StudySession::failed, this, [](const QString& message) {
         std::cerr << "screenshots: " << message.toStdString() << std::endl;
@@ -41,31 +34,80 @@ void ScreenshotTour::start()
     spec.evaluator = "synthetic";
     spec.tasks = {{"quantize only", 0, 0.25}, {"1 epoch", 1, 1.25}, {"2 epochs", 2, 2.25}, {"15 epochs", 15, 15.25}};
     spec.budgetTrials = 40;
-    QFile::remove(directory_ + QStringLiteral("/demo.db"));
+    removeStudy(QStringLiteral("demo.db"));
     window_.openStudy(directory_ + QStringLiteral("/demo.db"), spec);
 }
 
-void ScreenshotTour::capture()
+/// Called whenever the session is idle: the next stage of the tour.
+void ScreenshotTour::next()
 {
-    auto save = [this](QWidget* widget, const QString& name) {
-        const QString path = directory_ + QLatin1Char('/') + name + QStringLiteral(".png");
-        if (!widget->grab().save(path)) {
-            std::cerr << "screenshots: cannot write " << path.toStdString() << std::endl;
-            QApplication::exit(1);
-        }
-    };
+    StudySession* session = window_.session();
+    switch (stage_) {
+    case Stage::OpenDemo:
+        stage_ = Stage::RunDemo;
+        session->run();
+        break;
+    case Stage::RunDemo:
+        captureDemo();
+        stage_ = Stage::OpenShipped;
+        removeStudy(QStringLiteral("shipped.db"));
+        window_.openStudy(directory_ + QStringLiteral("/shipped.db"), StudySpec::defaults());
+        break;
+    case Stage::OpenShipped:
+        stage_ = Stage::Sensitivity;
+        session->computeSensitivity();
+        break;
+    case Stage::Sensitivity:
+        captureSensitivity();
+        stage_ = Stage::Done;
+        removeStudy(QStringLiteral("demo.db"));
+        removeStudy(QStringLiteral("shipped.db"));
+        std::cout << "screenshots written to " << directory_.toStdString() << std::endl;
+        QApplication::quit();
+        break;
+    case Stage::Done:
+        break;
+    }
+}
+
+void ScreenshotTour::save(QWidget* widget, const QString& name)
+{
+    const QString path = directory_ + QLatin1Char('/') + name + QStringLiteral(".png");
+    if (!widget->grab().save(path)) {
+        std::cerr << "screenshots: cannot write " << path.toStdString() << std::endl;
+        QApplication::exit(1);
+    }
+}
+
+void ScreenshotTour::captureDemo()
+{
     save(&window_, QStringLiteral("workbench"));
     save(window_.centralWidget(), QStringLiteral("pareto"));
     for (QDockWidget* dock : window_.findChildren<QDockWidget*>()) {
+        if (dock->objectName() == QLatin1String("sensitivityDock"))
+            continue; // the synthetic study has none: taken from the shipped model below
         dock->show();
         dock->raise();
         save(dock->widget(), dock->objectName().remove(QStringLiteral("Dock")));
     }
-    QFile::remove(directory_ + QStringLiteral("/demo.db"));
-    QFile::remove(directory_ + QStringLiteral("/demo.db-wal"));
-    QFile::remove(directory_ + QStringLiteral("/demo.db-shm"));
-    std::cout << "screenshots written to " << directory_.toStdString() << std::endl;
-    QApplication::quit();
+}
+
+void ScreenshotTour::captureSensitivity()
+{
+    for (QDockWidget* dock : window_.findChildren<QDockWidget*>())
+        if (dock->objectName() == QLatin1String("sensitivityDock") || dock->objectName() == QLatin1String("networkDock")) {
+            dock->setFloating(true); // full size, not a tab
+            dock->resize(900, 420);
+            dock->show();
+            dock->raise();
+            save(dock->widget(), dock->objectName().remove(QStringLiteral("Dock")));
+        }
+}
+
+void ScreenshotTour::removeStudy(const QString& file)
+{
+    for (const QString suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
+        QFile::remove(directory_ + QLatin1Char('/') + file + suffix);
 }
 
 } // namespace quantscope
