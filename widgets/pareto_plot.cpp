@@ -50,6 +50,10 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
     front_ = scatter(plot_, tr("observed front"), QColor(31, 119, 180), QCPScatterStyle::ssCircle, true);
     predicted_ = scatter(plot_, tr("predicted front (GP mean)"), QColor(255, 127, 14), QCPScatterStyle::ssTriangle, false);
     baselines_ = scatter(plot_, tr("uniform 8/4/3/2 bits"), QColor(214, 39, 40), QCPScatterStyle::ssDiamond, false);
+    selectedGraph_ = plot_->addGraph();
+    selectedGraph_->setName(tr("selected (Ctrl+click)"));
+    selectedGraph_->setLineStyle(QCPGraph::lsNone);
+    selectedGraph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 2), Qt::NoBrush, 13));
     plot_->yAxis->setLabel(tr("Top-1 accuracy (%)"));
     plot_->legend->setVisible(true);
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
@@ -62,10 +66,19 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
                                tr("%1\n%2 %, %3").arg(p->config).arg(p->y, 0, 'f', 2).arg(p->x, 0, 'g', 4), plot_);
     });
     connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
-        if (const Point* p = nearest(event->position()))
+        const Point* p = nearest(event->position());
+        if (!p || event->button() != Qt::LeftButton)
+            return;
+        if (event->modifiers() & Qt::ControlModifier)
+            toggleSelected(p->config);
+        else
             Q_EMIT configurationClicked(p->config);
     });
-    addPlotExportMenu(*plot_, [this] { return csv(); });
+    addPlotExportMenu(*plot_, [this] { return csv(); }, [this](QMenu& menu) {
+        QAction* action = menu.addAction(tr("Export Selected Configurations..."), this,
+                                         [this] { Q_EMIT exportRequested(selected_); });
+        action->setEnabled(!selected_.isEmpty());
+    });
     replotTimer_->setSingleShot(true);
     replotTimer_->setInterval(40);
     connect(replotTimer_, &QTimer::timeout, this, [this] { plot_->replot(QCustomPlot::rpQueuedRefresh); });
@@ -76,6 +89,15 @@ void ParetoPlot::setData(const std::vector<TrialRow>& trials, const StudyResults
 {
     trials_ = trials;
     results_ = results;
+    rebuild();
+}
+
+void ParetoPlot::toggleSelected(const QString& config)
+{
+    QString plain = config;
+    plain.remove(tr(" (predicted)"));
+    if (!selected_.removeOne(plain))
+        selected_.append(plain);
     rebuild();
 }
 
@@ -130,6 +152,16 @@ void ParetoPlot::rebuild()
         points_.push_back({bx.back(), by.back(), QString::fromStdString(p.config) + (p.observed ? QString() : tr(" (predicted)")),
                            QStringLiteral("uniform baseline")});
     }
+    QVector<double> sx, sy;
+    for (const Point& p : points_) {
+        QString plain = p.config;
+        plain.remove(tr(" (predicted)"));
+        if (selected_.contains(plain)) {
+            sx.push_back(p.x);
+            sy.push_back(p.y);
+        }
+    }
+    selectedGraph_->setData(sx, sy);
     dominated_->setData(dx, dy);
     front_->setData(fx, fy); // sorted by x: lsStepLeft draws the staircase of the front
     predicted_->setData(px, py);

@@ -33,8 +33,14 @@ public:
     /// Every point drawn: series, configuration, x (memory MB or GBOPs), top-1.
     QString csv() const;
 
+    /// Configurations picked with Ctrl+click (shown ringed), for exporting several at once.
+    QStringList selectedConfigurations() const { return selected_; }
+    void toggleSelected(const QString& config);
+
 Q_SIGNALS:
     void configurationClicked(const QString& config);
+    /// "Export selected configurations" from the right-click menu.
+    void exportRequested(const QStringList& configs);
 
 private:
     struct Point {
@@ -54,6 +60,8 @@ private:
     QCPGraph* front_;
     QCPGraph* predicted_;
     QCPGraph* baselines_;
+    QCPGraph* selectedGraph_;
+    QStringList selected_;
     Axis axis_ = Axis::Memory;
     std::vector<TrialRow> trials_;
     StudyResults results_;

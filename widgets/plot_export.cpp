@@ -27,10 +27,10 @@ bool savePlot(QCustomPlot& plot, const QString& path, const std::function<QStrin
     return false;
 }
 
-void addPlotExportMenu(QCustomPlot& plot, std::function<QString()> csv)
+void addPlotExportMenu(QCustomPlot& plot, std::function<QString()> csv, std::function<void(QMenu&)> extend)
 {
     plot.setContextMenuPolicy(Qt::CustomContextMenu);
-    QObject::connect(&plot, &QWidget::customContextMenuRequested, &plot, [&plot, csv](const QPoint& at) {
+    QObject::connect(&plot, &QWidget::customContextMenuRequested, &plot, [&plot, csv, extend](const QPoint& at) {
         QMenu menu(&plot);
         for (const QString& kind : {QStringLiteral("PNG"), QStringLiteral("PDF"), QStringLiteral("CSV")})
             menu.addAction(QObject::tr("Save as %1...").arg(kind), &plot, [&plot, csv, kind] {
@@ -39,6 +39,10 @@ void addPlotExportMenu(QCustomPlot& plot, std::function<QString()> csv)
                 if (!path.isEmpty() && !savePlot(plot, path, csv))
                     QMessageBox::warning(&plot, QObject::tr("Save plot"), QObject::tr("Cannot write %1").arg(path));
             });
+        if (extend) {
+            menu.addSeparator();
+            extend(menu);
+        }
         menu.exec(plot.mapToGlobal(at));
     });
 }

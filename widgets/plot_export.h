@@ -5,6 +5,7 @@
 #include <functional>
 
 class QCustomPlot;
+class QMenu;
 
 namespace quantscope {
 
@@ -12,7 +13,8 @@ namespace quantscope {
 /// it (`csv()` gives them). False when the file cannot be written or the extension is unknown.
 bool savePlot(QCustomPlot& plot, const QString& path, const std::function<QString()>& csv);
 
-/// Right-click menu on `plot`: "Save as PNG / PDF / CSV..." with a file dialog.
-void addPlotExportMenu(QCustomPlot& plot, std::function<QString()> csv);
+/// Right-click menu on `plot`: "Save as PNG / PDF / CSV..." with a file dialog, then whatever
+/// `extend` adds.
+void addPlotExportMenu(QCustomPlot& plot, std::function<QString()> csv, std::function<void(QMenu&)> extend = {});
 
 } // namespace quantscope

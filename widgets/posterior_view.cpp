@@ -50,8 +50,9 @@ PosteriorView::PosteriorView(QWidget* parent) :
     task_->setToolTip(tr("Task whose posterior is shown"));
     connect(task_, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
     note_->setWordWrap(true);
-    ranking_->setColumnCount(4);
-    ranking_->setHorizontalHeaderLabels({tr("Bits"), tr("Predicted top-1"), tr("E"), tr("MB")});
+    ranking_->setColumnCount(5);
+    ranking_->setHorizontalHeaderLabels({tr("Bits"), tr("Predicted top-1"), tr("E"), tr("MB"), tr("Acquisition")});
+    ranking_->horizontalHeaderItem(4)->setToolTip(tr("The search strategy's value for evaluating it next"));
     ranking_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     ranking_->verticalHeader()->setVisible(false);
     correlation_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -115,6 +116,14 @@ QString PosteriorView::csv() const
 
 int PosteriorView::rankingRows() const { return ranking_->rowCount(); }
 int PosteriorView::correlationSize() const { return correlation_->rowCount(); }
+
+int PosteriorView::acquisitionValues() const
+{
+    int count = 0;
+    for (int r = 0; r < ranking_->rowCount(); ++r)
+        count += ranking_->item(r, 4) && ranking_->item(r, 4)->text() != tr("—");
+    return count;
+}
 
 void PosteriorView::rebuild()
 {
@@ -200,6 +209,7 @@ void PosteriorView::rebuild()
         ranking_->setItem(int(r), 1, cell(tr("%1 ± %2").arg(p.predicted.value_or(0), 0, 'f', 2).arg(2 * p.sd.value_or(0), 0, 'f', 2)));
         ranking_->setItem(int(r), 2, cell(QString::number(p.effectiveAccuracy, 'f', 2)));
         ranking_->setItem(int(r), 3, cell(QString::number(p.memoryMB, 'f', 4)));
+        ranking_->setItem(int(r), 4, cell(p.acquisition ? QString::number(*p.acquisition, 'g', 4) : tr("—")));
     }
     const Eigen::MatrixXd correlation = model->taskCorrelation();
     correlation_->setRowCount(int(correlation.rows()));

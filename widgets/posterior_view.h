@@ -17,7 +17,7 @@ namespace quantscope {
 /// What the GP believes, for the chosen task: its mean and standard deviation as heat maps over
 /// the first two encoding coordinates (the whole plane for two-dimensional encodings; for more
 /// dimensions a slice through the best-ranked configuration) with that task's observed trials on
-/// them; the ranked candidates with mean +- 2 sd; and the fitted task correlation matrix. Follows
+/// them; the ranked candidates with mean +- 2 sd and the strategy's acquisition value; and the fitted task correlation matrix. Follows
 /// the search: call setData() whenever results arrive.
 class PosteriorView : public QWidget {
     Q_OBJECT
@@ -35,6 +35,7 @@ public:
     int observedPoints() const { return observed_; }
     int rankingRows() const;
     int correlationSize() const;
+    int acquisitionValues() const; ///< ranked candidates with a known acquisition value
     /// The heat maps' numbers as CSV: coordinate 1, coordinate 2, mean, sd.
     QString csv() const;
 

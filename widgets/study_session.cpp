@@ -175,6 +175,12 @@ private:
         StoredStudy study = store_->loadStudy(runner_->study().spec.name);
         std::vector<TrialRow> trials = store_->trials(study.id);
         StudyResults results = computeStudyResults(study, trials);
+        std::vector<std::string> ranked;
+        for (const ResultPoint& p : results.ranking)
+            ranked.push_back(p.config);
+        const std::vector<std::optional<double>> values = runner_->acquisition(ranked);
+        for (size_t i = 0; i < values.size(); ++i)
+            results.ranking[i].acquisition = values[i];
         post([study = std::move(study), trials = std::move(trials), results = std::move(results)](StudySession* s) mutable {
             s->publish(std::move(study), std::move(trials));
             s->results_ = std::move(results);

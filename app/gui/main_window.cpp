@@ -128,6 +128,16 @@ MainWindow::MainWindow(QWidget* parent) :
         QMessageBox::warning(this, tr("Quantscope"), message);
     });
     connect(pareto_, &ParetoPlot::configurationClicked, this, &MainWindow::showConfiguration);
+    connect(pareto_, &ParetoPlot::exportRequested, this, [this](const QStringList& configs) {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Export %n configuration(s) to", nullptr, int(configs.size())));
+        if (folder.isEmpty())
+            return;
+        try {
+            exportConfigurations(configs, folder);
+        } catch (const std::exception& e) {
+            QMessageBox::warning(this, tr("Export"), QString::fromLocal8Bit(e.what()));
+        }
+    });
     connect(session_, &StudySession::exported, this, [this](const QString& path) {
         log(tr("Exported %1").arg(path));
         statusBar()->showMessage(tr("Exported %1").arg(path), 5000);

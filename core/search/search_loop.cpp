@@ -167,6 +167,20 @@ std::vector<Proposal> SearchLoop::propose(int q)
     return proposals;
 }
 
+Eigen::VectorXd SearchLoop::acquisition()
+{
+    refit();
+    return strategy_.acquisition(context());
+}
+
+std::optional<size_t> SearchLoop::find(const BitConfig& bits) const
+{
+    for (size_t c = 0; c < pool_.size(); ++c)
+        if (pool_.bits(c) == bits)
+            return c;
+    return std::nullopt;
+}
+
 void SearchLoop::record(const Proposal& proposal, const Evaluation& evaluation)
 {
     if (proposal.candidate >= pool_.size() || proposal.task < 0 || proposal.task >= taskCount_)

@@ -73,6 +73,11 @@ public:
     /// The model the strategy last used (nullptr before the first fit); in single-task
     /// strategies its only task is the target task.
     const MultiTaskGP* model() const { return model_.get(); }
+    /// The strategy's acquisition value of every candidate in the pool (refits first when new
+    /// data arrived); empty when the strategy has none.
+    Eigen::VectorXd acquisition();
+    /// Index of `bits` in the pool, if it is there.
+    std::optional<size_t> find(const BitConfig& bits) const;
     /// Target-task estimate for every evaluated configuration: posterior mean where the strategy
     /// has a model, else the mean observed target value. (candidate, estimate) pairs.
     std::vector<std::pair<size_t, double>> estimates();

@@ -67,6 +67,17 @@ Proposal NuqStrategy::proposeOne(const AcquisitionContext& context, std::mt19937
     return best;
 }
 
+Eigen::VectorXd NuqStrategy::acquisition(const AcquisitionContext& context) const
+{
+    if (!context.model)
+        return {};
+    const Eigen::MatrixXd information = informationAboutTarget(context);
+    Eigen::VectorXd best = Eigen::VectorXd::Zero(information.cols());
+    for (int task = 0; task < context.taskCount(); ++task)
+        best = best.cwiseMax(information.row(task).transpose() / context.taskCosts[size_t(task)]);
+    return best;
+}
+
 Proposal ExpectedImprovementStrategy::proposeOne(const AcquisitionContext& context, std::mt19937_64& rng) const
 {
     if (!context.model)

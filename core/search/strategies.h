@@ -13,6 +13,7 @@ public:
     explicit NuqStrategy(int ucbEvery = 5) : ucbEvery_(ucbEvery) {}
     std::string name() const override { return "nuq"; }
     Proposal proposeOne(const AcquisitionContext& context, std::mt19937_64& rng) const override;
+    Eigen::VectorXd acquisition(const AcquisitionContext& context) const override;
 
 private:
     int ucbEvery_;

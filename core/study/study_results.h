@@ -22,6 +22,7 @@ struct ResultPoint {
     std::optional<double> sd;       ///< posterior sd on the target task
     bool observed = false;          ///< evaluated on the target task
     double effectiveAccuracy = 0;   ///< NUQ's E on `accuracy`
+    std::optional<double> acquisition; ///< the search strategy's value for it, where known
 };
 
 /// Leave-one-out error of the GP on the study's target-task trials.

@@ -75,6 +75,17 @@ void StudyRunner::replay(const TrialRow& row)
     }
 }
 
+std::vector<std::optional<double>> StudyRunner::acquisition(const std::vector<std::string>& configs)
+{
+    const Eigen::VectorXd values = loop_->acquisition();
+    std::vector<std::optional<double>> out;
+    for (const std::string& config : configs) {
+        const std::optional<size_t> c = loop_->find(BitConfig::parse(config, layerNames_));
+        out.push_back(c && Eigen::Index(*c) < values.size() ? std::optional<double>(values[Eigen::Index(*c)]) : std::nullopt);
+    }
+    return out;
+}
+
 bool StudyRunner::budgetSpent() const
 {
     const StudySpec& spec = study_.spec;

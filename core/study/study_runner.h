@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace quantscope {
 
@@ -38,6 +39,9 @@ public:
     void run(const WorkControl& control = {}, const std::function<void(const TrialRow&)>& onTrial = {});
 
     bool budgetSpent() const;
+    /// The strategy's acquisition value of each configuration (compact strings) that is in the
+    /// search's candidate pool; nullopt for the others, or when the strategy has none.
+    std::vector<std::optional<double>> acquisition(const std::vector<std::string>& configs);
     int completedTrials() const { return completed_; }
     double spentCost() const { return spent_; }
     const StoredStudy& study() const { return study_; }

@@ -77,6 +77,7 @@ TEST(MainWindow, ScriptedSessionReachesEveryPanel)
     EXPECT_EQ(window.pareto()->observedCount(), onTarget);
     EXPECT_EQ(window.posterior()->observedPoints(), onTarget);
     EXPECT_EQ(window.posterior()->correlationSize(), 4);
+    EXPECT_GT(window.posterior()->acquisitionValues(), 0); // NUQ's information per unit cost
 
     // A click on a front point loads it into the what-if editor and the layer table.
     const std::string config = session.results().observedFront.front().config;
@@ -87,10 +88,17 @@ TEST(MainWindow, ScriptedSessionReachesEveryPanel)
               bits[0].weight == 0 ? QStringLiteral("float") : QString::number(bits[0].weight));
     EXPECT_EQ(window.whatIf()->predictedMean().size(), 4u);
 
-    // Several configurations exported at once, one bits-json file each.
+    // Several configurations picked in the Pareto view (Ctrl+click) and exported at once.
     QTemporaryDir out;
-    const QStringList configs = {QString::fromStdString(session.trials()[0].config),
-                                 QString::fromStdString(session.trials()[1].config)};
+    const std::string first = session.results().observedFront.front().config;
+    std::string second;
+    for (const ResultPoint& p : session.results().baselines)
+        if (p.config != first)
+            second = p.config;
+    window.pareto()->toggleSelected(QString::fromStdString(first));
+    window.pareto()->toggleSelected(QString::fromStdString(second) + QStringLiteral(" (predicted)"));
+    const QStringList configs = window.pareto()->selectedConfigurations();
+    ASSERT_EQ(configs.size(), 2);
     window.exportConfigurations(configs, out.path());
     for (QString config : configs)
         EXPECT_TRUE(QFileInfo::exists(out.filePath(QStringLiteral("bits-") + config.replace(QLatin1Char(','), QLatin1Char('-'))
