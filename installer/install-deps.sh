@@ -2,7 +2,8 @@
 # Installs Quantscope's build, run and test dependencies from Debian's packages.
 # Idempotent: installs only what is missing, so ./run.sh and ./test.sh may call it every time.
 # python3-torch and python3-onnx are test clients: exported TorchScript and ONNX models are checked
-# in Debian's PyTorch and onnx.checker.
+# in Debian's PyTorch and onnx.checker. dpkg-dev, help2man, desktop-file-utils and appstream build
+# and check the Debian package (installer/package.sh).
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
   python3-torch python3-onnx
+  dpkg-dev help2man desktop-file-utils appstream
 )
 
 missing=()
