@@ -48,6 +48,13 @@ bool waitIdle(StudySession& session, int ms)
     return !session.busy();
 }
 
+/// Opens (creating) study `spec` in `file` of `dir` and waits until it is ready.
+bool openStudy(StudySession& session, const QTemporaryDir& dir, const char* file, const StudySpec& spec)
+{
+    session.open(dir.filePath(QString::fromLatin1(file)), spec);
+    return waitIdle(session, 30000) && session.isOpen();
+}
+
 /// Longest gap between ticks of a 5 ms timer on the GUI thread while it runs.
 class StallMeter {
 public:
@@ -85,9 +92,7 @@ TEST(StudySession, ScriptedSessionStepsRunsAndUpdatesTheViews)
         posterior.setData(session.trials(), session.results());
     });
 
-    session.open(dir.filePath(QStringLiteral("gui.db")), syntheticSpec(12, 0.02));
-    ASSERT_TRUE(waitIdle(session, 30000));
-    ASSERT_TRUE(session.isOpen());
+    ASSERT_TRUE(openStudy(session, dir, "gui.db", syntheticSpec(12, 0.02)));
     EXPECT_EQ(session.study().layers.size(), 9u);
 
     session.step();
@@ -146,8 +151,7 @@ TEST(StudySession, WhatIfEditorPredictsUndoesAndEvaluates)
 {
     QTemporaryDir dir;
     StudySession session;
-    session.open(dir.filePath(QStringLiteral("whatif.db")), syntheticSpec(10, 0));
-    ASSERT_TRUE(waitIdle(session, 30000));
+    ASSERT_TRUE(openStudy(session, dir, "whatif.db", syntheticSpec(10, 0)));
     session.run();
     ASSERT_TRUE(waitIdle(session, 60000));
     WhatIfEditor editor;
@@ -183,8 +187,7 @@ TEST(StudySession, ExportDialogWarnsAndTheSessionWritesInTheBackground)
 {
     QTemporaryDir dir;
     StudySession session;
-    session.open(dir.filePath(QStringLiteral("export.db")), syntheticSpec(6, 0));
-    ASSERT_TRUE(waitIdle(session, 30000));
+    ASSERT_TRUE(openStudy(session, dir, "export.db", syntheticSpec(6, 0)));
     session.run();
     ASSERT_TRUE(waitIdle(session, 30000));
 
@@ -215,8 +218,7 @@ TEST(StudySession, ProposalsCanBeSkippedOrAccepted)
 {
     QTemporaryDir dir;
     StudySession session;
-    session.open(dir.filePath(QStringLiteral("propose.db")), syntheticSpec(10, 0));
-    ASSERT_TRUE(waitIdle(session, 30000));
+    ASSERT_TRUE(openStudy(session, dir, "propose.db", syntheticSpec(10, 0)));
     session.propose();
     ASSERT_TRUE(waitIdle(session, 30000));
     std::vector<TrialRow> pending;
@@ -246,8 +248,7 @@ TEST(StudySession, CancelStopsWithinOneEvaluationAndRequeues)
 {
     QTemporaryDir dir;
     StudySession session;
-    session.open(dir.filePath(QStringLiteral("cancel.db")), syntheticSpec(20, 2.0));
-    ASSERT_TRUE(waitIdle(session, 30000));
+    ASSERT_TRUE(openStudy(session, dir, "cancel.db", syntheticSpec(20, 2.0)));
     session.run();
     QSignalSpy started(&session, &StudySession::trialsChanged);
     ASSERT_TRUE(started.wait(10000)); // proposals stored: the first evaluation is running
@@ -284,8 +285,7 @@ TEST(StudySession, SensitivityOfASyntheticStudyIsRefusedWithAReason)
 {
     QTemporaryDir dir;
     StudySession session;
-    session.open(dir.filePath(QStringLiteral("s.db")), syntheticSpec(3, 0));
-    ASSERT_TRUE(waitIdle(session, 30000));
+    ASSERT_TRUE(openStudy(session, dir, "s.db", syntheticSpec(3, 0)));
     QSignalSpy failed(&session, &StudySession::failed);
     session.computeSensitivity();
     ASSERT_TRUE(waitIdle(session, 30000));
