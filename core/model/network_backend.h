@@ -46,11 +46,7 @@ public:
     virtual InferenceGraph inferenceGraph() const;
     /// Imported networks: a fresh copy of the TorchScript module as the user made it (graphs not
     /// rewritten), into `out`; false for zoo networks. Export rewrites it with standard operators.
-    virtual bool originalTorchScript(torch::jit::Module& out) const
-    {
-        (void)out;
-        return false;
-    }
+    virtual bool originalTorchScript(torch::jit::Module& /*out*/) const { return false; }
 
 protected:
     QuantizableLayers quantLayers_;

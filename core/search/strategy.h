@@ -50,11 +50,7 @@ public:
 
     /// The value the strategy maximises, per candidate (for NUQ: the best information about the
     /// target per unit cost over the tasks). Empty when it has none (random, or no model yet).
-    virtual Eigen::VectorXd acquisition(const AcquisitionContext& context) const
-    {
-        (void)context;
-        return {};
-    }
+    virtual Eigen::VectorXd acquisition(const AcquisitionContext& /*context*/) const { return {}; }
     /// `q` distinct proposals for parallel evaluation: after each pick the model is told the
     /// posterior mean there as if observed ("kriging believer"), so the next pick looks elsewhere.
     std::vector<Proposal> propose(const AcquisitionContext& context, int q, std::mt19937_64& rng) const;
