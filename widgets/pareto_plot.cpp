@@ -63,7 +63,11 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
         const Point* p = nearest(event->position());
         if (p)
             QToolTip::showText(event->globalPosition().toPoint(),
-                               tr("%1\n%2 %, %3").arg(p->config).arg(p->y, 0, 'f', 2).arg(p->x, 0, 'g', 4), plot_);
+                               tr("%1%2\n%3 %, %4")
+                                   .arg(p->config, p->predicted ? tr(" (predicted)") : QString())
+                                   .arg(p->y, 0, 'f', 2)
+                                   .arg(p->x, 0, 'g', 4),
+                               plot_);
     });
     connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
         const Point* p = nearest(event->position());
@@ -94,10 +98,8 @@ void ParetoPlot::setData(const std::vector<TrialRow>& trials, const StudyResults
 
 void ParetoPlot::toggleSelected(const QString& config)
 {
-    QString plain = config;
-    plain.remove(tr(" (predicted)"));
-    if (!selected_.removeOne(plain))
-        selected_.append(plain);
+    if (!selected_.removeOne(config))
+        selected_.append(config);
     rebuild();
 }
 
@@ -129,7 +131,7 @@ void ParetoPlot::rebuild()
         ++observed_;
         const bool front = onFront.count(t.config) && frontDrawn.insert(t.config).second;
         points_.push_back({x, *t.accuracy, QString::fromStdString(t.config),
-                           front ? QStringLiteral("observed front") : QStringLiteral("dominated")});
+                           front ? QStringLiteral("observed front") : QStringLiteral("dominated"), false});
         if (front) {
             fx.push_back(x);
             fy.push_back(*t.accuracy);
@@ -142,21 +144,18 @@ void ParetoPlot::rebuild()
     for (const ResultPoint& p : results_.predictedFront) {
         px.push_back(xOf(p.memoryMB, p.bops));
         py.push_back(p.accuracy);
-        points_.push_back({px.back(), py.back(), QString::fromStdString(p.config) + tr(" (predicted)"),
-                           QStringLiteral("predicted front")});
+        points_.push_back({px.back(), py.back(), QString::fromStdString(p.config), QStringLiteral("predicted front"), true});
     }
     predicted_count_ = int(px.size());
     for (const ResultPoint& p : results_.baselines) {
         bx.push_back(xOf(p.memoryMB, p.bops));
         by.push_back(p.accuracy);
-        points_.push_back({bx.back(), by.back(), QString::fromStdString(p.config) + (p.observed ? QString() : tr(" (predicted)")),
-                           QStringLiteral("uniform baseline")});
+        points_.push_back({bx.back(), by.back(), QString::fromStdString(p.config), QStringLiteral("uniform baseline"),
+                           !p.observed});
     }
     QVector<double> sx, sy;
     for (const Point& p : points_) {
-        QString plain = p.config;
-        plain.remove(tr(" (predicted)"));
-        if (selected_.contains(plain)) {
+        if (selected_.contains(p.config)) {
             sx.push_back(p.x);
             sy.push_back(p.y);
         }
@@ -199,9 +198,7 @@ QString ParetoPlot::csv() const
     QString out = QStringLiteral("series,config,%1,top1\n")
                       .arg(axis_ == Axis::Memory ? QStringLiteral("memory_mb") : QStringLiteral("gbops"));
     for (const Point& p : points_) {
-        QString config = p.config;
-        config.remove(QStringLiteral(" (predicted)"));
-        out += QStringLiteral("%1,\"%2\",%3,%4\n").arg(p.series, config).arg(p.x, 0, 'g', 8).arg(p.y, 0, 'f', 4);
+        out += QStringLiteral("%1,\"%2\",%3,%4\n").arg(p.series, p.config).arg(p.x, 0, 'g', 8).arg(p.y, 0, 'f', 4);
     }
     return out;
 }

@@ -71,10 +71,8 @@ StudySpec specFrom(const StudyOptions& options)
     applyRunOptions(spec, options);
     if (options.seedGiven)
         spec.seed = options.seed;
-    if (spec.evaluator == "synthetic" && options.specFile.empty()) {
-        // The synthetic problem has its own four tasks (costs in nominal units).
-        spec.tasks = {{"quantize only", 0, 0.25}, {"1 epoch", 1, 1.25}, {"2 epochs", 2, 2.25}, {"15 epochs", 15, 15.25}};
-    }
+    if (spec.evaluator == "synthetic" && options.specFile.empty())
+        spec.tasks = StudySpec::synthetic().tasks; // the synthetic problem has its own four tasks
     spec.validate();
     return spec;
 }

@@ -394,13 +394,11 @@ void MainWindow::showConfiguration(const QString& config)
     std::vector<std::string> names;
     for (const LayerInfo& layer : session_->study().layers)
         names.push_back(layer.name);
-    QString text = config;
-    text.remove(QStringLiteral(" (predicted)"));
     try {
-        whatIf_->setConfiguration(BitConfig::parse(text.toStdString(), names));
-        statusBar()->showMessage(tr("%1 loaded into the what-if editor").arg(text), 5000);
+        whatIf_->setConfiguration(BitConfig::parse(config.toStdString(), names));
+        statusBar()->showMessage(tr("%1 loaded into the what-if editor").arg(config), 5000);
     } catch (const std::exception& e) {
-        log(tr("Cannot load %1: %2").arg(text, QString::fromLocal8Bit(e.what())));
+        log(tr("Cannot load %1: %2").arg(config, QString::fromLocal8Bit(e.what())));
     }
 }
 

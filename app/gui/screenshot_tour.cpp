@@ -29,10 +29,8 @@ void ScreenshotTour::start()
         std::cerr << "screenshots: " << message.toStdString() << std::endl;
         QApplication::exit(1);
     });
-    StudySpec spec = StudySpec::defaults();
+    StudySpec spec = StudySpec::synthetic();
     spec.name = "demo";
-    spec.evaluator = "synthetic";
-    spec.tasks = {{"quantize only", 0, 0.25}, {"1 epoch", 1, 1.25}, {"2 epochs", 2, 2.25}, {"15 epochs", 15, 15.25}};
     spec.budgetTrials = 40;
     removeStudy(QStringLiteral("demo.db"));
     window_.openStudy(directory_ + QStringLiteral("/demo.db"), spec);

@@ -23,6 +23,14 @@ StudySpec StudySpec::defaults()
     return spec;
 }
 
+StudySpec StudySpec::synthetic()
+{
+    StudySpec spec = defaults();
+    spec.evaluator = "synthetic";
+    spec.tasks = {{"quantize only", 0, 0.25}, {"1 epoch", 1, 1.25}, {"2 epochs", 2, 2.25}, {"15 epochs", 15, 15.25}};
+    return spec;
+}
+
 Network StudySpec::openModel() const
 {
     return Network::open(model.empty() ? defaultModelPath() : model,

@@ -57,6 +57,9 @@ struct StudySpec {
 
     /// The default study: the shipped model on Fashion-MNIST, NUQ's tasks and strategy.
     static StudySpec defaults();
+    /// The default study on the synthetic problem (docs/search.md): its four tasks, in nominal cost
+    /// units (quantize only, 1, 2 and 15 epochs).
+    static StudySpec synthetic();
     /// Compute threads of one evaluation: `threads`, or with several workers and `threads` 0 the
     /// machine's cores shared out among them; 0 means LibTorch's default.
     int evaluationThreads() const;

@@ -18,10 +18,8 @@ namespace {
 
 StudySpec parallelSpec(int budget, int batch)
 {
-    StudySpec spec = StudySpec::defaults();
+    StudySpec spec = StudySpec::synthetic();
     spec.name = "parallel";
-    spec.evaluator = "synthetic";
-    spec.tasks = {{"q", 0, 0.25}, {"e1", 1, 1.25}, {"e2", 2, 2.25}, {"e15", 15, 15.25}};
     spec.budgetTrials = budget;
     spec.batch = batch;
     return spec;

@@ -29,10 +29,8 @@ namespace {
 
 StudySpec syntheticSpec(int budget)
 {
-    StudySpec spec = StudySpec::defaults();
+    StudySpec spec = StudySpec::synthetic();
     spec.name = "synthetic";
-    spec.evaluator = "synthetic";
-    spec.tasks = {{"q", 0, 0.25}, {"e1", 1, 1.25}, {"e2", 2, 2.25}, {"e15", 15, 15.25}};
     spec.budgetTrials = budget;
     return spec;
 }

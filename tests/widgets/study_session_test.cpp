@@ -27,10 +27,8 @@ namespace {
 
 StudySpec syntheticSpec(int budget, double delay)
 {
-    StudySpec spec = StudySpec::defaults();
+    StudySpec spec = StudySpec::synthetic();
     spec.name = "gui";
-    spec.evaluator = "synthetic";
-    spec.tasks = {{"q", 0, 0.25}, {"e1", 1, 1.25}, {"e2", 2, 2.25}, {"e15", 15, 15.25}};
     spec.budgetTrials = budget;
     spec.syntheticDelay = delay;
     return spec;
