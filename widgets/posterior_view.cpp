@@ -51,7 +51,7 @@ PosteriorView::PosteriorView(QWidget* parent) :
     connect(task_, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
     note_->setWordWrap(true);
     ranking_->setColumnCount(5);
-    ranking_->setHorizontalHeaderLabels({tr("Bits"), tr("Predicted top-1"), tr("E"), tr("MB"), tr("Acquisition")});
+    ranking_->setHorizontalHeaderLabels({tr("Bits"), tr("Predicted top-1 [95 %]"), tr("E"), tr("MB"), tr("Acquisition")});
     ranking_->horizontalHeaderItem(4)->setToolTip(tr("The search strategy's value for evaluating it next"));
     ranking_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     ranking_->verticalHeader()->setVisible(false);
@@ -164,8 +164,8 @@ void PosteriorView::rebuild()
     model->predict(inputs, task, mean, sd);
     gridMean_ = mean;
     gridSd_ = sd;
-    QCPColorMap* meanMap = heatMap(mean_, tr("mean top-1 (%)"));
-    QCPColorMap* sdMap = heatMap(sd_, tr("standard deviation"));
+    QCPColorMap* meanMap = heatMap(mean_, tr("median top-1 (%)"));
+    QCPColorMap* sdMap = heatMap(sd_, tr("sd (95 % interval / 3.92, points)"));
     for (QCPColorMap* map : {meanMap, sdMap}) {
         map->data()->setSize(kGrid, kGrid);
         map->data()->setRange(QCPRange(0, 1), QCPRange(0, 1));
@@ -206,7 +206,10 @@ void PosteriorView::rebuild()
     for (size_t r = 0; r < results_.ranking.size(); ++r) {
         const ResultPoint& p = results_.ranking[r];
         ranking_->setItem(int(r), 0, cell(QString::fromStdString(p.config)));
-        ranking_->setItem(int(r), 1, cell(tr("%1 ± %2").arg(p.predicted.value_or(0), 0, 'f', 2).arg(2 * p.sd.value_or(0), 0, 'f', 2)));
+        ranking_->setItem(int(r), 1, cell(tr("%1 [%2, %3]")
+                                              .arg(p.predicted.value_or(0), 0, 'f', 2)
+                                              .arg(p.lower.value_or(0), 0, 'f', 2)
+                                              .arg(p.upper.value_or(0), 0, 'f', 2)));
         ranking_->setItem(int(r), 2, cell(QString::number(p.effectiveAccuracy, 'f', 2)));
         ranking_->setItem(int(r), 3, cell(QString::number(p.memoryMB, 'f', 4)));
         ranking_->setItem(int(r), 4, cell(p.acquisition ? QString::number(*p.acquisition, 'g', 4) : tr("—")));

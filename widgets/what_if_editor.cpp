@@ -159,16 +159,18 @@ void WhatIfEditor::refresh()
     if (!model_ || !model_->fitted() || model_->layerNames().size() != spins_.size()) {
         prediction_->setText(tr("<i>No prediction yet: the GP needs two finished trials.</i>"));
     } else {
-        const StudyModel::Prediction p = model_->predict(bits);
-        mean_ = p.mean;
-        sd_ = p.sd;
-        QString text = tr("<b>Predicted top-1</b> (GP mean &plusmn; 2 sd):");
-        for (size_t t = 0; t < p.mean.size(); ++t)
-            text += QStringLiteral("<br>%1: %2 &plusmn; %3 %")
+        const std::vector<AccuracyInterval> p = model_->predict(bits);
+        QString text = tr("<b>Predicted top-1</b> (GP median, 95 % interval):");
+        for (size_t t = 0; t < p.size(); ++t) {
+            mean_.push_back(p[t].median);
+            sd_.push_back(p[t].equivalentSd);
+            text += QStringLiteral("<br>%1: %2 % [%3, %4]")
                         .arg(t < study_.spec.tasks.size() ? QString::fromStdString(study_.spec.tasks[t].name).toHtmlEscaped()
                                                           : QString::number(t))
-                        .arg(p.mean[t], 0, 'f', 2)
-                        .arg(2 * p.sd[t], 0, 'f', 2);
+                        .arg(p[t].median, 0, 'f', 2)
+                        .arg(p[t].lower, 0, 'f', 2)
+                        .arg(p[t].upper, 0, 'f', 2);
+        }
         prediction_->setText(text);
     }
     Q_EMIT configurationChanged(bits);

@@ -38,6 +38,7 @@ public:
     /// The numbers shown, for tests: memory (MB), BOPs, per-task mean and sd (empty: no model).
     double memoryMB() const { return memory_; }
     double bops() const { return bops_; }
+    /// Per task: the posterior median and the sd equivalent of its 95 % interval (percent).
     const std::vector<double>& predictedMean() const { return mean_; }
     const std::vector<double>& predictedSd() const { return sd_; }
 

@@ -32,6 +32,7 @@ struct GpOptions {
     std::vector<std::string> queries;
     std::string queryFile;
     std::vector<int> tasks;
+    std::string scale = "logit";
     bool json = false;
 };
 
@@ -67,11 +68,15 @@ void run(const GpOptions& options)
     const size_t layers = trials.front().bits.size();
     const auto encoding = makeEncoding(options.encoding, layers);
 
+    if (options.scale != "logit" && options.scale != "identity")
+        throw ConfigError("--scale must be logit or identity, got '" + options.scale + "'");
+    const AccuracyTransform transform(options.scale == "logit" ? AccuracyTransform::Kind::Logit
+                                                               : AccuracyTransform::Kind::Identity);
     MtgpData data;
     data.inputs.resize(0, encoding->dim());
     int taskCount = 0;
     for (const TrialRecord& t : trials) {
-        data.append(encoding->encode(t.bits), t.task, t.accuracy);
+        data.append(encoding->encode(t.bits), t.task, transform.toLatent(t.accuracy));
         taskCount = std::max(taskCount, t.task + 1);
     }
     MtgpHyperparameters hyperparameters;
@@ -86,7 +91,7 @@ void run(const GpOptions& options)
                               + " tasks, the trials use " + std::to_string(taskCount));
         taskCount = hyperparameters.taskCount();
     } else {
-        MtgpFitOptions fit;
+        MtgpFitOptions fit = accuracyFitOptions(transform);
         fit.kernel = parseKernelKind(options.kernel);
         fit.rank = options.rank;
         fit.restarts = options.restarts;
@@ -123,8 +128,10 @@ void run(const GpOptions& options)
         nlohmann::ordered_json predictions = nlohmann::ordered_json::array();
         for (Eigen::Index i = 0; i < inputs.rows(); ++i) {
             const BitConfig& config = configs[size_t(i) / tasks.size()];
+            const AccuracyInterval a = transform.interval(posterior.mean[i], std::sqrt(posterior.variance[i]));
             predictions.push_back({{"config", config.toString()}, {"task", queryTasks[size_t(i)]},
-                                   {"mean", posterior.mean[i]}, {"sd", std::sqrt(posterior.variance[i])},
+                                   {"median", a.median}, {"lower", a.lower}, {"upper", a.upper},
+                                   {"latent_mean", posterior.mean[i]}, {"latent_sd", std::sqrt(posterior.variance[i])},
                                    {"represented", encoding->represents(config)}});
         }
         std::vector<std::vector<double>> rows(size_t(correlation.rows()));
@@ -152,12 +159,14 @@ void run(const GpOptions& options)
         std::cout << "\n";
     }
     std::cout << "\n" << std::left << std::setw(std::max<int>(8, int(configs.front().toString().size()) + 2)) << "config"
-              << std::right << std::setw(6) << "task" << std::setw(10) << "mean" << std::setw(9) << "sd" << "\n";
+              << std::right << std::setw(6) << "task" << std::setw(10) << "median" << std::setw(10) << "2.5 %"
+              << std::setw(10) << "97.5 %" << "\n";
     for (Eigen::Index i = 0; i < inputs.rows(); ++i) {
         const BitConfig& config = configs[size_t(i) / tasks.size()];
+        const AccuracyInterval a = transform.interval(posterior.mean[i], std::sqrt(posterior.variance[i]));
         std::cout << std::left << std::setw(std::max<int>(8, int(config.toString().size()) + 2)) << config.toString()
-                  << std::right << std::setw(6) << queryTasks[size_t(i)] << std::setw(10) << posterior.mean[i]
-                  << std::setw(9) << std::sqrt(posterior.variance[i])
+                  << std::right << std::setw(6) << queryTasks[size_t(i)] << std::setw(10) << a.median
+                  << std::setw(10) << a.lower << std::setw(10) << a.upper
                   << (encoding->represents(config) ? "" : "  (off-curve: answered at its projection)") << "\n";
     }
 }
@@ -168,18 +177,22 @@ void addGpCommand(CLI::App& app)
 {
     auto options = std::make_shared<GpOptions>();
     CLI::App* command = app.add_subcommand(
-        "gp", "Fit the multi-task GP to trials from a CSV file and print posterior means and sds (docs/gp-files.md)");
+        "gp", "Fit the multi-task GP to trials from a CSV file and print posterior medians and 95 % intervals (docs/gp-files.md)");
     command->add_option("--trials", options->trials, "CSV with columns config, task, accuracy")->required();
     command->add_option("--encoding", options->encoding, "per-layer, bezier1, bezier2 or chebyshevD")->capture_default_str();
     command->add_option("--kernel", options->kernel, "matern52 or se")->capture_default_str();
     command->add_option("--rank", options->rank, "rank of the task covariance factor (0: number of tasks)");
-    command->add_option("--restarts", options->restarts, "random restarts of the ML-II fit")->capture_default_str();
+    command->add_option("--restarts", options->restarts, "random restarts of the MAP fit")->capture_default_str();
     command->add_option("--seed", options->seed, "seed of the restarts")->capture_default_str();
     command->add_option("--hyperparameters", options->hyperparametersIn, "use these hyperparameters (JSON) instead of fitting");
     command->add_option("--save-hyperparameters", options->hyperparametersOut, "write the hyperparameters used as JSON");
     command->add_option("--query", options->queries, "configuration to predict (repeatable; default: every one in the trials)");
     command->add_option("--query-file", options->queryFile, "file with one configuration per line");
     command->add_option("--task", options->tasks, "task to predict (repeatable; default: every task)");
+    command->add_option("--scale", options->scale,
+                        "logit: model logit(accuracy / 100), predictions stay in [0, 100] (hyperparameter files are "
+                        "on that scale); identity: model the values as they are")
+        ->capture_default_str();
     command->add_flag("--json", options->json, "print the result as JSON");
     command->callback([options] { run(*options); });
 }

@@ -29,6 +29,10 @@ nlohmann::ordered_json pointJson(const ResultPoint& p)
         j["predicted"] = *p.predicted;
     if (p.sd)
         j["sd"] = *p.sd;
+    if (p.lower && p.upper) {
+        j["lower"] = *p.lower;
+        j["upper"] = *p.upper;
+    }
     return j;
 }
 
@@ -43,16 +47,17 @@ void printPoints(const std::string& title, const std::vector<ResultPoint>& point
     for (const ResultPoint& p : points)
         width = std::max(width, p.config.size() + 2);
     std::cout << "  " << std::left << std::setw(int(width)) << "config" << std::right << std::setw(10) << "MB"
-              << std::setw(10) << "GBOPs" << std::setw(10) << "top-1" << std::setw(16) << "predicted"
+              << std::setw(10) << "GBOPs" << std::setw(10) << "top-1" << std::setw(24) << "predicted [95 %]"
               << std::setw(10) << "E" << "\n";
     for (const ResultPoint& p : points) {
         std::ostringstream predicted;
         if (p.predicted)
-            predicted << std::fixed << std::setprecision(2) << *p.predicted << " +- " << 2 * p.sd.value_or(0);
+            predicted << std::fixed << std::setprecision(2) << *p.predicted << " [" << p.lower.value_or(0) << ", "
+                      << p.upper.value_or(0) << "]";
         std::cout << "  " << std::left << std::setw(int(width)) << p.config << std::right << std::fixed
                   << std::setprecision(4) << std::setw(10) << p.memoryMB << std::setprecision(3) << std::setw(10)
                   << p.bops / 1e9 << std::setprecision(2) << std::setw(9) << p.accuracy << (p.observed ? " " : "*")
-                  << std::setw(16) << predicted.str() << std::setw(10) << p.effectiveAccuracy << "\n";
+                  << std::setw(24) << predicted.str() << std::setw(10) << p.effectiveAccuracy << "\n";
     }
     std::cout << "\n";
 }
@@ -77,22 +82,25 @@ void printStudyPareto(const StudyOptions& options, size_t top)
             {"ranking", list(results.ranking)}, {"baselines", list(results.baselines)},
             {"prediction_error", {{"trials", results.predictionError.trials}, {"rmse", results.predictionError.rmse},
                                   {"mean_absolute", results.predictionError.meanAbsolute},
-                                  {"within_two_sd", results.predictionError.withinTwoSd}}}};
+                                  {"within_95_interval", results.predictionError.withinInterval}}}};
         std::cout << out.dump(2) << "\n";
         return;
     }
     std::cout << "study '" << study.spec.name << "', target task " << results.targetTask << " ("
               << study.spec.tasks.back().name << "); top-1 in %, * = predicted (not evaluated on the target), "
-              << "predicted = GP mean +- 2 sd, E = effective accuracy (k = " << study.spec.effectiveK << ")\n\n";
+              << "predicted = GP median [95 % interval], E = effective accuracy (k = " << study.spec.effectiveK << ")\n\n";
     printPoints("Observed Pareto front (accuracy vs memory)", results.observedFront);
-    printPoints("Predicted Pareto front (posterior mean over the candidates)", results.predictedFront);
-    printPoints("Best effective accuracy (posterior mean)", results.ranking);
+    printPoints("Predicted Pareto front (posterior median over the candidates)", results.predictedFront);
+    printPoints("Best effective accuracy (posterior median)", results.ranking);
     printPoints("Uniform baselines", results.baselines);
     if (results.predictionError.trials > 0)
         std::cout << std::fixed << std::setprecision(3) << "GP leave-one-out error on " << results.predictionError.trials
                   << " target-task trials: RMSE " << results.predictionError.rmse << ", mean |error| "
                   << results.predictionError.meanAbsolute << ", " << std::setprecision(0)
-                  << 100 * results.predictionError.withinTwoSd << " % within 2 sd\n";
+                  << 100 * results.predictionError.withinInterval << " % inside the 95 % interval\n";
+    else
+        std::cout << "GP leave-one-out error: needs " << PredictionError::kMinimumTrials
+                  << " target-task trials\n";
 }
 
 void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions)

@@ -2,9 +2,11 @@
 
 #include "common/error.h"
 #include "gp/mtgp_likelihood.h"
+#include "gp/mtgp_prior.h"
 
 #include <LBFGSB.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -18,13 +20,15 @@ struct Standardisation {
     double mean = 0;
     double scale = 1;
 
-    explicit Standardisation(const Eigen::VectorXd& y)
+    Standardisation(const Eigen::VectorXd& y, double minimumScale)
     {
         if (y.size() == 0)
             return;
         mean = y.mean();
         const double variance = (y.array() - mean).square().mean();
         scale = variance > 1e-24 ? std::sqrt(variance) : 1.0;
+        if (minimumScale > 0)
+            scale = std::max(scale, minimumScale);
     }
 
     MtgpData apply(MtgpData data) const
@@ -57,7 +61,7 @@ struct Bounds {
     Eigen::VectorXd upper;
 };
 
-Bounds standardBounds(const MtgpParameterLayout& layout, bool allowNegativeCorrelation)
+Bounds standardBounds(const MtgpParameterLayout& layout, bool allowNegativeCorrelation, double noiseFloor)
 {
     Bounds b{Eigen::VectorXd(layout.size()), Eigen::VectorXd(layout.size())};
     int at = 0;
@@ -69,20 +73,20 @@ Bounds standardBounds(const MtgpParameterLayout& layout, bool allowNegativeCorre
     segment(layout.inputDim, std::log(1e-2), std::log(1e2));
     segment(layout.taskCount * layout.rank, allowNegativeCorrelation ? -5.0 : 0.0, 5.0);
     segment(layout.taskCount, std::log(1e-6), std::log(10.0));
-    segment(layout.taskCount, std::log(1e-6), std::log(2.0));
+    segment(layout.taskCount, std::log(std::clamp(noiseFloor, 1e-6, 1.0)), std::log(2.0));
     segment(layout.taskCount, -10.0, 10.0);
     return b;
 }
 
-/// The objective LBFGSpp calls: the negative log likelihood plus a weak Gaussian prior on each
-/// task mean (standardised units: centred on the task's data mean, sd 1). Without it a mean can
-/// drift far from the data while a large constant task covariance absorbs the offset, a flat
-/// ridge on which the optimiser crawls. Remembers the best point, since a failed line search throws.
+/// The objective LBFGSpp calls: the negative log likelihood plus the negative log prior. Even
+/// plain ML-II keeps the prior on the task means (standardised units: centred on the task's data
+/// mean, sd 1): without it a mean can drift far from the data while a large constant task
+/// covariance absorbs the offset, a flat ridge on which the optimiser crawls. Remembers the best
+/// point, since a failed line search throws.
 class Objective {
 public:
-    Objective(const MtgpData& data, const MtgpParameterLayout& layout, Eigen::VectorXd priorMean) :
-        likelihood_(data, layout), priorMean_(std::move(priorMean)),
-        meanOffset_(layout.size() - layout.taskCount)
+    Objective(const MtgpData& data, const MtgpParameterLayout& layout, const MtgpPrior& prior) :
+        likelihood_(data, layout), layout_(layout), prior_(prior)
     {
     }
 
@@ -92,9 +96,7 @@ public:
         double value;
         try {
             value = likelihood_(theta, &gradient);
-            const Eigen::VectorXd offset = theta.tail(priorMean_.size()) - priorMean_;
-            value += 0.5 * offset.squaredNorm();
-            gradient.segment(meanOffset_, priorMean_.size()) += offset;
+            value += prior_.negativeLogDensity(layout_, theta, &gradient);
         } catch (const NumericalError&) {
             gradient.setZero(theta.size());
             return std::numeric_limits<double>::max() / 4;
@@ -116,8 +118,8 @@ public:
 
 private:
     MtgpLikelihood likelihood_;
-    Eigen::VectorXd priorMean_;
-    Eigen::Index meanOffset_;
+    const MtgpParameterLayout& layout_;
+    const MtgpPrior& prior_;
 };
 
 Eigen::VectorXd randomStart(const MtgpParameterLayout& layout, const Bounds& bounds, const MtgpData& data,
@@ -169,6 +171,19 @@ MtgpHyperparameters defaultMtgpHyperparameters(const MtgpData& data, int inputDi
     return h;
 }
 
+MtgpFitOptions accuracyFitOptions(const AccuracyTransform& transform, MtgpFitOptions options)
+{
+    if (transform.kind() != AccuracyTransform::Kind::Logit)
+        return options;
+    if (options.noiseFloor == 0)
+        options.noiseFloor = 0.01 * 0.01;
+    if (options.expectedNoise == 0)
+        options.expectedNoise = 0.05 * 0.05;
+    if (options.minimumTargetScale == 0)
+        options.minimumTargetScale = 0.5;
+    return options;
+}
+
 MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const MtgpFitOptions& options)
 {
     const auto start = std::chrono::steady_clock::now();
@@ -183,9 +198,10 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
     if (layout.rank < 1 || layout.rank > taskCount)
         throw ConfigError("task covariance rank must be 1.." + std::to_string(taskCount) + ", got " + std::to_string(layout.rank));
 
-    const Standardisation standard(data.targets);
+    const Standardisation standard(data.targets, options.minimumTargetScale);
     const MtgpData standardData = standard.apply(data);
-    const Bounds bounds = standardBounds(layout, options.allowNegativeCorrelation);
+    const double scale2 = standard.scale * standard.scale;
+    const Bounds bounds = standardBounds(layout, options.allowNegativeCorrelation, options.noiseFloor / scale2);
     std::mt19937_64 rng(options.seed);
 
     std::vector<Eigen::VectorXd> starts;
@@ -211,8 +227,12 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
     double bestValue = std::numeric_limits<double>::infinity();
     const Eigen::VectorXd priorMean =
         defaultMtgpHyperparameters(standardData, inputDim, taskCount, layout.rank, layout.kernel).taskMean;
+    const double noiseMedian =
+        std::max(options.expectedNoise > 0 ? options.expectedNoise / scale2 : 1e-2, 2 * options.noiseFloor / scale2);
+    MtgpPrior prior = MtgpPrior::defaults(layout, priorMean, Eigen::VectorXd::Constant(taskCount, noiseMedian));
+    prior.meansOnly = !options.usePriors;
     for (const Eigen::VectorXd& initial : starts) {
-        Objective objective(standardData, layout, priorMean);
+        Objective objective(standardData, layout, prior);
         Eigen::VectorXd theta = initial;
         double value = 0;
         try {

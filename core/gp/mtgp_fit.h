@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gp/accuracy_transform.h"
 #include "gp/mtgp_data.h"
 #include "gp/mtgp_hyperparameters.h"
 
@@ -18,6 +19,18 @@ struct MtgpFitOptions {
     /// positively correlated, and NUQ's prior (W ~ U(0, 1)) says so too; with few high-fidelity
     /// points an unconstrained W often finds spurious anti-correlation.
     bool allowNegativeCorrelation = false;
+    /// MAP under MtgpPrior's defaults (the default), or plain ML-II with only a weak prior on the
+    /// task means (the fit before priors, kept for comparisons).
+    bool usePriors = true;
+    /// Noise variance floor in the targets' units (0: none beyond the box bound), e.g. the
+    /// measured seed-to-seed variance of repeated evaluations.
+    double noiseFloor = 0;
+    /// Prior median of every task's noise variance in the targets' units (0: 1 % of the target
+    /// variance).
+    double expectedNoise = 0;
+    /// Smallest scale the targets are standardised by, in their units (0: their sd): a few nearly
+    /// equal observations must not make the priors claim the function is that flat everywhere.
+    double minimumTargetScale = 0;
     /// Hyperparameters to start from (e.g. the last fit); its rank and kernel win over the options.
     std::optional<MtgpHyperparameters> warmStart;
 };
@@ -31,12 +44,17 @@ struct MtgpFitReport {
     double seconds = 0;
 };
 
-/// ML-II: maximises the marginal likelihood over ICM hyperparameters with L-BFGS-B (LBFGSpp) in
-/// log space, from several starts, with a weak prior keeping each task mean near its data. Targets are standardised for the search, so the box bounds
-/// are relative (lengthscales 0.01..100 on inputs in [0, 1], noise 1e-6..2 of the target
+/// MAP (or ML-II, `usePriors` false): maximises the marginal likelihood times MtgpPrior over ICM
+/// hyperparameters with L-BFGS-B (LBFGSpp) in log space, from several starts. Targets are
+/// standardised for the search, so priors and box bounds are relative (lengthscales 0.01..100 on inputs in [0, 1], noise 1e-6..2 of the target
 /// variance, ...); the result is in the targets' units. Throws ConfigError for invalid data and
 /// NumericalError when no start could be evaluated.
 MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const MtgpFitOptions& options = {});
+
+/// `options` with the noise floor, the prior noise median and the smallest target scale filled
+/// in (where 0) for accuracies modelled through `transform`. On the logit scale: floor sd 0.01
+/// (0.1 points at 90 %), noise median sd 0.05 (0.45 points at 90 %), scale at least 0.5 (docs/search.md).
+MtgpFitOptions accuracyFitOptions(const AccuracyTransform& transform, MtgpFitOptions options = {});
 
 /// Reasonable hyperparameters before any fit: lengthscale 0.5 sqrt(d), strongly correlated
 /// tasks, per-task means of the data, noise 1 % of the target variance.

@@ -10,11 +10,28 @@ EffectivePosterior effectivePosterior(const AcquisitionContext& context, int tas
     const size_t n = context.pool->size();
     const Posterior p = context.model->predict(context.pool->inputs(), std::vector<int>(n, task));
     EffectivePosterior out;
-    out.mean.resize(Eigen::Index(n));
+    out.latentMean = p.mean;
+    out.latentSd = p.variance.cwiseMax(0.0).cwiseSqrt();
+    out.penalty.resize(Eigen::Index(n));
     for (size_t c = 0; c < n; ++c)
-        out.mean[Eigen::Index(c)] = p.mean[Eigen::Index(c)]
-            - (context.bitSums[c] - 4.0 * double(context.layerCount)) / context.effectiveK;
-    out.sd = p.variance.cwiseSqrt();
+        out.penalty[Eigen::Index(c)] = (context.bitSums[c] - 4.0 * double(context.layerCount)) / context.effectiveK;
+    out.transform = context.transform;
+    return out;
+}
+
+Eigen::VectorXd EffectivePosterior::quantile(double kappa) const
+{
+    Eigen::VectorXd out(latentMean.size());
+    for (Eigen::Index c = 0; c < out.size(); ++c)
+        out[c] = transform.toAccuracy(latentMean[c] + kappa * latentSd[c]) - penalty[c];
+    return out;
+}
+
+Eigen::VectorXd EffectivePosterior::expectedImprovement(double best) const
+{
+    Eigen::VectorXd out(latentMean.size());
+    for (Eigen::Index c = 0; c < out.size(); ++c)
+        out[c] = transform.expectedExcess(latentMean[c], latentSd[c], best + penalty[c]);
     return out;
 }
 
@@ -22,23 +39,6 @@ double ucbBeta(size_t candidates, int iteration, double delta)
 {
     const double t = std::max(1, iteration);
     return 2.0 * std::log(double(candidates) * t * t * M_PI * M_PI / (6.0 * delta)) / 5.0;
-}
-
-Eigen::VectorXd expectedImprovement(const Eigen::VectorXd& mean, const Eigen::VectorXd& sd, double best)
-{
-    Eigen::VectorXd ei(mean.size());
-    for (Eigen::Index i = 0; i < mean.size(); ++i) {
-        const double gain = mean[i] - best;
-        if (sd[i] <= 1e-12) {
-            ei[i] = std::max(gain, 0.0);
-            continue;
-        }
-        const double z = gain / sd[i];
-        const double cdf = 0.5 * std::erfc(-z / std::sqrt(2.0));
-        const double pdf = std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI);
-        ei[i] = gain * cdf + sd[i] * pdf;
-    }
-    return ei;
 }
 
 Eigen::MatrixXd informationAboutTarget(const AcquisitionContext& context)

@@ -2,9 +2,11 @@
 
 #include "common/error.h"
 #include "search/encoding.h"
+#include "search/initial_design.h"
 #include "search/pareto.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 namespace quantscope {
@@ -30,6 +32,7 @@ SearchLoop::SearchLoop(CandidatePool pool, const Strategy& strategy, int taskCou
     std::iota(all.begin(), all.end(), size_t{0});
     std::shuffle(all.begin(), all.end(), rng_);
     reference_.assign(all.begin(), all.begin() + long(std::min(options_.referenceSize, all.size())));
+    design_ = planInitialDesign(pool_.inputs(), bitSums_, options_.initialDesign, taskCount);
 }
 
 void SearchLoop::updateCandidateTables()
@@ -81,7 +84,7 @@ MtgpData SearchLoop::modelData() const
     for (const SearchObservation& o : observations_) {
         if (!strategy_.multiTask() && o.task != target_)
             continue;
-        data.append(pool_.input(o.candidate), modelTask(o.task), o.evaluation.value);
+        data.append(pool_.input(o.candidate), modelTask(o.task), options_.transform.toLatent(o.evaluation.value));
     }
     return data;
 }
@@ -95,7 +98,7 @@ void SearchLoop::refit()
     if (data.size() < 2)
         return;
     const int tasks = strategy_.multiTask() ? taskCount_ : 1;
-    MtgpFitOptions fit = options_.fit;
+    MtgpFitOptions fit = accuracyFitOptions(options_.transform, options_.fit);
     const bool full = !lastFit_ || fits_ % std::max(1, options_.fullRefitEvery) == 0;
     if (!full) {
         fit.warmStart = lastFit_;
@@ -118,6 +121,7 @@ AcquisitionContext SearchLoop::context() const
     c.effectiveK = options_.effectiveK;
     c.iteration = proposals_ + 1;
     c.referenceSet = reference_;
+    c.transform = options_.transform;
     const std::vector<double> costs = taskCosts();
     if (strategy_.multiTask()) {
         c.taskCosts = costs;
@@ -133,27 +137,12 @@ AcquisitionContext SearchLoop::context() const
 
 std::vector<Proposal> SearchLoop::propose(int q)
 {
-    // The initial design comes first: random configurations on the given tasks.
+    // The initial design comes first, while fewer evaluations than its size are in.
     std::vector<Proposal> proposals;
-    int designed = 0;
-    for (const InitialDesign& design : options_.initialDesign) {
-        designed += design.count;
-        if (int(observations_.size()) + int(proposals.size()) >= designed)
-            continue;
-        // Random distinct candidates not yet evaluated on the task; the attempt bound ends the
-        // design early on a nearly exhausted pool instead of looping forever.
-        std::uniform_int_distribution<size_t> pick(0, pool_.size() - 1);
-        for (size_t attempts = 0; attempts < 64 * pool_.size()
-             && int(observations_.size() + proposals.size()) < designed && int(proposals.size()) < q;
-             ++attempts) {
-            const size_t c = pick(rng_);
-            const bool taken = std::any_of(proposals.begin(), proposals.end(),
-                                           [&](const Proposal& p) { return p.candidate == c && p.task == design.task; });
-            if (evaluated_[size_t(design.task)][c] || taken)
-                continue;
-            proposals.push_back(Proposal{c, design.task, 0.0, "initial design"});
-        }
-    }
+    if (observations_.size() < design_.size())
+        for (const auto& [c, task] : design_)
+            if (!evaluated_[size_t(task)][c] && int(proposals.size()) < q)
+                proposals.push_back(Proposal{c, task, 0.0, "initial design"});
     if (!proposals.empty())
         return proposals;
 
@@ -226,7 +215,7 @@ std::vector<std::pair<size_t, double>> SearchLoop::estimates()
         const Eigen::MatrixXd inputs = pool_.inputs()(seen, Eigen::all);
         const Posterior p = model_->predict(inputs, std::vector<int>(seen.size(), modelTask(target_)));
         for (size_t i = 0; i < seen.size(); ++i)
-            out.emplace_back(seen[i], p.mean[Eigen::Index(i)]);
+            out.emplace_back(seen[i], options_.transform.toAccuracy(p.mean[Eigen::Index(i)]));
         return out;
     }
     for (size_t c : seen) {

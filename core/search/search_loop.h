@@ -3,6 +3,7 @@
 #include "gp/mtgp_fit.h"
 #include "gp/multitask_gp.h"
 #include "search/candidates.h"
+#include "search/initial_design.h"
 #include "search/strategy.h"
 
 #include <functional>
@@ -25,11 +26,6 @@ struct SearchObservation {
     Evaluation evaluation;
 };
 
-struct InitialDesign {
-    int task = 0;
-    int count = 0;
-};
-
 struct SearchLoopOptions {
     std::vector<double> defaultTaskCosts; ///< lambda per task until evaluations are measured
     int targetTask = -1;                  ///< -1: the last task
@@ -37,7 +33,9 @@ struct SearchLoopOptions {
     size_t referenceSize = 64;            ///< |G| for NUQ's information gain
     MtgpFitOptions fit;                   ///< restarts for full refits
     int fullRefitEvery = 10;              ///< between them, refits start from the last fit only
-    std::vector<InitialDesign> initialDesign; ///< random evaluations before the strategy takes over
+    std::vector<InitialDesign> initialDesign; ///< evaluations before the strategy takes over
+    /// How the model sees the evaluated values (accuracies in percent): logit by default.
+    AccuracyTransform transform;
     uint64_t seed = 0;
     /// Growing the pool around the current estimated Pareto front (per-layer encodings): every
     /// `mutateEvery` proposals, each front member adds this many 1-2 layer, +-1 bit mutations.
@@ -78,8 +76,8 @@ public:
     Eigen::VectorXd acquisition();
     /// Index of `bits` in the pool, if it is there.
     std::optional<size_t> find(const BitConfig& bits) const;
-    /// Target-task estimate for every evaluated configuration: posterior mean where the strategy
-    /// has a model, else the mean observed target value. (candidate, estimate) pairs.
+    /// Target-task estimate for every evaluated configuration: posterior median where the
+    /// strategy has a model, else the mean observed target value. (candidate, estimate) pairs.
     std::vector<std::pair<size_t, double>> estimates();
 
 private:
@@ -98,6 +96,7 @@ private:
     std::mt19937_64 rng_;
     std::vector<size_t> reference_;
     std::vector<double> bitSums_;
+    std::vector<std::pair<size_t, int>> design_; ///< (candidate, task) of the initial design, in order
     std::vector<SearchObservation> observations_;
     std::vector<std::vector<char>> evaluated_; ///< [task][candidate]
     std::unique_ptr<MultiTaskGP> model_;

@@ -35,7 +35,7 @@ Proposal ucbProposal(const AcquisitionContext& context)
 {
     const EffectivePosterior e = effectivePosterior(context, context.targetTask);
     const double beta = ucbBeta(context.pool->size(), context.iteration);
-    const Eigen::VectorXd ucb = e.mean + std::sqrt(beta) * e.sd;
+    const Eigen::VectorXd ucb = e.quantile(std::sqrt(beta));
     const long best = argmaxAvailable(context, context.targetTask, ucb);
     if (best < 0)
         throw ConfigError("every candidate has been evaluated on the target task");
@@ -83,13 +83,14 @@ Proposal ExpectedImprovementStrategy::proposeOne(const AcquisitionContext& conte
     if (!context.model)
         return randomAvailable(context, context.targetTask, rng, "no model yet: random configuration");
     const EffectivePosterior e = effectivePosterior(context, context.targetTask);
+    const Eigen::VectorXd median = e.quantile(0);
     double incumbent = -std::numeric_limits<double>::infinity();
     for (size_t c = 0; c < context.pool->size(); ++c)
         if (!context.available(context.targetTask, c))
-            incumbent = std::max(incumbent, e.mean[Eigen::Index(c)]);
+            incumbent = std::max(incumbent, median[Eigen::Index(c)]);
     if (!std::isfinite(incumbent))
-        incumbent = e.mean.maxCoeff();
-    const Eigen::VectorXd ei = expectedImprovement(e.mean, e.sd, incumbent);
+        incumbent = median.maxCoeff();
+    const Eigen::VectorXd ei = e.expectedImprovement(incumbent);
     const long best = argmaxAvailable(context, context.targetTask, ei);
     if (best < 0)
         throw ConfigError("every candidate has been evaluated on the target task");

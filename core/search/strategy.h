@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gp/accuracy_transform.h"
 #include "gp/multitask_gp.h"
 #include "search/candidates.h"
 
@@ -22,6 +23,7 @@ struct AcquisitionContext {
     int iteration = 1;                  ///< 1-based number of the proposal being made
     std::vector<std::vector<char>> excluded; ///< [task][candidate]: already evaluated or pending
     std::vector<size_t> referenceSet;   ///< candidates forming NUQ's reference grid G
+    AccuracyTransform transform;        ///< how the model's targets relate to accuracy
 
     int taskCount() const { return int(taskCosts.size()); }
     bool available(int task, size_t candidate) const { return !excluded[size_t(task)][candidate]; }

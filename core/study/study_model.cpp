@@ -17,10 +17,10 @@ StudyModel::StudyModel(const StoredStudy& study, const std::vector<TrialRow>& tr
     data.inputs.resize(0, encoding_->dim());
     for (const TrialRow& t : trials)
         if (t.status == TrialStatus::Done && t.accuracy)
-            data.append(encoding_->encode(BitConfig::parse(t.config, names_)), t.task, *t.accuracy);
+            data.append(encoding_->encode(BitConfig::parse(t.config, names_)), t.task, transform_.toLatent(*t.accuracy));
     if (data.size() < 2)
         return;
-    MtgpFitOptions fit;
+    MtgpFitOptions fit = accuracyFitOptions(transform_);
     fit.restarts = 2;
     fit.seed = study.spec.seed;
     gp_ = std::make_unique<MultiTaskGP>(fitMtgp(data, encoding_->dim(), tasks_, fit).hyperparameters, data);
@@ -28,11 +28,10 @@ StudyModel::StudyModel(const StoredStudy& study, const std::vector<TrialRow>& tr
 
 StudyModel::~StudyModel() = default;
 
-StudyModel::Prediction StudyModel::predict(const BitConfig& bits) const
+std::vector<AccuracyInterval> StudyModel::predict(const BitConfig& bits) const
 {
-    Prediction out;
     if (!gp_)
-        return out;
+        return {};
     const Eigen::VectorXd x = encoding_->encode(bits);
     Eigen::MatrixXd inputs(tasks_, x.size());
     std::vector<int> tasks;
@@ -41,23 +40,32 @@ StudyModel::Prediction StudyModel::predict(const BitConfig& bits) const
         tasks.push_back(t);
     }
     const Posterior p = gp_->predict(inputs, tasks);
-    for (int t = 0; t < tasks_; ++t) {
-        out.mean.push_back(p.mean[t]);
-        out.sd.push_back(std::sqrt(std::max(0.0, p.variance[t])));
-    }
+    std::vector<AccuracyInterval> out;
+    for (int t = 0; t < tasks_; ++t)
+        out.push_back(transform_.interval(p.mean[t], std::sqrt(std::max(0.0, p.variance[t]))));
     return out;
 }
 
-void StudyModel::predict(const Eigen::MatrixXd& inputs, int task, Eigen::VectorXd& mean, Eigen::VectorXd& sd) const
+std::vector<AccuracyInterval> StudyModel::predictIntervals(const Eigen::MatrixXd& inputs, int task) const
 {
-    if (!gp_) {
-        mean.resize(0);
-        sd.resize(0);
-        return;
-    }
+    if (!gp_)
+        return {};
     const Posterior p = gp_->predict(inputs, std::vector<int>(size_t(inputs.rows()), task));
-    mean = p.mean;
-    sd = p.variance.cwiseMax(0.0).cwiseSqrt();
+    std::vector<AccuracyInterval> out;
+    for (Eigen::Index i = 0; i < inputs.rows(); ++i)
+        out.push_back(transform_.interval(p.mean[i], std::sqrt(std::max(0.0, p.variance[i]))));
+    return out;
+}
+
+void StudyModel::predict(const Eigen::MatrixXd& inputs, int task, Eigen::VectorXd& median, Eigen::VectorXd& sd) const
+{
+    const std::vector<AccuracyInterval> intervals = predictIntervals(inputs, task);
+    median.resize(Eigen::Index(intervals.size()));
+    sd.resize(Eigen::Index(intervals.size()));
+    for (size_t i = 0; i < intervals.size(); ++i) {
+        median[Eigen::Index(i)] = intervals[i].median;
+        sd[Eigen::Index(i)] = intervals[i].equivalentSd;
+    }
 }
 
 Eigen::MatrixXd StudyModel::taskCorrelation() const

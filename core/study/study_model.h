@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gp/accuracy_transform.h"
 #include "quant/bit_config.h"
 #include "study/study_store.h"
 
@@ -19,8 +20,8 @@ class MultiTaskGP;
 /// one thread may build it and others query it.
 class StudyModel {
 public:
-    /// Fits ML-II hyperparameters (2 restarts, the study's seed). Without two done trials the
-    /// model is empty (fitted() false).
+    /// Fits MAP hyperparameters (2 restarts, the study's seed) to the logit of the accuracies
+    /// (docs/search.md). Without two done trials the model is empty (fitted() false).
     StudyModel(const StoredStudy& study, const std::vector<TrialRow>& trials);
     ~StudyModel();
 
@@ -29,14 +30,15 @@ public:
     const Encoding& encoding() const { return *encoding_; }
     const std::vector<std::string>& layerNames() const { return names_; }
 
-    /// Posterior mean and standard deviation of every task's accuracy at `bits` (latent, noise
-    /// excluded). Empty vectors when not fitted.
-    struct Prediction {
-        std::vector<double> mean, sd;
-    };
-    Prediction predict(const BitConfig& bits) const;
-    /// Posterior of one task at many encoded inputs (rows).
-    void predict(const Eigen::MatrixXd& inputs, int task, Eigen::VectorXd& mean, Eigen::VectorXd& sd) const;
+    /// Every task's accuracy at `bits` (the latent function, noise excluded): posterior median and
+    /// 95 % interval, in percent. Empty when not fitted.
+    std::vector<AccuracyInterval> predict(const BitConfig& bits) const;
+    /// One task at many encoded inputs (rows): posterior median and the sd equivalent of the 95 %
+    /// interval (AccuracyInterval::equivalentSd), in percent.
+    void predict(const Eigen::MatrixXd& inputs, int task, Eigen::VectorXd& median, Eigen::VectorXd& sd) const;
+    /// The same at rows of `inputs`, as intervals.
+    std::vector<AccuracyInterval> predictIntervals(const Eigen::MatrixXd& inputs, int task) const;
+    const AccuracyTransform& transform() const { return transform_; }
     /// The fitted task correlation matrix (tasks x tasks); empty when not fitted.
     Eigen::MatrixXd taskCorrelation() const;
     const MultiTaskGP* gp() const { return gp_.get(); }
@@ -45,6 +47,7 @@ private:
     std::unique_ptr<Encoding> encoding_;
     std::vector<std::string> names_;
     int tasks_ = 0;
+    AccuracyTransform transform_;
     std::unique_ptr<MultiTaskGP> gp_;
 };
 

@@ -97,10 +97,12 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
         Eigen::MatrixXd inputs(Eigen::Index(points.size()), encoding->dim());
         for (size_t i = 0; i < points.size(); ++i)
             inputs.row(Eigen::Index(i)) = encoding->encode(BitConfig::parse(points[i].config, names)).transpose();
-        const Posterior p = model->predict(inputs, std::vector<int>(points.size(), results.targetTask));
+        const std::vector<AccuracyInterval> p = studyModel->predictIntervals(inputs, results.targetTask);
         for (size_t i = 0; i < points.size(); ++i) {
-            points[i].predicted = p.mean[Eigen::Index(i)];
-            points[i].sd = std::sqrt(p.variance[Eigen::Index(i)]);
+            points[i].predicted = p[i].median;
+            points[i].sd = p[i].equivalentSd;
+            points[i].lower = p[i].lower;
+            points[i].upper = p[i].upper;
         }
     };
     auto finish = [&](ResultPoint& p) {
@@ -148,24 +150,29 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
         candidates.resize(std::min(top, candidates.size()));
         results.ranking = candidates;
 
-        // Leave-one-out error on the target-task trials.
+        // Leave-one-out error on the target-task trials, in accuracy units.
         const Posterior loo = model->leaveOneOut();
         const MtgpData& data = model->data();
+        const AccuracyTransform& transform = studyModel->transform();
         double squared = 0, absolute = 0, inside = 0;
         for (Eigen::Index j = 0; j < data.size(); ++j) {
             if (data.tasks[size_t(j)] != results.targetTask)
                 continue;
-            const double error = loo.mean[j] - data.targets[j];
+            const AccuracyInterval predicted = transform.interval(loo.mean[j], std::sqrt(std::max(0.0, loo.variance[j])));
+            const double measured = transform.toAccuracy(data.targets[j]);
+            const double error = predicted.median - measured;
             squared += error * error;
             absolute += std::abs(error);
-            inside += std::abs(error) <= 2 * std::sqrt(loo.variance[j]);
+            inside += measured >= predicted.lower && measured <= predicted.upper;
             ++results.predictionError.trials;
         }
+        if (results.predictionError.trials < PredictionError::kMinimumTrials)
+            results.predictionError = PredictionError{};
         if (results.predictionError.trials > 0) {
             const double count = results.predictionError.trials;
             results.predictionError.rmse = std::sqrt(squared / count);
             results.predictionError.meanAbsolute = absolute / count;
-            results.predictionError.withinTwoSd = inside / count;
+            results.predictionError.withinInterval = inside / count;
         }
     }
     return results;

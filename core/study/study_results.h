@@ -18,19 +18,25 @@ struct ResultPoint {
     double memoryMB = 0;
     double bops = 0;
     double accuracy = 0;            ///< observed mean, or posterior mean when not observed
-    std::optional<double> predicted;///< posterior mean on the target task
-    std::optional<double> sd;       ///< posterior sd on the target task
+    std::optional<double> predicted;///< posterior median on the target task
+    std::optional<double> sd;       ///< sd equivalent of the 95 % interval (AccuracyInterval)
+    std::optional<double> lower;    ///< 95 % interval on the target task
+    std::optional<double> upper;
     bool observed = false;          ///< evaluated on the target task
     double effectiveAccuracy = 0;   ///< NUQ's E on `accuracy`
     std::optional<double> acquisition; ///< the search strategy's value for it, where known
 };
 
-/// Leave-one-out error of the GP on the study's target-task trials.
+/// Leave-one-out error of the GP on the study's target-task trials (each predicted, noise
+/// included, by the model conditioned on all the others). Only computed from
+/// `PredictionError::kMinimumTrials` target-task trials on: with fewer, a trial left out leaves
+/// the task nearly unobserved and the figures say nothing.
 struct PredictionError {
-    int trials = 0;
-    double rmse = 0;
+    static constexpr int kMinimumTrials = 3;
+    int trials = 0;            ///< target-task trials (0: fewer than kMinimumTrials)
+    double rmse = 0;           ///< of the predictive median, in points
     double meanAbsolute = 0;
-    double withinTwoSd = 0;  ///< share of trials inside mean +- 2 sd
+    double withinInterval = 0; ///< share of trials inside the 95 % predictive interval
 };
 
 /// What a study found (NUQ's decision step and beyond): fronts of accuracy against memory, the

@@ -5,6 +5,7 @@
 #include "search/strategies.h"
 #include "study/study_results.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <list>
@@ -43,9 +44,9 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::v
     options.fit.restarts = 2;
     const int target = int(spec.tasks.size()) - 1;
     if (strategy_->multiTask())
-        options.initialDesign = {{0, 5}, {target, 1}};
+        options.initialDesign = {{spec.cheapestTask(), spec.initialCheapCount(encoding_->dim())}, {target, spec.initialTarget}};
     else if (strategy_->usesModel())
-        options.initialDesign = {{target, 3}};
+        options.initialDesign = {{target, std::max(3, spec.initialTarget)}};
     if (encoding_->name() == "per-layer" && strategy_->usesModel()) {
         options.paretoMutations = 2;
         const StoredStudy& study = study_;

@@ -37,6 +37,15 @@ Network StudySpec::openModel() const
                          importedModelInput(parseDatasetKind(dataset), inputMean, inputStd));
 }
 
+int StudySpec::cheapestTask() const
+{
+    int cheapest = 0;
+    for (size_t t = 1; t < tasks.size(); ++t)
+        if (tasks[t].cost < tasks[size_t(cheapest)].cost)
+            cheapest = int(t);
+    return cheapest;
+}
+
 int StudySpec::evaluationThreads() const
 {
     if (threads > 0 || workers <= 1)
@@ -76,6 +85,10 @@ void StudySpec::validate() const
         throw ConfigError("study: budget_cost must be positive");
     if (!(effectiveK > 0))
         throw ConfigError("study: effective_k must be positive");
+    if (initialCheap < 0 || initialCheap > 1000)
+        throw ConfigError("study: initial_design must be 0 (automatic) .. 1000");
+    if (initialTarget < 0 || initialTarget > 1000)
+        throw ConfigError("study: initial_target must be 0..1000");
 }
 
 std::string StudySpec::toJson() const
@@ -89,7 +102,8 @@ std::string StudySpec::toJson() const
         {"quantize_image_input", quantizeImageInput}, {"threads", threads}, {"synthetic_layers", syntheticLayers},
         {"synthetic_seed", syntheticSeed}, {"synthetic_delay", syntheticDelay}, {"command", command},
         {"command_timeout", commandTimeout}, {"tasks", taskList}, {"encoding", encoding}, {"strategy", strategy},
-        {"batch", batch}, {"workers", workers}, {"effective_k", effectiveK}, {"seed", seed}};
+        {"batch", batch}, {"workers", workers}, {"effective_k", effectiveK}, {"seed", seed},
+        {"initial_design", initialCheap}, {"initial_target", initialTarget}};
     j["budget_trials"] = budgetTrials ? nlohmann::ordered_json(*budgetTrials) : nlohmann::ordered_json(nullptr);
     j["budget_cost"] = budgetCost ? nlohmann::ordered_json(*budgetCost) : nlohmann::ordered_json(nullptr);
     return j.dump(2);
@@ -137,6 +151,8 @@ StudySpec StudySpec::fromJson(const std::string& text)
         read("workers", spec.workers);
         read("effective_k", spec.effectiveK);
         read("seed", spec.seed);
+        read("initial_design", spec.initialCheap);
+        read("initial_target", spec.initialTarget);
         field = "tasks";
         if (j.contains("tasks")) {
             spec.tasks.clear();

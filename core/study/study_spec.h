@@ -54,12 +54,21 @@ struct StudySpec {
     std::optional<double> budgetCost;///< ...or this much cost (seconds)
     double effectiveK = 1.0;
     uint64_t seed = 0;
+    /// The initial design before the strategy takes over (docs/search.md): space-filling
+    /// configurations on the cheapest task, both ends included (0: automatic, the encoding's
+    /// dimension + 3), then this many of them on the target task.
+    int initialCheap = 0;
+    int initialTarget = 2;
 
     /// The default study: the shipped model on Fashion-MNIST, NUQ's tasks and strategy.
     static StudySpec defaults();
     /// The default study on the synthetic problem (docs/search.md): its four tasks, in nominal cost
     /// units (quantize only, 1, 2 and 15 epochs).
     static StudySpec synthetic();
+    /// The initial design's size on the cheapest task, for an encoding of `encodingDim` inputs.
+    int initialCheapCount(int encodingDim) const { return initialCheap > 0 ? initialCheap : encodingDim + 3; }
+    /// The task with the lowest default cost (the first of equals).
+    int cheapestTask() const;
     /// Compute threads of one evaluation: `threads`, or with several workers and `threads` 0 the
     /// machine's cores shared out among them; 0 means LibTorch's default.
     int evaluationThreads() const;

@@ -1,7 +1,9 @@
 #include "train/quantized_evaluation.h"
 
+#include "common/error.h"
 #include "model/network_backend.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace quantscope {
@@ -33,6 +35,51 @@ EvaluationResult evaluateConfiguration(const Network& base, const EvaluationData
     result.accuracy = evaluateAccuracy(network, data.eval, control);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
+}
+
+std::vector<EvaluationResult> evaluateAtBudgets(const Network& base, const EvaluationData& data, const BitConfig& bits,
+                                                const QuantSettings& quant, const std::vector<int64_t>& budgets,
+                                                uint64_t seed, const WorkControl& control)
+{
+    if (budgets.empty() || !std::is_sorted(budgets.begin(), budgets.end()) || budgets.front() < 0
+        || std::adjacent_find(budgets.begin(), budgets.end()) != budgets.end())
+        throw ConfigError("fine-tuning budgets must be distinct, ascending and non-negative");
+    using Clock = std::chrono::steady_clock;
+    const auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+    const auto start = Clock::now();
+    const CostReport cost = computeCost(base.layers(), bits, *makeQuantizer(quant.quantizer), quant.policy);
+    Network network = base.clone();
+    applyQuantization(network, bits, quant, data.train);
+    const double setupSeconds = since(start);
+
+    std::vector<EvaluationResult> results;
+    double scoringSeconds = 0; // spent scoring earlier budgets, not part of the later ones' cost
+    const auto score = [&](int64_t steps) {
+        const auto scoring = Clock::now();
+        const double trainSeconds = std::max(0.0, since(start) - setupSeconds - scoringSeconds);
+        EvaluationResult r;
+        r.cost = cost;
+        r.fineTuneSteps = steps;
+        r.fineTuneSeconds = trainSeconds;
+        r.accuracy = evaluateAccuracy(network, data.eval, control);
+        const double own = since(scoring);
+        scoringSeconds += own;
+        r.seconds = setupSeconds + trainSeconds + own;
+        results.push_back(r);
+    };
+    if (budgets.front() == 0)
+        score(0);
+    if (budgets.back() > 0) {
+        size_t next = budgets.front() == 0 ? 1 : 0;
+        train(network, data.train, data.augmentation, TrainOptions::nuqFineTune(budgets.back(), seed), control,
+              [&](int64_t done) {
+                  if (next < budgets.size() && done == budgets[next]) {
+                      score(done);
+                      ++next;
+                  }
+              });
+    }
+    return results;
 }
 
 } // namespace quantscope

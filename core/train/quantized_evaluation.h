@@ -8,6 +8,8 @@
 #include "quant/quantizer.h"
 #include "train/trainer.h"
 
+#include <vector>
+
 namespace quantscope {
 
 /// How a network is quantized: the quantizer and the policy for the ends of the network.
@@ -43,6 +45,15 @@ struct EvaluationData {
 /// Evaluates `request` on a copy of `base`, which is left unchanged.
 EvaluationResult evaluateConfiguration(const Network& base, const EvaluationData& data,
                                        const EvaluationRequest& request, const WorkControl& control = {});
+
+/// Evaluates `bits` at several fine-tuning budgets (ascending step counts, 0 = quantize only) in
+/// one run: quantize once, fine-tune with NUQ's settings up to the largest budget and score at
+/// each budget on the way. NUQ's learning rate is constant, so each result equals a separate
+/// evaluation with that budget and `seed`; its `seconds` are what that separate evaluation costs
+/// (set-up, its own steps, its scoring), not the shared run's time.
+std::vector<EvaluationResult> evaluateAtBudgets(const Network& base, const EvaluationData& data, const BitConfig& bits,
+                                                const QuantSettings& quant, const std::vector<int64_t>& budgets,
+                                                uint64_t seed, const WorkControl& control = {});
 
 /// Applies quantization to `network` in place (calibrating static activation ranges on
 /// `calibrationSet` when the quantizer needs them).

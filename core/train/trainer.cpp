@@ -69,7 +69,7 @@ int64_t TrainOptions::totalSteps(size_t trainImages) const
 }
 
 TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation& augmentation,
-                  const TrainOptions& options, const WorkControl& control)
+                  const TrainOptions& options, const WorkControl& control, const AfterStep& afterStep)
 {
     requireFits(network, trainSet, "training");
     if (options.batchSize < 1)
@@ -127,6 +127,8 @@ TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation
         if (recentLosses.size() > 50)
             recentLosses.pop_front();
         control.report("train", step + 1, total);
+        if (afterStep)
+            afterStep(step + 1);
     }
     report.steps = total;
     report.lastLoss = std::accumulate(recentLosses.begin(), recentLosses.end(), 0.0) / double(recentLosses.size());

@@ -5,6 +5,7 @@
 #include "model/network.h"
 
 #include <cstdint>
+#include <functional>
 
 namespace quantscope {
 
@@ -32,10 +33,14 @@ struct TrainReport {
     double seconds = 0;
 };
 
+/// Called after each optimizer step with the number of steps done; it may score the network
+/// (train mode is restored by whoever changes it), e.g. to measure several budgets in one run.
+using AfterStep = std::function<void(int64_t stepsDone)>;
+
 /// Trains `network` on `trainSet`, deterministic under `options.seed` for a given thread count.
 /// Throws `Cancelled` if `control` is cancelled (the network keeps the steps done so far).
 TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation& augmentation,
-                  const TrainOptions& options, const WorkControl& control = {});
+                  const TrainOptions& options, const WorkControl& control = {}, const AfterStep& afterStep = {});
 
 /// Top-1 accuracy in percent of `network` on `set`, in inference mode.
 double evaluateAccuracy(Network& network, const ImageSet& set, const WorkControl& control = {}, int batchSize = 128);

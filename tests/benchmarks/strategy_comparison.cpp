@@ -107,8 +107,10 @@ int main(int argc, char** argv)
                 options.defaultTaskCosts.push_back(task.cost);
             options.fit.restarts = 2;
             options.seed = uint64_t(1000 + seed);
+            // The study runner's default design (StudySpec::initialCheap, initialTarget).
+            const int cheap = pool.encoding().dim() + 3;
             if (strategy->multiTask())
-                options.initialDesign = {{0, 5}, {problem.targetTask(), 1}};
+                options.initialDesign = {{0, cheap}, {problem.targetTask(), 2}};
             else if (strategy->usesModel())
                 options.initialDesign = {{problem.targetTask(), 3}};
             if (perLayer && strategy->usesModel()) {

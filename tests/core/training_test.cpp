@@ -121,5 +121,52 @@ TEST_F(Training, QuantizedEvaluationLeavesTheBaseUntouched)
     EXPECT_FALSE(base.backend().quantLayers().quantized());
 }
 
+// Recording several budgets in one run (AfterStep) must equal separate runs: weights after k of
+// n steps with a constant learning rate are the weights of a k-step run with the same seed.
+TEST_F(Training, StepsOfOneRunEqualShorterRuns)
+{
+    TrainOptions options = shortRun();
+    options.cosineSchedule = false;
+    options.steps = 6;
+    Network longRun = fresh();
+    std::vector<torch::Tensor> atThree;
+    train(longRun, trainSet_, augmentation_, options, {}, [&](int64_t done) {
+        if (done == 3) {
+            evaluateAccuracy(longRun, evalSet_); // scoring on the way must not disturb training
+            for (const torch::Tensor& p : longRun.backend().parameters())
+                atThree.push_back(p.detach().clone());
+        }
+    });
+    options.steps = 3;
+    Network shortRun3 = fresh();
+    train(shortRun3, trainSet_, augmentation_, options);
+    const std::vector<torch::Tensor> expected = shortRun3.backend().parameters();
+    ASSERT_EQ(atThree.size(), expected.size());
+    for (size_t i = 0; i < expected.size(); ++i)
+        EXPECT_TRUE(torch::equal(atThree[i], expected[i])) << "parameter " << i;
+    // ...and the long run went on from there.
+    EXPECT_FALSE(torch::equal(longRun.backend().parameters().front(), expected.front()));
+}
+
+TEST_F(Training, BudgetsOfOneRunEqualSeparateEvaluations)
+{
+    Network base = fresh();
+    train(base, trainSet_, augmentation_, shortRun());
+    const EvaluationData data{trainSet_, augmentation_, evalSet_};
+    const BitConfig bits = BitConfig::uniform(2, base.layers().size());
+    const std::vector<EvaluationResult> results = evaluateAtBudgets(base, data, bits, QuantSettings{}, {0, 2, 5}, 7);
+    ASSERT_EQ(results.size(), 3u);
+    for (size_t i = 0; i < 3; ++i) {
+        EvaluationRequest request;
+        request.bits = bits;
+        request.fineTune = TrainOptions::nuqFineTune(std::vector<int64_t>{0, 2, 5}[i], 7);
+        const EvaluationResult separate = evaluateConfiguration(base, data, request);
+        EXPECT_DOUBLE_EQ(results[i].accuracy, separate.accuracy) << "budget " << i;
+        EXPECT_EQ(results[i].fineTuneSteps, separate.fineTuneSteps);
+        EXPECT_GT(results[i].seconds, 0);
+    }
+    EXPECT_THROW(evaluateAtBudgets(base, data, bits, QuantSettings{}, {5, 2}, 7), ConfigError);
+}
+
 } // namespace
 } // namespace quantscope

@@ -1,0 +1,84 @@
+#include "gp/accuracy_transform.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace quantscope {
+namespace {
+
+constexpr double kLowest = 0.1;
+constexpr double kHighest = 99.9;
+
+double normalCdf(double z)
+{
+    return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
+
+} // namespace
+
+double AccuracyTransform::toLatent(double accuracy) const
+{
+    if (kind_ == Kind::Identity)
+        return accuracy;
+    const double p = std::clamp(accuracy, kLowest, kHighest) / 100.0;
+    return std::log(p / (1 - p));
+}
+
+double AccuracyTransform::toAccuracy(double latent) const
+{
+    if (kind_ == Kind::Identity)
+        return latent;
+    return 100.0 / (1.0 + std::exp(-latent));
+}
+
+AccuracyInterval AccuracyTransform::interval(double mean, double sd, double z) const
+{
+    AccuracyInterval out;
+    out.median = toAccuracy(mean);
+    out.lower = toAccuracy(mean - z * sd);
+    out.upper = toAccuracy(mean + z * sd);
+    out.equivalentSd = (out.upper - out.lower) / (2 * z);
+    return out;
+}
+
+double AccuracyTransform::expectedExcess(double mean, double sd, double threshold) const
+{
+    if (!(sd > 1e-12))
+        return std::max(0.0, toAccuracy(mean) - threshold);
+    if (kind_ == Kind::Identity) {
+        const double gain = mean - threshold;
+        const double z = gain / sd;
+        return gain * normalCdf(z) + sd * std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI);
+    }
+    // The integrand is zero below the latent value of the threshold: Simpson's rule above it,
+    // over the normal's +-8 sd (the accuracy is bounded, so the tails add nothing visible).
+    if (threshold >= 100.0)
+        return 0.0;
+    const double from = std::max(threshold <= 0.0 ? -1e300 : toLatent(threshold), mean - 8 * sd);
+    const double to = mean + 8 * sd;
+    if (from >= to)
+        return 0.0;
+    const int intervals = 64;
+    const double h = (to - from) / intervals;
+    double sum = 0;
+    for (int i = 0; i <= intervals; ++i) {
+        const double x = from + i * h;
+        const double u = (x - mean) / sd;
+        const double f = std::max(0.0, toAccuracy(x) - threshold) * std::exp(-0.5 * u * u);
+        sum += f * (i == 0 || i == intervals ? 1 : i % 2 == 1 ? 4 : 2);
+    }
+    return sum * h / 3 / (sd * std::sqrt(2 * M_PI));
+}
+
+double AccuracyTransform::logDensity(double accuracy, double mean, double variance) const
+{
+    const double z = toLatent(accuracy);
+    double value = -0.5 * (z - mean) * (z - mean) / variance - 0.5 * std::log(2 * M_PI * variance);
+    if (kind_ == Kind::Logit) {
+        const double a = std::clamp(accuracy, kLowest, kHighest);
+        value += std::log(100.0 / (a * (100.0 - a))); // |d latent / d accuracy|
+    }
+    return value;
+}
+
+} // namespace quantscope

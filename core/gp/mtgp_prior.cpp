@@ -1,0 +1,47 @@
+#include "gp/mtgp_prior.h"
+
+#include <cmath>
+
+namespace quantscope {
+
+MtgpPrior MtgpPrior::defaults(const MtgpParameterLayout& layout, const Eigen::VectorXd& taskMeans,
+                              const Eigen::VectorXd& noiseMedians)
+{
+    MtgpPrior p;
+    p.logLengthscale = Eigen::VectorXd::Constant(layout.inputDim, std::log(0.5 * std::sqrt(double(layout.inputDim))));
+    p.taskFactorMean = std::sqrt(0.8 / layout.rank);
+    p.taskFactorSd = 0.5 / std::sqrt(double(layout.rank));
+    p.logTaskDiagonal = std::log(0.2);
+    p.logNoise = noiseMedians.array().log().matrix();
+    p.taskMean = taskMeans;
+    return p;
+}
+
+double MtgpPrior::negativeLogDensity(const MtgpParameterLayout& layout, const Eigen::VectorXd& theta,
+                                     Eigen::VectorXd* gradient) const
+{
+    double value = 0;
+    int at = 0;
+    // One block of independent normals: 1/2 ((theta - centre) / sd)^2, gradient (theta - centre) / sd^2.
+    const auto block = [&](int count, const auto& centre, double sd) {
+        for (int i = 0; i < count; ++i, ++at) {
+            const double z = (theta[at] - centre(i)) / sd;
+            value += 0.5 * z * z;
+            if (gradient)
+                (*gradient)[at] += z / sd;
+        }
+    };
+    if (meansOnly) {
+        at = layout.size() - layout.taskCount;
+        block(layout.taskCount, [&](int i) { return taskMean[i]; }, taskMeanSd);
+        return value;
+    }
+    block(layout.inputDim, [&](int i) { return logLengthscale[i]; }, logLengthscaleSd);
+    block(layout.taskCount * layout.rank, [&](int) { return taskFactorMean; }, taskFactorSd);
+    block(layout.taskCount, [&](int) { return logTaskDiagonal; }, logTaskDiagonalSd);
+    block(layout.taskCount, [&](int i) { return logNoise[i]; }, logNoiseSd);
+    block(layout.taskCount, [&](int i) { return taskMean[i]; }, taskMeanSd);
+    return value;
+}
+
+} // namespace quantscope

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "gp/mtgp_likelihood.h"
+
+#include <Eigen/Dense>
+
+namespace quantscope {
+
+/// Independent Gaussian priors on the packed ICM parameters (MtgpParameterLayout), in the
+/// standardised units of the fit: targets with zero mean and unit variance, inputs in [0, 1]^d.
+/// Maximising likelihood times prior (MAP) instead of the likelihood alone (ML-II) keeps a fit on
+/// a handful of points from collapsing to a flat mean with no variance, NUQ's reason for its
+/// priors (METHOD.md section 2). Normal priors on log-parameters are log-normal on the parameters:
+/// - lengthscales: log-normal, median 0.5 sqrt(d), sd 1 in log space, well inside 0.01..100;
+/// - W (tasks x rank): normal around sqrt(0.8 / rank), sd 0.5 / sqrt(rank): tasks a priori
+///   strongly and positively correlated (correlation ~0.8), so a task with one observation still
+///   borrows from the others instead of being cut off from them;
+/// - v (task-specific variance): log-normal, median 0.2;
+/// - noise variance: log-normal around `noiseMedian` (a floor is a bound of the fit, not a prior);
+/// - task means: normal around each task's data mean (the overall mean without data), sd 1.
+struct MtgpPrior {
+    Eigen::VectorXd logLengthscale;       ///< prior medians (log), one per input
+    double logLengthscaleSd = 1.0;
+    double taskFactorMean = 0;
+    double taskFactorSd = 1.0;
+    double logTaskDiagonal = 0;
+    double logTaskDiagonalSd = 1.0;
+    Eigen::VectorXd logNoise;             ///< prior medians (log variance), one per task
+    double logNoiseSd = 1.5;
+    Eigen::VectorXd taskMean;             ///< one per task
+    double taskMeanSd = 1.0;
+    /// Only the task-mean block counts (plain ML-II with the weak mean prior, the older fit).
+    bool meansOnly = false;
+
+    /// The defaults above for `layout`, task means and noise medians given in standardised units.
+    static MtgpPrior defaults(const MtgpParameterLayout& layout, const Eigen::VectorXd& taskMeans,
+                              const Eigen::VectorXd& noiseMedians);
+
+    /// -log p(theta) up to a constant; adds its gradient to `gradient` when given.
+    double negativeLogDensity(const MtgpParameterLayout& layout, const Eigen::VectorXd& theta,
+                              Eigen::VectorXd* gradient) const;
+};
+
+} // namespace quantscope

@@ -1,0 +1,236 @@
+// How honest is the GP posterior on real evaluations? Replays recorded evaluations of the shipped
+// model (record_evaluations) in a search-like order: the study's initial design first (space-
+// filling on the cheapest task, both ends, two target-task trials), then the rest with a NUQ-like
+// task mix (40 % quantize only, 20 % each other budget). At each training size it predicts every
+// held-out evaluation and reports per task: RMSE and mean |error| of the predictive median,
+// coverage of the nominal 95 % predictive interval (noise included), mean log predictive density
+// (in accuracy units) and predictions outside [0, 100], pooled over replicate orders. Models:
+//   ml2-identity: the fit before this benchmark (ML-II, accuracies as they are);
+//   map-logit:    MAP under MtgpPrior on logit(accuracy / 100) (the default now);
+//   single-task:  map-logit on the target task's evaluations alone.
+//
+// Usage: gp_calibration EVALUATIONS.csv ENCODING [replicates] [OUT.csv]
+// ENCODING is bezier2 (only the configurations the curve family represents) or per-layer.
+#include "gp/accuracy_transform.h"
+#include "gp/mtgp_fit.h"
+#include "gp/multitask_gp.h"
+#include "search/encoding.h"
+#include "search/initial_design.h"
+#include "search/trial_csv.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace quantscope;
+
+namespace {
+
+constexpr int kTasks = 4;
+constexpr int kTarget = kTasks - 1;
+const double kTaskMix[kTasks] = {0.4, 0.2, 0.2, 0.2};
+
+struct Model {
+    std::string name;
+    AccuracyTransform transform;
+    bool usePriors = true;
+    bool singleTask = false;
+};
+
+struct Tally {
+    int count = 0;
+    double squared = 0, absolute = 0, inside = 0, logDensity = 0, outOfRange = 0;
+};
+
+double bitSum(const BitConfig& bits)
+{
+    double sum = 0;
+    for (const LayerBits& b : bits.layers())
+        sum += entryBits(b);
+    return sum;
+}
+
+/// Replicate `seed`'s order of the rows: the initial design, then the NUQ-like task mix.
+std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eigen::MatrixXd& inputs, int designCheap,
+                                uint64_t seed)
+{
+    // The design draws from the configurations measured on every task (where the target is).
+    std::map<std::string, std::vector<size_t>> rowsOf; // config -> row per task (-1 if none)
+    for (size_t r = 0; r < rows.size(); ++r) {
+        auto& slots = rowsOf[rows[r].bits.toString()];
+        slots.resize(kTasks, size_t(-1));
+        if (slots[size_t(rows[r].task)] == size_t(-1))
+            slots[size_t(rows[r].task)] = r;
+    }
+    std::mt19937_64 rng(seed);
+    std::vector<size_t> complete;
+    for (const auto& [config, slots] : rowsOf)
+        if (std::none_of(slots.begin(), slots.end(), [](size_t r) { return r == size_t(-1); }))
+            complete.push_back(slots[0]);
+    std::shuffle(complete.begin(), complete.end(), rng); // ties in the design break differently per replicate
+    Eigen::MatrixXd designInputs(Eigen::Index(complete.size()), inputs.cols());
+    std::vector<double> sums;
+    for (size_t i = 0; i < complete.size(); ++i) {
+        designInputs.row(Eigen::Index(i)) = inputs.row(Eigen::Index(complete[i]));
+        sums.push_back(bitSum(rows[complete[i]].bits));
+    }
+    std::vector<size_t> order;
+    std::vector<char> used(rows.size(), 0);
+    for (const auto& [c, task] : planInitialDesign(designInputs, sums, {{0, designCheap}, {kTarget, 2}}, kTasks)) {
+        const size_t r = rowsOf[rows[complete[c]].bits.toString()][size_t(task)];
+        order.push_back(r);
+        used[r] = 1;
+    }
+    std::vector<std::vector<size_t>> remaining(kTasks);
+    for (size_t r = 0; r < rows.size(); ++r)
+        if (!used[r])
+            remaining[size_t(rows[r].task)].push_back(r);
+    for (auto& list : remaining)
+        std::shuffle(list.begin(), list.end(), rng);
+    std::uniform_real_distribution<double> unit(0, 1);
+    while (true) {
+        double total = 0;
+        for (int t = 0; t < kTasks; ++t)
+            total += remaining[size_t(t)].empty() ? 0 : kTaskMix[t];
+        if (total == 0)
+            break;
+        double pick = unit(rng) * total;
+        int task = 0;
+        for (; task < kTasks - 1; ++task) {
+            if (remaining[size_t(task)].empty())
+                continue;
+            if (pick < kTaskMix[task])
+                break;
+            pick -= kTaskMix[task];
+        }
+        while (remaining[size_t(task)].empty())
+            --task;
+        order.push_back(remaining[size_t(task)].back());
+        remaining[size_t(task)].pop_back();
+    }
+    return order;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc < 3) {
+        std::fprintf(stderr, "usage: gp_calibration EVALUATIONS.csv bezier2|per-layer [replicates] [OUT.csv]\n");
+        return 2;
+    }
+    const std::vector<TrialRecord> all = readTrialsCsv(argv[1]);
+    const auto encoding = makeEncoding(argv[2], all.front().bits.size());
+    const int replicates = argc > 3 ? std::atoi(argv[3]) : 3;
+    std::vector<TrialRecord> rows;
+    for (const TrialRecord& r : all)
+        if (encoding->represents(r.bits))
+            rows.push_back(r);
+    Eigen::MatrixXd inputs(Eigen::Index(rows.size()), encoding->dim());
+    int perTask[kTasks] = {};
+    for (size_t r = 0; r < rows.size(); ++r) {
+        inputs.row(Eigen::Index(r)) = encoding->encode(rows[r].bits).transpose();
+        ++perTask[rows[r].task];
+    }
+    std::printf("%zu of %zu recorded evaluations (%s encoding): %d / %d / %d / %d per task, %d replicate orders\n\n",
+                rows.size(), all.size(), encoding->name().c_str(), perTask[0], perTask[1], perTask[2], perTask[3],
+                replicates);
+
+    const std::vector<Model> models = {
+        {"ml2-identity", AccuracyTransform(AccuracyTransform::Kind::Identity), false, false},
+        {"map-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false},
+        {"single-task", AccuracyTransform(AccuracyTransform::Kind::Logit), true, true},
+    };
+    std::vector<size_t> sizes;
+    for (size_t n = 5; n < rows.size(); n *= 2)
+        sizes.push_back(n);
+    const int designCheap = encoding->dim() + 3;
+
+    std::map<std::tuple<size_t, size_t, int>, Tally> tallies; // (model, size, task)
+    std::map<std::pair<size_t, size_t>, double> targetTrainCounts;
+    for (int replicate = 0; replicate < replicates; ++replicate) {
+        const std::vector<size_t> order = searchOrder(rows, inputs, designCheap, uint64_t(replicate));
+        for (size_t s = 0; s < sizes.size(); ++s) {
+            const size_t n = sizes[s];
+            std::vector<char> training(rows.size(), 0);
+            for (size_t i = 0; i < n; ++i)
+                training[order[i]] = 1;
+            for (size_t m = 0; m < models.size(); ++m) {
+                const Model& model = models[m];
+                MtgpData data;
+                data.inputs.resize(0, encoding->dim());
+                for (size_t r = 0; r < rows.size(); ++r)
+                    if (training[r] && (!model.singleTask || rows[r].task == kTarget))
+                        data.append(inputs.row(Eigen::Index(r)).transpose(), model.singleTask ? 0 : rows[r].task,
+                                    model.transform.toLatent(rows[r].accuracy));
+                targetTrainCounts[{m, s}] += double(std::count_if(order.begin(), order.begin() + long(n), [&](size_t r) {
+                                                return rows[r].task == kTarget;
+                                            })) / replicates;
+                if (data.size() < 2)
+                    continue;
+                const int tasks = model.singleTask ? 1 : kTasks;
+                MtgpFitOptions fit = model.usePriors ? accuracyFitOptions(model.transform) : MtgpFitOptions{};
+                fit.usePriors = model.usePriors;
+                fit.restarts = 2;
+                fit.seed = uint64_t(replicate);
+                const MtgpFitReport report = fitMtgp(data, encoding->dim(), tasks, fit);
+                const MultiTaskGP gp(report.hyperparameters, data);
+                std::vector<size_t> held;
+                std::vector<int> heldTasks;
+                for (size_t r = 0; r < rows.size(); ++r)
+                    if (!training[r] && (!model.singleTask || rows[r].task == kTarget)) {
+                        held.push_back(r);
+                        heldTasks.push_back(model.singleTask ? 0 : rows[r].task);
+                    }
+                const Posterior p = gp.predict(inputs(held, Eigen::all), heldTasks);
+                for (size_t i = 0; i < held.size(); ++i) {
+                    const TrialRecord& row = rows[held[i]];
+                    const double variance = std::max(0.0, p.variance[Eigen::Index(i)])
+                        + report.hyperparameters.noiseVariance[heldTasks[i]];
+                    const AccuracyInterval a = model.transform.interval(p.mean[Eigen::Index(i)], std::sqrt(variance));
+                    Tally& t = tallies[{m, s, row.task}];
+                    ++t.count;
+                    const double error = a.median - row.accuracy;
+                    t.squared += error * error;
+                    t.absolute += std::abs(error);
+                    t.inside += row.accuracy >= a.lower && row.accuracy <= a.upper;
+                    t.logDensity += model.transform.logDensity(row.accuracy, p.mean[Eigen::Index(i)], variance);
+                    t.outOfRange += a.lower < 0 || a.upper > 100;
+                }
+            }
+            std::fprintf(stderr, "replicate %d, %zu observations done\n", replicate, n);
+        }
+    }
+
+    std::FILE* csv = argc > 4 ? std::fopen(argv[4], "w") : nullptr;
+    if (csv)
+        std::fprintf(csv, "encoding,model,observations,target_observations,task,predictions,rmse,mae,coverage95,mlpd,"
+                          "outside_0_100\n");
+    std::printf("| model | obs. | target obs. | task | held out | RMSE | mean abs. | 95 %% coverage | MLPD | outside [0, 100] |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (size_t m = 0; m < models.size(); ++m)
+        for (size_t s = 0; s < sizes.size(); ++s)
+            for (int task = 0; task < kTasks; ++task) {
+                const auto found = tallies.find({m, s, task});
+                if (found == tallies.end() || found->second.count == 0)
+                    continue;
+                const Tally& t = found->second;
+                const double c = t.count;
+                std::printf("| %s | %zu | %.1f | %d | %d | %.2f | %.2f | %.1f %% | %.2f | %.0f |\n", models[m].name.c_str(),
+                            sizes[s], targetTrainCounts[{m, s}], task, t.count, std::sqrt(t.squared / c),
+                            t.absolute / c, 100 * t.inside / c, t.logDensity / c, t.outOfRange);
+                if (csv)
+                    std::fprintf(csv, "%s,%s,%zu,%.1f,%d,%d,%.4f,%.4f,%.4f,%.4f,%.0f\n", encoding->name().c_str(),
+                                 models[m].name.c_str(), sizes[s], targetTrainCounts[{m, s}], task, t.count,
+                                 std::sqrt(t.squared / c), t.absolute / c, t.inside / c, t.logDensity / c, t.outOfRange);
+            }
+    if (csv)
+        std::fclose(csv);
+    return 0;
+}

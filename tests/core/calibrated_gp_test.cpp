@@ -1,0 +1,175 @@
+// The calibrated posterior (issue 11): priors and their gradients, the accuracy transform, the
+// initial design, and a fit on the few similar points a real study starts with.
+#include "common/error.h"
+#include "gp/accuracy_transform.h"
+#include "gp/mtgp_fit.h"
+#include "gp/mtgp_prior.h"
+#include "gp/multitask_gp.h"
+#include "search/candidates.h"
+#include "search/encoding.h"
+#include "search/initial_design.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+namespace quantscope {
+namespace {
+
+TEST(MtgpPrior, GradientMatchesCentralFiniteDifferences)
+{
+    MtgpParameterLayout layout;
+    layout.inputDim = 3;
+    layout.taskCount = 4;
+    layout.rank = 2;
+    const MtgpPrior prior = MtgpPrior::defaults(layout, Eigen::Vector4d(-1, 0, 0.5, 1), Eigen::Vector4d::Constant(0.01));
+    std::mt19937_64 rng(5);
+    std::normal_distribution<double> normal(0, 1);
+    Eigen::VectorXd theta(layout.size());
+    for (Eigen::Index i = 0; i < theta.size(); ++i)
+        theta[i] = normal(rng);
+    for (bool meansOnly : {false, true}) {
+        MtgpPrior p = prior;
+        p.meansOnly = meansOnly;
+        Eigen::VectorXd gradient = Eigen::VectorXd::Zero(theta.size());
+        p.negativeLogDensity(layout, theta, &gradient);
+        for (Eigen::Index i = 0; i < theta.size(); ++i) {
+            Eigen::VectorXd plus = theta, minus = theta;
+            plus[i] += 1e-6;
+            minus[i] -= 1e-6;
+            const double numeric =
+                (p.negativeLogDensity(layout, plus, nullptr) - p.negativeLogDensity(layout, minus, nullptr)) / 2e-6;
+            EXPECT_NEAR(gradient[i], numeric, 1e-6 * std::max(1.0, std::abs(numeric))) << "parameter " << i;
+            if (meansOnly && i < layout.size() - layout.taskCount)
+                EXPECT_EQ(gradient[i], 0.0) << "ML-II has no prior on parameter " << i;
+        }
+    }
+    // The density is lowest (-log highest) at the centres.
+    MtgpHyperparameters centre;
+    centre.kernel.lengthscales = prior.logLengthscale.array().exp();
+    centre.taskFactor = Eigen::MatrixXd::Constant(4, 2, prior.taskFactorMean);
+    centre.taskDiagonal = Eigen::VectorXd::Constant(4, std::exp(prior.logTaskDiagonal));
+    centre.noiseVariance = prior.logNoise.array().exp();
+    centre.taskMean = prior.taskMean;
+    EXPECT_NEAR(prior.negativeLogDensity(layout, layout.pack(centre), nullptr), 0.0, 1e-12);
+}
+
+TEST(AccuracyTransform, RoundTripsAndStaysInsideZeroToHundred)
+{
+    const AccuracyTransform logit;
+    for (double a : {0.5, 10.0, 19.5, 50.0, 86.6, 92.55, 99.5})
+        EXPECT_NEAR(logit.toAccuracy(logit.toLatent(a)), a, 1e-9) << a;
+    EXPECT_TRUE(std::isfinite(logit.toLatent(0.0)));
+    EXPECT_TRUE(std::isfinite(logit.toLatent(100.0)));
+    EXPECT_LT(logit.toLatent(0.0), logit.toLatent(1.0));
+    for (double sd : {0.0, 0.1, 3.0, 50.0}) {
+        const AccuracyInterval i = logit.interval(logit.toLatent(92.0), sd);
+        EXPECT_GE(i.lower, 0.0);
+        EXPECT_LE(i.upper, 100.0);
+        EXPECT_LE(i.lower, i.median);
+        EXPECT_LE(i.median, i.upper);
+        EXPECT_NEAR(i.median, 92.0, 1e-9);
+    }
+    const AccuracyTransform identity(AccuracyTransform::Kind::Identity);
+    EXPECT_EQ(identity.toLatent(120.0), 120.0);
+    EXPECT_NEAR(identity.interval(90, 1).upper, 90 + 1.959963984540054, 1e-12);
+}
+
+TEST(AccuracyTransform, ExpectedExcessMatchesClosedFormAndMonteCarlo)
+{
+    const AccuracyTransform identity(AccuracyTransform::Kind::Identity);
+    // E[max(0, X - 0)] for X ~ N(0, 1) is 1 / sqrt(2 pi).
+    EXPECT_NEAR(identity.expectedExcess(0, 1, 0), 1 / std::sqrt(2 * M_PI), 1e-12);
+    const AccuracyTransform logit;
+    std::mt19937_64 rng(3);
+    std::normal_distribution<double> normal(0, 1);
+    for (const auto& [mean, sd, threshold] : {std::tuple{2.0, 0.5, 85.0}, std::tuple{0.0, 1.5, 60.0},
+                                              std::tuple{2.4, 0.05, 95.0}, std::tuple{-1.0, 2.0, 5.0}}) {
+        double sum = 0;
+        const int n = 400000;
+        for (int i = 0; i < n; ++i)
+            sum += std::max(0.0, logit.toAccuracy(mean + sd * normal(rng)) - threshold);
+        EXPECT_NEAR(logit.expectedExcess(mean, sd, threshold), sum / n, 0.01 + 0.01 * sum / n)
+            << mean << " " << sd << " " << threshold;
+    }
+}
+
+TEST(AccuracyTransform, LogDensityIntegratesToOneOverAccuracy)
+{
+    const AccuracyTransform logit;
+    double integral = 0;
+    const double h = 0.001;
+    for (double a = 0.1 + h / 2; a < 99.9; a += h)
+        integral += std::exp(logit.logDensity(a, 1.5, 0.4)) * h;
+    EXPECT_NEAR(integral, 1.0, 1e-3);
+}
+
+TEST(InitialDesign, CoversBothEndsAndPutsTheTargetOnDesignedConfigurations)
+{
+    const auto encoding = makeEncoding("bezier2", 9);
+    CandidatePool pool(*encoding);
+    fillGrid(pool, 17);
+    std::vector<double> sums;
+    for (size_t c = 0; c < pool.size(); ++c) {
+        double s = 0;
+        for (const LayerBits& b : pool.bits(c).layers())
+            s += b.weight;
+        sums.push_back(s);
+    }
+    const auto plan = planInitialDesign(pool.inputs(), sums, {{0, 6}, {3, 2}}, 4);
+    ASSERT_EQ(plan.size(), 8u);
+    std::vector<size_t> cheap, target;
+    for (const auto& [c, task] : plan)
+        (task == 0 ? cheap : target).push_back(c);
+    ASSERT_EQ(cheap.size(), 6u);
+    ASSERT_EQ(target.size(), 2u);
+    EXPECT_EQ(pool.bits(cheap[0]), BitConfig::uniform(8, 9));
+    EXPECT_EQ(pool.bits(cheap[1]), BitConfig::uniform(1, 9));
+    for (size_t c : target)
+        EXPECT_NE(std::find(cheap.begin(), cheap.end(), c), cheap.end()) << "target on a cheap-task configuration";
+    EXPECT_EQ(pool.bits(target[0]), BitConfig::uniform(8, 9));
+    // Both target evaluations come within the first four, each after its configuration's cheap one.
+    EXPECT_EQ(plan[1], std::make_pair(cheap[0], 3));
+    EXPECT_EQ(plan[3].second, 3);
+    // Space-filling: no two cheap-task configurations closer than a quarter of the box diagonal.
+    for (size_t i = 0; i < cheap.size(); ++i)
+        for (size_t j = i + 1; j < cheap.size(); ++j)
+            EXPECT_GT((pool.input(cheap[i]) - pool.input(cheap[j])).norm(), 0.25 * std::sqrt(3.0));
+    EXPECT_THROW(planInitialDesign(pool.inputs(), sums, {{4, 1}}, 4), ConfigError);
+}
+
+// A study's first data: several high-bit configurations measured alike on the cheap task and one
+// target trial. ML-II collapsed here to one flat value with no variance and no task correlation;
+// the MAP fit on the logit scale must stay uncertain away from the data, keep the tasks
+// correlated and never leave [0, 100].
+TEST(MtgpFit, FewSimilarPointsKeepAnHonestPosterior)
+{
+    const AccuracyTransform logit;
+    MtgpData data;
+    data.inputs.resize(0, 3);
+    const double cheap[] = {92.3, 92.6, 92.1, 92.8, 92.4};
+    for (int i = 0; i < 5; ++i)
+        data.append(Eigen::Vector3d(0.75 + 0.05 * i, 0.8 + 0.04 * (i % 3), 0.7 + 0.06 * i), 0, logit.toLatent(cheap[i]));
+    data.append(Eigen::Vector3d(0.85, 0.85, 0.85), 3, logit.toLatent(92.55));
+    MtgpFitOptions options = accuracyFitOptions(logit);
+    options.seed = 1;
+    const MtgpFitReport report = fitMtgp(data, 3, 4, options);
+    const MultiTaskGP gp(report.hyperparameters, data);
+    EXPECT_GT(report.hyperparameters.taskCorrelation()(0, 3), 0.3);
+
+    const Eigen::MatrixXd far = Eigen::RowVector3d(0.0, 0.0, 0.0);
+    for (int task : {0, 3}) {
+        const Posterior p = gp.predict(far, {task});
+        const AccuracyInterval at = logit.interval(p.mean[0], std::sqrt(p.variance[0]));
+        EXPECT_GT(at.upper - at.lower, 10.0) << "task " << task << ": all-1-bit is far from every observation";
+        EXPECT_GE(at.lower, 0.0);
+        EXPECT_LE(at.upper, 100.0);
+    }
+    const Posterior near = gp.predict(Eigen::RowVector3d(0.85, 0.85, 0.85), {3});
+    EXPECT_NEAR(logit.toAccuracy(near.mean[0]), 92.55, 0.5);
+}
+
+} // namespace
+} // namespace quantscope
