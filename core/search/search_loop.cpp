@@ -33,6 +33,13 @@ SearchLoop::SearchLoop(CandidatePool pool, const Strategy& strategy, int taskCou
     std::shuffle(all.begin(), all.end(), rng_);
     reference_.assign(all.begin(), all.begin() + long(std::min(options_.referenceSize, all.size())));
     design_ = planInitialDesign(pool_.inputs(), bitSums_, options_.initialDesign, taskCount);
+    for (const auto& [bits, task] : options_.fixedEvaluations) {
+        if (task < 0 || task >= taskCount)
+            throw ConfigError("fixed evaluation task " + std::to_string(task) + " is not in 0.." + std::to_string(taskCount - 1));
+        const std::pair<size_t, int> entry{addCandidate(bits), task};
+        if (std::find(design_.begin(), design_.end(), entry) == design_.end())
+            design_.push_back(entry);
+    }
 }
 
 void SearchLoop::updateCandidateTables()

@@ -34,6 +34,9 @@ struct SearchLoopOptions {
     MtgpFitOptions fit;                   ///< restarts for full refits
     int fullRefitEvery = 10;              ///< between them, refits start from the last fit only
     std::vector<InitialDesign> initialDesign; ///< evaluations before the strategy takes over
+    /// Given configurations evaluated right after the initial design (e.g. measured uniform
+    /// baselines on the target task); added to the pool when missing.
+    std::vector<std::pair<BitConfig, int>> fixedEvaluations;
     /// How the model sees the evaluated values (accuracies in percent): logit by default.
     AccuracyTransform transform;
     uint64_t seed = 0;

@@ -42,7 +42,7 @@ std::vector<AccuracyInterval> StudyModel::predict(const BitConfig& bits) const
     const Posterior p = gp_->predict(inputs, tasks);
     std::vector<AccuracyInterval> out;
     for (int t = 0; t < tasks_; ++t)
-        out.push_back(transform_.interval(p.mean[t], std::sqrt(std::max(0.0, p.variance[t]))));
+        out.push_back(transform_.interval(p.mean[t], std::sqrt(std::max(0.0, p.variance[t]) + noise(t))));
     return out;
 }
 
@@ -53,7 +53,7 @@ std::vector<AccuracyInterval> StudyModel::predictIntervals(const Eigen::MatrixXd
     const Posterior p = gp_->predict(inputs, std::vector<int>(size_t(inputs.rows()), task));
     std::vector<AccuracyInterval> out;
     for (Eigen::Index i = 0; i < inputs.rows(); ++i)
-        out.push_back(transform_.interval(p.mean[i], std::sqrt(std::max(0.0, p.variance[i]))));
+        out.push_back(transform_.interval(p.mean[i], std::sqrt(std::max(0.0, p.variance[i]) + noise(task))));
     return out;
 }
 
@@ -66,6 +66,11 @@ void StudyModel::predict(const Eigen::MatrixXd& inputs, int task, Eigen::VectorX
         median[Eigen::Index(i)] = intervals[i].median;
         sd[Eigen::Index(i)] = intervals[i].equivalentSd;
     }
+}
+
+double StudyModel::noise(int task) const
+{
+    return gp_->hyperparameters().noiseVariance[task];
 }
 
 Eigen::MatrixXd StudyModel::taskCorrelation() const

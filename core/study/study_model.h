@@ -30,11 +30,11 @@ public:
     const Encoding& encoding() const { return *encoding_; }
     const std::vector<std::string>& layerNames() const { return names_; }
 
-    /// Every task's accuracy at `bits` (the latent function, noise excluded): posterior median and
-    /// 95 % interval, in percent. Empty when not fitted.
+    /// Every task's accuracy at `bits` as a new evaluation would measure it (the task's noise
+    /// included): posterior median and 95 % predictive interval, in percent. Empty when not fitted.
     std::vector<AccuracyInterval> predict(const BitConfig& bits) const;
     /// One task at many encoded inputs (rows): posterior median and the sd equivalent of the 95 %
-    /// interval (AccuracyInterval::equivalentSd), in percent.
+    /// predictive interval (AccuracyInterval::equivalentSd), in percent.
     void predict(const Eigen::MatrixXd& inputs, int task, Eigen::VectorXd& median, Eigen::VectorXd& sd) const;
     /// The same at rows of `inputs`, as intervals.
     std::vector<AccuracyInterval> predictIntervals(const Eigen::MatrixXd& inputs, int task) const;
@@ -44,6 +44,8 @@ public:
     const MultiTaskGP* gp() const { return gp_.get(); }
 
 private:
+    double noise(int task) const; ///< the fitted noise variance, on the model's scale
+
     std::unique_ptr<Encoding> encoding_;
     std::vector<std::string> names_;
     int tasks_ = 0;

@@ -47,6 +47,9 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::v
         options.initialDesign = {{spec.cheapestTask(), spec.initialCheapCount(encoding_->dim())}, {target, spec.initialTarget}};
     else if (strategy_->usesModel())
         options.initialDesign = {{target, std::max(3, spec.initialTarget)}};
+    if (spec.measureBaselines)
+        for (int b : {8, 4, 3, 2})
+            options.fixedEvaluations.emplace_back(BitConfig::uniform(b, study_.layers.size()), target);
     if (encoding_->name() == "per-layer" && strategy_->usesModel()) {
         options.paretoMutations = 2;
         const StoredStudy& study = study_;

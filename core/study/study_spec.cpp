@@ -20,6 +20,7 @@ StudySpec StudySpec::defaults()
     // evaluation times replace them.
     spec.tasks = {{"quantize only", 0, 2.0}, {"50 steps", 50, 8.0}, {"150 steps", 150, 20.0}, {"600 steps", 600, 70.0}};
     spec.budgetTrials = 60;
+    spec.measureBaselines = true;
     return spec;
 }
 
@@ -28,6 +29,7 @@ StudySpec StudySpec::synthetic()
     StudySpec spec = defaults();
     spec.evaluator = "synthetic";
     spec.tasks = {{"quantize only", 0, 0.25}, {"1 epoch", 1, 1.25}, {"2 epochs", 2, 2.25}, {"15 epochs", 15, 15.25}};
+    spec.measureBaselines = false; // a demo of the search itself
     return spec;
 }
 
@@ -103,7 +105,7 @@ std::string StudySpec::toJson() const
         {"synthetic_seed", syntheticSeed}, {"synthetic_delay", syntheticDelay}, {"command", command},
         {"command_timeout", commandTimeout}, {"tasks", taskList}, {"encoding", encoding}, {"strategy", strategy},
         {"batch", batch}, {"workers", workers}, {"effective_k", effectiveK}, {"seed", seed},
-        {"initial_design", initialCheap}, {"initial_target", initialTarget}};
+        {"initial_design", initialCheap}, {"initial_target", initialTarget}, {"measure_baselines", measureBaselines}};
     j["budget_trials"] = budgetTrials ? nlohmann::ordered_json(*budgetTrials) : nlohmann::ordered_json(nullptr);
     j["budget_cost"] = budgetCost ? nlohmann::ordered_json(*budgetCost) : nlohmann::ordered_json(nullptr);
     return j.dump(2);
@@ -153,6 +155,7 @@ StudySpec StudySpec::fromJson(const std::string& text)
         read("seed", spec.seed);
         read("initial_design", spec.initialCheap);
         read("initial_target", spec.initialTarget);
+        read("measure_baselines", spec.measureBaselines);
         field = "tasks";
         if (j.contains("tasks")) {
             spec.tasks.clear();

@@ -59,6 +59,9 @@ struct StudySpec {
     /// dimension + 3), then this many of them on the target task.
     int initialCheap = 0;
     int initialTarget = 2;
+    /// Evaluate uniform 8/4/3/2-bit on the target task after the initial design, so that the
+    /// front is compared with measured baselines (NUQ's Table 1). On in defaults().
+    bool measureBaselines = false;
 
     /// The default study: the shipped model on Fashion-MNIST, NUQ's tasks and strategy.
     static StudySpec defaults();

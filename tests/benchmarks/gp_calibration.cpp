@@ -73,6 +73,14 @@ std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eige
     for (const auto& [config, slots] : rowsOf)
         if (std::none_of(slots.begin(), slots.end(), [](size_t r) { return r == size_t(-1); }))
             complete.push_back(slots[0]);
+    int designTarget = 2;
+    if (complete.size() < size_t(designCheap)) { // a partial recording: design the cheap task alone
+        complete.clear();
+        for (const auto& [config, slots] : rowsOf)
+            if (slots[0] != size_t(-1))
+                complete.push_back(slots[0]);
+        designTarget = 0;
+    }
     std::shuffle(complete.begin(), complete.end(), rng); // ties in the design break differently per replicate
     Eigen::MatrixXd designInputs(Eigen::Index(complete.size()), inputs.cols());
     std::vector<double> sums;
@@ -82,7 +90,7 @@ std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eige
     }
     std::vector<size_t> order;
     std::vector<char> used(rows.size(), 0);
-    for (const auto& [c, task] : planInitialDesign(designInputs, sums, {{0, designCheap}, {kTarget, 2}}, kTasks)) {
+    for (const auto& [c, task] : planInitialDesign(designInputs, sums, {{0, designCheap}, {kTarget, designTarget}}, kTasks)) {
         const size_t r = rowsOf[rows[complete[c]].bits.toString()][size_t(task)];
         order.push_back(r);
         used[r] = 1;

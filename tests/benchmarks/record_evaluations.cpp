@@ -14,11 +14,14 @@
 #include "model/network.h"
 #include "search/candidates.h"
 #include "search/encoding.h"
+#include "search/initial_design.h"
 #include "search/trial_csv.h"
 #include "train/device.h"
 #include "train/quantized_evaluation.h"
 
+#include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -142,6 +145,34 @@ std::vector<Job> makeJobs(size_t layers)
         for (int r = 0; r < 2; ++r)
             jobs.push_back({"repeat", c, 3, 0});
 
+    // 4. The default study's initial design (StudyRunner: bezier2 grid of 17 per coefficient, 6 on
+    //    the cheap task, 2 of them on the target), wherever the jobs above lack it, so that tests
+    //    can replay a fresh default study from recorded data. Run first (see main).
+    CandidatePool grid(*bezier2);
+    fillGrid(grid, 17);
+    std::vector<double> sums;
+    for (size_t c = 0; c < grid.size(); ++c) {
+        double sum = 0;
+        for (const LayerBits& b : grid.bits(c).layers())
+            sum += b.weight;
+        sums.push_back(sum);
+    }
+    for (const auto& [c, task] : planInitialDesign(grid.inputs(), sums, {{0, 6}, {3, 2}}, 4)) {
+        const size_t budgets = size_t(task) + 1;
+        const bool covered = std::any_of(jobs.begin(), jobs.end(), [&, c = c](const Job& j) {
+            return j.bits == grid.bits(c) && j.budgets >= budgets && j.design != "repeat";
+        });
+        const auto same = std::find_if(jobs.begin(), jobs.end(), [&, c = c](const Job& j) {
+            return j.design == "design" && j.bits == grid.bits(c);
+        });
+        if (covered)
+            continue;
+        if (same != jobs.end())
+            same->budgets = std::max(same->budgets, budgets);
+        else
+            jobs.push_back({"design", grid.bits(c), budgets, 0});
+    }
+
     // Each job fine-tunes with its own seed, as a study's trials do.
     for (size_t j = 0; j < jobs.size(); ++j)
         jobs[j].seed = 1000 + j;
@@ -188,8 +219,14 @@ int main(int argc, char** argv)
     if (fresh)
         out << "job,design,config,task,steps,seed,accuracy,seconds\n";
     std::fprintf(stderr, "%zu jobs, %zu already recorded in %s\n", jobs.size(), done.size(), path.c_str());
+    // The default study's design first: tests need it whole.
+    std::vector<size_t> order(jobs.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_partition(order.begin(), order.end(), [&](size_t j) { return jobs[j].design == "design"; });
     size_t ran = 0;
-    for (size_t j = 0; j < jobs.size() && ran < maxJobs; ++j) {
+    for (size_t j : order) {
+        if (ran >= maxJobs)
+            break;
         if (done.count(j))
             continue;
         const Job& job = jobs[j];
