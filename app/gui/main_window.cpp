@@ -4,6 +4,7 @@
 #include "layer_table_model.h"
 #include "new_study_dialog.h"
 #include "pareto_plot.h"
+#include "model_check_view.h"
 #include "posterior_view.h"
 #include "sensitivity_view.h"
 #include "study_session.h"
@@ -53,7 +54,7 @@ MainWindow::MainWindow(QWidget* parent) :
     QMainWindow(parent), session_(new StudySession(this)), pareto_(new ParetoPlot(this)),
     layerModel_(new LayerTableModel(this)), trialModel_(new TrialTableModel(this)),
     trialFilter_(new QSortFilterProxyModel(this)), whatIf_(new WhatIfEditor(this)),
-    sensitivity_(new SensitivityView(this)), posterior_(new PosteriorView(this)), log_(new QPlainTextEdit(this)), summary_(new QLabel(this)),
+    sensitivity_(new SensitivityView(this)), posterior_(new PosteriorView(this)), modelCheck_(new ModelCheckView(this)), log_(new QPlainTextEdit(this)), summary_(new QLabel(this)),
     progress_(new QProgressBar(this))
 {
     setWindowTitle(tr("Quantscope"));
@@ -70,6 +71,7 @@ MainWindow::MainWindow(QWidget* parent) :
         layerModel_->setLayers(study.layers);
         whatIf_->setStudy(study);
         posterior_->setStudy(study);
+        modelCheck_->setStudy(study);
         std::vector<std::string> tasks;
         for (const StudyTask& task : study.spec.tasks)
             tasks.push_back(task.name);
@@ -101,6 +103,7 @@ MainWindow::MainWindow(QWidget* parent) :
         pareto_->setData(session_->trials(), session_->results());
         whatIf_->setModel(session_->results().model);
         posterior_->setData(session_->trials(), session_->results());
+        modelCheck_->setData(session_->results());
     });
     connect(whatIf_, &WhatIfEditor::evaluateRequested, this, [this](const QString& config, int task) {
         log(tr("Evaluating %1 on task %2 (what-if)").arg(config).arg(task));
@@ -212,6 +215,8 @@ void MainWindow::createDocks()
     QDockWidget* sensitivity =
         dock(this, tr("Sensitivity"), QStringLiteral("sensitivityDock"), sensitivity_, Qt::LeftDockWidgetArea);
     QDockWidget* posterior = dock(this, tr("Posterior"), QStringLiteral("posteriorDock"), posterior_, Qt::RightDockWidgetArea);
+    QDockWidget* modelCheck =
+        dock(this, tr("Model check"), QStringLiteral("modelCheckDock"), modelCheck_, Qt::RightDockWidgetArea);
     tabifyDockWidget(network, sensitivity);
     network->raise();
 
@@ -222,8 +227,9 @@ void MainWindow::createDocks()
     trialsDock->raise();
 
     tabifyDockWidget(whatIf, posterior);
+    tabifyDockWidget(posterior, modelCheck);
     whatIf->raise();
-    docks_ = {network, sensitivity, whatIf, posterior, trialsDock, logDock};
+    docks_ = {network, sensitivity, whatIf, posterior, modelCheck, trialsDock, logDock};
 }
 
 void MainWindow::createActions()

@@ -17,6 +17,7 @@ namespace quantscope {
 
 class LayerTableModel;
 class ParetoPlot;
+class ModelCheckView;
 class PosteriorView;
 class SensitivityView;
 class StudySession;
@@ -46,6 +47,7 @@ public:
     TrialTableModel* trialModel() const { return trialModel_; }
     ParetoPlot* pareto() const { return pareto_; }
     PosteriorView* posterior() const { return posterior_; }
+    ModelCheckView* modelCheck() const { return modelCheck_; }
     WhatIfEditor* whatIf() const { return whatIf_; }
 
 protected:
@@ -68,6 +70,7 @@ private:
     WhatIfEditor* whatIf_;
     SensitivityView* sensitivity_;
     PosteriorView* posterior_;
+    ModelCheckView* modelCheck_;
     QPlainTextEdit* log_;
     QLabel* summary_;
     QProgressBar* progress_;

@@ -3,6 +3,8 @@
 #include "common/error.h"
 
 #include <cmath>
+#include <map>
+#include <vector>
 #include <string>
 
 namespace quantscope {
@@ -34,6 +36,29 @@ void MtgpData::append(const Eigen::VectorXd& x, int task, double y)
     tasks.push_back(task);
     targets.conservativeResize(targets.size() + 1);
     targets[targets.size() - 1] = y;
+}
+
+Eigen::VectorXd MtgpData::repeatVariance(int taskCount) const
+{
+    // Group identical (task, input) rows; pooled variance = sum of squared deviations from each
+    // group's mean over (observations - groups).
+    std::map<std::pair<int, std::vector<double>>, std::vector<double>> groups;
+    for (Eigen::Index j = 0; j < size(); ++j) {
+        const Eigen::VectorXd x = inputs.row(j).transpose();
+        groups[{tasks[size_t(j)], std::vector<double>(x.data(), x.data() + x.size())}].push_back(targets[j]);
+    }
+    Eigen::VectorXd squares = Eigen::VectorXd::Zero(taskCount), freedom = Eigen::VectorXd::Zero(taskCount);
+    for (const auto& [key, values] : groups) {
+        if (values.size() < 2 || key.first < 0 || key.first >= taskCount)
+            continue;
+        double mean = 0;
+        for (double v : values)
+            mean += v / double(values.size());
+        for (double v : values)
+            squares[key.first] += (v - mean) * (v - mean);
+        freedom[key.first] += double(values.size() - 1);
+    }
+    return (freedom.array() > 0).select(squares.array() / freedom.array().max(1.0), 0.0).matrix();
 }
 
 } // namespace quantscope

@@ -18,6 +18,9 @@ struct MtgpData {
     /// 0..taskCount-1, or a NaN or infinite input or target.
     void validate(int inputDim, int taskCount) const;
     void append(const Eigen::VectorXd& x, int task, double y);
+    /// Per task, the pooled variance of repeated observations (identical input and task: the
+    /// seed-to-seed spread of re-evaluations), or 0 where the task has no repeats.
+    Eigen::VectorXd repeatVariance(int taskCount) const;
 };
 
 } // namespace quantscope

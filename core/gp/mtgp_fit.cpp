@@ -61,7 +61,7 @@ struct Bounds {
     Eigen::VectorXd upper;
 };
 
-Bounds standardBounds(const MtgpParameterLayout& layout, bool allowNegativeCorrelation, double noiseFloor)
+Bounds standardBounds(const MtgpParameterLayout& layout, bool allowNegativeCorrelation, const Eigen::VectorXd& noiseFloor)
 {
     Bounds b{Eigen::VectorXd(layout.size()), Eigen::VectorXd(layout.size())};
     int at = 0;
@@ -73,7 +73,10 @@ Bounds standardBounds(const MtgpParameterLayout& layout, bool allowNegativeCorre
     segment(layout.inputDim, std::log(1e-2), std::log(1e2));
     segment(layout.taskCount * layout.rank, allowNegativeCorrelation ? -5.0 : 0.0, 5.0);
     segment(layout.taskCount, std::log(1e-6), std::log(10.0));
-    segment(layout.taskCount, std::log(std::clamp(noiseFloor, 1e-6, 1.0)), std::log(2.0));
+    const int noiseAt = at;
+    segment(layout.taskCount, std::log(1e-6), std::log(2.0));
+    for (int t = 0; t < layout.taskCount; ++t)
+        b.lower[noiseAt + t] = std::log(std::clamp(noiseFloor[t], 1e-6, 1.0));
     segment(layout.taskCount, -10.0, 10.0);
     return b;
 }
@@ -201,7 +204,10 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
     const Standardisation standard(data.targets, options.minimumTargetScale);
     const MtgpData standardData = standard.apply(data);
     const double scale2 = standard.scale * standard.scale;
-    const Bounds bounds = standardBounds(layout, options.allowNegativeCorrelation, options.noiseFloor / scale2);
+    Eigen::VectorXd floors = Eigen::VectorXd::Constant(taskCount, options.noiseFloor);
+    if (options.floorFromRepeats)
+        floors = floors.cwiseMax(0.5 * data.repeatVariance(taskCount));
+    const Bounds bounds = standardBounds(layout, options.allowNegativeCorrelation, floors / scale2);
     std::mt19937_64 rng(options.seed);
 
     std::vector<Eigen::VectorXd> starts;
@@ -227,9 +233,9 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
     double bestValue = std::numeric_limits<double>::infinity();
     const Eigen::VectorXd priorMean =
         defaultMtgpHyperparameters(standardData, inputDim, taskCount, layout.rank, layout.kernel).taskMean;
-    const double noiseMedian =
-        std::max(options.expectedNoise > 0 ? options.expectedNoise / scale2 : 1e-2, 2 * options.noiseFloor / scale2);
-    MtgpPrior prior = MtgpPrior::defaults(layout, priorMean, Eigen::VectorXd::Constant(taskCount, noiseMedian));
+    const double noiseMedian = options.expectedNoise > 0 ? options.expectedNoise / scale2 : 1e-2;
+    MtgpPrior prior = MtgpPrior::defaults(layout, priorMean,
+                                          (2 * floors / scale2).cwiseMax(noiseMedian)); // floors below the median
     prior.meansOnly = !options.usePriors;
     for (const Eigen::VectorXd& initial : starts) {
         Objective objective(standardData, layout, prior);

@@ -22,9 +22,11 @@ struct MtgpFitOptions {
     /// MAP under MtgpPrior's defaults (the default), or plain ML-II with only a weak prior on the
     /// task means (the fit before priors, kept for comparisons).
     bool usePriors = true;
-    /// Noise variance floor in the targets' units (0: none beyond the box bound), e.g. the
-    /// measured seed-to-seed variance of repeated evaluations.
+    /// Noise variance floor in the targets' units (0: none beyond the box bound).
     double noiseFloor = 0;
+    /// Raise each task's floor to half the pooled variance of its repeated observations (the
+    /// measured seed-to-seed spread; half, since a few repeats estimate it loosely).
+    bool floorFromRepeats = true;
     /// Prior median of every task's noise variance in the targets' units (0: 1 % of the target
     /// variance).
     double expectedNoise = 0;

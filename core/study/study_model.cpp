@@ -16,8 +16,10 @@ StudyModel::StudyModel(const StoredStudy& study, const std::vector<TrialRow>& tr
     MtgpData data;
     data.inputs.resize(0, encoding_->dim());
     for (const TrialRow& t : trials)
-        if (t.status == TrialStatus::Done && t.accuracy)
+        if (t.status == TrialStatus::Done && t.accuracy) {
             data.append(encoding_->encode(BitConfig::parse(t.config, names_)), t.task, transform_.toLatent(*t.accuracy));
+            configs_.push_back(t.config);
+        }
     if (data.size() < 2)
         return;
     MtgpFitOptions fit = accuracyFitOptions(transform_);
@@ -66,6 +68,19 @@ void StudyModel::predict(const Eigen::MatrixXd& inputs, int task, Eigen::VectorX
         median[Eigen::Index(i)] = intervals[i].median;
         sd[Eigen::Index(i)] = intervals[i].equivalentSd;
     }
+}
+
+std::vector<StudyModel::CheckPoint> StudyModel::leaveOneOut() const
+{
+    std::vector<CheckPoint> out;
+    if (!gp_)
+        return out;
+    const Posterior loo = gp_->leaveOneOut(); // noise included
+    const MtgpData& data = gp_->data();
+    for (Eigen::Index j = 0; j < data.size(); ++j)
+        out.push_back({configs_[size_t(j)], data.tasks[size_t(j)], transform_.toAccuracy(data.targets[j]),
+                       transform_.interval(loo.mean[j], std::sqrt(std::max(0.0, loo.variance[j])))});
+    return out;
 }
 
 double StudyModel::noise(int task) const

@@ -39,6 +39,17 @@ public:
     /// The same at rows of `inputs`, as intervals.
     std::vector<AccuracyInterval> predictIntervals(const Eigen::MatrixXd& inputs, int task) const;
     const AccuracyTransform& transform() const { return transform_; }
+    /// One done trial predicted by the model conditioned on all the others (closed-form
+    /// leave-one-out, same hyperparameters): its measured accuracy and the 95 % predictive
+    /// interval for it (noise included).
+    struct CheckPoint {
+        std::string config;
+        int task = 0;
+        double measured = 0;
+        AccuracyInterval predicted;
+    };
+    /// Every done trial's leave-one-out check, in trial order; empty when not fitted.
+    std::vector<CheckPoint> leaveOneOut() const;
     /// The fitted task correlation matrix (tasks x tasks); empty when not fitted.
     Eigen::MatrixXd taskCorrelation() const;
     const MultiTaskGP* gp() const { return gp_.get(); }
@@ -48,6 +59,7 @@ private:
 
     std::unique_ptr<Encoding> encoding_;
     std::vector<std::string> names_;
+    std::vector<std::string> configs_; ///< per GP observation
     int tasks_ = 0;
     AccuracyTransform transform_;
     std::unique_ptr<MultiTaskGP> gp_;

@@ -151,19 +151,14 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
         results.ranking = candidates;
 
         // Leave-one-out error on the target-task trials, in accuracy units.
-        const Posterior loo = model->leaveOneOut();
-        const MtgpData& data = model->data();
-        const AccuracyTransform& transform = studyModel->transform();
         double squared = 0, absolute = 0, inside = 0;
-        for (Eigen::Index j = 0; j < data.size(); ++j) {
-            if (data.tasks[size_t(j)] != results.targetTask)
+        for (const StudyModel::CheckPoint& c : studyModel->leaveOneOut()) {
+            if (c.task != results.targetTask)
                 continue;
-            const AccuracyInterval predicted = transform.interval(loo.mean[j], std::sqrt(std::max(0.0, loo.variance[j])));
-            const double measured = transform.toAccuracy(data.targets[j]);
-            const double error = predicted.median - measured;
+            const double error = c.predicted.median - c.measured;
             squared += error * error;
             absolute += std::abs(error);
-            inside += measured >= predicted.lower && measured <= predicted.upper;
+            inside += c.measured >= c.predicted.lower && c.measured <= c.predicted.upper;
             ++results.predictionError.trials;
         }
         if (results.predictionError.trials < PredictionError::kMinimumTrials)

@@ -185,6 +185,7 @@ int main(int argc, char** argv)
                 const int tasks = model.singleTask ? 1 : kTasks;
                 MtgpFitOptions fit = model.usePriors ? accuracyFitOptions(model.transform) : MtgpFitOptions{};
                 fit.usePriors = model.usePriors;
+                fit.floorFromRepeats = model.usePriors; // the old fit had no floor
                 fit.restarts = 2;
                 fit.seed = uint64_t(replicate);
                 const MtgpFitReport report = fitMtgp(data, encoding->dim(), tasks, fit);

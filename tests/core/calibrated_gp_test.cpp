@@ -140,6 +140,26 @@ TEST(InitialDesign, CoversBothEndsAndPutsTheTargetOnDesignedConfigurations)
     EXPECT_THROW(planInitialDesign(pool.inputs(), sums, {{4, 1}}, 4), ConfigError);
 }
 
+TEST(MtgpData, RepeatVarianceIsThePooledSpreadOfReEvaluations)
+{
+    MtgpData data;
+    data.inputs.resize(0, 2);
+    for (double y : {1.0, 1.2})
+        data.append(Eigen::Vector2d(0.1, 0.2), 0, y);
+    for (double y : {2.0, 2.4, 2.2})
+        data.append(Eigen::Vector2d(0.5, 0.5), 0, y);
+    data.append(Eigen::Vector2d(0.5, 0.5), 1, 3.0); // another task: not a repeat
+    data.append(Eigen::Vector2d(0.9, 0.9), 0, 5.0);
+    const Eigen::VectorXd v = data.repeatVariance(2);
+    EXPECT_NEAR(v[0], (0.02 + 0.08) / 3, 1e-12);
+    EXPECT_EQ(v[1], 0.0);
+    // The fit's noise stays above half of it.
+    MtgpFitOptions options;
+    options.seed = 2;
+    const MtgpFitReport report = fitMtgp(data, 2, 2, options);
+    EXPECT_GE(report.hyperparameters.noiseVariance[0], 0.5 * v[0] * (1 - 1e-9));
+}
+
 // A study's first data: several high-bit configurations measured alike on the cheap task and one
 // target trial. ML-II collapsed here to one flat value with no variance and no task correlation;
 // the MAP fit on the logit scale must stay uncertain away from the data, keep the tasks

@@ -2,6 +2,7 @@
 // the budget; the trials model and the Pareto view follow; the GUI thread never stalls; cancel
 // stops within one evaluation and loses nothing.
 #include "export_dialog.h"
+#include "model_check_view.h"
 #include "new_study_dialog.h"
 #include "pareto_plot.h"
 #include "plot_export.h"
@@ -83,11 +84,16 @@ TEST(StudySession, ScriptedSessionStepsRunsAndUpdatesTheViews)
     QAbstractItemModelTester tester(&trials, QAbstractItemModelTester::FailureReportingMode::Fatal);
     ParetoPlot pareto;
     PosteriorView posterior;
-    QObject::connect(&session, &StudySession::opened, [&] { posterior.setStudy(session.study()); });
+    ModelCheckView check;
+    QObject::connect(&session, &StudySession::opened, [&] {
+        posterior.setStudy(session.study());
+        check.setStudy(session.study());
+    });
     QObject::connect(&session, &StudySession::trialsChanged, [&] { trials.setTrials(session.trials()); });
     QObject::connect(&session, &StudySession::resultsChanged, [&] {
         pareto.setData(session.trials(), session.results());
         posterior.setData(session.trials(), session.results());
+        check.setData(session.results());
     });
 
     ASSERT_TRUE(openStudy(session, dir, "gui.db", syntheticSpec(12, 0.02)));
@@ -125,6 +131,19 @@ TEST(StudySession, ScriptedSessionStepsRunsAndUpdatesTheViews)
     EXPECT_EQ(posterior.observedPoints(), onTarget);
     EXPECT_EQ(posterior.rankingRows(), int(session.results().ranking.size()));
     EXPECT_EQ(posterior.correlationSize(), 4);
+    // The model check shows every target-task trial's leave-one-out prediction, with its coverage
+    // once there are enough of them, and says so when there are not.
+    EXPECT_EQ(check.points(), onTarget);
+    if (onTarget >= ModelCheckView::kMinimumTrials)
+        EXPECT_TRUE(check.summary().contains(QStringLiteral("inside their 95 % interval"))) << check.summary().toStdString();
+    else
+        EXPECT_TRUE(check.summary().contains(QStringLiteral("needs 3"))) << check.summary().toStdString();
+    check.setTask(0);
+    int onCheap = 0;
+    for (const TrialRow& t : session.trials())
+        onCheap += t.status == TrialStatus::Done && t.task == 0;
+    EXPECT_EQ(check.points(), onCheap);
+    EXPECT_EQ(check.csv().count(QLatin1Char('\n')), onCheap + 1);
     // Every plot saves as PNG, PDF and CSV.
     QTemporaryDir out;
     for (const QString name : {QStringLiteral("pareto.png"), QStringLiteral("pareto.pdf"), QStringLiteral("pareto.csv")}) {
