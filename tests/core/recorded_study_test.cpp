@@ -1,0 +1,122 @@
+// A fresh default study (shipped model, Fashion-MNIST, NUQ's four budgets, bezier2) replayed from
+// real recorded evaluations (docs/data/shipped_model_evaluations.csv, made by
+// tests/benchmarks/record_evaluations): after its initial design and measured baselines, the
+// posterior a person first looks at must be honest (issue 11).
+#include "data/dataset.h"
+#include "model/default_model.h"
+#include "model/network.h"
+#include "search/candidates.h"
+#include "search/encoding.h"
+#include "search/trial_csv.h"
+#include "study/study_model.h"
+#include "study/study_runner.h"
+#include "study/study_store.h"
+#include "study/trial_evaluator.h"
+#include "temp_dir.h"
+#include "train/trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+namespace quantscope {
+namespace {
+
+const std::string kRecorded = std::string(QUANTSCOPE_DOCS_DATA) + "/shipped_model_evaluations.csv";
+
+/// Answers every trial from the recording (the first evaluation of that configuration and task).
+class RecordedEvaluator final : public TrialEvaluator {
+public:
+    explicit RecordedEvaluator(std::vector<LayerInfo> layers) : layers_(std::move(layers))
+    {
+        for (const TrialRecord& r : readTrialsCsv(kRecorded))
+            recorded_.emplace(std::make_pair(r.bits.toString(), r.task), r.accuracy);
+    }
+    std::vector<LayerInfo> layers() const override { return layers_; }
+    TrialResult evaluate(const TrialRequest& request, const WorkControl&) override
+    {
+        const auto found = recorded_.find({request.bits.toString(), request.task});
+        if (found == recorded_.end())
+            throw EvaluationFailed("not recorded: " + request.bits.toString() + " on task " + std::to_string(request.task));
+        return TrialResult{found->second, 0, 0, 1.0};
+    }
+
+private:
+    std::vector<LayerInfo> layers_;
+    std::multimap<std::pair<std::string, int>, double> recorded_;
+};
+
+/// Per task, the pooled sd of repeated evaluations of one configuration in the recording.
+std::vector<double> measuredNoiseSd(int tasks)
+{
+    std::map<std::pair<std::string, int>, std::vector<double>> groups;
+    for (const TrialRecord& r : readTrialsCsv(kRecorded))
+        groups[{r.bits.toString(), r.task}].push_back(r.accuracy);
+    std::vector<double> squares(size_t(tasks), 0.0), freedom(size_t(tasks), 0.0);
+    for (const auto& [key, values] : groups) {
+        if (values.size() < 2)
+            continue;
+        double mean = 0;
+        for (double v : values)
+            mean += v / double(values.size());
+        for (double v : values)
+            squares[size_t(key.second)] += (v - mean) * (v - mean);
+        freedom[size_t(key.second)] += double(values.size() - 1);
+    }
+    std::vector<double> sd;
+    for (int t = 0; t < tasks; ++t)
+        sd.push_back(freedom[size_t(t)] > 0 ? std::sqrt(squares[size_t(t)] / freedom[size_t(t)]) : 0.0);
+    return sd;
+}
+
+TEST(RecordedStudy, FreshDefaultStudyIsHonestAfterItsInitialDesign)
+{
+    const Network network = Network::load(defaultModelPath());
+    RecordedEvaluator evaluator(network.layers());
+    test::TempDir dir;
+    StudyStore store((dir.path() / "recorded.db").string());
+    StudySpec spec = StudySpec::defaults();
+    const auto encoding = makeEncoding(spec.encoding, network.layers().size());
+    const int design = spec.initialCheapCount(encoding->dim()) + spec.initialTarget;
+    spec.budgetTrials = design + 3; // the initial design and the measured baselines (8-bit is in both)
+    store.createStudy(spec, evaluator.layers());
+    {
+        StudyRunner runner(store, spec.name, evaluator);
+        runner.run();
+    }
+    const StoredStudy study = store.loadStudy(spec.name);
+    const std::vector<TrialRow> trials = store.trials(study.id);
+    for (const TrialRow& t : trials)
+        EXPECT_EQ(t.status, TrialStatus::Done) << t.config << " on task " << t.task << ": " << t.error
+                                               << " (record it with tests/benchmarks/record_evaluations)";
+    ASSERT_EQ(trials.size(), size_t(*spec.budgetTrials));
+
+    // The float network's top-1 on the study's search split.
+    const Dataset data = loadDataset(DatasetKind::FashionMnist);
+    Network floatNetwork = network.clone();
+    const double floatAccuracy = evaluateAccuracy(floatNetwork, splitDataset(data, spec.searchSize, spec.splitSeed).search);
+
+    const StudyModel model(study, trials);
+    ASSERT_TRUE(model.fitted());
+    const std::vector<AccuracyInterval> oneBit = model.predict(BitConfig::uniform(1, network.layers().size()));
+    for (int t = 0; t < model.taskCount(); ++t) {
+        EXPECT_LT(oneBit[size_t(t)].median, floatAccuracy - 5) << "all-1-bit on task " << t;
+        EXPECT_GE(oneBit[size_t(t)].lower, 0.0);
+        EXPECT_LE(oneBit[size_t(t)].upper, 100.0);
+    }
+    // No candidate claims more certainty than re-evaluating the same configuration gives.
+    const std::vector<double> noise = measuredNoiseSd(model.taskCount());
+    CandidatePool pool(*encoding);
+    fillGrid(pool, 17);
+    for (int t = 0; t < model.taskCount(); ++t) {
+        Eigen::VectorXd median, sd;
+        model.predict(pool.inputs(), t, median, sd);
+        EXPECT_GE(sd.minCoeff(), noise[size_t(t)]) << "task " << t << ": measured noise sd " << noise[size_t(t)];
+        EXPECT_GE(median.minCoeff(), 0.0);
+        EXPECT_LE(median.maxCoeff(), 100.0);
+    }
+}
+
+} // namespace
+} // namespace quantscope
