@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "gp/mtgp_likelihood.h"
 #include "gp/mtgp_prior.h"
+#include "gp/slice_sampler.h"
 
 #include <LBFGSB.h>
 
@@ -262,6 +263,20 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
         throw NumericalError("GP fit failed: the covariance matrix could not be factorised from any start");
 
     report.hyperparameters = standard.toOriginal(layout.unpack(bestTheta));
+    if (options.posteriorSamples > 0 && data.size() <= options.sampleUpTo) {
+        MtgpLikelihood likelihood(standardData, layout);
+        const auto logPosterior = [&](const Eigen::VectorXd& theta) {
+            try {
+                const double value = likelihood(theta, nullptr) + prior.negativeLogDensity(layout, theta, nullptr);
+                return std::isfinite(value) ? -value : -std::numeric_limits<double>::infinity();
+            } catch (const NumericalError&) {
+                return -std::numeric_limits<double>::infinity();
+            }
+        };
+        for (const Eigen::VectorXd& theta :
+             sliceSample(logPosterior, bestTheta, bounds.lower, bounds.upper, options.posteriorSamples, 10, 2, rng))
+            report.samples.push_back(standard.toOriginal(layout.unpack(theta)));
+    }
     // The likelihood alone (no prior), back in the targets' units: it gains the Jacobian of the rescaling.
     report.negativeLogLikelihood = mtgpNegativeLogLikelihood(standardData, layout, bestTheta, nullptr)
         + double(data.size()) * std::log(standard.scale);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace quantscope {
 
@@ -33,6 +34,11 @@ struct MtgpFitOptions {
     /// Smallest scale the targets are standardised by, in their units (0: their sd): a few nearly
     /// equal observations must not make the priors claim the function is that flat everywhere.
     double minimumTargetScale = 0;
+    /// Hyperparameter samples from the posterior (slice sampling from the MAP point, docs/search.md)
+    /// while there are at most `sampleUpTo` observations: where data are few the hyperparameters
+    /// are uncertain, and predictions average over them. 0: MAP only.
+    int posteriorSamples = 0;
+    int sampleUpTo = 40;
     /// Hyperparameters to start from (e.g. the last fit); its rank and kernel win over the options.
     std::optional<MtgpHyperparameters> warmStart;
 };
@@ -43,6 +49,9 @@ struct MtgpFitReport {
     int starts = 0;
     int failedStarts = 0;  ///< starts whose factorisations failed throughout
     int evaluations = 0;   ///< likelihood-and-gradient evaluations over all starts
+    /// Posterior samples of the hyperparameters (MtgpFitOptions::posteriorSamples), empty when
+    /// none were drawn; `hyperparameters` stays the MAP point.
+    std::vector<MtgpHyperparameters> samples;
     double seconds = 0;
 };
 

@@ -176,4 +176,49 @@ double MultiTaskGP::logMarginalLikelihood() const
     return -0.5 * residuals().dot(alpha_) - cholesky_.diagonal().array().log().sum() - 0.5 * double(n) * std::log(2 * M_PI);
 }
 
+namespace {
+
+Posterior momentMatch(const std::vector<Posterior>& parts)
+{
+    Posterior out;
+    out.mean = Eigen::VectorXd::Zero(parts.front().mean.size());
+    Eigen::VectorXd second = Eigen::VectorXd::Zero(out.mean.size());
+    for (const Posterior& p : parts) {
+        out.mean += p.mean / double(parts.size());
+        second += (p.variance + p.mean.cwiseProduct(p.mean)) / double(parts.size());
+    }
+    out.variance = (second - out.mean.cwiseProduct(out.mean)).cwiseMax(0.0);
+    if (parts.size() == 1)
+        out.variance = parts.front().variance; // exactly, without the rounding of the moments
+    return out;
+}
+
+} // namespace
+
+Posterior averagedPosterior(const std::vector<MultiTaskGP>& models, const Eigen::MatrixXd& inputs,
+                            const std::vector<int>& tasks, bool withNoise)
+{
+    if (models.empty())
+        throw ConfigError("averaging a posterior needs at least one model");
+    std::vector<Posterior> parts;
+    for (const MultiTaskGP& model : models) {
+        Posterior p = model.predict(inputs, tasks);
+        if (withNoise)
+            for (size_t i = 0; i < tasks.size(); ++i)
+                p.variance[Eigen::Index(i)] += model.hyperparameters().noiseVariance[tasks[i]];
+        parts.push_back(std::move(p));
+    }
+    return momentMatch(parts);
+}
+
+Posterior averagedLeaveOneOut(const std::vector<MultiTaskGP>& models)
+{
+    if (models.empty())
+        throw ConfigError("averaging a posterior needs at least one model");
+    std::vector<Posterior> parts;
+    for (const MultiTaskGP& model : models)
+        parts.push_back(model.leaveOneOut());
+    return momentMatch(parts);
+}
+
 } // namespace quantscope

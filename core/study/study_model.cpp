@@ -25,7 +25,13 @@ StudyModel::StudyModel(const StoredStudy& study, const std::vector<TrialRow>& tr
     MtgpFitOptions fit = accuracyFitOptions(transform_);
     fit.restarts = 2;
     fit.seed = study.spec.seed;
-    gp_ = std::make_unique<MultiTaskGP>(fitMtgp(data, encoding_->dim(), tasks_, fit).hyperparameters, data);
+    fit.posteriorSamples = kHyperparameterSamples;
+    const MtgpFitReport report = fitMtgp(data, encoding_->dim(), tasks_, fit);
+    gp_ = std::make_unique<MultiTaskGP>(report.hyperparameters, data);
+    for (const MtgpHyperparameters& h : report.samples)
+        models_.emplace_back(h, data);
+    if (models_.empty())
+        models_.push_back(*gp_);
 }
 
 StudyModel::~StudyModel() = default;
@@ -41,10 +47,10 @@ std::vector<AccuracyInterval> StudyModel::predict(const BitConfig& bits) const
         inputs.row(t) = x.transpose();
         tasks.push_back(t);
     }
-    const Posterior p = gp_->predict(inputs, tasks);
+    const Posterior p = averagedPosterior(models_, inputs, tasks, true);
     std::vector<AccuracyInterval> out;
     for (int t = 0; t < tasks_; ++t)
-        out.push_back(transform_.interval(p.mean[t], std::sqrt(std::max(0.0, p.variance[t]) + noise(t))));
+        out.push_back(transform_.interval(p.mean[t], std::sqrt(p.variance[t])));
     return out;
 }
 
@@ -52,10 +58,10 @@ std::vector<AccuracyInterval> StudyModel::predictIntervals(const Eigen::MatrixXd
 {
     if (!gp_)
         return {};
-    const Posterior p = gp_->predict(inputs, std::vector<int>(size_t(inputs.rows()), task));
+    const Posterior p = averagedPosterior(models_, inputs, std::vector<int>(size_t(inputs.rows()), task), true);
     std::vector<AccuracyInterval> out;
     for (Eigen::Index i = 0; i < inputs.rows(); ++i)
-        out.push_back(transform_.interval(p.mean[i], std::sqrt(std::max(0.0, p.variance[i]) + noise(task))));
+        out.push_back(transform_.interval(p.mean[i], std::sqrt(p.variance[i])));
     return out;
 }
 
@@ -75,17 +81,12 @@ std::vector<StudyModel::CheckPoint> StudyModel::leaveOneOut() const
     std::vector<CheckPoint> out;
     if (!gp_)
         return out;
-    const Posterior loo = gp_->leaveOneOut(); // noise included
+    const Posterior loo = averagedLeaveOneOut(models_); // noise included
     const MtgpData& data = gp_->data();
     for (Eigen::Index j = 0; j < data.size(); ++j)
         out.push_back({configs_[size_t(j)], data.tasks[size_t(j)], transform_.toAccuracy(data.targets[j]),
                        transform_.interval(loo.mean[j], std::sqrt(std::max(0.0, loo.variance[j])))});
     return out;
-}
-
-double StudyModel::noise(int task) const
-{
-    return gp_->hyperparameters().noiseVariance[task];
 }
 
 Eigen::MatrixXd StudyModel::taskCorrelation() const

@@ -21,7 +21,8 @@ class MultiTaskGP;
 class StudyModel {
 public:
     /// Fits MAP hyperparameters (2 restarts, the study's seed) to the logit of the accuracies
-    /// (docs/search.md). Without two done trials the model is empty (fitted() false).
+    /// and, while trials are few, samples hyperparameters around it (docs/search.md). Without two
+    /// done trials the model is empty (fitted() false).
     StudyModel(const StoredStudy& study, const std::vector<TrialRow>& trials);
     ~StudyModel();
 
@@ -54,15 +55,18 @@ public:
     Eigen::MatrixXd taskCorrelation() const;
     const MultiTaskGP* gp() const { return gp_.get(); }
 
-private:
-    double noise(int task) const; ///< the fitted noise variance, on the model's scale
+    /// Hyperparameter samples predictions average over while the study has few trials
+    /// (MtgpFitOptions::sampleUpTo); beyond, the MAP fit alone.
+    static constexpr int kHyperparameterSamples = 8;
 
+private:
     std::unique_ptr<Encoding> encoding_;
     std::vector<std::string> names_;
     std::vector<std::string> configs_; ///< per GP observation
     int tasks_ = 0;
     AccuracyTransform transform_;
-    std::unique_ptr<MultiTaskGP> gp_;
+    std::unique_ptr<MultiTaskGP> gp_;  ///< the MAP fit
+    std::vector<MultiTaskGP> models_; ///< what predictions average over: samples, or the MAP fit
 };
 
 } // namespace quantscope

@@ -6,8 +6,10 @@
 // coverage of the nominal 95 % predictive interval (noise included), mean log predictive density
 // (in accuracy units) and predictions outside [0, 100], pooled over replicate orders. Models:
 //   ml2-identity: the fit before this benchmark (ML-II, accuracies as they are);
-//   map-logit:    MAP under MtgpPrior on logit(accuracy / 100) (the default now);
-//   single-task:  map-logit on the target task's evaluations alone.
+//   map-logit:     MAP under MtgpPrior on logit(accuracy / 100);
+//   sampled-logit: map-logit averaged over hyperparameter samples up to 40 observations (what
+//                  StudyModel, and so the workbench, shows);
+//   single-task:   sampled-logit on the target task's evaluations alone.
 //
 // Usage: gp_calibration EVALUATIONS.csv ENCODING [replicates] [OUT.csv]
 // ENCODING is bezier2 (only the configurations the curve family represents) or per-layer.
@@ -17,6 +19,7 @@
 #include "search/encoding.h"
 #include "search/initial_design.h"
 #include "search/trial_csv.h"
+#include "study/study_model.h"
 
 #include <algorithm>
 #include <cmath>
@@ -41,6 +44,7 @@ struct Model {
     AccuracyTransform transform;
     bool usePriors = true;
     bool singleTask = false;
+    int samples = 0; ///< hyperparameter samples averaged over (up to 40 observations)
 };
 
 struct Tally {
@@ -151,9 +155,10 @@ int main(int argc, char** argv)
                 replicates);
 
     const std::vector<Model> models = {
-        {"ml2-identity", AccuracyTransform(AccuracyTransform::Kind::Identity), false, false},
-        {"map-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false},
-        {"single-task", AccuracyTransform(AccuracyTransform::Kind::Logit), true, true},
+        {"ml2-identity", AccuracyTransform(AccuracyTransform::Kind::Identity), false, false, 0},
+        {"map-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false, 0},
+        {"sampled-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false, StudyModel::kHyperparameterSamples},
+        {"single-task", AccuracyTransform(AccuracyTransform::Kind::Logit), true, true, StudyModel::kHyperparameterSamples},
     };
     std::vector<size_t> sizes;
     for (size_t n = 5; n < rows.size(); n *= 2)
@@ -188,8 +193,13 @@ int main(int argc, char** argv)
                 fit.floorFromRepeats = model.usePriors; // the old fit had no floor
                 fit.restarts = 2;
                 fit.seed = uint64_t(replicate);
+                fit.posteriorSamples = model.samples;
                 const MtgpFitReport report = fitMtgp(data, encoding->dim(), tasks, fit);
-                const MultiTaskGP gp(report.hyperparameters, data);
+                std::vector<MultiTaskGP> gps;
+                for (const MtgpHyperparameters& h : report.samples)
+                    gps.emplace_back(h, data);
+                if (gps.empty())
+                    gps.emplace_back(report.hyperparameters, data);
                 std::vector<size_t> held;
                 std::vector<int> heldTasks;
                 for (size_t r = 0; r < rows.size(); ++r)
@@ -197,11 +207,10 @@ int main(int argc, char** argv)
                         held.push_back(r);
                         heldTasks.push_back(model.singleTask ? 0 : rows[r].task);
                     }
-                const Posterior p = gp.predict(inputs(held, Eigen::all), heldTasks);
+                const Posterior p = averagedPosterior(gps, inputs(held, Eigen::all), heldTasks, true);
                 for (size_t i = 0; i < held.size(); ++i) {
                     const TrialRecord& row = rows[held[i]];
-                    const double variance = std::max(0.0, p.variance[Eigen::Index(i)])
-                        + report.hyperparameters.noiseVariance[heldTasks[i]];
+                    const double variance = p.variance[Eigen::Index(i)];
                     const AccuracyInterval a = model.transform.interval(p.mean[Eigen::Index(i)], std::sqrt(variance));
                     Tally& t = tallies[{m, s, row.task}];
                     ++t.count;

@@ -5,6 +5,7 @@
 #include "gp/mtgp_fit.h"
 #include "gp/mtgp_prior.h"
 #include "gp/multitask_gp.h"
+#include "gp/slice_sampler.h"
 #include "search/candidates.h"
 #include "search/encoding.h"
 #include "search/initial_design.h"
@@ -158,6 +159,67 @@ TEST(MtgpData, RepeatVarianceIsThePooledSpreadOfReEvaluations)
     options.seed = 2;
     const MtgpFitReport report = fitMtgp(data, 2, 2, options);
     EXPECT_GE(report.hyperparameters.noiseVariance[0], 0.5 * v[0] * (1 - 1e-9));
+}
+
+TEST(SliceSampler, DrawsFromAKnownDensity)
+{
+    // A normal with mean 1 and sd 0.5 in the first coordinate, truncated to [-1, 0] in the second.
+    const auto logDensity = [](const Eigen::VectorXd& x) { return -0.5 * std::pow((x[0] - 1) / 0.5, 2); };
+    std::mt19937_64 rng(9);
+    const auto samples = sliceSample(logDensity, Eigen::Vector2d(0, -0.5), Eigen::Vector2d(-10, -1),
+                                     Eigen::Vector2d(10, 0), 4000, 50, 1, rng);
+    ASSERT_EQ(samples.size(), 4000u);
+    double mean = 0, square = 0;
+    for (const Eigen::VectorXd& x : samples) {
+        mean += x[0] / 4000;
+        square += x[0] * x[0] / 4000;
+        EXPECT_GE(x[1], -1.0);
+        EXPECT_LE(x[1], 0.0);
+    }
+    EXPECT_NEAR(mean, 1.0, 0.05);
+    EXPECT_NEAR(std::sqrt(square - mean * mean), 0.5, 0.05);
+}
+
+TEST(AveragedPosterior, OneSampleIsTheClosedFormAndMoreSamplesAddTheirSpread)
+{
+    MtgpData data;
+    data.inputs.resize(0, 2);
+    for (int i = 0; i < 8; ++i)
+        data.append(Eigen::Vector2d(0.1 * i, 0.05 * i * i), i % 2, std::sin(double(i)));
+    MtgpFitOptions options;
+    options.posteriorSamples = 6;
+    options.seed = 4;
+    const MtgpFitReport report = fitMtgp(data, 2, 2, options);
+    ASSERT_EQ(report.samples.size(), 6u);
+    const Eigen::MatrixXd queries = (Eigen::MatrixXd(3, 2) << 0.2, 0.1, 0.9, 0.9, 0.5, 0.3).finished();
+    const std::vector<int> tasks = {0, 1, 1};
+    const std::vector<MultiTaskGP> one = {MultiTaskGP(report.hyperparameters, data)};
+    const Posterior closed = one.front().predict(queries, tasks);
+    const Posterior averaged = averagedPosterior(one, queries, tasks, false);
+    EXPECT_LT((averaged.mean - closed.mean).cwiseAbs().maxCoeff(), 1e-12);
+    EXPECT_LT((averaged.variance - closed.variance).cwiseAbs().maxCoeff(), 1e-12);
+    const Posterior noisy = averagedPosterior(one, queries, tasks, true);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_NEAR(noisy.variance[i], closed.variance[i] + report.hyperparameters.noiseVariance[tasks[size_t(i)]], 1e-12);
+
+    std::vector<MultiTaskGP> many;
+    for (const MtgpHyperparameters& h : report.samples)
+        many.emplace_back(h, data);
+    const Posterior mixed = averagedPosterior(many, queries, tasks, false);
+    for (int i = 0; i < 3; ++i) {
+        double mean = 0, variance = 0;
+        for (const MultiTaskGP& m : many)
+            mean += m.predict(queries.row(i), {tasks[size_t(i)]}).mean[0] / 6;
+        for (const MultiTaskGP& m : many) {
+            const Posterior p = m.predict(queries.row(i), {tasks[size_t(i)]});
+            variance += (p.variance[0] + (p.mean[0] - mean) * (p.mean[0] - mean)) / 6;
+        }
+        EXPECT_NEAR(mixed.mean[i], mean, 1e-9);
+        EXPECT_NEAR(mixed.variance[i], variance, 1e-9);
+    }
+    // Samples differ (the sampler moves), and their leave-one-out mixes the same way.
+    EXPECT_NE(report.samples.front().kernel.lengthscales, report.samples.back().kernel.lengthscales);
+    EXPECT_EQ(averagedLeaveOneOut(many).mean.size(), data.size());
 }
 
 // A study's first data: several high-bit configurations measured alike on the cheap task and one
