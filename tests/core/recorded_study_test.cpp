@@ -36,8 +36,10 @@ public:
     std::vector<LayerInfo> layers() const override { return layers_; }
     TrialResult evaluate(const TrialRequest& request, const WorkControl&) override
     {
-        const auto found = recorded_.find({request.bits.toString(), request.task});
-        if (found == recorded_.end())
+        // The first recorded (multimap keeps equal keys in insertion order), so that rows added
+        // to the recording later never change the answer.
+        const auto found = recorded_.lower_bound({request.bits.toString(), request.task});
+        if (found == recorded_.end() || found->first != std::make_pair(request.bits.toString(), request.task))
             throw EvaluationFailed("not recorded: " + request.bits.toString() + " on task " + std::to_string(request.task));
         return TrialResult{found->second, 0, 0, 1.0};
     }
