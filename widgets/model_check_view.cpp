@@ -45,7 +45,7 @@ void ModelCheckView::setStudy(const StoredStudy& study)
 
 void ModelCheckView::setData(const StudyResults& results)
 {
-    checks_ = results.model ? results.model->leaveOneOut() : std::vector<StudyModel::CheckPoint>{};
+    checks_ = results.checks;
     rebuild();
 }
 
@@ -62,7 +62,7 @@ QString ModelCheckView::summary() const
 QString ModelCheckView::csv() const
 {
     QString out = QStringLiteral("config,measured,predicted,lower95,upper95\n");
-    for (const StudyModel::CheckPoint& c : shown_)
+    for (const LeaveOneOutCheck& c : shown_)
         out += QStringLiteral("\"%1\",%2,%3,%4,%5\n")
                    .arg(QString::fromStdString(c.config))
                    .arg(c.measured, 0, 'f', 3)
@@ -76,13 +76,13 @@ void ModelCheckView::rebuild()
 {
     const int task = task_->currentIndex();
     shown_.clear();
-    for (const StudyModel::CheckPoint& c : checks_)
+    for (const LeaveOneOutCheck& c : checks_)
         if (c.task == task)
             shown_.push_back(c);
     plot_->clearPlottables();
     QVector<double> x, y, below, above;
     double squared = 0, inside = 0;
-    for (const StudyModel::CheckPoint& c : shown_) {
+    for (const LeaveOneOutCheck& c : shown_) {
         x.push_back(c.measured);
         y.push_back(c.predicted.median);
         below.push_back(c.predicted.median - c.predicted.lower);
@@ -99,7 +99,7 @@ void ModelCheckView::rebuild()
     bars->setData(below, above);
     bars->setPen(QPen(QColor(31, 119, 180, 140)));
     double lo = 100, hi = 0;
-    for (const StudyModel::CheckPoint& c : shown_) {
+    for (const LeaveOneOutCheck& c : shown_) {
         lo = std::min({lo, c.measured, c.predicted.lower});
         hi = std::max({hi, c.measured, c.predicted.upper});
     }

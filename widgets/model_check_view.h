@@ -1,6 +1,5 @@
 #pragma once
 
-#include "study/study_model.h"
 #include "study/study_results.h"
 #include "study/study_store.h"
 
@@ -42,8 +41,8 @@ private:
     QComboBox* task_;
     QCustomPlot* plot_;
     QLabel* summary_;
-    std::vector<StudyModel::CheckPoint> checks_;
-    std::vector<StudyModel::CheckPoint> shown_;
+    std::vector<LeaveOneOutCheck> checks_;
+    std::vector<LeaveOneOutCheck> shown_;
 };
 
 } // namespace quantscope

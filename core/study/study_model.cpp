@@ -76,9 +76,9 @@ void StudyModel::predict(const Eigen::MatrixXd& inputs, int task, Eigen::VectorX
     }
 }
 
-std::vector<StudyModel::CheckPoint> StudyModel::leaveOneOut() const
+std::vector<LeaveOneOutCheck> StudyModel::leaveOneOut() const
 {
-    std::vector<CheckPoint> out;
+    std::vector<LeaveOneOutCheck> out;
     if (!gp_)
         return out;
     const Posterior loo = averagedLeaveOneOut(models_); // noise included

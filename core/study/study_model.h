@@ -2,6 +2,7 @@
 
 #include "gp/accuracy_transform.h"
 #include "quant/bit_config.h"
+#include "study/study_results.h"
 #include "study/study_store.h"
 
 #include <Eigen/Dense>
@@ -40,17 +41,9 @@ public:
     /// The same at rows of `inputs`, as intervals.
     std::vector<AccuracyInterval> predictIntervals(const Eigen::MatrixXd& inputs, int task) const;
     const AccuracyTransform& transform() const { return transform_; }
-    /// One done trial predicted by the model conditioned on all the others (closed-form
-    /// leave-one-out, same hyperparameters): its measured accuracy and the 95 % predictive
-    /// interval for it (noise included).
-    struct CheckPoint {
-        std::string config;
-        int task = 0;
-        double measured = 0;
-        AccuracyInterval predicted;
-    };
-    /// Every done trial's leave-one-out check, in trial order; empty when not fitted.
-    std::vector<CheckPoint> leaveOneOut() const;
+    /// Every done trial's leave-one-out check (closed form, same hyperparameters), in trial
+    /// order; empty when not fitted.
+    std::vector<LeaveOneOutCheck> leaveOneOut() const;
     /// The fitted task correlation matrix (tasks x tasks); empty when not fitted.
     Eigen::MatrixXd taskCorrelation() const;
     const MultiTaskGP* gp() const { return gp_.get(); }

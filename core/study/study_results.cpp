@@ -152,7 +152,8 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
 
         // Leave-one-out error on the target-task trials, in accuracy units.
         double squared = 0, absolute = 0, inside = 0;
-        for (const StudyModel::CheckPoint& c : studyModel->leaveOneOut()) {
+        results.checks = studyModel->leaveOneOut();
+        for (const LeaveOneOutCheck& c : results.checks) {
             if (c.task != results.targetTask)
                 continue;
             const double error = c.predicted.median - c.measured;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gp/accuracy_transform.h"
 #include "quant/bit_config.h"
 #include "study/study_store.h"
 
@@ -27,6 +28,15 @@ struct ResultPoint {
     std::optional<double> acquisition; ///< the search strategy's value for it, where known
 };
 
+/// One done trial predicted by the model conditioned on all the others: its measured accuracy
+/// and the 95 % predictive interval for it (noise included).
+struct LeaveOneOutCheck {
+    std::string config;
+    int task = 0;
+    double measured = 0;
+    AccuracyInterval predicted;
+};
+
 /// Leave-one-out error of the GP on the study's target-task trials (each predicted, noise
 /// included, by the model conditioned on all the others). Only computed from
 /// `PredictionError::kMinimumTrials` target-task trials on: with fewer, a trial left out leaves
@@ -48,6 +58,9 @@ struct StudyResults {
     std::vector<ResultPoint> ranking;        ///< best effective accuracy (posterior mean) first
     std::vector<ResultPoint> baselines;      ///< uniform 8, 4, 3 and 2 bits
     PredictionError predictionError;
+    /// Every done trial's leave-one-out check (StudyModel::leaveOneOut), computed with the results
+    /// so that views need not (it is O(n^3) per hyperparameter sample).
+    std::vector<LeaveOneOutCheck> checks;
     bool hasModel = false;
     /// The fitted GP behind these results, for further predictions (what-if, posterior view).
     std::shared_ptr<const StudyModel> model;
