@@ -38,7 +38,7 @@ struct MtgpFitOptions {
     /// while there are at most `sampleUpTo` observations: where data are few the hyperparameters
     /// are uncertain, and predictions average over them. 0: MAP only.
     int posteriorSamples = 0;
-    int sampleUpTo = 40;
+    int sampleUpTo = 100;
     /// Hyperparameters to start from (e.g. the last fit); its rank and kernel win over the options.
     std::optional<MtgpHyperparameters> warmStart;
 };

@@ -26,6 +26,7 @@ StudyModel::StudyModel(const StoredStudy& study, const std::vector<TrialRow>& tr
     fit.restarts = 2;
     fit.seed = study.spec.seed;
     fit.posteriorSamples = kHyperparameterSamples;
+    fit.sampleUpTo = kSampleUpTo;
     const MtgpFitReport report = fitMtgp(data, encoding_->dim(), tasks_, fit);
     gp_ = std::make_unique<MultiTaskGP>(report.hyperparameters, data);
     for (const MtgpHyperparameters& h : report.samples)

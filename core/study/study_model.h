@@ -48,9 +48,10 @@ public:
     Eigen::MatrixXd taskCorrelation() const;
     const MultiTaskGP* gp() const { return gp_.get(); }
 
-    /// Hyperparameter samples predictions average over while the study has few trials
-    /// (MtgpFitOptions::sampleUpTo); beyond, the MAP fit alone.
+    /// Hyperparameter samples predictions average over while the study has at most
+    /// kSampleUpTo trials; beyond, the MAP fit alone.
     static constexpr int kHyperparameterSamples = 8;
+    static constexpr int kSampleUpTo = 100;
 
 private:
     std::unique_ptr<Encoding> encoding_;

@@ -11,7 +11,8 @@
 //                  StudyModel, and so the workbench, shows);
 //   single-task:   sampled-logit on the target task's evaluations alone.
 //
-// Usage: gp_calibration EVALUATIONS.csv ENCODING [replicates] [OUT.csv]
+// Usage: gp_calibration EVALUATIONS.csv ENCODING [replicates] [OUT.csv] [sample-up-to]
+// (sample-up-to: most observations at which the sampled models still sample; default StudyModel's)
 // ENCODING is bezier2 (only the configurations the curve family represents) or per-layer.
 #include "gp/accuracy_transform.h"
 #include "gp/mtgp_fit.h"
@@ -140,6 +141,7 @@ int main(int argc, char** argv)
     const std::vector<TrialRecord> all = readTrialsCsv(argv[1]);
     const auto encoding = makeEncoding(argv[2], all.front().bits.size());
     const int replicates = argc > 3 ? std::atoi(argv[3]) : 3;
+    const int sampleUpTo = argc > 5 ? std::atoi(argv[5]) : StudyModel::kSampleUpTo;
     std::vector<TrialRecord> rows;
     for (const TrialRecord& r : all)
         if (encoding->represents(r.bits))
@@ -194,6 +196,7 @@ int main(int argc, char** argv)
                 fit.restarts = 2;
                 fit.seed = uint64_t(replicate);
                 fit.posteriorSamples = model.samples;
+                fit.sampleUpTo = sampleUpTo;
                 const MtgpFitReport report = fitMtgp(data, encoding->dim(), tasks, fit);
                 std::vector<MultiTaskGP> gps;
                 for (const MtgpHyperparameters& h : report.samples)
@@ -226,7 +229,7 @@ int main(int argc, char** argv)
         }
     }
 
-    std::FILE* csv = argc > 4 ? std::fopen(argv[4], "w") : nullptr;
+    std::FILE* csv = argc > 4 && std::string(argv[4]) != "-" ? std::fopen(argv[4], "w") : nullptr;
     if (csv)
         std::fprintf(csv, "encoding,model,observations,target_observations,task,predictions,rmse,mae,coverage95,mlpd,"
                           "outside_0_100\n");
