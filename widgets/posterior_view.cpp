@@ -165,7 +165,7 @@ void PosteriorView::rebuild()
     gridMean_ = mean;
     gridSd_ = sd;
     QCPColorMap* meanMap = heatMap(mean_, tr("median top-1 (%)"));
-    QCPColorMap* sdMap = heatMap(sd_, tr("sd (95 % interval / 3.92, points)"));
+    QCPColorMap* sdMap = heatMap(sd_, tr("sd (points)"));
     for (QCPColorMap* map : {meanMap, sdMap}) {
         map->data()->setSize(kGrid, kGrid);
         map->data()->setRange(QCPRange(0, 1), QCPRange(0, 1));
