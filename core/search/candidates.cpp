@@ -81,6 +81,15 @@ void fillRandom(CandidatePool& pool, int count, int minBits, int maxBits, std::m
     }
 }
 
+void fillStudyCandidates(CandidatePool& pool)
+{
+    const Encoding& encoding = pool.encoding();
+    if (encoding.name() == "per-layer")
+        fillHalton(pool, 2000, 1, 8);
+    else
+        fillGrid(pool, encoding.dim() <= 2 ? 33 : encoding.dim() == 3 ? 17 : 9);
+}
+
 double radicalInverse(uint64_t index, int base)
 {
     double result = 0, fraction = 1.0 / base;

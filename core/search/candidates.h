@@ -57,6 +57,9 @@ void fillHalton(CandidatePool& pool, int count, int minBits, int maxBits);
 void fillMutations(CandidatePool& pool, const std::vector<BitConfig>& parents, int perParent, int minBits, int maxBits,
                    std::mt19937_64& rng);
 void fillCandidates(CandidatePool& pool, const CandidateOptions& options, std::mt19937_64& rng);
+/// A study's candidates: for the curve encodings a full grid (33, 17 or 9 points per coefficient
+/// for 1-2, 3 or more coefficients), for the per-layer encoding 2,000 Halton samples.
+void fillStudyCandidates(CandidatePool& pool);
 
 /// The radical-inverse (Halton) sequence in base `base`, index >= 1.
 double radicalInverse(uint64_t index, int base);

@@ -130,6 +130,14 @@ protected:
 
 } // namespace
 
+double bitSum(const BitConfig& config)
+{
+    double sum = 0;
+    for (const LayerBits& b : config.layers())
+        sum += entryBits(b);
+    return sum;
+}
+
 double entryBits(const LayerBits& bits)
 {
     if (bits.isFloat())

@@ -39,5 +39,8 @@ std::unique_ptr<Encoding> makeEncoding(const std::string& name, size_t layerCoun
 
 /// The continuous bits of an entry (float = 8, W/A = their mean), shared by the encodings.
 double entryBits(const LayerBits& bits);
+/// The sum of entryBits over a configuration's layers (NUQ's effective accuracy, the initial
+/// design's ends).
+double bitSum(const BitConfig& config);
 
 } // namespace quantscope

@@ -46,12 +46,8 @@ void SearchLoop::updateCandidateTables()
 {
     for (auto& flags : evaluated_)
         flags.resize(pool_.size(), 0);
-    for (size_t c = bitSums_.size(); c < pool_.size(); ++c) {
-        double sum = 0;
-        for (const LayerBits& b : pool_.bits(c).layers())
-            sum += entryBits(b);
-        bitSums_.push_back(sum);
-    }
+    for (size_t c = bitSums_.size(); c < pool_.size(); ++c)
+        bitSums_.push_back(bitSum(pool_.bits(c)));
 }
 
 void SearchLoop::growAroundFront()

@@ -22,14 +22,6 @@ LayerPolicy policyOf(const StoredStudy& study)
     return policy;
 }
 
-double bitSum(const BitConfig& bits)
-{
-    double sum = 0;
-    for (const LayerBits& b : bits.layers())
-        sum += entryBits(b);
-    return sum;
-}
-
 std::vector<ResultPoint> frontOf(std::vector<ResultPoint> points)
 {
     std::vector<TradeOff> tradeOffs;
@@ -128,10 +120,7 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
 
     if (model) {
         CandidatePool pool(*encoding);
-        if (encoding->name() == "per-layer")
-            fillHalton(pool, 2000, 1, 8);
-        else
-            fillGrid(pool, encoding->dim() <= 2 ? 33 : encoding->dim() == 3 ? 17 : 9);
+        fillStudyCandidates(pool);
         for (const auto& [config, value] : observed)
             pool.add(BitConfig::parse(config, names));
         std::vector<ResultPoint> candidates;

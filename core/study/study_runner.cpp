@@ -30,12 +30,7 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::v
     strategy_ = makeStrategy(spec.strategy);
 
     CandidatePool pool(*encoding_);
-    std::mt19937_64 rng(spec.seed);
-    if (encoding_->name() == "per-layer") {
-        fillHalton(pool, 2000, 1, 8);
-    } else {
-        fillGrid(pool, encoding_->dim() <= 2 ? 33 : encoding_->dim() == 3 ? 17 : 9);
-    }
+    fillStudyCandidates(pool);
     SearchLoopOptions options;
     for (const StudyTask& task : spec.tasks)
         options.defaultTaskCosts.push_back(task.cost);

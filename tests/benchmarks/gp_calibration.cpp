@@ -53,14 +53,6 @@ struct Tally {
     double squared = 0, absolute = 0, inside = 0, logDensity = 0, outOfRange = 0;
 };
 
-double bitSum(const BitConfig& bits)
-{
-    double sum = 0;
-    for (const LayerBits& b : bits.layers())
-        sum += entryBits(b);
-    return sum;
-}
-
 /// Replicate `seed`'s order of the rows: the initial design, then the NUQ-like task mix.
 std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eigen::MatrixXd& inputs, int designCheap,
                                 uint64_t seed)

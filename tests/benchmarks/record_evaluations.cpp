@@ -16,6 +16,7 @@
 #include "search/encoding.h"
 #include "search/initial_design.h"
 #include "search/trial_csv.h"
+#include "study/study_spec.h"
 #include "train/device.h"
 #include "train/quantized_evaluation.h"
 
@@ -145,19 +146,17 @@ std::vector<Job> makeJobs(size_t layers)
         for (int r = 0; r < 2; ++r)
             jobs.push_back({"repeat", c, 3, 0});
 
-    // 4. The default study's initial design (StudyRunner: bezier2 grid of 17 per coefficient, 6 on
-    //    the cheap task, 2 of them on the target), wherever the jobs above lack it, so that tests
-    //    can replay a fresh default study from recorded data. Run first (see main).
+    // 4. The default study's initial design, wherever the jobs above lack it, so that tests can
+    //    replay a fresh default study from recorded data. Run first (see main).
+    const StudySpec spec = StudySpec::defaults();
     CandidatePool grid(*bezier2);
-    fillGrid(grid, 17);
+    fillStudyCandidates(grid);
     std::vector<double> sums;
-    for (size_t c = 0; c < grid.size(); ++c) {
-        double sum = 0;
-        for (const LayerBits& b : grid.bits(c).layers())
-            sum += b.weight;
-        sums.push_back(sum);
-    }
-    for (const auto& [c, task] : planInitialDesign(grid.inputs(), sums, {{0, 6}, {3, 2}}, 4)) {
+    for (size_t c = 0; c < grid.size(); ++c)
+        sums.push_back(bitSum(grid.bits(c)));
+    const std::vector<InitialDesign> design = {{spec.cheapestTask(), spec.initialCheapCount(bezier2->dim())},
+                                               {int(spec.tasks.size()) - 1, spec.initialTarget}};
+    for (const auto& [c, task] : planInitialDesign(grid.inputs(), sums, design, 4)) {
         const size_t budgets = size_t(task) + 1;
         const bool covered = std::any_of(jobs.begin(), jobs.end(), [&, c = c](const Job& j) {
             return j.bits == grid.bits(c) && j.budgets >= budgets && j.design != "repeat";

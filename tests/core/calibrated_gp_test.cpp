@@ -113,12 +113,8 @@ TEST(InitialDesign, CoversBothEndsAndPutsTheTargetOnDesignedConfigurations)
     CandidatePool pool(*encoding);
     fillGrid(pool, 17);
     std::vector<double> sums;
-    for (size_t c = 0; c < pool.size(); ++c) {
-        double s = 0;
-        for (const LayerBits& b : pool.bits(c).layers())
-            s += b.weight;
-        sums.push_back(s);
-    }
+    for (size_t c = 0; c < pool.size(); ++c)
+        sums.push_back(bitSum(pool.bits(c)));
     const auto plan = planInitialDesign(pool.inputs(), sums, {{0, 6}, {3, 2}}, 4);
     ASSERT_EQ(plan.size(), 8u);
     std::vector<size_t> cheap, target;

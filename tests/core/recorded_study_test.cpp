@@ -3,6 +3,7 @@
 // tests/benchmarks/record_evaluations): after its initial design and measured baselines, the
 // posterior a person first looks at must be honest (issue 11).
 #include "data/dataset.h"
+#include "gp/mtgp_data.h"
 #include "model/default_model.h"
 #include "model/network.h"
 #include "search/candidates.h"
@@ -19,6 +20,7 @@
 
 #include <cmath>
 #include <map>
+#include <vector>
 
 namespace quantscope {
 namespace {
@@ -49,26 +51,18 @@ private:
     std::multimap<std::pair<std::string, int>, double> recorded_;
 };
 
-/// Per task, the pooled sd of repeated evaluations of one configuration in the recording.
+/// Per task, the pooled sd of repeated evaluations of one configuration in the recording, in points.
 std::vector<double> measuredNoiseSd(int tasks)
 {
-    std::map<std::pair<std::string, int>, std::vector<double>> groups;
-    for (const TrialRecord& r : readTrialsCsv(kRecorded))
-        groups[{r.bits.toString(), r.task}].push_back(r.accuracy);
-    std::vector<double> squares(size_t(tasks), 0.0), freedom(size_t(tasks), 0.0);
-    for (const auto& [key, values] : groups) {
-        if (values.size() < 2)
-            continue;
-        double mean = 0;
-        for (double v : values)
-            mean += v / double(values.size());
-        for (double v : values)
-            squares[size_t(key.second)] += (v - mean) * (v - mean);
-        freedom[size_t(key.second)] += double(values.size() - 1);
-    }
+    const std::vector<TrialRecord> records = readTrialsCsv(kRecorded);
+    const auto perLayer = makeEncoding("per-layer", records.front().bits.size()); // one input per configuration
+    MtgpData data;
+    data.inputs.resize(0, perLayer->dim());
+    for (const TrialRecord& r : records)
+        data.append(perLayer->encode(r.bits), r.task, r.accuracy);
     std::vector<double> sd;
-    for (int t = 0; t < tasks; ++t)
-        sd.push_back(freedom[size_t(t)] > 0 ? std::sqrt(squares[size_t(t)] / freedom[size_t(t)]) : 0.0);
+    for (double variance : data.repeatVariance(tasks))
+        sd.push_back(std::sqrt(variance));
     return sd;
 }
 
@@ -110,7 +104,7 @@ TEST(RecordedStudy, FreshDefaultStudyIsHonestAfterItsInitialDesign)
     // No candidate claims more certainty than re-evaluating the same configuration gives.
     const std::vector<double> noise = measuredNoiseSd(model.taskCount());
     CandidatePool pool(*encoding);
-    fillGrid(pool, 17);
+    fillStudyCandidates(pool);
     for (int t = 0; t < model.taskCount(); ++t) {
         Eigen::VectorXd median, sd;
         model.predict(pool.inputs(), t, median, sd);
