@@ -48,7 +48,7 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
 
     dominated_ = scatter(plot_, tr("dominated trials"), QColor(170, 170, 170), QCPScatterStyle::ssCircle, false);
     front_ = scatter(plot_, tr("observed front"), QColor(31, 119, 180), QCPScatterStyle::ssCircle, true);
-    predicted_ = scatter(plot_, tr("predicted front (GP mean)"), QColor(255, 127, 14), QCPScatterStyle::ssTriangle, false);
+    predicted_ = scatter(plot_, tr("predicted front (GP median)"), QColor(255, 127, 14), QCPScatterStyle::ssTriangle, false);
     baselines_ = scatter(plot_, tr("uniform 8/4/3/2 bits"), QColor(214, 39, 40), QCPScatterStyle::ssDiamond, false);
     selectedGraph_ = plot_->addGraph();
     selectedGraph_->setName(tr("selected (Ctrl+click)"));

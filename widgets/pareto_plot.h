@@ -47,7 +47,7 @@ private:
         double x, y;
         QString config;
         QString series;
-        bool predicted; ///< a GP mean, not a measurement (said in the tooltip)
+        bool predicted; ///< a GP median, not a measurement (said in the tooltip)
     };
     void rebuild();
     void scheduleReplot();
