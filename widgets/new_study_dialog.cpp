@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -43,7 +44,9 @@ std::vector<float> numbers(const QString& text)
 NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
     QDialog(parent), database_(new QLineEdit(database, this)), name_(new QLineEdit(QStringLiteral("study"), this)),
     model_(new QLineEdit(this)), mean_(new QLineEdit(this)), std_(new QLineEdit(this)), tasks_(new QTableWidget(this)),
-    budget_(new QSpinBox(this)), workers_(new QSpinBox(this)), error_(new QLabel(this))
+    initialCheap_(new QSpinBox(this)), initialTarget_(new QSpinBox(this)),
+    baselines_(new QCheckBox(tr("Measure uniform 8/4/3/2-bit on the target task"), this)), budget_(new QSpinBox(this)),
+    workers_(new QSpinBox(this)), error_(new QLabel(this))
 {
     setWindowTitle(tr("New Study"));
     const StudySpec defaults = StudySpec::defaults();
@@ -79,6 +82,21 @@ NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
         tasks_->setItem(int(i), 1, new QTableWidgetItem(QString::number(defaults.tasks[i].steps)));
         tasks_->setItem(int(i), 2, new QTableWidgetItem(QString::number(defaults.tasks[i].cost)));
     }
+    initialCheap_->setRange(0, 1000);
+    initialCheap_->setSpecialValueText(tr("automatic"));
+    initialCheap_->setValue(defaults.initialCheap);
+    initialCheap_->setToolTip(tr("Space-filling configurations on the cheapest task, lowest and highest bits "
+                                 "included; automatic: the encoding's dimension + 3"));
+    initialTarget_->setRange(0, 1000);
+    initialTarget_->setValue(defaults.initialTarget);
+    initialTarget_->setToolTip(tr("How many of them are also evaluated on the target task"));
+    auto* designRow = new QHBoxLayout;
+    designRow->addWidget(initialCheap_);
+    designRow->addWidget(new QLabel(tr("on the cheapest task,"), this));
+    designRow->addWidget(initialTarget_);
+    designRow->addWidget(new QLabel(tr("on the target"), this), 1);
+    baselines_->setChecked(defaults.measureBaselines);
+    baselines_->setToolTip(tr("Compare the front with measured uniform networks (NUQ's Table 1), not only predicted ones"));
     budget_->setRange(1, 100000);
     budget_->setValue(defaults.budgetTrials.value_or(60));
     workers_->setRange(1, 64);
@@ -102,6 +120,8 @@ NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
     form->addRow(tr("Tasks:"), tasks_);
     form->addRow(tr("Encoding:"), encoding_);
     form->addRow(tr("Strategy:"), strategy_);
+    form->addRow(tr("Initial design:"), designRow);
+    form->addRow(tr("Baselines:"), baselines_);
     form->addRow(tr("Budget (trials):"), budget_);
     form->addRow(tr("Workers:"), workers_);
     form->addRow(error_);
@@ -125,6 +145,9 @@ StudySpec NewStudyDialog::spec() const
     spec.quantizer = quantizer_->currentText().toStdString();
     spec.encoding = encoding_->currentText().toStdString();
     spec.strategy = strategy_->currentText().toStdString();
+    spec.initialCheap = initialCheap_->value();
+    spec.initialTarget = initialTarget_->value();
+    spec.measureBaselines = baselines_->isChecked();
     spec.budgetTrials = budget_->value();
     spec.budgetCost.reset();
     spec.workers = workers_->value();

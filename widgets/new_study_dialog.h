@@ -4,6 +4,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -14,7 +15,7 @@ namespace quantscope {
 
 /// Defines a new study: where it is stored, the network (the shipped model or a TorchScript file
 /// with its input normalisation), data set, quantizer, tasks and their default costs, encoding,
-/// strategy, budget and parallel workers. Starts from NUQ's protocol on the shipped model.
+/// strategy, initial design and measured baselines, budget and parallel workers. Starts from NUQ's protocol on the shipped model.
 class NewStudyDialog : public QDialog {
     Q_OBJECT
 public:
@@ -43,6 +44,9 @@ private:
     QTableWidget* tasks_;
     QComboBox* encoding_;
     QComboBox* strategy_;
+    QSpinBox* initialCheap_;
+    QSpinBox* initialTarget_;
+    QCheckBox* baselines_;
     QSpinBox* budget_;
     QSpinBox* workers_;
     QLabel* error_;

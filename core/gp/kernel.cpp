@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace quantscope {
@@ -20,6 +21,45 @@ std::string kernelName(KernelKind kind)
     return kind == KernelKind::SquaredExponential ? "se" : "matern52";
 }
 
+namespace {
+
+constexpr double kWarpMargin = 1e-6;
+
+double clampToOpenUnit(double x)
+{
+    return std::clamp(x, kWarpMargin, 1.0 - kWarpMargin);
+}
+
+} // namespace
+
+Eigen::MatrixXd ArdKernel::warp(const Eigen::MatrixXd& x) const
+{
+    if (!warped())
+        return x;
+    Eigen::MatrixXd u(x.rows(), x.cols());
+    for (Eigen::Index i = 0; i < x.cols(); ++i)
+        for (Eigen::Index j = 0; j < x.rows(); ++j)
+            u(j, i) = 1.0 - std::pow(1.0 - std::pow(clampToOpenUnit(x(j, i)), warpA[i]), warpB[i]);
+    return u;
+}
+
+void ArdKernel::warpDerivatives(const Eigen::MatrixXd& x, Eigen::MatrixXd& byLogA, Eigen::MatrixXd& byLogB) const
+{
+    byLogA.resize(x.rows(), x.cols());
+    byLogB.resize(x.rows(), x.cols());
+    for (Eigen::Index i = 0; i < x.cols(); ++i) {
+        const double a = warpA[i], b = warpB[i];
+        for (Eigen::Index j = 0; j < x.rows(); ++j) {
+            const double xc = clampToOpenUnit(x(j, i));
+            const double xa = std::pow(xc, a);
+            const double m = 1.0 - xa; // > 0: xc < 1
+            const double mb = std::pow(m, b);
+            byLogA(j, i) = a * b * (mb / m) * xa * std::log(xc);
+            byLogB(j, i) = -b * mb * std::log(m);
+        }
+    }
+}
+
 Eigen::MatrixXd ArdKernel::scaledSquaredDistances(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) const
 {
     Eigen::MatrixXd out;
@@ -30,8 +70,8 @@ Eigen::MatrixXd ArdKernel::scaledSquaredDistances(const Eigen::MatrixXd& a, cons
 void ArdKernel::scaledSquaredDistances(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, Eigen::MatrixXd& out) const
 {
     const Eigen::VectorXd inverse = lengthscales.cwiseInverse();
-    const Eigen::MatrixXd as = a * inverse.asDiagonal();
-    const Eigen::MatrixXd bs = b * inverse.asDiagonal();
+    const Eigen::MatrixXd as = warp(a) * inverse.asDiagonal();
+    const Eigen::MatrixXd bs = warp(b) * inverse.asDiagonal();
     const Eigen::VectorXd aNorms = as.rowwise().squaredNorm();
     const Eigen::VectorXd bNorms = bs.rowwise().squaredNorm();
     out.resize(a.rows(), b.rows());

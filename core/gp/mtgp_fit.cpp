@@ -72,6 +72,10 @@ Bounds standardBounds(const MtgpParameterLayout& layout, bool allowNegativeCorre
         at += count;
     };
     segment(layout.inputDim, std::log(1e-2), std::log(1e2));
+    if (layout.inputWarping)
+        segment(2 * layout.inputDim, std::log(0.1), std::log(10.0));
+    if (layout.specificKernel)
+        segment(layout.inputDim, std::log(1e-2), std::log(1e2));
     segment(layout.taskCount * layout.rank, allowNegativeCorrelation ? -5.0 : 0.0, 5.0);
     segment(layout.taskCount, std::log(1e-6), std::log(10.0));
     const int noiseAt = at;
@@ -177,6 +181,7 @@ MtgpHyperparameters defaultMtgpHyperparameters(const MtgpData& data, int inputDi
 
 MtgpFitOptions accuracyFitOptions(const AccuracyTransform& transform, MtgpFitOptions options)
 {
+    options.specificKernel = true;
     if (transform.kind() != AccuracyTransform::Kind::Logit)
         return options;
     if (options.noiseFloor == 0)
@@ -198,6 +203,8 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
     layout.inputDim = inputDim;
     layout.taskCount = taskCount;
     layout.kernel = options.warmStart ? options.warmStart->kernel.kind : options.kernel;
+    layout.inputWarping = options.warmStart ? options.warmStart->kernel.warped() : options.inputWarping;
+    layout.specificKernel = options.warmStart ? options.warmStart->hasSpecificKernel() : options.specificKernel;
     layout.rank = options.warmStart ? int(options.warmStart->taskFactor.cols()) : (options.rank > 0 ? options.rank : taskCount);
     if (layout.rank < 1 || layout.rank > taskCount)
         throw ConfigError("task covariance rank must be 1.." + std::to_string(taskCount) + ", got " + std::to_string(layout.rank));

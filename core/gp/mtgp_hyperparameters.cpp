@@ -17,6 +17,35 @@ Eigen::VectorXd fromVector(const std::vector<double>& v)
     return Eigen::Map<const Eigen::VectorXd>(v.data(), Eigen::Index(v.size()));
 }
 
+/// A kernel's per-input parameters: lengthscales and, when warped, the Kumaraswamy a and b.
+void writeInputs(const ArdKernel& kernel, nlohmann::ordered_json& j)
+{
+    j["lengthscales"] = toVector(kernel.lengthscales);
+    if (kernel.warped()) {
+        j["warp_a"] = toVector(kernel.warpA);
+        j["warp_b"] = toVector(kernel.warpB);
+    }
+}
+
+void readInputs(const nlohmann::json& j, ArdKernel& kernel)
+{
+    kernel.lengthscales = fromVector(j.at("lengthscales").get<std::vector<double>>());
+    if (j.contains("warp_a") || j.contains("warp_b")) {
+        kernel.warpA = fromVector(j.at("warp_a").get<std::vector<double>>());
+        kernel.warpB = fromVector(j.at("warp_b").get<std::vector<double>>());
+    }
+}
+
+void validateInputs(const ArdKernel& kernel, Eigen::Index inputDim)
+{
+    if (kernel.lengthscales.size() != inputDim || (kernel.lengthscales.array() <= 0).any())
+        throw ConfigError("GP lengthscales must be positive, one per input");
+    if (kernel.warped()
+        && (kernel.warpA.size() != inputDim || kernel.warpB.size() != inputDim || (kernel.warpA.array() <= 0).any()
+            || (kernel.warpB.array() <= 0).any()))
+        throw ConfigError("GP input warping needs a positive a and b per input");
+}
+
 } // namespace
 
 Eigen::MatrixXd MtgpHyperparameters::taskCovariance() const
@@ -40,8 +69,14 @@ void MtgpHyperparameters::validate() const
         throw ConfigError("GP hyperparameters need at least one task");
     if (taskFactor.rows() != tasks || taskDiagonal.size() != tasks || noiseVariance.size() != tasks)
         throw ConfigError("GP hyperparameters disagree on the number of tasks");
-    if (kernel.lengthscales.size() < 1 || (kernel.lengthscales.array() <= 0).any())
+    if (kernel.lengthscales.size() < 1)
         throw ConfigError("GP lengthscales must be positive");
+    validateInputs(kernel, kernel.lengthscales.size());
+    if (hasSpecificKernel()) {
+        validateInputs(specificKernel, kernel.lengthscales.size());
+        if (specificKernel.kind != kernel.kind)
+            throw ConfigError("GP task-specific kernel must be of the shared kernel's kind");
+    }
     if ((taskDiagonal.array() <= 0).any() || (noiseVariance.array() <= 0).any())
         throw ConfigError("GP task diagonal and noise variances must be positive");
 }
@@ -51,12 +86,17 @@ std::string MtgpHyperparameters::toJson() const
     nlohmann::ordered_json factor = nlohmann::ordered_json::array();
     for (Eigen::Index t = 0; t < taskFactor.rows(); ++t)
         factor.push_back(toVector(taskFactor.row(t).transpose()));
-    const nlohmann::ordered_json j = {{"kernel", kernelName(kernel.kind)},
-                                      {"lengthscales", toVector(kernel.lengthscales)},
-                                      {"task_factor", factor},
-                                      {"task_diagonal", toVector(taskDiagonal)},
-                                      {"task_mean", toVector(taskMean)},
-                                      {"noise_variance", toVector(noiseVariance)}};
+    nlohmann::ordered_json j = {{"kernel", kernelName(kernel.kind)}};
+    writeInputs(kernel, j);
+    if (hasSpecificKernel()) {
+        nlohmann::ordered_json specific;
+        writeInputs(specificKernel, specific);
+        j["specific_kernel"] = specific;
+    }
+    j["task_factor"] = factor;
+    j["task_diagonal"] = toVector(taskDiagonal);
+    j["task_mean"] = toVector(taskMean);
+    j["noise_variance"] = toVector(noiseVariance);
     return j.dump(2);
 }
 
@@ -66,7 +106,11 @@ MtgpHyperparameters MtgpHyperparameters::fromJson(const std::string& text)
     try {
         const nlohmann::json j = nlohmann::json::parse(text);
         h.kernel.kind = parseKernelKind(j.at("kernel").get<std::string>());
-        h.kernel.lengthscales = fromVector(j.at("lengthscales").get<std::vector<double>>());
+        readInputs(j, h.kernel);
+        if (j.contains("specific_kernel")) {
+            h.specificKernel.kind = h.kernel.kind;
+            readInputs(j.at("specific_kernel"), h.specificKernel);
+        }
         const auto rows = j.at("task_factor").get<std::vector<std::vector<double>>>();
         const size_t rank = rows.empty() ? 0 : rows.front().size();
         h.taskFactor.resize(Eigen::Index(rows.size()), Eigen::Index(rank));

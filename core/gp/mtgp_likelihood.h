@@ -8,14 +8,22 @@
 namespace quantscope {
 
 /// The packing of ICM hyperparameters into the unconstrained vector ML-II optimises:
-/// [log lengthscales (d), W row-major (T r), log v (T), log sigma2 (T), mu (T)].
+/// [kernel, task-specific kernel (when it has its own), W row-major (T r), log v (T),
+/// log sigma2 (T), mu (T)], a kernel being [log lengthscales (d), and with input warping
+/// log a (d) and log b (d)].
 struct MtgpParameterLayout {
     int inputDim = 1;
     int taskCount = 1;
     int rank = 1;
     KernelKind kernel = KernelKind::Matern52;
+    bool inputWarping = false;
+    bool specificKernel = false; ///< the task-specific part has a kernel of its own
 
-    int size() const { return inputDim + taskCount * rank + 3 * taskCount; }
+    int kernelSize() const { return inputDim * (inputWarping ? 3 : 1); } ///< parameters of the shared kernel
+    /// Both kernels': the task-specific one is never warped (what one task does alone, e.g.
+    /// collapsing at a bit width fine-tuning repairs, need not follow the shared warp).
+    int kernelsSize() const { return kernelSize() + (specificKernel ? inputDim : 0); }
+    int size() const { return kernelsSize() + taskCount * rank + 3 * taskCount; }
     Eigen::VectorXd pack(const MtgpHyperparameters& h) const;
     MtgpHyperparameters unpack(const Eigen::VectorXd& theta) const;
 };
@@ -36,6 +44,7 @@ private:
     const MtgpData& data_;
     MtgpParameterLayout layout_;
     Eigen::MatrixXd r2_, kx_, factor_, weights_, q_;
+    Eigen::MatrixXd specificKx_, specificWeights_; // the task-specific kernel's, when it has its own
 };
 
 /// One-off evaluation of MtgpLikelihood.

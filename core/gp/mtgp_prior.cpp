@@ -37,6 +37,10 @@ double MtgpPrior::negativeLogDensity(const MtgpParameterLayout& layout, const Ei
         return value;
     }
     block(layout.inputDim, [&](int i) { return logLengthscale[i]; }, logLengthscaleSd);
+    if (layout.inputWarping)
+        block(2 * layout.inputDim, [](int) { return 0.0; }, logWarpSd);
+    if (layout.specificKernel) // lengthscales alike; never warped
+        block(layout.inputDim, [&](int i) { return logLengthscale[i]; }, logLengthscaleSd);
     block(layout.taskCount * layout.rank, [&](int) { return taskFactorMean; }, taskFactorSd);
     block(layout.taskCount, [&](int) { return logTaskDiagonal; }, logTaskDiagonalSd);
     block(layout.taskCount, [&](int i) { return logNoise[i]; }, logNoiseSd);

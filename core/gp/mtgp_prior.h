@@ -11,7 +11,10 @@ namespace quantscope {
 /// Maximising likelihood times prior (MAP) instead of the likelihood alone (ML-II) keeps a fit on
 /// a handful of points from collapsing to a flat mean with no variance, NUQ's reason for its
 /// priors (METHOD.md section 2). Normal priors on log-parameters are log-normal on the parameters:
-/// - lengthscales: log-normal, median 0.5 sqrt(d), sd 1 in log space, well inside 0.01..100;
+/// - lengthscales (of both kernels, where the task-specific part has its own): log-normal,
+///   median 0.5 sqrt(d), sd 1 in log space, well inside 0.01..100;
+/// - input warping's Kumaraswamy a and b (when on): log-normal, median 1 (no warp), sd sqrt(0.75)
+///   in log space (BoTorch's prior for its input warping);
 /// - W (tasks x rank): normal around sqrt(0.8 / rank), sd 0.5 / sqrt(rank): tasks a priori
 ///   strongly and positively correlated (correlation ~0.8), so a task with one observation still
 ///   borrows from the others instead of being cut off from them;
@@ -21,6 +24,7 @@ namespace quantscope {
 struct MtgpPrior {
     Eigen::VectorXd logLengthscale;       ///< prior medians (log), one per input
     double logLengthscaleSd = 1.0;
+    double logWarpSd = 0.8660254037844386; ///< sqrt(0.75), around log 1 = 0
     double taskFactorMean = 0;
     double taskFactorSd = 1.0;
     double logTaskDiagonal = 0;

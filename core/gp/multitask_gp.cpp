@@ -60,9 +60,20 @@ Eigen::MatrixXd MultiTaskGP::priorCovariance(const Eigen::MatrixXd& inputsA, con
                                              const Eigen::MatrixXd& inputsB, const std::vector<int>& tasksB) const
 {
     Eigen::MatrixXd k = h_.kernel.matrix(inputsA, inputsB);
-    for (Eigen::Index i = 0; i < k.rows(); ++i)
-        for (Eigen::Index j = 0; j < k.cols(); ++j)
-            k(i, j) *= taskCovariance_(tasksA[size_t(i)], tasksB[size_t(j)]);
+    if (!h_.hasSpecificKernel()) {
+        for (Eigen::Index i = 0; i < k.rows(); ++i)
+            for (Eigen::Index j = 0; j < k.cols(); ++j)
+                k(i, j) *= taskCovariance_(tasksA[size_t(i)], tasksB[size_t(j)]);
+        return k;
+    }
+    const Eigen::MatrixXd specific = h_.specificKernel.matrix(inputsA, inputsB);
+    for (Eigen::Index i = 0; i < k.rows(); ++i) {
+        for (Eigen::Index j = 0; j < k.cols(); ++j) {
+            const int a = tasksA[size_t(i)], b = tasksB[size_t(j)];
+            k(i, j) = (taskCovariance_(a, b) - (a == b ? h_.taskDiagonal[a] : 0.0)) * k(i, j)
+                + (a == b ? h_.taskDiagonal[a] * specific(i, j) : 0.0);
+        }
+    }
     return k;
 }
 

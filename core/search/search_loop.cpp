@@ -33,6 +33,7 @@ SearchLoop::SearchLoop(CandidatePool pool, const Strategy& strategy, int taskCou
     std::shuffle(all.begin(), all.end(), rng_);
     reference_.assign(all.begin(), all.begin() + long(std::min(options_.referenceSize, all.size())));
     design_ = planInitialDesign(pool_.inputs(), bitSums_, options_.initialDesign, taskCount);
+    plannedDesignSize_ = design_.size();
     for (const auto& [bits, task] : options_.fixedEvaluations) {
         if (task < 0 || task >= taskCount)
             throw ConfigError("fixed evaluation task " + std::to_string(task) + " is not in 0.." + std::to_string(taskCount - 1));
@@ -143,9 +144,11 @@ std::vector<Proposal> SearchLoop::propose(int q)
     // The initial design comes first, while fewer evaluations than its size are in.
     std::vector<Proposal> proposals;
     if (observations_.size() < design_.size())
-        for (const auto& [c, task] : design_)
+        for (size_t i = 0; i < design_.size(); ++i) {
+            const auto [c, task] = design_[i];
             if (!evaluated_[size_t(task)][c] && int(proposals.size()) < q)
-                proposals.push_back(Proposal{c, task, 0.0, "initial design"});
+                proposals.push_back(Proposal{c, task, 0.0, i < plannedDesignSize_ ? "initial design" : "measured baseline"});
+        }
     if (!proposals.empty())
         return proposals;
 

@@ -100,6 +100,7 @@ private:
     std::vector<size_t> reference_;
     std::vector<double> bitSums_;
     std::vector<std::pair<size_t, int>> design_; ///< (candidate, task) of the initial design, in order
+    size_t plannedDesignSize_ = 0;              ///< design_'s first entries planned; fixedEvaluations follow
     std::vector<SearchObservation> observations_;
     std::vector<std::vector<char>> evaluated_; ///< [task][candidate]
     std::unique_ptr<MultiTaskGP> model_;

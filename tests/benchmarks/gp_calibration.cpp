@@ -5,11 +5,15 @@
 // held-out evaluation and reports per task: RMSE and mean |error| of the predictive median,
 // coverage of the nominal 95 % predictive interval (noise included), mean log predictive density
 // (in accuracy units) and predictions outside [0, 100], pooled over replicate orders. Models:
-//   ml2-identity: the fit before this benchmark (ML-II, accuracies as they are);
-//   map-logit:     MAP under MtgpPrior on logit(accuracy / 100);
-//   sampled-logit: map-logit averaged over hyperparameter samples up to 40 observations (what
-//                  StudyModel, and so the workbench, shows);
-//   single-task:   sampled-logit on the target task's evaluations alone.
+//   ml2-identity:     the fit before issue 11 (ML-II, ICM, accuracies as they are);
+//   map-logit:        MAP under MtgpPrior on logit(accuracy / 100), ICM;
+//   sampled-logit:    map-logit averaged over hyperparameter samples up to StudyModel's limit;
+//   single-task:      sampled-logit on the target task's evaluations alone;
+//   lmc-logit:        sampled-logit with the task-specific kernel (what StudyModel, and so the
+//                     workbench and the search, use);
+//   warped-logit:     sampled-logit with Kumaraswamy input warping;
+//   lmc-warped-logit: both.
+// GP_CALIBRATION_MODELS=name,name,... runs a subset.
 //
 // Usage: gp_calibration EVALUATIONS.csv ENCODING [replicates] [OUT.csv] [sample-up-to]
 // (sample-up-to: most observations at which the sampled models still sample; default StudyModel's)
@@ -46,6 +50,8 @@ struct Model {
     bool usePriors = true;
     bool singleTask = false;
     int samples = 0; ///< hyperparameter samples averaged over (up to 40 observations)
+    bool inputWarping = false;
+    bool specificKernel = false;
 };
 
 struct Tally {
@@ -148,12 +154,24 @@ int main(int argc, char** argv)
                 rows.size(), all.size(), encoding->name().c_str(), perTask[0], perTask[1], perTask[2], perTask[3],
                 replicates);
 
-    const std::vector<Model> models = {
+    std::vector<Model> models = {
         {"ml2-identity", AccuracyTransform(AccuracyTransform::Kind::Identity), false, false, 0},
         {"map-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false, 0},
         {"sampled-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false, StudyModel::kHyperparameterSamples},
         {"single-task", AccuracyTransform(AccuracyTransform::Kind::Logit), true, true, StudyModel::kHyperparameterSamples},
+        {"warped-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false, StudyModel::kHyperparameterSamples,
+         true},
+        {"lmc-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false, StudyModel::kHyperparameterSamples,
+         false, true},
+        {"lmc-warped-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
+         StudyModel::kHyperparameterSamples, true, true},
     };
+    if (const char* only = std::getenv("GP_CALIBRATION_MODELS")) { // a comma-separated subset
+        const std::string wanted = std::string(",") + only + ",";
+        models.erase(std::remove_if(models.begin(), models.end(),
+                                    [&](const Model& m) { return wanted.find("," + m.name + ",") == std::string::npos; }),
+                     models.end());
+    }
     std::vector<size_t> sizes;
     for (size_t n = 5; n < rows.size(); n *= 2)
         sizes.push_back(n);
@@ -188,6 +206,8 @@ int main(int argc, char** argv)
                 fit.restarts = 2;
                 fit.seed = uint64_t(replicate);
                 fit.posteriorSamples = model.samples;
+                fit.inputWarping = model.inputWarping;
+                fit.specificKernel = model.specificKernel; // the models as named, whatever the default
                 fit.sampleUpTo = sampleUpTo;
                 const MtgpFitReport report = fitMtgp(data, encoding->dim(), tasks, fit);
                 std::vector<MultiTaskGP> gps;

@@ -1,6 +1,7 @@
-// Median time of one search step (ML-II refit warm-started from the previous step's fit, after
-// one new observation, + NUQ's acquisition over 1,000 candidates and every task) at 100, 300 and 1,000 observations over 4 tasks, and the GFLOP/s
-// that represents. Usage: search_step_timing [repeats]
+// Median time of one search step (the search's MAP refit on logit accuracies, task-specific
+// kernel included, warm-started from the previous step's fit after one new observation, + NUQ's
+// acquisition over 1,000 candidates and every task) at 100, 300 and 1,000 observations over 4
+// tasks, and the GFLOP/s that represents. Usage: search_step_timing [repeats]
 #include "gp/mtgp_fit.h"
 #include "search/acquisition.h"
 #include "search/candidates.h"
@@ -41,6 +42,7 @@ int main(int argc, char** argv)
     std::mt19937_64 rng(1);
     fillRandom(pool, int(1000 - pool.size()), 1, 8, rng);
     NuqStrategy strategy;
+    const AccuracyTransform transform; // logit, the search's default
 
     std::printf("per-layer encoding (d = %zu), %d tasks, %zu candidates, |G| = 64, median of %d steps\n\n", layers, tasks,
                 pool.size(), repeats);
@@ -53,7 +55,7 @@ int main(int argc, char** argv)
         for (int j = 0; j < n; ++j) {
             const size_t c = pick(noise);
             const int task = j % 5 == 4 ? 3 : j % 3; // mostly cheap tasks, as a multi-task search gathers them
-            data.append(pool.input(c), task, problem.observe(pool.bits(c), task, noise));
+            data.append(pool.input(c), task, transform.toLatent(problem.observe(pool.bits(c), task, noise)));
         }
         // The state a search step starts from: hyperparameters fitted (and refitted once, as the
         // step before would have) on all but the newest observation.
@@ -61,9 +63,9 @@ int main(int argc, char** argv)
         previous.inputs.conservativeResize(n - 1, Eigen::Index(layers));
         previous.targets.conservativeResize(n - 1);
         previous.tasks.pop_back();
-        MtgpFitOptions cold;
+        MtgpFitOptions cold = accuracyFitOptions(transform); // as SearchLoop fits
         cold.restarts = 2;
-        MtgpFitOptions settle;
+        MtgpFitOptions settle = cold;
         settle.restarts = 0;
         settle.warmStart = fitMtgp(previous, int(layers), tasks, cold).hyperparameters;
         const MtgpHyperparameters fitted = fitMtgp(previous, int(layers), tasks, settle).hyperparameters;
@@ -71,7 +73,7 @@ int main(int argc, char** argv)
         std::vector<double> refitTimes, acquireTimes;
         int evaluations = 0;
         for (int r = 0; r < repeats; ++r) {
-            MtgpFitOptions warm;
+            MtgpFitOptions warm = cold;
             warm.restarts = 0;
             warm.warmStart = fitted;
             auto start = std::chrono::steady_clock::now();

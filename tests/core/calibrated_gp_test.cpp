@@ -25,6 +25,8 @@ TEST(MtgpPrior, GradientMatchesCentralFiniteDifferences)
     layout.inputDim = 3;
     layout.taskCount = 4;
     layout.rank = 2;
+    layout.inputWarping = true;
+    layout.specificKernel = true;
     const MtgpPrior prior = MtgpPrior::defaults(layout, Eigen::Vector4d(-1, 0, 0.5, 1), Eigen::Vector4d::Constant(0.01));
     std::mt19937_64 rng(5);
     std::normal_distribution<double> normal(0, 1);

@@ -163,16 +163,18 @@ TEST(MultiTaskGP, PosteriorCovarianceDiagonalIsTheVariance)
     EXPECT_LT((cov - cov.transpose()).cwiseAbs().maxCoeff(), 1e-12);
 }
 
-class LikelihoodGradient : public ::testing::TestWithParam<std::tuple<KernelKind, int>> {};
+class LikelihoodGradient : public ::testing::TestWithParam<std::tuple<KernelKind, int, bool, bool>> {};
 
 TEST_P(LikelihoodGradient, MatchesCentralFiniteDifferences)
 {
-    const auto [kind, rank] = GetParam();
+    const auto [kind, rank, warping, specific] = GetParam();
     MtgpParameterLayout layout;
     layout.inputDim = 3;
     layout.taskCount = 3;
     layout.rank = rank;
     layout.kernel = kind;
+    layout.inputWarping = warping;
+    layout.specificKernel = specific;
     const MtgpData data = randomData(24, 3, 3, 12);
     std::mt19937_64 rng(13);
     std::normal_distribution<double> normal(0, 0.3);
@@ -180,7 +182,9 @@ TEST_P(LikelihoodGradient, MatchesCentralFiniteDifferences)
     for (Eigen::Index i = 0; i < theta.size(); ++i)
         theta[i] = normal(rng);
     theta.head(3).array() += std::log(0.5);            // lengthscales near 0.5
-    theta.segment(3 + 3 * rank + 3, 3).array() += -3; // noise near 0.05
+    if (specific)
+        theta.segment(layout.kernelSize(), layout.inputDim).array() += std::log(0.5);
+    theta.segment(layout.kernelsSize() + 3 * rank + 3, 3).array() += -3; // noise near 0.05
     Eigen::VectorXd gradient;
     mtgpNegativeLogLikelihood(data, layout, theta, &gradient);
     for (Eigen::Index i = 0; i < theta.size(); ++i) {
@@ -199,11 +203,17 @@ TEST_P(LikelihoodGradient, MatchesCentralFiniteDifferences)
 }
 
 INSTANTIATE_TEST_SUITE_P(Kernels, LikelihoodGradient,
-                         ::testing::Values(std::make_tuple(KernelKind::SquaredExponential, 1),
-                                           std::make_tuple(KernelKind::Matern52, 2),
-                                           std::make_tuple(KernelKind::Matern52, 3)),
+                         ::testing::Values(std::make_tuple(KernelKind::SquaredExponential, 1, false, false),
+                                           std::make_tuple(KernelKind::Matern52, 2, false, false),
+                                           std::make_tuple(KernelKind::Matern52, 3, false, false),
+                                           std::make_tuple(KernelKind::SquaredExponential, 2, true, false),
+                                           std::make_tuple(KernelKind::Matern52, 3, true, false),
+                                           std::make_tuple(KernelKind::SquaredExponential, 2, false, true),
+                                           std::make_tuple(KernelKind::Matern52, 3, true, true)),
                          [](const auto& info) {
-                             return kernelName(std::get<0>(info.param)) + "_rank" + std::to_string(std::get<1>(info.param));
+                             return kernelName(std::get<0>(info.param)) + "_rank" + std::to_string(std::get<1>(info.param))
+                                 + (std::get<2>(info.param) ? "_warped" : "")
+                                 + (std::get<3>(info.param) ? "_specific" : "");
                          });
 
 TEST(MtgpFit, LearnsCorrelatedTasksAndImprovesTheLikelihood)
@@ -269,6 +279,20 @@ TEST(MtgpFit, RejectsNanAndBadTasksWithMessages)
     EXPECT_THROW(fitMtgp(randomData(5, 1, 2, 1), 1, 2, options), ConfigError);
 }
 
+TEST(ArdKernel, KumaraswamyWarpIsTheIdentityAtOneAndStretchesTheEndWhereAIsBelowOne)
+{
+    ArdKernel kernel;
+    kernel.lengthscales = Eigen::Vector2d(0.5, 0.5);
+    kernel.warpA = Eigen::Vector2d(1.0, 0.5);
+    kernel.warpB = Eigen::Vector2d(1.0, 1.0);
+    const Eigen::MatrixXd x = (Eigen::MatrixXd(3, 2) << 0.0, 0.0, 0.25, 0.25, 1.0, 1.0).finished();
+    const Eigen::MatrixXd u = kernel.warp(x);
+    EXPECT_LT((u.col(0) - x.col(0)).cwiseAbs().maxCoeff(), 1e-5);
+    EXPECT_NEAR(u(1, 1), 0.5, 1e-6); // sqrt(0.25): the low end takes half the range
+    EXPECT_NEAR(u(0, 1), 0.0, 1e-2);
+    EXPECT_NEAR(u(2, 1), 1.0, 1e-5);
+}
+
 TEST(MtgpHyperparameters, JsonRoundTrip)
 {
     MtgpHyperparameters h = hyper(2, 3, KernelKind::Matern52);
@@ -279,6 +303,19 @@ TEST(MtgpHyperparameters, JsonRoundTrip)
     EXPECT_TRUE(back.kernel.lengthscales.isApprox(h.kernel.lengthscales));
     EXPECT_TRUE(back.taskFactor.isApprox(h.taskFactor));
     EXPECT_TRUE(back.taskMean.isApprox(h.taskMean));
+    EXPECT_FALSE(back.kernel.warped());
+    h.kernel.warpA = Eigen::Vector3d(0.5, 1.0, 2.0);
+    h.kernel.warpB = Eigen::Vector3d(1.5, 1.0, 0.7);
+    const MtgpHyperparameters warped = MtgpHyperparameters::fromJson(h.toJson());
+    EXPECT_TRUE(warped.kernel.warpA.isApprox(h.kernel.warpA));
+    EXPECT_TRUE(warped.kernel.warpB.isApprox(h.kernel.warpB));
+    EXPECT_FALSE(warped.hasSpecificKernel());
+    h.specificKernel = h.kernel;
+    h.specificKernel.lengthscales *= 0.5;
+    const MtgpHyperparameters specific = MtgpHyperparameters::fromJson(h.toJson());
+    ASSERT_TRUE(specific.hasSpecificKernel());
+    EXPECT_TRUE(specific.specificKernel.lengthscales.isApprox(h.specificKernel.lengthscales));
+    EXPECT_TRUE(specific.specificKernel.warpA.isApprox(h.kernel.warpA));
     EXPECT_THROW(MtgpHyperparameters::fromJson("{}"), ConfigError);
     EXPECT_THROW(MtgpHyperparameters::fromJson(R"({"kernel": "se", "lengthscales": [-1], "task_factor": [[1]],
         "task_diagonal": [1], "task_mean": [0], "noise_variance": [1]})"),

@@ -228,5 +228,26 @@ TEST(SearchLoop, InitialDesignStaysDistinctAndEndsOnASmallPool)
     EXPECT_EQ(distinct.size(), 3u);
 }
 
+TEST(SearchLoop, MeasuredBaselinesFollowTheDesignAndSaySo)
+{
+    const auto encoding = makeEncoding("per-layer", 2);
+    CandidatePool pool(*encoding);
+    for (int b : {2, 4, 8})
+        pool.add(BitConfig::uniform(b, 2));
+    RandomStrategy strategy;
+    SearchLoopOptions options;
+    options.defaultTaskCosts = {1.0, 2.0};
+    options.initialDesign = {{0, 2}};
+    options.fixedEvaluations = {{BitConfig::uniform(3, 2), 1}};
+    SearchLoop loop(pool, strategy, 2, options);
+    const std::vector<Proposal> batch = loop.propose(3);
+    ASSERT_EQ(batch.size(), 3u);
+    EXPECT_EQ(batch[0].reason, "initial design");
+    EXPECT_EQ(batch[1].reason, "initial design");
+    EXPECT_EQ(batch[2].reason, "measured baseline");
+    EXPECT_EQ(batch[2].task, 1);
+    EXPECT_EQ(loop.pool().bits(batch[2].candidate), BitConfig::uniform(3, 2)); // added to the pool
+}
+
 } // namespace
 } // namespace quantscope

@@ -304,6 +304,9 @@ TEST(NewStudyDialog, BuildsTheSpecAndNamesABadField)
     EXPECT_FLOAT_EQ(spec.inputStd[0], 0.3530f);
     EXPECT_EQ(*spec.budgetTrials, 12);
     EXPECT_EQ(spec.tasks.size(), StudySpec::defaults().tasks.size());
+    EXPECT_EQ(spec.initialCheap, StudySpec::defaults().initialCheap); // the design and baselines as the default study
+    EXPECT_EQ(spec.initialTarget, StudySpec::defaults().initialTarget);
+    EXPECT_TRUE(spec.measureBaselines);
     dialog.setModel({}, QStringLiteral("zero"));
     EXPECT_THROW(dialog.spec(), ConfigError);
     dialog.setModel({});
