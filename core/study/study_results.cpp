@@ -117,6 +117,10 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
     predict(results.baselines);
     for (ResultPoint& p : results.baselines)
         finish(p);
+    // Before the model has two trials an unmeasured baseline has no accuracy to show.
+    results.baselines.erase(std::remove_if(results.baselines.begin(), results.baselines.end(),
+                                           [](const ResultPoint& p) { return !p.observed && !p.predicted; }),
+                            results.baselines.end());
 
     if (model) {
         CandidatePool pool(*encoding);

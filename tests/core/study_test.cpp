@@ -321,6 +321,18 @@ TEST(StudyResults, FrontsRankingBaselinesAndPredictionError)
     EXPECT_GT(results.predictionError.rmse, 0);
 }
 
+TEST(StudyResults, AFreshStudyShowsNoBaselineItCannotMeasureOrPredict)
+{
+    test::TempDir dir;
+    StudyStore store(dir.file("fresh.db"));
+    SyntheticTrialEvaluator evaluator(syntheticSpec(5));
+    store.createStudy(syntheticSpec(5), evaluator.layers());
+    const StoredStudy study = store.loadStudy("synthetic");
+    const StudyResults results = computeStudyResults(study, store.trials(study.id), 5);
+    EXPECT_FALSE(results.hasModel);
+    EXPECT_TRUE(results.baselines.empty()); // not uniform networks at 0 % accuracy
+}
+
 } // namespace
 } // namespace quantscope
 
