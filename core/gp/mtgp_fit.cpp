@@ -181,7 +181,8 @@ MtgpHyperparameters defaultMtgpHyperparameters(const MtgpData& data, int inputDi
 
 MtgpFitOptions accuracyFitOptions(const AccuracyTransform& transform, MtgpFitOptions options)
 {
-    options.specificKernel = true;
+    if (!options.specificKernel)
+        options.specificKernel = true;
     if (transform.kind() != AccuracyTransform::Kind::Logit)
         return options;
     if (options.noiseFloor == 0)
@@ -204,7 +205,7 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
     layout.taskCount = taskCount;
     layout.kernel = options.warmStart ? options.warmStart->kernel.kind : options.kernel;
     layout.inputWarping = options.warmStart ? options.warmStart->kernel.warped() : options.inputWarping;
-    layout.specificKernel = options.warmStart ? options.warmStart->hasSpecificKernel() : options.specificKernel;
+    layout.specificKernel = options.warmStart ? options.warmStart->hasSpecificKernel() : options.specificKernel.value_or(false);
     layout.rank = options.warmStart ? int(options.warmStart->taskFactor.cols()) : (options.rank > 0 ? options.rank : taskCount);
     if (layout.rank < 1 || layout.rank > taskCount)
         throw ConfigError("task covariance rank must be 1.." + std::to_string(taskCount) + ", got " + std::to_string(layout.rank));

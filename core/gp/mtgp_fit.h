@@ -42,7 +42,8 @@ struct MtgpFitOptions {
     /// Kumaraswamy input warping per input (ArdKernel), with MtgpPrior's prior on its parameters.
     bool inputWarping = false;
     /// The task-specific part of the covariance gets a kernel of its own (MtgpHyperparameters).
-    bool specificKernel = false;
+    /// Unset: off, except that accuracyFitOptions turns it on.
+    std::optional<bool> specificKernel;
     /// Hyperparameters to start from (e.g. the last fit); its rank and kernels win over the options.
     std::optional<MtgpHyperparameters> warmStart;
 };
@@ -66,8 +67,8 @@ struct MtgpFitReport {
 /// NumericalError when no start could be evaluated.
 MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const MtgpFitOptions& options = {});
 
-/// `options` for accuracies modelled through `transform`: the task-specific kernel on (quantize
-/// only collapses where fine-tuning repairs; docs/calibration.md measures it), and the noise
+/// `options` for accuracies modelled through `transform`: the task-specific kernel on unless set
+/// (quantize only collapses where fine-tuning repairs; docs/calibration.md measures it), and the noise
 /// floor, the prior noise median and the smallest target scale filled in where 0. On the logit
 /// scale: floor sd 0.01 (0.1 points at 90 %), noise median sd 0.05 (0.45 points at 90 %), scale at
 /// least 0.5 (docs/search.md).

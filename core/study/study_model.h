@@ -51,7 +51,7 @@ public:
     /// Hyperparameter samples predictions average over while the study has at most
     /// kSampleUpTo trials; beyond, the MAP fit alone.
     static constexpr int kHyperparameterSamples = 8;
-    static constexpr int kSampleUpTo = 100;
+    static constexpr int kSampleUpTo = 160;
 
 private:
     std::unique_ptr<Encoding> encoding_;

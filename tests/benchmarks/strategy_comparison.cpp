@@ -2,7 +2,7 @@
 // for NUQ's multi-task strategy, expected improvement, single-task GP-UCB and random search, on
 // the synthetic problem over many seeds.
 //
-// Usage: strategy_comparison [encoding] [seeds] [budget] [csv-path]
+// Usage: strategy_comparison [encoding] [seeds] [budget] [csv-path or -] [strategies, e.g. nuq,ucb]
 //   encoding: bezier2 (default; a full grid of candidates) or per-layer (Halton samples)
 //   budget:   total cost per run (default 610: 40 evaluations of the 15-epoch target task)
 //
@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 using namespace quantscope;
@@ -61,7 +62,14 @@ int main(int argc, char** argv)
     const std::string encodingName = argc > 1 ? argv[1] : "bezier2";
     const int seeds = argc > 2 ? std::atoi(argv[2]) : 20;
     const double budget = argc > 3 ? std::atof(argv[3]) : 610.0;
-    const std::string csvPath = argc > 4 ? argv[4] : "";
+    const std::string csvPath = argc > 4 && std::string(argv[4]) != "-" ? argv[4] : "";
+    std::vector<std::string> names = {"nuq", "ei", "ucb", "random"};
+    if (argc > 5) { // a comma-separated subset
+        names.clear();
+        std::stringstream list(argv[5]);
+        for (std::string name; std::getline(list, name, ',');)
+            names.push_back(name);
+    }
 
     const SyntheticProblem problem = SyntheticProblem::standard(9, 0);
     const auto encoding = makeEncoding(encodingName, problem.layerCount());
@@ -96,7 +104,6 @@ int main(int argc, char** argv)
         csv.open(csvPath);
         csv << "strategy,seed,cost,hypervolume,fraction_of_best\n";
     }
-    const std::vector<std::string> names = {"nuq", "ei", "ucb", "random"};
     std::vector<std::vector<double>> reachCosts(names.size());
     std::vector<std::vector<double>> finalFractions(names.size());
     for (size_t s = 0; s < names.size(); ++s) {
@@ -164,7 +171,7 @@ int main(int argc, char** argv)
         std::printf("| %s | %d / %d | %s | %.1f | %.4f |\n", names[s].c_str(), reached, seeds, medianText,
                     reached ? sum / reached : 0.0, fractions[fractions.size() / 2]);
     }
-    if (medians[0] > 0) {
+    if (names.front() == "nuq" && medians[0] > 0) {
         std::printf("\nmedian cost to 95 %% of the best-known hypervolume, relative to nuq:");
         for (size_t s = 1; s < names.size(); ++s) {
             if (medians[s] > 0)
