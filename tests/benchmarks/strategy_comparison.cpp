@@ -2,7 +2,9 @@
 // for NUQ's multi-task strategy, expected improvement, single-task GP-UCB and random search, on
 // the synthetic problem over many seeds.
 //
-// Usage: strategy_comparison [encoding] [seeds] [budget] [csv-path or -] [strategies, e.g. nuq,ucb]
+// Usage: strategy_comparison [encoding] [seeds] [budget] [csv-path or -] [strategies, e.g. nuq,ucb] [model]
+// model: lmc (the default fit: logit accuracies, task-specific kernel), icm (one kernel) or
+// identity (accuracies as they are).
 //   encoding: bezier2 (default; a full grid of candidates) or per-layer (Halton samples)
 //   budget:   total cost per run (default 610: 40 evaluations of the 15-epoch target task)
 //
@@ -71,6 +73,12 @@ int main(int argc, char** argv)
             names.push_back(name);
     }
 
+    const std::string model = argc > 6 ? argv[6] : "lmc";
+    if (model != "lmc" && model != "icm" && model != "identity") {
+        std::fprintf(stderr, "unknown model '%s': expected lmc, icm or identity\n", model.c_str());
+        return 2;
+    }
+
     const SyntheticProblem problem = SyntheticProblem::standard(9, 0);
     const auto encoding = makeEncoding(encodingName, problem.layerCount());
     CandidatePool pool(*encoding);
@@ -113,6 +121,10 @@ int main(int argc, char** argv)
             for (const auto& task : problem.tasks())
                 options.defaultTaskCosts.push_back(task.cost);
             options.fit.restarts = 2;
+            if (model == "icm")
+                options.fit.specificKernel = false;
+            if (model == "identity")
+                options.transform = AccuracyTransform(AccuracyTransform::Kind::Identity);
             options.seed = uint64_t(1000 + seed);
             // The study runner's default design (StudySpec::initialCheap, initialTarget).
             const int cheap = pool.encoding().dim() + 3;
