@@ -2,7 +2,9 @@
 #include "model/network.h"
 #include "model/network_backend.h"
 #include "model/zoo.h"
+#include "quant/quantizer.h"
 #include "synthetic_images.h"
+#include "train/batches.h"
 #include "train/quantized_evaluation.h"
 #include "train/trainer.h"
 
@@ -146,6 +148,33 @@ TEST_F(Training, StepsOfOneRunEqualShorterRuns)
         EXPECT_TRUE(torch::equal(atThree[i], expected[i])) << "parameter " << i;
     // ...and the long run went on from there.
     EXPECT_FALSE(torch::equal(longRun.backend().parameters().front(), expected.front()));
+}
+
+// Evaluating a quantized network keeps its quantized weights for the next evaluation; training
+// must not leave the ones from before it (the optimizer's updates do not advance the weights'
+// version counter). A run scoring budget 0 first once reported pre-training weights at 50 steps.
+TEST_F(Training, EvaluationAfterTrainingUsesTheTrainedWeights)
+{
+    Network network = fresh();
+    const BitConfig bits = BitConfig::uniform(2, network.layers().size());
+    applyQuantization(network, bits, QuantSettings{}, trainSet_);
+    const torch::Tensor input = normalise(imageRange(evalSet_, 0, evalSet_.size()), network.spec());
+    const auto logits = [&](Network& n) {
+        torch::NoGradGuard noGrad;
+        n.backend().setTraining(false);
+        const torch::Tensor out = n.backend().forward(input).clone();
+        n.backend().setTraining(true);
+        return out;
+    };
+    const torch::Tensor before = logits(network); // fills the inference cache
+    train(network, trainSet_, augmentation_, shortRun());
+    Network uncached = network.clone(); // the trained weights, quantized afresh with the same ranges
+    QuantizableLayers& layers = uncached.backend().quantLayers();
+    layers.setQuantization(makeQuantizer(QuantSettings{}.quantizer), bits.layers(), false);
+    layers.setActivationRanges(network.backend().quantLayers().activationRanges());
+    const torch::Tensor after = logits(network);
+    EXPECT_FALSE(torch::allclose(after, before)) << "training changed nothing: the test would prove nothing";
+    EXPECT_TRUE(torch::allclose(after, logits(uncached))) << "evaluated with the quantized weights from before training";
 }
 
 TEST_F(Training, BudgetsOfOneRunEqualSeparateEvaluations)
