@@ -33,7 +33,12 @@ public:
             const StoredStudy stored = store_->loadStudy(spec.name);
             evaluator_ = makeTrialEvaluator(stored.spec);
             runner_ = std::make_unique<StudyRunner>(*store_, stored.spec.name, *evaluator_);
-            publish();
+            // opened() first: views reset to the new study there, so results must come after it.
+            post([study = stored, trials = store_->trials(stored.id)](StudySession* s) mutable {
+                s->publish(std::move(study), std::move(trials));
+                s->open_ = true;
+                Q_EMIT s->opened();
+            });
             std::optional<SensitivityReport> sensitivity;
             if (const auto json = store_->artifact(stored.id, "sensitivity"))
                 sensitivity = SensitivityReport::fromJson(*json);
@@ -41,10 +46,7 @@ public:
                 s->sensitivity_ = sensitivity;
                 Q_EMIT s->sensitivityChanged();
             });
-            post([](StudySession* s) {
-                s->open_ = true;
-                Q_EMIT s->opened();
-            });
+            publish();
         });
         post([](StudySession* s) { s->setBusy(false); });
     }

@@ -2,6 +2,7 @@
 // a background run to the budget; the layer table, the posterior and Pareto views follow.
 #include "layer_table_model.h"
 #include "main_window.h"
+#include "model_check_view.h"
 #include "pareto_plot.h"
 #include "posterior_view.h"
 #include "stall_meter.h"
@@ -69,6 +70,19 @@ TEST(MainWindow, ScriptedSessionReachesEveryPanel)
     EXPECT_EQ(window.posterior()->observedPoints(), onTarget);
     EXPECT_EQ(window.posterior()->correlationSize(), 4);
     EXPECT_GT(window.posterior()->acquisitionValues(), 0); // NUQ's information per unit cost
+
+    // Opened again, as a person reopens yesterday's study: the views show its results (they reset
+    // when a study opens, so results must not arrive before that).
+    {
+        MainWindow reopened;
+        reopened.openStudy(dir.filePath(QStringLiteral("w.db")), spec);
+        StudySession& again = *reopened.session();
+        ASSERT_TRUE(waitFor([&] { return again.isOpen() && !again.busy() && again.results().hasModel; }, 30000));
+        QTest::qWait(100);
+        EXPECT_EQ(reopened.pareto()->observedCount(), onTarget);
+        EXPECT_EQ(reopened.posterior()->observedPoints(), onTarget);
+        EXPECT_EQ(reopened.modelCheck()->points(), onTarget) << reopened.modelCheck()->summary().toStdString();
+    }
 
     // A click on a front point loads it into the what-if editor and the layer table.
     const std::string config = session.results().observedFront.front().config;
