@@ -1,6 +1,7 @@
 #include "model_check_view.h"
 
 #include "plot_export.h"
+#include "task_choices.h"
 
 #include <qcustomplot.h>
 
@@ -35,10 +36,7 @@ ModelCheckView::ModelCheckView(QWidget* parent) :
 void ModelCheckView::setStudy(const StoredStudy& study)
 {
     const QSignalBlocker block(task_);
-    task_->clear();
-    for (const StudyTask& task : study.spec.tasks)
-        task_->addItem(QString::fromStdString(task.name));
-    task_->setCurrentIndex(task_->count() - 1);
+    setTaskChoices(*task_, study.spec);
     checks_.clear();
     rebuild();
 }

@@ -4,6 +4,7 @@
 #include "study/study_model.h"
 
 #include "plot_export.h"
+#include "task_choices.h"
 
 #include <qcustomplot.h>
 
@@ -81,10 +82,7 @@ void PosteriorView::setStudy(const StoredStudy& study)
 {
     study_ = study;
     const QSignalBlocker block(task_);
-    task_->clear();
-    for (const StudyTask& task : study.spec.tasks)
-        task_->addItem(QString::fromStdString(task.name));
-    task_->setCurrentIndex(task_->count() - 1);
+    setTaskChoices(*task_, study.spec);
     trials_.clear();
     results_ = StudyResults();
     rebuild();

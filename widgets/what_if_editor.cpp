@@ -3,6 +3,8 @@
 #include "study/study_model.h"
 #include "study/study_results.h"
 
+#include "task_choices.h"
+
 #include <QComboBox>
 #include <QGridLayout>
 #include <QLabel>
@@ -97,10 +99,7 @@ void WhatIfEditor::setStudy(const StoredStudy& study)
         grid_->addWidget(spin, int(i), 1);
         spins_.push_back(spin);
     }
-    task_->clear();
-    for (const StudyTask& task : study.spec.tasks)
-        task_->addItem(tr("on task: %1").arg(QString::fromStdString(task.name)));
-    task_->setCurrentIndex(task_->count() - 1);
+    setTaskChoices(*task_, study.spec, tr("on task: %1"));
     undo_->clear();
     lastApplied_ = std::vector<int>(spins_.size(), 8);
     refresh();

@@ -70,8 +70,11 @@ Eigen::MatrixXd ArdKernel::scaledSquaredDistances(const Eigen::MatrixXd& a, cons
 void ArdKernel::scaledSquaredDistances(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, Eigen::MatrixXd& out) const
 {
     const Eigen::VectorXd inverse = lengthscales.cwiseInverse();
-    const Eigen::MatrixXd as = warp(a) * inverse.asDiagonal();
-    const Eigen::MatrixXd bs = warp(b) * inverse.asDiagonal();
+    const auto scaled = [&](const Eigen::MatrixXd& x) -> Eigen::MatrixXd {
+        return warped() ? warp(x) * inverse.asDiagonal() : x * inverse.asDiagonal(); // no copy of x unwarped
+    };
+    const Eigen::MatrixXd as = scaled(a);
+    const Eigen::MatrixXd bs = scaled(b);
     const Eigen::VectorXd aNorms = as.rowwise().squaredNorm();
     const Eigen::VectorXd bNorms = bs.rowwise().squaredNorm();
     out.resize(a.rows(), b.rows());

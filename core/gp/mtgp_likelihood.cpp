@@ -45,7 +45,8 @@ void kernelGradient(const ArdKernel& kernel, const Eigen::MatrixXd& inputs, cons
 {
     const int d = int(kernel.lengthscales.size());
     const Eigen::VectorXd rowSums = m.rowwise().sum();
-    const Eigen::MatrixXd u = kernel.warp(inputs);
+    const Eigen::MatrixXd warpedInputs = kernel.warped() ? kernel.warp(inputs) : Eigen::MatrixXd();
+    const Eigen::MatrixXd& u = kernel.warped() ? warpedInputs : inputs; // no copy of the inputs unwarped
     const Eigen::MatrixXd mu = m * u;
     const Eigen::ArrayXd l2 = kernel.lengthscales.array().square();
     for (int i = 0; i < d; ++i) {

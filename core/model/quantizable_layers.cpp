@@ -58,7 +58,8 @@ struct QuantizableLayers::Impl {
     {
         const torch::Tensor w = weightOf(layer);
         if (torch::GradMode::is_enabled() && w.requires_grad()) {
-            // Training: an optimizer step follows and changes w behind the version counter.
+            // Training: an optimizer step follows and changes w through `.data()`, which the
+            // version counter below does not see; the next inference must quantize afresh.
             layer.cachedWeight = torch::Tensor();
             // Straight-through estimator: the forward value is Q(w), the gradient flows to w.
             const torch::Tensor q = quantizer->quantizeWeight(w.detach(), bitsValue);
@@ -264,12 +265,6 @@ void QuantizableLayers::clearQuantization()
 
 bool QuantizableLayers::quantized() const { return impl_->quantizer != nullptr; }
 const std::vector<LayerBits>& QuantizableLayers::bits() const { return impl_->bits; }
-
-void QuantizableLayers::forgetQuantizedWeights()
-{
-    for (auto& layer : impl_->layers)
-        layer.cachedWeight = torch::Tensor();
-}
 
 void QuantizableLayers::setCalibrating(bool on)
 {

@@ -67,11 +67,6 @@ public:
     bool quantized() const;
     const std::vector<LayerBits>& bits() const;
 
-    /// Drops the quantized weights kept for inference. Their cache is keyed on each weight's
-    /// version counter, which optimizers do not advance (they update through `.data()`), so
-    /// whatever changes weights must call this; `train` does, and a training forward pass does.
-    void forgetQuantizedWeights();
-
     /// While on, forward passes record each layer's input range instead of quantizing inputs.
     void setCalibrating(bool on);
     std::vector<ActivationRange> activationRanges() const;

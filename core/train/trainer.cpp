@@ -118,7 +118,6 @@ TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation
         const torch::Tensor loss = torch::nn::functional::cross_entropy(backend.forward(input), target);
         loss.backward();
         optimizer.step();
-        backend.quantLayers().forgetQuantizedWeights(); // the step changed the weights (see there)
 
         const double value = loss.item<double>();
         if (!std::isfinite(value))

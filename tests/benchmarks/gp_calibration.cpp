@@ -133,7 +133,7 @@ std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eige
 int main(int argc, char** argv)
 {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: gp_calibration EVALUATIONS.csv bezier2|per-layer [replicates] [OUT.csv]\n");
+        std::fprintf(stderr, "usage: gp_calibration EVALUATIONS.csv bezier2|per-layer [replicates] [OUT.csv] [sample-up-to]\n");
         return 2;
     }
     const std::vector<TrialRecord> all = readTrialsCsv(argv[1]);

@@ -209,17 +209,26 @@ TEST(SearchLoop, GrowsThePoolAroundTheFront)
 namespace quantscope {
 namespace {
 
-TEST(SearchLoop, InitialDesignStaysDistinctAndEndsOnASmallPool)
-{
-    const auto encoding = makeEncoding("per-layer", 2);
-    CandidatePool pool(*encoding);
-    for (int b : {2, 4, 8})
-        pool.add(BitConfig::uniform(b, 2));
+/// Two layers, two tasks and a pool of uniform 2, 4 and 8 bits: small enough to count proposals.
+struct TinySearch {
+    std::unique_ptr<Encoding> encoding = makeEncoding("per-layer", 2);
+    CandidatePool pool{*encoding};
     RandomStrategy strategy;
     SearchLoopOptions options;
-    options.defaultTaskCosts = {1.0, 2.0};
-    options.initialDesign = {{0, 5}};
-    SearchLoop loop(pool, strategy, 2, options);
+
+    TinySearch()
+    {
+        for (int b : {2, 4, 8})
+            pool.add(BitConfig::uniform(b, 2));
+        options.defaultTaskCosts = {1.0, 2.0};
+    }
+};
+
+TEST(SearchLoop, InitialDesignStaysDistinctAndEndsOnASmallPool)
+{
+    TinySearch tiny;
+    tiny.options.initialDesign = {{0, 5}};
+    SearchLoop loop(tiny.pool, tiny.strategy, 2, tiny.options);
     const std::vector<Proposal> batch = loop.propose(4);
     ASSERT_EQ(batch.size(), 3u); // only three candidates exist
     std::set<size_t> distinct;
@@ -230,16 +239,10 @@ TEST(SearchLoop, InitialDesignStaysDistinctAndEndsOnASmallPool)
 
 TEST(SearchLoop, MeasuredBaselinesFollowTheDesignAndSaySo)
 {
-    const auto encoding = makeEncoding("per-layer", 2);
-    CandidatePool pool(*encoding);
-    for (int b : {2, 4, 8})
-        pool.add(BitConfig::uniform(b, 2));
-    RandomStrategy strategy;
-    SearchLoopOptions options;
-    options.defaultTaskCosts = {1.0, 2.0};
-    options.initialDesign = {{0, 2}};
-    options.fixedEvaluations = {{BitConfig::uniform(3, 2), 1}};
-    SearchLoop loop(pool, strategy, 2, options);
+    TinySearch tiny;
+    tiny.options.initialDesign = {{0, 2}};
+    tiny.options.fixedEvaluations = {{BitConfig::uniform(3, 2), 1}};
+    SearchLoop loop(tiny.pool, tiny.strategy, 2, tiny.options);
     const std::vector<Proposal> batch = loop.propose(3);
     ASSERT_EQ(batch.size(), 3u);
     EXPECT_EQ(batch[0].reason, "initial design");
