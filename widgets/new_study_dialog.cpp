@@ -56,7 +56,7 @@ NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
     encoding_ = choices(this, {QStringLiteral("bezier1"), QStringLiteral("bezier2"), QStringLiteral("chebyshev4"),
                                QStringLiteral("per-layer")},
                         QString::fromStdString(defaults.encoding));
-    strategy_ = choices(this, {QStringLiteral("nuq"), QStringLiteral("ei"), QStringLiteral("ucb"), QStringLiteral("random")},
+    strategy_ = choices(this, {QStringLiteral("nuq"), QStringLiteral("ehvi"), QStringLiteral("ei"), QStringLiteral("ucb"), QStringLiteral("random")},
                         QString::fromStdString(defaults.strategy));
     model_->setPlaceholderText(tr("the shipped model (vgg11s on Fashion-MNIST)"));
     model_->setToolTip(tr("A Quantscope model file or any TorchScript CNN (torch.jit.script/trace, then save)"));

@@ -239,7 +239,7 @@ void addStudyCommand(CLI::App& app)
         command->add_option("--input-mean", options->inputMean, "TorchScript models: per-channel input mean")->delimiter(',');
         command->add_option("--input-std", options->inputStd, "TorchScript models: per-channel input std")->delimiter(',');
         command->add_option("--encoding", options->encoding, "per-layer, bezier1, bezier2 or chebyshevD");
-        command->add_option("--strategy", options->strategy, "nuq, ei, ucb or random");
+        command->add_option("--strategy", options->strategy, "nuq, ehvi, ei, ucb or random");
         command->add_option("--budget-trials", options->budgetTrials, "stop after this many completed trials");
         command->add_option("--budget-cost", options->budgetCost, "stop after this much evaluation time (s)");
         command->add_option("--limit", options->limit, "use the first N images of each split (quick studies)");

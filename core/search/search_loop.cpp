@@ -49,6 +49,9 @@ void SearchLoop::updateCandidateTables()
         flags.resize(pool_.size(), 0);
     for (size_t c = bitSums_.size(); c < pool_.size(); ++c)
         bitSums_.push_back(bitSum(pool_.bits(c)));
+    if (options_.costOf)
+        for (size_t c = candidateCosts_.size(); c < pool_.size(); ++c)
+            candidateCosts_.push_back(options_.costOf(pool_.bits(c)));
 }
 
 void SearchLoop::growAroundFront()
@@ -58,7 +61,7 @@ void SearchLoop::growAroundFront()
     const auto estimated = estimates();
     std::vector<TradeOff> points;
     for (const auto& [candidate, value] : estimated)
-        points.push_back({options_.costOf(pool_.bits(candidate)), value});
+        points.push_back({candidateCosts_[candidate], value});
     std::vector<BitConfig> front;
     for (size_t i : paretoFront(points))
         front.push_back(pool_.bits(estimated[i].first));
@@ -126,6 +129,8 @@ AcquisitionContext SearchLoop::context() const
     c.iteration = proposals_ + 1;
     c.referenceSet = reference_;
     c.transform = options_.transform;
+    c.candidateCosts = candidateCosts_;
+    c.frontFloor = options_.frontFloor;
     const std::vector<double> costs = taskCosts();
     if (strategy_.multiTask()) {
         c.taskCosts = costs;
@@ -183,6 +188,8 @@ void SearchLoop::record(const Proposal& proposal, const Evaluation& evaluation)
     observations_.push_back(SearchObservation{proposal.candidate, proposal.task, evaluation});
     evaluated_[size_t(proposal.task)][proposal.candidate] = 1;
     spent_ += evaluation.cost;
+    if (evaluation.frontCost && proposal.candidate < candidateCosts_.size())
+        candidateCosts_[proposal.candidate] = *evaluation.frontCost;
 }
 
 size_t SearchLoop::addCandidate(const BitConfig& bits)

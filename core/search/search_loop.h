@@ -7,6 +7,7 @@
 #include "search/strategy.h"
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <random>
@@ -18,6 +19,9 @@ namespace quantscope {
 struct Evaluation {
     double value = 0;
     double cost = 0;
+    /// The configuration's place on the front's cost axis as the evaluator reported it (e.g. an
+    /// external evaluator's memory); replaces `SearchLoopOptions::costOf`'s estimate from then on.
+    std::optional<double> frontCost;
 };
 
 struct SearchObservation {
@@ -42,10 +46,13 @@ struct SearchLoopOptions {
     uint64_t seed = 0;
     /// Growing the pool around the current estimated Pareto front (per-layer encodings): every
     /// `mutateEvery` proposals, each front member adds this many 1-2 layer, +-1 bit mutations.
-    /// Needs `costOf`, the cost axis of the front (e.g. memory in MB).
     int paretoMutations = 0;
     int mutateEvery = 5;
+    /// The cost axis of the front (e.g. memory in MB); Pareto mutations and the "ehvi" strategy
+    /// need it.
     std::function<double(const BitConfig&)> costOf;
+    /// The lowest target accuracy worth a place on the front (AcquisitionContext::frontFloor).
+    double frontFloor = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// Propose, evaluate, record, refit: the search as a step function over a candidate pool (its
@@ -99,6 +106,7 @@ private:
     std::mt19937_64 rng_;
     std::vector<size_t> reference_;
     std::vector<double> bitSums_;
+    std::vector<double> candidateCosts_; ///< costOf per candidate, when given
     std::vector<std::pair<size_t, int>> design_; ///< (candidate, task) of the initial design, in order
     size_t plannedDesignSize_ = 0;              ///< design_'s first entries planned; fixedEvaluations follow
     std::vector<SearchObservation> observations_;

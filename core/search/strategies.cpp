@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "search/acquisition.h"
+#include "search/front_strategy.h"
 
 #include <cmath>
 #include <sstream>
@@ -144,7 +145,9 @@ std::unique_ptr<Strategy> makeStrategy(const std::string& name)
         return std::make_unique<SingleTaskUcbStrategy>();
     if (name == "random")
         return std::make_unique<RandomStrategy>();
-    throw ConfigError("unknown strategy '" + name + "': expected nuq, ei, ucb or random");
+    if (name == "ehvi")
+        return std::make_unique<FrontStrategy>();
+    throw ConfigError("unknown strategy '" + name + "': expected nuq, ehvi, ei, ucb or random");
 }
 
 } // namespace quantscope

@@ -4,6 +4,7 @@
 #include "gp/multitask_gp.h"
 #include "search/candidates.h"
 
+#include <limits>
 #include <memory>
 #include <random>
 #include <string>
@@ -24,6 +25,11 @@ struct AcquisitionContext {
     std::vector<std::vector<char>> excluded; ///< [task][candidate]: already evaluated or pending
     std::vector<size_t> referenceSet;   ///< candidates forming NUQ's reference grid G
     AccuracyTransform transform;        ///< how the model's targets relate to accuracy
+    /// The front's cost axis per candidate (memory in MB, or BOPs); empty when the search has none.
+    std::vector<double> candidateCosts;
+    /// The lowest target accuracy worth a place on the front (the hypervolume's reference);
+    /// NaN: 20 points below the best target estimate so far.
+    double frontFloor = std::numeric_limits<double>::quiet_NaN();
 
     int taskCount() const { return int(taskCosts.size()); }
     bool available(int task, size_t candidate) const { return !excluded[size_t(task)][candidate]; }
@@ -58,7 +64,8 @@ public:
     std::vector<Proposal> propose(const AcquisitionContext& context, int q, std::mt19937_64& rng) const;
 };
 
-/// "nuq" (information about the target task per unit cost, GP-UCB every k-th step), "ei",
+/// "nuq" (information about the target task per unit cost, GP-UCB every k-th step), "ehvi"
+/// (multi-fidelity expected hypervolume improvement of the target front, FrontStrategy), "ei",
 /// "ucb" (single-task GP-UCB on the target task) or "random". ConfigError otherwise.
 std::unique_ptr<Strategy> makeStrategy(const std::string& name);
 

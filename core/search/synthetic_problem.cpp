@@ -32,17 +32,55 @@ SyntheticProblem SyntheticProblem::standard(size_t layers, uint64_t seed)
     return problem;
 }
 
+SyntheticProblem SyntheticProblem::make(const SyntheticProblemSpec& spec)
+{
+    SyntheticProblem problem = standard(spec.layers, spec.seed);
+    if (spec.costs.size() != problem.tasks_.size())
+        throw ConfigError("a synthetic problem needs one cost per task (" + std::to_string(problem.tasks_.size()) + ")");
+    for (size_t t = 0; t < spec.costs.size(); ++t)
+        problem.tasks_[t].cost = spec.costs[t];
+    std::mt19937_64 rng(spec.seed * 7907 + 11);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    problem.taskSensitivity_.assign(problem.tasks_.size(), {});
+    for (int t = 0; t + 1 < problem.taskCount(); ++t) {
+        std::vector<double> s = problem.sensitivity_;
+        if (t == spec.misleadingTask)
+            std::reverse(s.begin(), s.end());
+        if (spec.cheapSpread > 0)
+            for (double& v : s)
+                v *= std::exp(spec.cheapSpread * normal(rng));
+        if (s != problem.sensitivity_)
+            problem.taskSensitivity_[size_t(t)] = std::move(s);
+    }
+    return problem;
+}
+
+std::vector<SyntheticProblemSpec> SyntheticProblem::benchmarkFamily()
+{
+    return {
+        {"strong 1:3", 8, 1, {1, 1.5, 2, 3}, 0, -1},
+        {"strong 1:14", 8, 2, {1, 2, 4, 14}, 0, -1},
+        {"strong 1:100", 8, 3, {1, 5, 20, 100}, 0, -1},
+        {"weak 1:14", 8, 4, {1, 2, 4, 14}, 0.8, -1},
+        {"misleading 1:14", 8, 5, {1, 2, 4, 14}, 0, 0},
+        {"strong 1:14, 12 layers", 12, 6, {1, 2, 4, 14}, 0, -1},
+        {"strong 1:14, 6 layers", 6, 7, {1, 2, 4, 14}, 0, -1},
+    };
+}
+
 double SyntheticProblem::trueAccuracy(const BitConfig& bits, int task) const
 {
     if (bits.size() != layers_.size())
         throw ConfigError("synthetic problem has " + std::to_string(layers_.size()) + " layers, configuration "
                           + std::to_string(bits.size()));
+    const std::vector<double>& sensitivity =
+        taskSensitivity_.empty() || taskSensitivity_.at(size_t(task)).empty() ? sensitivity_ : taskSensitivity_[size_t(task)];
     double damage = 0;
     for (size_t i = 0; i < layers_.size(); ++i) {
         const int w = bits[i].weight == 0 ? 32 : bits[i].weight;
         const int a = bits[i].activation == 0 ? 32 : bits[i].activation;
         const int b = std::min(w, a); // the coarser side dominates the damage
-        damage += sensitivity_[i] * std::pow(4.0, -(b - 1));
+        damage += sensitivity[i] * std::pow(4.0, -(b - 1));
     }
     const double d = tasks_.at(size_t(task)).recovery * damage * (1 + gamma_ * damage);
     return chance_ + (top_ - chance_) * std::exp(-d);

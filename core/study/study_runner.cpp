@@ -45,11 +45,10 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::v
     if (spec.measureBaselines)
         for (int b : {8, 4, 3, 2})
             options.fixedEvaluations.emplace_back(BitConfig::uniform(b, study_.layers.size()), target);
-    if (encoding_->name() == "per-layer" && strategy_->usesModel()) {
+    const StoredStudy& study = study_;
+    options.costOf = [&study](const BitConfig& bits) { return studyMemoryMB(study, bits); };
+    if (encoding_->name() == "per-layer" && strategy_->usesModel())
         options.paretoMutations = 2;
-        const StoredStudy& study = study_;
-        options.costOf = [&study](const BitConfig& bits) { return studyMemoryMB(study, bits); };
-    }
     loop_ = std::make_unique<SearchLoop>(std::move(pool), *strategy_, int(spec.tasks.size()), options);
 
     store_.requeueRunning(study_.id);
@@ -67,7 +66,8 @@ void StudyRunner::replay(const TrialRow& row)
     const size_t candidate = loop_->addCandidate(bits);
     spent_ += row.seconds.value_or(0);
     if (row.status == TrialStatus::Done) {
-        loop_->record(Proposal{candidate, row.task, 0, row.reason}, Evaluation{*row.accuracy, row.seconds.value_or(0)});
+        loop_->record(Proposal{candidate, row.task, 0, row.reason},
+                      Evaluation{*row.accuracy, row.seconds.value_or(0), row.memoryMB});
         ++completed_;
     } else {
         loop_->exclude(candidate, row.task);

@@ -29,6 +29,7 @@ struct Fixture {
         o.initialDesign = {{0, 4}, {3, 1}};
         o.referenceSize = 32;
         o.seed = 7;
+        o.costOf = [this](const BitConfig& bits) { return problem.memoryMB(bits); };
         return o;
     }
 
@@ -85,7 +86,7 @@ TEST(Candidates, GridCollapsesDuplicatesAndSamplersStayInRange)
 
 TEST(SearchLoop, EveryStrategyRunsWithoutRepeatsAndIsDeterministic)
 {
-    for (const std::string name : {"nuq", "ei", "ucb", "random"}) {
+    for (const std::string name : {"nuq", "ehvi", "ei", "ucb", "random"}) {
         std::vector<std::pair<size_t, int>> runs[2];
         for (int run = 0; run < 2; ++run) {
             Fixture f;

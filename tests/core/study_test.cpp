@@ -4,6 +4,7 @@
 #include "study/study_results.h"
 #include "study/study_runner.h"
 #include "study/study_store.h"
+#include "search/synthetic_problem.h"
 #include "study/synthetic_trial_evaluator.h"
 #include "temp_dir.h"
 
@@ -319,6 +320,31 @@ TEST(StudyResults, FrontsRankingBaselinesAndPredictionError)
         targetTrials += t.status == TrialStatus::Done && t.task == 3;
     EXPECT_EQ(results.predictionError.trials, targetTrials);
     EXPECT_GT(results.predictionError.rmse, 0);
+}
+
+TEST(StudyResults, AnExternalEvaluatorsReportedMemoryDrivesTheFront)
+{
+    test::TempDir dir;
+    // Accuracy varies with the request (its length follows the configuration); memory and BOPs
+    // are reported, and differ from anything the local cost model would compute.
+    StudySpec spec = commandSpec(dir, R"(read line; n=${#line}; echo "{\"accuracy\": $((70 + n % 20)), \"memory_mb\": 0.0625, \"bops\": 5}")");
+    spec.budgetTrials = 14;
+    StudyStore store(dir.file("reported.db"));
+    CommandTrialEvaluator evaluator(spec);
+    store.createStudy(spec, SyntheticProblem::standard(9, 0).layers());
+    StudyRunner runner(store, "command", evaluator);
+    runner.run();
+    const StoredStudy study = store.loadStudy("command");
+    const StudyResults results = computeStudyResults(study, store.trials(study.id));
+    ASSERT_FALSE(results.observedFront.empty());
+    // Every measured configuration costs the same reported 0.0625 MB, so the front is one point.
+    EXPECT_EQ(results.observedFront.size(), 1u);
+    EXPECT_DOUBLE_EQ(results.observedFront[0].memoryMB, 0.0625);
+    EXPECT_DOUBLE_EQ(results.observedFront[0].bops, 5);
+    for (const ResultPoint& p : results.baselines)
+        if (p.observed)
+            EXPECT_DOUBLE_EQ(p.memoryMB, 0.0625) << p.config;
+    EXPECT_NE(studyMemoryMB(study, BitConfig::uniform(8, 9)), 0.0625);
 }
 
 TEST(StudyResults, AFreshStudyShowsNoBaselineItCannotMeasureOrPredict)
