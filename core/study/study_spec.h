@@ -48,7 +48,7 @@ struct StudySpec {
     // The search.
     std::vector<StudyTask> tasks;
     std::string encoding = "bezier2";
-    std::string strategy = "nuq";
+    std::string strategy = "ehvi"; ///< docs/search.md; the benchmarks in docs/benchmarks.md chose it
     int batch = 1;                   ///< proposals per step (parallel evaluations)
     std::optional<int> budgetTrials; ///< stop after this many completed trials...
     std::optional<double> budgetCost;///< ...or this much cost (seconds)
