@@ -71,6 +71,7 @@ WhatIfEditor::WhatIfEditor(QWidget* parent) :
 void WhatIfEditor::setStudy(const StoredStudy& study)
 {
     study_ = study;
+    costs_.reset(); // another study's reported costs say nothing here
     for (QSpinBox* spin : spins_)
         spin->deleteLater();
     while (QLayoutItem* item = grid_->takeAt(0)) {
@@ -105,9 +106,10 @@ void WhatIfEditor::setStudy(const StoredStudy& study)
     refresh();
 }
 
-void WhatIfEditor::setModel(std::shared_ptr<const StudyModel> model)
+void WhatIfEditor::setModel(std::shared_ptr<const StudyModel> model, std::shared_ptr<const StudyCosts> costs)
 {
     model_ = std::move(model);
+    costs_ = std::move(costs);
     refresh();
 }
 
@@ -147,8 +149,8 @@ void WhatIfEditor::refresh()
         return;
     }
     const BitConfig bits = configuration();
-    memory_ = studyMemoryMB(study_, bits);
-    bops_ = studyBops(study_, bits);
+    memory_ = costs_ ? costs_->memoryMB(bits) : studyMemoryMB(study_, bits);
+    bops_ = costs_ ? costs_->bops(bits) : studyBops(study_, bits);
     cost_->setText(tr("%1: %2 MB, %3 GBOPs")
                        .arg(QString::fromStdString(bits.toString()))
                        .arg(memory_, 0, 'f', 4)

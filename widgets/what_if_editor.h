@@ -17,6 +17,7 @@ class QUndoStack;
 namespace quantscope {
 
 class StudyModel;
+class StudyCosts;
 
 /// Per-layer bits with live answers: memory, BOPs, and the GP's predicted accuracy (mean +- 2 sd)
 /// on every task, recomputed as the user types. Edits are undoable; "Evaluate now" asks for a real
@@ -29,7 +30,9 @@ public:
     /// The study whose layers are edited (resets the editor to uniform 8 bits).
     void setStudy(const StoredStudy& study);
     /// The latest fitted model; predictions follow it.
-    void setModel(std::shared_ptr<const StudyModel> model);
+    /// The study's fitted GP and its costs (reported memory and BOPs where measured); either may
+    /// be null (the local cost model then).
+    void setModel(std::shared_ptr<const StudyModel> model, std::shared_ptr<const StudyCosts> costs = nullptr);
     /// Loads a configuration (from the Pareto view or the trials table), as one undoable edit.
     void setConfiguration(const BitConfig& bits);
     BitConfig configuration() const;
@@ -54,6 +57,7 @@ private:
 
     StoredStudy study_;
     std::shared_ptr<const StudyModel> model_;
+    std::shared_ptr<const StudyCosts> costs_;
     QUndoStack* undo_;
     QGridLayout* grid_;
     std::vector<QSpinBox*> spins_;

@@ -51,6 +51,25 @@ double studyBops(const StoredStudy& study, const BitConfig& bits)
     return computeCost(study.layers, bits, *makeQuantizer(parseQuantizerKind(study.spec.quantizer)), policyOf(study)).bops;
 }
 
+StudyCosts::StudyCosts(StoredStudy study, const std::vector<TrialRow>& trials) : study_(std::move(study))
+{
+    for (const TrialRow& t : trials)
+        if (t.status == TrialStatus::Done && t.memoryMB && t.bops)
+            reported_[t.config] = {*t.memoryMB, *t.bops};
+}
+
+double StudyCosts::memoryMB(const BitConfig& bits) const
+{
+    const auto found = reported_.find(bits.toString());
+    return found != reported_.end() ? found->second.first : studyMemoryMB(study_, bits);
+}
+
+double StudyCosts::bops(const BitConfig& bits) const
+{
+    const auto found = reported_.find(bits.toString());
+    return found != reported_.end() ? found->second.second : studyBops(study_, bits);
+}
+
 StudyResults computeStudyResults(const StoredStudy& study, const std::vector<TrialRow>& trials, size_t top)
 {
     StudyResults results;
@@ -61,18 +80,13 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
         names.push_back(l.name);
     const size_t n = study.layers.size();
     const auto encoding = makeEncoding(spec.encoding, n);
-    // What the evaluator reported for a configuration is its truth (an external evaluator's
-    // memory and BOPs); the local cost model fills in the rest.
-    std::map<std::string, std::pair<double, double>> reported;
-    for (const TrialRow& t : trials)
-        if (t.status == TrialStatus::Done && t.memoryMB && t.bops)
-            reported[t.config] = {*t.memoryMB, *t.bops};
+    const auto costs = std::make_shared<const StudyCosts>(study, trials);
+    results.costs = costs;
     auto point = [&](const BitConfig& bits) {
         ResultPoint p;
         p.config = bits.toString();
-        const auto found = reported.find(p.config);
-        p.memoryMB = found != reported.end() ? found->second.first : studyMemoryMB(study, bits);
-        p.bops = found != reported.end() ? found->second.second : studyBops(study, bits);
+        p.memoryMB = costs->memoryMB(bits);
+        p.bops = costs->bops(bits);
         return p;
     };
 

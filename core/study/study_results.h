@@ -4,6 +4,7 @@
 #include "quant/bit_config.h"
 #include "study/study_store.h"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,20 @@ struct PredictionError {
     double withinInterval = 0; ///< share of trials inside the 95 % predictive interval
 };
 
+/// Memory and BOPs of configurations on a study's layers: what its evaluator reported for a
+/// configuration it measured (an external evaluator's numbers are the truth), else the local
+/// cost model (`studyMemoryMB`, `studyBops`).
+class StudyCosts {
+public:
+    StudyCosts(StoredStudy study, const std::vector<TrialRow>& trials);
+    double memoryMB(const BitConfig& bits) const;
+    double bops(const BitConfig& bits) const;
+
+private:
+    StoredStudy study_;
+    std::map<std::string, std::pair<double, double>> reported_; ///< config -> (MB, BOPs)
+};
+
 /// What a study found (NUQ's decision step and beyond): fronts of accuracy against memory, the
 /// effective-accuracy ranking, uniform baselines and the GP's honesty.
 struct StudyResults {
@@ -64,6 +79,8 @@ struct StudyResults {
     bool hasModel = false;
     /// The fitted GP behind these results, for further predictions (what-if, posterior view).
     std::shared_ptr<const StudyModel> model;
+    /// The costs the results were computed with, for further configurations (what-if).
+    std::shared_ptr<const StudyCosts> costs;
 };
 
 /// Fits the study's multi-task GP to its done trials and derives the results. `top` bounds the

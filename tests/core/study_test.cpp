@@ -345,6 +345,12 @@ TEST(StudyResults, AnExternalEvaluatorsReportedMemoryDrivesTheFront)
         if (p.observed)
             EXPECT_DOUBLE_EQ(p.memoryMB, 0.0625) << p.config;
     EXPECT_NE(studyMemoryMB(study, BitConfig::uniform(8, 9)), 0.0625);
+    // Further configurations (the what-if editor's) get the reported costs where measured.
+    ASSERT_TRUE(results.costs);
+    const BitConfig measured = BitConfig::parse(results.observedFront[0].config, std::vector<std::string>(9, "layer"));
+    EXPECT_DOUBLE_EQ(results.costs->memoryMB(measured), 0.0625);
+    const BitConfig unmeasured = BitConfig::parse("8,1,8,1,8,1,8,1,8", std::vector<std::string>(9, "layer"));
+    EXPECT_DOUBLE_EQ(results.costs->memoryMB(unmeasured), studyMemoryMB(study, unmeasured));
 }
 
 TEST(StudyResults, AFreshStudyShowsNoBaselineItCannotMeasureOrPredict)
