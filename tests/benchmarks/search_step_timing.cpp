@@ -1,10 +1,13 @@
 // Median time of one search step (the search's MAP refit on logit accuracies, task-specific
 // kernel included, warm-started from the previous step's fit after one new observation, + NUQ's
 // acquisition over 1,000 candidates and every task) at 100, 300 and 1,000 observations over 4
-// tasks, and the GFLOP/s that represents. Usage: search_step_timing [repeats]
+// tasks, and the GFLOP/s that represents; and the time of the default strategy's acquisition
+// (ehvi: EHVI of every candidate and the cheaper budgets' look-ahead) in the same state.
+// Usage: search_step_timing [repeats]
 #include "gp/mtgp_fit.h"
 #include "search/acquisition.h"
 #include "search/candidates.h"
+#include "search/front_strategy.h"
 #include "search/strategies.h"
 #include "search/synthetic_problem.h"
 
@@ -42,11 +45,13 @@ int main(int argc, char** argv)
     std::mt19937_64 rng(1);
     fillRandom(pool, int(1000 - pool.size()), 1, 8, rng);
     NuqStrategy strategy;
+    FrontStrategy frontStrategy;
     const AccuracyTransform transform; // logit, the search's default
 
     std::printf("per-layer encoding (d = %zu), %d tasks, %zu candidates, |G| = 64, median of %d steps\n\n", layers, tasks,
                 pool.size(), repeats);
-    std::printf("%6s %10s %10s %10s %11s %10s %10s\n", "obs", "refit s", "acquire s", "step s", "likelihood", "GFLOP", "GFLOP/s");
+    std::printf("%6s %10s %10s %10s %11s %10s %10s %10s\n", "obs", "refit s", "acquire s", "step s", "likelihood", "GFLOP",
+                "GFLOP/s", "ehvi s");
     for (int n : {100, 300, 1000}) {
         MtgpData data;
         data.inputs.resize(0, Eigen::Index(layers));
@@ -70,7 +75,7 @@ int main(int argc, char** argv)
         settle.warmStart = fitMtgp(previous, int(layers), tasks, cold).hyperparameters;
         const MtgpHyperparameters fitted = fitMtgp(previous, int(layers), tasks, settle).hyperparameters;
 
-        std::vector<double> refitTimes, acquireTimes;
+        std::vector<double> refitTimes, acquireTimes, frontTimes;
         int evaluations = 0;
         for (int r = 0; r < repeats; ++r) {
             MtgpFitOptions warm = cold;
@@ -97,6 +102,11 @@ int main(int argc, char** argv)
             start = std::chrono::steady_clock::now();
             strategy.proposeOne(context, rng);
             acquireTimes.push_back(seconds(start));
+            for (size_t c = 0; c < pool.size(); ++c)
+                context.candidateCosts.push_back(problem.memoryMB(pool.bits(c)));
+            start = std::chrono::steady_clock::now();
+            frontStrategy.proposeOne(context, rng);
+            frontTimes.push_back(seconds(start));
         }
         // Floating-point work: per likelihood-and-gradient evaluation, Cholesky (n^3/3), K^-1 from
         // it (2 n^3 / 3) and the n^2 d gradient products; per acquisition, whitening the reference
@@ -107,8 +117,8 @@ int main(int argc, char** argv)
         const double acquisitionFlops = nn * nn * g + 2 * nn * g * g + tasks * (nn * nn * m + 2 * nn * g * m + g * g * m);
         const double flops = evaluations * likelihoodFlops + acquisitionFlops;
         const double step = median(refitTimes) + median(acquireTimes);
-        std::printf("%6d %10.3f %10.3f %10.3f %11d %10.2f %10.2f\n", n, median(refitTimes), median(acquireTimes), step,
-                    evaluations, flops / 1e9, flops / 1e9 / step);
+        std::printf("%6d %10.3f %10.3f %10.3f %11d %10.2f %10.2f %10.3f\n", n, median(refitTimes), median(acquireTimes),
+                    step, evaluations, flops / 1e9, flops / 1e9 / step, median(frontTimes));
         std::fflush(stdout);
     }
     return 0;
