@@ -116,8 +116,9 @@ void create(const StudyOptions& options)
 }
 
 /// Opens the study, creating the default one when asked to run a study that does not exist yet.
-StoredStudy openOrCreate(StudyStore& store, const StudyOptions& options)
+StoredStudy openOrCreate(StudyStore& store, const StudyOptions& options, bool& created)
 {
+    created = false;
     for (const std::string& name : store.studyNames())
         if (name == options.name)
             return store.loadStudy(name);
@@ -125,13 +126,84 @@ StoredStudy openOrCreate(StudyStore& store, const StudyOptions& options)
         return store.loadStudy(options.name); // reports the missing study
     const StudySpec spec = specFrom(options);
     store.createStudy(spec, makeTrialEvaluator(spec)->layers());
+    created = true;
     return store.loadStudy(spec.name);
+}
+
+template <typename T>
+std::string shown(const T& value)
+{
+    std::ostringstream out;
+    out << value;
+    return out.str();
+}
+
+/// Definition options given to `run`/`step` of an existing study: refused, each named, unless
+/// they repeat the stored value. Silently ignoring them would run a study other than the one asked.
+void refuseChangedDefinition(const StudySpec& stored, const StudyOptions& o)
+{
+    std::vector<std::string> changed;
+    const auto check = [&](bool differs, const std::string& option, const std::string& storedValue) {
+        if (differs)
+            changed.push_back(option + " (it is " + (storedValue.empty() ? "unset" : storedValue) + ")");
+    };
+    const auto list = [](const std::vector<float>& values) {
+        std::string text;
+        for (float v : values)
+            text += (text.empty() ? "" : ",") + shown(v);
+        return text;
+    };
+    check(!o.specFile.empty(), "--spec", "stored with the study");
+    check(!o.evaluator.empty() && o.evaluator != stored.evaluator, "--evaluator", stored.evaluator);
+    check(!o.model.empty() && o.model != stored.model, "--model", stored.model);
+    check(!o.inputMean.empty() && o.inputMean != stored.inputMean, "--input-mean", list(stored.inputMean));
+    check(!o.inputStd.empty() && o.inputStd != stored.inputStd, "--input-std", list(stored.inputStd));
+    check(!o.encoding.empty() && o.encoding != stored.encoding, "--encoding", stored.encoding);
+    check(!o.strategy.empty() && o.strategy != stored.strategy, "--strategy", stored.strategy);
+    check(o.limit > 0 && o.limit != stored.limit, "--limit", shown(stored.limit));
+    check(o.batch > 0 && o.batch != stored.batch, "--batch", shown(stored.batch));
+    check(o.seedGiven && o.seed != stored.seed, "--seed", shown(stored.seed));
+    if (changed.empty())
+        return;
+    std::string names;
+    for (const std::string& c : changed)
+        names += (names.empty() ? "" : ", ") + c;
+    throw ConfigError("study '" + stored.name + "' exists; " + names + " cannot change after creation (only the budget, " +
+                      "--workers and --threads can): create another study with --name");
+}
+
+/// `--budget-trials` / `--budget-cost` on an existing study replace its stored budget.
+StoredStudy applyBudget(StudyStore& store, const StoredStudy& stored, const StudyOptions& o)
+{
+    const StudySpec& spec = stored.spec;
+    const auto describe = [](const StudySpec& s) {
+        return s.budgetTrials ? std::to_string(*s.budgetTrials) + " trials"
+                              : s.budgetCost ? shown(*s.budgetCost) + " s of evaluation" : std::string("none");
+    };
+    std::optional<int> trials;
+    std::optional<double> cost;
+    if (o.budgetTrials > 0 && spec.budgetTrials != o.budgetTrials)
+        trials = o.budgetTrials;
+    else if (o.budgetCost > 0 && spec.budgetCost != o.budgetCost)
+        cost = o.budgetCost;
+    else
+        return stored;
+    store.setBudget(spec.name, trials, cost);
+    StoredStudy updated = store.loadStudy(spec.name);
+    (o.json ? std::cerr : std::cout) << "study '" << spec.name << "': budget " << describe(spec) << " -> "
+                                     << describe(updated.spec) << std::endl;
+    return updated;
 }
 
 void runOrStep(const StudyOptions& options, bool once)
 {
     StudyStore store(options.database);
-    const StoredStudy stored = openOrCreate(store, options);
+    bool created = false;
+    StoredStudy stored = openOrCreate(store, options, created);
+    if (!created) {
+        refuseChangedDefinition(stored.spec, options);
+        stored = applyBudget(store, stored, options);
+    }
     StudySpec runSpec = stored.spec;
     applyRunOptions(runSpec, options);
     runSpec.validate();
@@ -254,7 +326,9 @@ void addStudyCommand(CLI::App& app)
     common(create);
     definition(create);
     create->callback([options] { quantscope::cli::create(*options); });
-    CLI::App* run = study->add_subcommand("run", "Run a study until its budget is spent (resumes where it stopped)");
+    CLI::App* run = study->add_subcommand(
+        "run", "Run a study until its budget is spent (resumes where it stopped; a larger --budget-trials or "
+               "--budget-cost extends it; other definition options only create the default study)");
     common(run);
     definition(run);
     run->callback([options] { runOrStep(*options, false); });

@@ -191,6 +191,18 @@ int64_t StudyStore::createStudy(const StudySpec& spec, const std::vector<LayerIn
     return id;
 }
 
+void StudyStore::setBudget(const std::string& name, std::optional<int> trials, std::optional<double> cost)
+{
+    SqliteTransaction transaction(db_);
+    StudySpec spec = loadStudy(name).spec;
+    spec.budgetTrials = trials;
+    spec.budgetCost = cost;
+    spec.validate();
+    SqliteStatement update(db_, "UPDATE studies SET spec = ? WHERE name = ?");
+    update.bind(1, spec.toJson()).bind(2, name).run();
+    transaction.commit();
+}
+
 std::vector<std::string> StudyStore::studyNames()
 {
     std::vector<std::string> names;

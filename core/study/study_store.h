@@ -62,6 +62,9 @@ public:
     /// StoreError if a study of that name exists.
     int64_t createStudy(const StudySpec& spec, const std::vector<LayerInfo>& layers);
     std::vector<std::string> studyNames();
+    /// Replaces a study's budget (trials or cost; the other is cleared) in its stored spec:
+    /// the one setting that may change after creation.
+    void setBudget(const std::string& name, std::optional<int> trials, std::optional<double> cost);
     /// StoreError naming the study and the file when there is none.
     StoredStudy loadStudy(const std::string& name);
 

@@ -6,8 +6,9 @@
 // search), scored with the true noise-free target accuracy. Costs are the problem's task costs.
 //
 // Usage: strategy_family [seeds] [OUT.csv or -] [strategies, e.g. nuq,ehvi] [problems, e.g. 0,2]
-//                        [budget in target evaluations]
-// Defaults: 10 seeds, no CSV, nuq,ehvi,ei,ucb,random, every problem, 60 target evaluations.
+//                        [budget in target evaluations] [most evaluations per run]
+// Defaults: 10 seeds, no CSV, nuq,ehvi,ei,ucb,random, every problem, 60 target evaluations, 300
+// evaluations (a guard for runs that buy mostly the cheapest task; the GP grows with each).
 #include "search/candidates.h"
 #include "search/pareto.h"
 #include "search/search_loop.h"
@@ -29,7 +30,6 @@ using namespace quantscope::bench;
 
 namespace {
 
-constexpr int kMaxEvaluations = 300; // a guard for runs that would only ever buy the cheapest task
 constexpr int kCandidates = 1000;
 
 } // namespace
@@ -48,6 +48,7 @@ int main(int argc, char** argv)
         for (size_t p = 0; p < family.size(); ++p)
             problems.push_back(p);
     const double budgetTargets = argc > 5 ? std::atof(argv[5]) : 60.0;
+    const int maxEvaluations = argc > 6 ? std::atoi(argv[6]) : 300;
 
     std::ofstream csv;
     if (!csvPath.empty()) {
@@ -103,7 +104,7 @@ int main(int argc, char** argv)
                 const auto memory = [&](const BitConfig& bits) { return problem.memoryMB(bits); };
                 const auto truth = [&](const BitConfig& bits) { return problem.trueAccuracy(bits, target); };
                 RunOutcome outcome = runToBudget(
-                    loop, evaluate, budget, targetCost, kMaxEvaluations,
+                    loop, evaluate, budget, targetCost, maxEvaluations,
                     [&] { return measuredFrontHypervolume(loop, memory, truth, reference) / best; },
                     [&](int evaluation, int task, double cost, double fraction) {
                         if (csv)
