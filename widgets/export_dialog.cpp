@@ -14,7 +14,8 @@ namespace quantscope {
 ExportDialog::ExportDialog(const StoredStudy& study, std::vector<TrialRow> trials, const QString& config,
                            QWidget* parent) :
     QDialog(parent), study_(study), trials_(std::move(trials)), format_(new QComboBox(this)),
-    config_(new QLineEdit(config, this)), path_(new QLineEdit(this)), warnings_(new QPlainTextEdit(this))
+    config_(new QLineEdit(config, this)), weights_(new QComboBox(this)), path_(new QLineEdit(this)),
+    warnings_(new QPlainTextEdit(this))
 {
     setWindowTitle(tr("Export"));
     format_->addItem(tr("Bits per layer (JSON)"), QStringLiteral("bits-json"));
@@ -23,6 +24,12 @@ ExportDialog::ExportDialog(const StoredStudy& study, std::vector<TrialRow> trial
     format_->addItem(tr("Quantized TorchScript model"), QStringLiteral("torchscript"));
     format_->addItem(tr("ONNX with QuantizeLinear/DequantizeLinear (uniform quantizer)"), QStringLiteral("onnx"));
     config_->setToolTip(tr("Bits per layer, e.g. 8,6,6,4,4,3,3,2,8 (empty for bits-json: the best measured)"));
+    weights_->addItem(tr("As measured: the target-task trial's fine-tuned weights"), QStringLiteral("trial"));
+    weights_->addItem(tr("Quantized only, not fine-tuned"), QStringLiteral("quantized"));
+    weights_->setToolTip(tr("Model files (TorchScript, ONNX, AIMET) hold the weights the study measured: the "
+                            "configuration's target-task trial is fine-tuned again with its seed, steps and data "
+                            "(minutes; Cancel stops it). Without such a trial the file holds quantized weights the "
+                            "study never measured, and the log says so."));
     auto* browse = new QPushButton(tr("Browse..."), this);
     connect(browse, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export to"), path_->text());
@@ -41,10 +48,17 @@ ExportDialog::ExportDialog(const StoredStudy& study, std::vector<TrialRow> trial
     auto* form = new QFormLayout(this);
     form->addRow(tr("Format:"), format_);
     form->addRow(tr("Configuration:"), config_);
+    form->addRow(tr("Weights:"), weights_);
     form->addRow(tr("File:"), fileRow);
     form->addRow(tr("Runtimes:"), warnings_);
     form->addRow(buttons);
     connect(format_, &QComboBox::currentIndexChanged, this, &ExportDialog::updateWarnings);
+    const auto weightsApply = [this] { // only model files hold weights
+        const QString format = format_->currentData().toString();
+        weights_->setEnabled(format != QStringLiteral("bits-json") && format != QStringLiteral("trials-csv"));
+    };
+    connect(format_, &QComboBox::currentIndexChanged, this, weightsApply);
+    weightsApply();
     connect(config_, &QLineEdit::textChanged, this, &ExportDialog::updateWarnings);
     updateWarnings();
 }
@@ -55,6 +69,7 @@ StudyExport ExportDialog::request() const
     request.format = format_->currentData().toString().toStdString();
     request.config = config_->text().trimmed().toStdString();
     request.path = path_->text().toStdString();
+    request.weights = weights_->currentData().toString().toStdString();
     return request;
 }
 

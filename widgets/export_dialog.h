@@ -33,6 +33,7 @@ private:
     std::vector<TrialRow> trials_;
     QComboBox* format_;
     QLineEdit* config_;
+    QComboBox* weights_;
     QLineEdit* path_;
     QPlainTextEdit* warnings_;
 };

@@ -118,14 +118,19 @@ public:
         post([](StudySession* s) { s->setBusy(false); });
     }
 
-    void write(const StudyExport& request)
+    void write(StudyExport request, const CancelToken* cancel)
     {
         guard([&] {
             if (!runner_)
                 throw ConfigError("no study is open");
             const StoredStudy study = store_->loadStudy(runner_->study().spec.name);
+            std::string note;
+            request.note = [&note](const std::string& text) { note = text; };
+            request.control = controlFor(cancel);
             quantscope::exportStudy(study, store_->trials(study.id), request);
-            post([path = QString::fromStdString(request.path)](StudySession* s) { Q_EMIT s->exported(path); });
+            post([path = QString::fromStdString(request.path), note = QString::fromStdString(note)](StudySession* s) {
+                Q_EMIT s->exported(path, note);
+            });
         });
         post([](StudySession* s) { s->setBusy(false); });
     }
@@ -298,9 +303,11 @@ void StudySession::exportStudy(const StudyExport& request)
 {
     if (busy_ || !open_)
         return;
+    cancel_.reset(); // re-running a trial's fine-tuning takes minutes: Cancel stops it
     setBusy(true);
     Worker* worker = worker_;
-    QMetaObject::invokeMethod(worker, [worker, request] { worker->write(request); }, Qt::QueuedConnection);
+    const CancelToken* cancel = &cancel_;
+    QMetaObject::invokeMethod(worker, [worker, request, cancel] { worker->write(request, cancel); }, Qt::QueuedConnection);
 }
 
 void StudySession::pause()

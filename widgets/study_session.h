@@ -73,7 +73,8 @@ Q_SIGNALS:
     /// sensitivity() changed.
     void sensitivityChanged();
     /// An export was written to `path`.
-    void exported(const QString& path);
+    /// `note`: what the file holds (model formats: which weights, the accuracy they reproduce).
+    void exported(const QString& path, const QString& note);
     /// Work in progress: "trial 13 (600 steps): train", 340 of 600.
     void progress(const QString& phase, qint64 done, qint64 total);
     void busyChanged(bool busy);

@@ -357,6 +357,11 @@ void addStudyCommand(CLI::App& app)
     exportCommand->add_option("--config", exportOptions->config,
                               "configuration to export (default: the measured one with the best effective accuracy)");
     exportCommand->add_option("--out", exportOptions->output, "file to write (default: standard output)");
+    exportCommand
+        ->add_option("--weights", exportOptions->weights,
+                     "model formats: trial (re-run the target-task trial's fine-tuning, the weights the study measured) "
+                     "or quantized (not fine-tuned)")
+        ->capture_default_str();
     exportCommand->callback([options, exportOptions] { exportStudy(*options, *exportOptions); });
     CLI::App* evaluateCommand = study->add_subcommand(
         "evaluate", "Evaluate one trial request (JSON on stdin, result on stdout): the worker of parallel runs");

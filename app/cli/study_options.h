@@ -34,6 +34,7 @@ struct ExportOptions {
     std::string format = "bits-json";
     std::string config;
     std::string output;
+    std::string weights = "trial";
 };
 
 // The reading subcommands, in study_report_commands.cpp.

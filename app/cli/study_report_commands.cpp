@@ -112,6 +112,10 @@ void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions
     request.format = exportOptions.format;
     request.config = exportOptions.config;
     request.path = exportOptions.output == "-" ? std::string() : exportOptions.output;
+    request.weights = exportOptions.weights;
+    request.note = [](const std::string& text) { std::cerr << text << std::endl; };
+    ProgressPrinter printer(!options.json);
+    request.control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
     for (const std::string& warning : studyExportWarnings(study, trials, request))
         std::cerr << "warning: " << warning << "\n";
     std::cout << exportStudy(study, trials, request);

@@ -141,8 +141,8 @@ MainWindow::MainWindow(QWidget* parent) :
             QMessageBox::warning(this, tr("Export"), QString::fromLocal8Bit(e.what()));
         }
     });
-    connect(session_, &StudySession::exported, this, [this](const QString& path) {
-        log(tr("Exported %1").arg(path));
+    connect(session_, &StudySession::exported, this, [this](const QString& path, const QString& note) {
+        log(note.isEmpty() ? tr("Exported %1").arg(path) : tr("Exported %1: %2").arg(path, note));
         statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
     });
     connect(sensitivity_, &SensitivityView::computeRequested, session_, &StudySession::computeSensitivity);

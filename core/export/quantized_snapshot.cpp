@@ -1,5 +1,6 @@
 #include "export/quantized_snapshot.h"
 
+#include "common/error.h"
 #include "model/network_backend.h"
 
 #include <torch/torch.h>
@@ -13,7 +14,16 @@ QuantizedSnapshot::QuantizedSnapshot(const Network& network, const BitConfig& bi
     if (needsGraph)
         graph_ = quantized_.backend().inferenceGraph(); // before the calibration work: ConfigError early
     quantized_.toDevice("cpu");
-    applyQuantization(quantized_, bits, settings, calibrationSet);
+    QuantizableLayers& layers = quantized_.backend().quantLayers();
+    if (network.backend().quantLayers().quantized()) {
+        // A trial's quantized (and fine-tuned) network: keep the activation ranges it was scored
+        // with (clone() copies them, not the quantizer).
+        if (network.backend().quantLayers().bits() != bits.layers())
+            throw ConfigError("the network to export is quantized to other bits than " + bits.toString());
+        layers.setQuantization(makeQuantizer(settings.quantizer), bits.layers(), settings.policy.quantizeImageInput);
+    } else {
+        applyQuantization(quantized_, bits, settings, calibrationSet);
+    }
     ranges_ = quantized_.backend().quantLayers().activationRanges();
 }
 

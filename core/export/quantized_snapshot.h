@@ -21,7 +21,8 @@ namespace quantscope {
 class QuantizedSnapshot {
 public:
     /// `needsGraph`: whether the exporter writes the network from its inference graph (zoo
-    /// networks; ConfigError before any work when there is none).
+    /// networks; ConfigError before any work when there is none). A `network` already quantized
+    /// to `bits` (a trial's fine-tuned copy, quantizeAndFineTune) keeps its calibrated ranges.
     QuantizedSnapshot(const Network& network, const BitConfig& bits, const QuantSettings& settings,
                       const ImageSet& calibrationSet, bool needsGraph = true);
 

@@ -7,6 +7,9 @@
 #include "export/torchscript_export.h"
 #include "study/study_results.h"
 #include "study/torch_trial_evaluator.h"
+#include "train/trainer.h"
+
+#include <cstdio>
 
 #include <fstream>
 #include <memory>
@@ -65,6 +68,59 @@ std::unique_ptr<TorchTrialEvaluator> realModel(const StoredStudy& study, const s
     return std::make_unique<TorchTrialEvaluator>(spec);
 }
 
+/// The first done target-task trial of `bits`, if any: the one a "trial" export reproduces.
+const TrialRow* targetTrial(const StoredStudy& study, const std::vector<TrialRow>& trials, const BitConfig& bits)
+{
+    const int target = int(study.spec.tasks.size()) - 1;
+    for (const TrialRow& t : trials)
+        if (t.status == TrialStatus::Done && t.task == target && t.config == bits.toString())
+            return &t;
+    return nullptr;
+}
+
+std::string percent(double value)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f %%", value);
+    return text;
+}
+
+/// The network model formats write: the measured trial's fine-tuned network, re-run (weights
+/// "trial"), or the FP32 model quantized (weights "quantized", or no target-task trial).
+Network weightsToExport(const StoredStudy& study, const std::vector<TrialRow>& trials, const BitConfig& bits,
+                        const TorchTrialEvaluator& model, const StudyExport& request)
+{
+    if (request.weights != "trial" && request.weights != "quantized")
+        throw ConfigError("unknown weights '" + request.weights + "': expected trial or quantized");
+    const auto tell = [&](const std::string& text) {
+        if (request.note)
+            request.note(text);
+    };
+    const TrialRow* trial = request.weights == "trial" ? targetTrial(study, trials, bits) : nullptr;
+    const StudyTask& task = study.spec.tasks.back();
+    if (!trial || task.steps == 0) {
+        if (request.weights == "trial" && !trial)
+            tell("no trial of " + bits.toString() + " on the target task: the file holds quantized weights, not "
+                 "fine-tuned, which the study never measured");
+        else
+            tell("the file holds " + bits.toString() + " quantized from the FP32 model, not fine-tuned");
+        return model.network();
+    }
+    // The trial's own request, as StudyRunner made it.
+    EvaluationRequest evaluation;
+    evaluation.bits = bits;
+    evaluation.quant = model.quantSettings();
+    evaluation.fineTune = TrainOptions::nuqFineTune(task.steps, study.spec.trialSeed(trial->id));
+    const EvaluationData data{model.splits().train, model.augmentation(), model.splits().search};
+    Network trained = quantizeAndFineTune(model.network(), data, evaluation, request.control);
+    const double reproduced = evaluateAccuracy(trained, data.eval, request.control);
+    tell("the file holds " + bits.toString() + " fine-tuned for " + std::to_string(task.steps) + " steps (seed " +
+         std::to_string(evaluation.fineTune.seed) + ") as trial " + std::to_string(trial->id) + " was: " +
+         percent(reproduced) + " on the " + std::to_string(data.eval.size()) + " search-split images, where the trial measured " +
+         percent(*trial->accuracy));
+    return trained;
+}
+
 } // namespace
 
 std::vector<std::string> studyExportWarnings(const StoredStudy& study, const std::vector<TrialRow>& trials,
@@ -98,15 +154,22 @@ std::string exportStudy(const StoredStudy& study, const std::vector<TrialRow>& t
         if (request.format != "aimet-json" && request.path.empty())
             throw ConfigError(request.format + ": give the file to write");
         const auto model = realModel(study, request.format);
+        if (model->quantSettings().quantizer != QuantizerKind::Uniform) { // refused before any fine-tuning
+            if (request.format == "onnx")
+                exportOnnx(model->network(), bits, model->quantSettings(), model->splits().train, request.path);
+            if (request.format == "aimet-json")
+                aimetEncodingsJson(model->network(), bits, model->quantSettings(), model->splits().train);
+        }
+        const Network network = weightsToExport(study, trials, bits, *model, request);
         if (request.format == "torchscript") {
-            exportTorchScript(model->network(), bits, model->quantSettings(), model->splits().train, request.path);
+            exportTorchScript(network, bits, model->quantSettings(), model->splits().train, request.path);
             return {};
         }
         if (request.format == "onnx") {
-            exportOnnx(model->network(), bits, model->quantSettings(), model->splits().train, request.path);
+            exportOnnx(network, bits, model->quantSettings(), model->splits().train, request.path);
             return {};
         }
-        content = aimetEncodingsJson(model->network(), bits, model->quantSettings(), model->splits().train) + "\n";
+        content = aimetEncodingsJson(network, bits, model->quantSettings(), model->splits().train) + "\n";
     }
     if (request.path.empty())
         return content;

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "common/progress.h"
 #include "study/study_store.h"
+
+#include <functional>
 
 #include <string>
 #include <vector>
@@ -12,6 +15,13 @@ struct StudyExport {
     std::string format = "bits-json"; ///< bits-json, trials-csv, aimet-json, torchscript or onnx
     std::string config;               ///< empty: the measured configuration with the best E (bits-json)
     std::string path;                 ///< file to write; empty: text formats return their content
+    /// Which weights model formats hold: "trial" (the default) re-runs the fine-tuning of the
+    /// configuration's target-task trial (its seed, steps and data) so that the file scores what
+    /// the study reported; "quantized": quantized from the FP32 model, not fine-tuned.
+    std::string weights = "trial";
+    /// Told, for model formats, what the file holds and the accuracy it reproduces.
+    std::function<void(const std::string&)> note;
+    WorkControl control;              ///< progress and cancel of the re-run fine-tuning
 };
 
 /// Layers a target runtime cannot execute at the chosen bits (shown before writing); none for

@@ -102,7 +102,7 @@ TrialRequest StudyRunner::requestFor(const TrialRow& pending) const
     request.task = pending.task;
     request.taskName = spec.tasks.at(size_t(pending.task)).name;
     request.steps = spec.tasks.at(size_t(pending.task)).steps;
-    request.seed = spec.seed + uint64_t(pending.id);
+    request.seed = spec.trialSeed(pending.id);
     return request;
 }
 

@@ -77,6 +77,9 @@ struct StudySpec {
     int evaluationThreads() const;
     /// The study's network: the model file, a TorchScript one imported for the data set's input.
     Network openModel() const;
+    /// The fine-tuning seed of trial `trialId`: what the runner evaluates with and a "trial"
+    /// export re-runs with.
+    uint64_t trialSeed(int64_t trialId) const { return seed + uint64_t(trialId); }
     /// Throws ConfigError naming the first invalid field.
     void validate() const;
     std::string toJson() const;

@@ -19,6 +19,7 @@ public:
 
     const Network& network() const { return *network_; }
     const DataSplits& splits() const { return splits_; }
+    const Augmentation& augmentation() const { return dataset_.augmentation; }
     const QuantSettings& quantSettings() const { return quant_; }
 
 private:

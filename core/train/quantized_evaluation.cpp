@@ -18,6 +18,19 @@ void applyQuantization(Network& network, const BitConfig& bits, const QuantSetti
     layers.setQuantization(std::move(quantizer), bits.layers(), settings.policy.quantizeImageInput);
 }
 
+Network quantizeAndFineTune(const Network& base, const EvaluationData& data, const EvaluationRequest& request,
+                            const WorkControl& control, TrainReport* report)
+{
+    Network network = base.clone();
+    applyQuantization(network, request.bits, request.quant, data.train);
+    if (request.fineTune.totalSteps(data.train.size()) > 0) {
+        const TrainReport done = train(network, data.train, data.augmentation, request.fineTune, control);
+        if (report)
+            *report = done;
+    }
+    return network;
+}
+
 EvaluationResult evaluateConfiguration(const Network& base, const EvaluationData& data,
                                        const EvaluationRequest& request, const WorkControl& control)
 {
@@ -25,13 +38,10 @@ EvaluationResult evaluateConfiguration(const Network& base, const EvaluationData
     EvaluationResult result;
     result.cost = computeCost(base.layers(), request.bits, *makeQuantizer(request.quant.quantizer), request.quant.policy);
 
-    Network network = base.clone();
-    applyQuantization(network, request.bits, request.quant, data.train);
-    if (request.fineTune.totalSteps(data.train.size()) > 0) {
-        const TrainReport report = train(network, data.train, data.augmentation, request.fineTune, control);
-        result.fineTuneSteps = report.steps;
-        result.fineTuneSeconds = report.seconds;
-    }
+    TrainReport report;
+    Network network = quantizeAndFineTune(base, data, request, control, &report);
+    result.fineTuneSteps = report.steps;
+    result.fineTuneSeconds = report.seconds;
     result.accuracy = evaluateAccuracy(network, data.eval, control);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;

@@ -42,6 +42,12 @@ struct EvaluationData {
     const ImageSet& eval;
 };
 
+/// The network an evaluation scores: a copy of `base` quantized to `request.bits` (activation
+/// ranges calibrated on `data.train` first) and fine-tuned as `request.fineTune` says. Exporters
+/// write it to reproduce a measured trial; `report` (optional) gets the fine-tuning's report.
+Network quantizeAndFineTune(const Network& base, const EvaluationData& data, const EvaluationRequest& request,
+                            const WorkControl& control = {}, TrainReport* report = nullptr);
+
 /// Evaluates `request` on a copy of `base`, which is left unchanged.
 EvaluationResult evaluateConfiguration(const Network& base, const EvaluationData& data,
                                        const EvaluationRequest& request, const WorkControl& control = {});
