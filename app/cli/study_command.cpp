@@ -153,7 +153,14 @@ void refuseChangedDefinition(const StudySpec& stored, const StudyOptions& o)
             text += (text.empty() ? "" : ",") + shown(v);
         return text;
     };
-    check(!o.specFile.empty(), "--spec", "stored with the study");
+    if (!o.specFile.empty()) { // a study file may repeat the study; each field it changes is named
+        const nlohmann::json requested = nlohmann::json::parse(specFrom(o).toJson());
+        const nlohmann::json current = nlohmann::json::parse(stored.toJson());
+        for (const auto& [key, value] : requested.items())
+            if (key != "budget_trials" && key != "budget_cost" && key != "workers" && key != "threads")
+                check(!current.contains(key) || current.at(key) != value, "'" + key + "' in --spec",
+                      current.contains(key) ? current.at(key).dump() : std::string());
+    }
     check(!o.evaluator.empty() && o.evaluator != stored.evaluator, "--evaluator", stored.evaluator);
     check(!o.model.empty() && o.model != stored.model, "--model", stored.model);
     check(!o.inputMean.empty() && o.inputMean != stored.inputMean, "--input-mean", list(stored.inputMean));
@@ -180,13 +187,17 @@ StoredStudy applyBudget(StudyStore& store, const StoredStudy& stored, const Stud
         return s.budgetTrials ? std::to_string(*s.budgetTrials) + " trials"
                               : s.budgetCost ? shown(*s.budgetCost) + " s of evaluation" : std::string("none");
     };
-    std::optional<int> trials;
-    std::optional<double> cost;
-    if (o.budgetTrials > 0 && spec.budgetTrials != o.budgetTrials)
-        trials = o.budgetTrials;
-    else if (o.budgetCost > 0 && spec.budgetCost != o.budgetCost)
-        cost = o.budgetCost;
-    else
+    // The budget asked for: the flags, else a study file's.
+    std::optional<int> trials = o.budgetTrials > 0 ? std::optional<int>(o.budgetTrials) : std::nullopt;
+    std::optional<double> cost = o.budgetCost > 0 ? std::optional<double>(o.budgetCost) : std::nullopt;
+    if (!trials && !cost && !o.specFile.empty()) {
+        const StudySpec requested = specFrom(o);
+        trials = requested.budgetTrials;
+        cost = requested.budgetCost;
+    }
+    if (trials)
+        cost.reset();
+    if ((!trials && !cost) || (trials == spec.budgetTrials && cost == spec.budgetCost))
         return stored;
     store.setBudget(spec.name, trials, cost);
     StoredStudy updated = store.loadStudy(spec.name);

@@ -22,3 +22,5 @@ done
 "$cli" study create --db "$out/study.db" --name synthetic --evaluator synthetic --budget-trials 3 > /dev/null
 # A real-model study with the default (DSConv) quantizer: formats that need uniform refuse it.
 "$cli" study create --db "$out/study.db" --name dsconv --budget-trials 1 > /dev/null
+# A study file that would change the synthetic study's strategy (refused on run/step).
+echo '{"evaluator": "synthetic", "strategy": "nuq", "budget_trials": 3}' > "$out/changed.json"
