@@ -51,6 +51,20 @@ public:
         post([](StudySession* s) { s->setBusy(false); });
     }
 
+    void extendBudget(int trials)
+    {
+        guard([&] {
+            if (!runner_)
+                throw ConfigError("no study is open");
+            const std::string name = runner_->study().spec.name;
+            store_->setBudget(name, trials, std::nullopt);
+            runner_.reset(); // the runner reads the budget when it opens the study (and holds its lock)
+            runner_ = std::make_unique<StudyRunner>(*store_, name, *evaluator_);
+            publish();
+        });
+        post([](StudySession* s) { s->setBusy(false); });
+    }
+
     void work(bool continuous, const CancelToken* cancel, std::shared_ptr<std::atomic<bool>> pause,
               const std::string& config, int task)
     {
@@ -236,6 +250,15 @@ void StudySession::open(const QString& database, const StudySpec& spec)
     Worker* worker = worker_;
     QMetaObject::invokeMethod(worker, [worker, path = database.toStdString(), spec] { worker->open(path, spec); },
                               Qt::QueuedConnection);
+}
+
+void StudySession::extendBudget(int trials)
+{
+    if (busy_ || !open_)
+        return;
+    setBusy(true);
+    Worker* worker = worker_;
+    QMetaObject::invokeMethod(worker, [worker, trials] { worker->extendBudget(trials); }, Qt::QueuedConnection);
 }
 
 void StudySession::step()

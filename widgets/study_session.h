@@ -48,6 +48,8 @@ public:
     void computeSensitivity();
     /// Writes an export (docs/export.md) in the background: exported() or failed().
     void exportStudy(const StudyExport& request);
+    /// Stores a new budget of `trials` completed trials (the one setting a study may change).
+    void extendBudget(int trials);
     /// Stops after the running evaluations finish.
     void pause();
     /// Stops now: running evaluations are abandoned and queued again for the next run.

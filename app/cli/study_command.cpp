@@ -370,9 +370,12 @@ void addStudyCommand(CLI::App& app)
     exportCommand->add_option("--out", exportOptions->output, "file to write (default: standard output)");
     exportCommand
         ->add_option("--weights", exportOptions->weights,
-                     "model formats: trial (re-run the target-task trial's fine-tuning, the weights the study measured) "
-                     "or quantized (not fine-tuned)")
+                     "model formats: trial (re-run the target-task trial's fine-tuning, the weights the study measured), "
+                     "quantized (not fine-tuned) or final (a longer fine-tune on the training split, scored on the "
+                     "hold-out split)")
         ->capture_default_str();
+    exportCommand->add_option("--final-steps", exportOptions->finalSteps,
+                              "--weights final: fine-tuning steps (default: five times the target task's)");
     exportCommand->callback([options, exportOptions] { exportStudy(*options, *exportOptions); });
     CLI::App* evaluateCommand = study->add_subcommand(
         "evaluate", "Evaluate one trial request (JSON on stdin, result on stdout): the worker of parallel runs");

@@ -35,6 +35,7 @@ struct ExportOptions {
     std::string config;
     std::string output;
     std::string weights = "trial";
+    int64_t finalSteps = 0;
 };
 
 // The reading subcommands, in study_report_commands.cpp.

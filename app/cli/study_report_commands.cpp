@@ -113,6 +113,7 @@ void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions
     request.config = exportOptions.config;
     request.path = exportOptions.output == "-" ? std::string() : exportOptions.output;
     request.weights = exportOptions.weights;
+    request.finalSteps = exportOptions.finalSteps;
     request.note = [](const std::string& text) { std::cerr << text << std::endl; };
     ProgressPrinter printer(!options.json);
     request.control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };

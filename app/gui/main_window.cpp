@@ -21,6 +21,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QInputDialog>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -306,8 +307,26 @@ void MainWindow::createActions()
     QAction* pause = add(tr("&Pause"), QKeySequence(Qt::Key_F6), tr("Stop after the running evaluation"), &StudySession::pause);
     QAction* cancel = add(tr("&Cancel"), QKeySequence(Qt::SHIFT | Qt::Key_F5),
                           tr("Stop now; the running evaluation is queued again"), &StudySession::cancel);
+    search->addSeparator();
+    QAction* extend = search->addAction(tr("E&xtend Budget..."), this, [this] {
+        const StudySpec& spec = session_->study().spec;
+        int done = 0;
+        for (const TrialRow& t : session_->trials())
+            done += t.status == TrialStatus::Done;
+        bool ok = false;
+        const int trials = QInputDialog::getInt(
+            this, tr("Extend Budget"),
+            tr("Stop after this many completed trials (%1 done, budget %2):")
+                .arg(done)
+                .arg(spec.budgetTrials ? QString::number(*spec.budgetTrials) : tr("%1 s").arg(spec.budgetCost.value_or(0))),
+            std::max(done + 10, spec.budgetTrials.value_or(0)), done + 1, 100000, 1, &ok);
+        if (ok)
+            session_->extendBudget(trials);
+    });
+    extend->setToolTip(tr("Let the study run further: its budget is the one setting that can change after creation"));
     auto updateEnabled = [=] {
         const bool idle = session_->isOpen() && !session_->busy();
+        extend->setEnabled(idle);
         propose->setEnabled(idle);
         skip->setEnabled(idle);
         step->setEnabled(idle);

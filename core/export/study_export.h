@@ -13,12 +13,15 @@ namespace quantscope {
 /// One export of a study (docs/export.md), the same from the command line and the workbench.
 struct StudyExport {
     std::string format = "bits-json"; ///< bits-json, trials-csv, aimet-json, torchscript or onnx
-    std::string config;               ///< empty: the measured configuration with the best E (bits-json)
+    std::string config;               ///< empty: the measured configuration with the best E
     std::string path;                 ///< file to write; empty: text formats return their content
     /// Which weights model formats hold: "trial" (the default) re-runs the fine-tuning of the
     /// configuration's target-task trial (its seed, steps and data) so that the file scores what
-    /// the study reported; "quantized": quantized from the FP32 model, not fine-tuned.
+    /// the study reported; "quantized": quantized from the FP32 model, not fine-tuned; "final":
+    /// NUQ's final fine-tune, `finalSteps` on the training split, scored on the hold-out split
+    /// the search never saw.
     std::string weights = "trial";
+    int64_t finalSteps = 0; ///< "final": 0 = five times the target task's steps
     /// Told, for model formats, what the file holds and the accuracy it reproduces.
     std::function<void(const std::string&)> note;
     WorkControl control;              ///< progress and cancel of the re-run fine-tuning

@@ -213,6 +213,26 @@ TEST(StudySession, ExportDialogWarnsAndTheSessionWritesInTheBackground)
     EXPECT_FALSE(QFileInfo::exists(dir.filePath(QStringLiteral("model.pt"))));
 }
 
+TEST(StudySession, ExtendedBudgetLetsTheStudyRunFurther)
+{
+    QTemporaryDir dir;
+    StudySession session;
+    ASSERT_TRUE(openStudy(session, dir, "extend.db", syntheticSpec(5, 0)));
+    session.run();
+    ASSERT_TRUE(waitIdle(session, 30000));
+    const auto done = [&] {
+        return std::count_if(session.trials().begin(), session.trials().end(),
+                             [](const TrialRow& t) { return t.status == TrialStatus::Done; });
+    };
+    ASSERT_EQ(done(), 5);
+    session.extendBudget(8);
+    ASSERT_TRUE(waitIdle(session, 30000));
+    EXPECT_EQ(session.study().spec.budgetTrials, 8);
+    session.run();
+    ASSERT_TRUE(waitIdle(session, 30000));
+    EXPECT_EQ(done(), 8);
+}
+
 TEST(StudySession, ProposalsCanBeSkippedOrAccepted)
 {
     QTemporaryDir dir;
