@@ -34,7 +34,30 @@ struct QuantizableLayers::Impl {
     std::vector<LayerBits> bits;
     bool quantizeImageInput = false;
     bool calibrating = false;
-    const void* imageInputData = nullptr; // set only during the inventory pass
+    torch::Tensor imageInput; // set only during the inventory pass
+
+    /// Whether a layer's input is the image: the network input itself, or a per-channel affine
+    /// function of it (normalisation inside `forward`: (x - mean) / std, x * 255, ...), found by
+    /// fitting y = a x + b per channel to the inventory's probe.
+    bool readsImage(const torch::Tensor& input) const
+    {
+        if (!imageInput.defined())
+            return false;
+        if (input.data_ptr() == imageInput.data_ptr())
+            return true;
+        if (input.sizes() != imageInput.sizes() || input.dim() < 2)
+            return false;
+        torch::NoGradGuard noGrad;
+        const int64_t channels = input.size(1);
+        const torch::Tensor x = imageInput.transpose(0, 1).reshape({channels, -1}).to(torch::kFloat64);
+        const torch::Tensor y = input.detach().transpose(0, 1).reshape({channels, -1}).to(torch::kFloat64);
+        const torch::Tensor dx = x - x.mean(1, true);
+        const torch::Tensor dy = y - y.mean(1, true);
+        const torch::Tensor slope = (dx * dy).sum(1, true) / (dx * dx).sum(1, true).clamp_min(1e-300);
+        const double residual = (dy - slope * dx).abs().max().item<double>();
+        const double scale = dy.abs().max().item<double>();
+        return slope.abs().min().item<double>() > 0 && residual <= 1e-5 * scale;
+    }
 
     int64_t calls = 0;
 
@@ -80,7 +103,7 @@ struct QuantizableLayers::Impl {
     {
         if (layer.firstUse < 0)
             layer.firstUse = calls++;
-        if (imageInputData && input.data_ptr() == imageInputData)
+        if (!layer.takesImage && readsImage(input))
             layer.takesImage = true;
         if (calibrating) {
             torch::NoGradGuard noGrad;
@@ -291,7 +314,7 @@ void QuantizableLayers::setActivationRanges(std::vector<ActivationRange> ranges)
 
 void QuantizableLayers::markImageInput(const at::Tensor& networkInput)
 {
-    impl_->imageInputData = networkInput.defined() ? networkInput.data_ptr() : nullptr;
+    impl_->imageInput = networkInput;
 }
 
 } // namespace quantscope

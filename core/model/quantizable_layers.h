@@ -72,7 +72,8 @@ public:
     std::vector<ActivationRange> activationRanges() const;
     void setActivationRanges(std::vector<ActivationRange> ranges);
 
-    /// Marks the layers that read the network's input tensor directly (set by the inventory pass).
+    /// Marks the layers that read the image during the inventory pass: `networkInput` itself or a
+    /// per-channel affine function of it (normalisation inside `forward`); undefined ends the pass.
     void markImageInput(const at::Tensor& networkInput);
 
 private:

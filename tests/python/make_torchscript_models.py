@@ -8,6 +8,7 @@ test images. The C++ tests compare Quantscope's import against these.
 
 Usage: make_torchscript_models.py OUT_DIR [DATA_DIR]   (deterministic: seeded, one thread)
        make_torchscript_models.py --verify DIR [DATA_DIR]
+       make_torchscript_models.py --normalising DIR   (from DIR/residual.pt: normalisation inside forward)
 --verify loads the committed models in this PyTorch and checks their JSON files against them (the
 layers' shapes and parameters, the float top-1); exit 77 when python3-torch is missing."""
 import collections
@@ -223,7 +224,34 @@ def verify(directory, data_dir):
     sys.exit(1 if failures else 0)
 
 
+class NormalisingInside(nn.Module):
+    """A trained network that expects normalised input, with the normalisation moved into
+    `forward`: its first layer reads the image through elementwise ops, not the input tensor."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+        self.register_buffer("mean", torch.full((1, 1, 1, 1), MEAN))
+        self.register_buffer("std", torch.full((1, 1, 1, 1), STD))
+
+    def forward(self, x):
+        return self.net((x - self.mean) / self.std)
+
+
+def make_normalising(directory):
+    """normalising_scripted.pt and normalising_traced.pt: residual.pt (which expects normalised
+    input) with the normalisation inside `forward`, scripted and traced; the same weights."""
+    net = torch.jit.load(f"{directory}/residual.pt")
+    net.eval()
+    wrapped = NormalisingInside(net)
+    torch.jit.script(wrapped).save(f"{directory}/normalising_scripted.pt")
+    torch.jit.trace(wrapped, torch.zeros(2, 1, 28, 28)).save(f"{directory}/normalising_traced.pt")
+
+
 def main():
+    if sys.argv[1] == "--normalising":
+        make_normalising(sys.argv[2])
+        return
     if sys.argv[1] == "--verify":
         verify(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "/usr/share/datasets/fashion-mnist")
     out_dir = sys.argv[1]
