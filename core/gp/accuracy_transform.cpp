@@ -50,21 +50,30 @@ double AccuracyTransform::expectedExcess(double mean, double sd, double threshol
         const double z = gain / sd;
         return gain * normalCdf(z) + sd * std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI);
     }
+    return expectationAbove(mean, sd, threshold, [threshold](double a) { return std::max(0.0, a - threshold); });
+}
+
+double AccuracyTransform::expectationAbove(double mean, double sd, double threshold,
+                                           const std::function<double(double)>& g, int intervals) const
+{
+    if (!(sd > 1e-12))
+        return toAccuracy(mean) > threshold ? g(toAccuracy(mean)) : 0.0;
     // The integrand is zero below the latent value of the threshold: Simpson's rule above it,
-    // over the normal's +-8 sd (the accuracy is bounded, so the tails add nothing visible).
-    if (threshold >= 100.0)
+    // over the normal's +8 sd (accuracies are bounded, so the tails add nothing visible).
+    if (kind_ == Kind::Logit && threshold >= 100.0)
         return 0.0;
-    const double from = std::max(threshold <= 0.0 ? -1e300 : toLatent(threshold), mean - 8 * sd);
+    const bool unbounded = kind_ == Kind::Logit && threshold <= 0.0;
+    const double from = std::max(unbounded ? -1e300 : toLatent(threshold), mean - 8 * sd);
     const double to = mean + 8 * sd;
     if (from >= to)
         return 0.0;
-    const int intervals = 64;
+    intervals += intervals % 2;
     const double h = (to - from) / intervals;
     double sum = 0;
     for (int i = 0; i <= intervals; ++i) {
         const double x = from + i * h;
         const double u = (x - mean) / sd;
-        const double f = std::max(0.0, toAccuracy(x) - threshold) * std::exp(-0.5 * u * u);
+        const double f = g(toAccuracy(x)) * std::exp(-0.5 * u * u);
         sum += f * (i == 0 || i == intervals ? 1 : i % 2 == 1 ? 4 : 2);
     }
     return sum * h / 3 / (sd * std::sqrt(2 * M_PI));

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 namespace quantscope {
 
 /// A distribution of accuracy (percent) summarised by its median and a central interval.
@@ -31,6 +33,10 @@ public:
     AccuracyInterval interval(double mean, double sd, double z = 1.959963984540054) const;
     /// E[max(0, a - threshold)] for a = toAccuracy(N(mean, sd^2)): expected improvement.
     double expectedExcess(double mean, double sd, double threshold) const;
+    /// E[g(a)] for a = toAccuracy(N(mean, sd^2)) and a `g` that is zero at accuracies up to
+    /// `threshold`: Simpson's rule on the latent normal from the threshold to +8 sd.
+    double expectationAbove(double mean, double sd, double threshold, const std::function<double(double)>& g,
+                            int intervals = 64) const;
     /// log density of a measured accuracy under latent N(mean, variance), in accuracy units
     /// (with the Jacobian), so that models on different scales compare.
     double logDensity(double accuracy, double mean, double variance) const;

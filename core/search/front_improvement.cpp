@@ -49,28 +49,10 @@ double FrontImprovement::expectedGain(double cost, double latentMean, double lat
 {
     if (cost >= reference_.cost)
         return 0.0;
-    if (!(latentSd > 1e-12))
-        return gain(cost, transform.toAccuracy(latentMean));
-    // The gain is zero below the level of the strip at `cost`: Simpson's rule from there over
-    // the normal's +8 sd, as AccuracyTransform::expectedExcess does for one strip.
+    // The gain is zero at accuracies up to the level of the strip at `cost`.
     const int j = firstStrip(cost);
     const double level = j > 0 ? front_[size_t(j - 1)].value : reference_.value;
-    if (transform.kind() == AccuracyTransform::Kind::Logit && level >= 100.0)
-        return 0.0;
-    const double from = std::max(transform.toLatent(level), latentMean - 8 * latentSd);
-    const double to = latentMean + 8 * latentSd;
-    if (from >= to)
-        return 0.0;
-    constexpr int kIntervals = 48;
-    const double h = (to - from) / kIntervals;
-    double sum = 0;
-    for (int i = 0; i <= kIntervals; ++i) {
-        const double x = from + i * h;
-        const double u = (x - latentMean) / latentSd;
-        const double g = gain(cost, transform.toAccuracy(x)) * std::exp(-0.5 * u * u);
-        sum += g * (i == 0 || i == kIntervals ? 1 : i % 2 == 1 ? 4 : 2);
-    }
-    return sum * h / 3 / (latentSd * std::sqrt(2 * M_PI));
+    return transform.expectationAbove(latentMean, latentSd, level, [&](double a) { return gain(cost, a); }, 48);
 }
 
 } // namespace quantscope

@@ -4,6 +4,7 @@
 
 #include "search/pareto.h"
 #include "search/search_loop.h"
+#include "search/strategy.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -53,6 +54,25 @@ inline double measuredFrontHypervolume(SearchLoop& loop, const ConfigValue& memo
         scored.push_back({memory(bits), truth(bits)});
     }
     return hypervolume(scored, reference);
+}
+
+/// The options every strategy run of the benchmarks starts from: the study runner's initial
+/// design for the strategy (n + 3 cheapest and 2 target evaluations for multi-task strategies,
+/// 3 target evaluations for single-task ones), two restarts per full refit, the front's memory.
+inline SearchLoopOptions benchmarkOptions(const Strategy& strategy, std::vector<double> taskCosts, int seed,
+                                          int encodingDim, ConfigValue memory)
+{
+    SearchLoopOptions options;
+    const int target = int(taskCosts.size()) - 1;
+    options.defaultTaskCosts = std::move(taskCosts);
+    options.fit.restarts = 2;
+    options.seed = uint64_t(1000 + seed);
+    if (strategy.multiTask())
+        options.initialDesign = {{0, encodingDim + 3}, {target, 2}};
+    else if (strategy.usesModel())
+        options.initialDesign = {{target, 3}};
+    options.costOf = std::move(memory);
+    return options;
 }
 
 /// One run: when it reached 95 % of the best hypervolume, where it stood at a third, two thirds

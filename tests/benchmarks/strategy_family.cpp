@@ -62,6 +62,7 @@ int main(int argc, char** argv)
         CandidatePool pool(*encoding);
         fillHalton(pool, kCandidates, 1, 8);
         const int target = problem.targetTask();
+        const auto memory = [&problem](const BitConfig& bits) { return problem.memoryMB(bits); };
         const double targetCost = problem.tasks()[size_t(target)].cost;
         const TradeOff reference{problem.memoryMB(BitConfig::uniform(8, problem.layerCount())), 70.0};
         std::vector<TradeOff> exact;
@@ -84,16 +85,10 @@ int main(int argc, char** argv)
             std::vector<RunOutcome> outcomes;
             for (int seed = 0; seed < seeds; ++seed) {
                 const auto started = std::chrono::steady_clock::now();
-                SearchLoopOptions options;
+                std::vector<double> costs;
                 for (const auto& task : problem.tasks())
-                    options.defaultTaskCosts.push_back(task.cost);
-                options.fit.restarts = 2;
-                options.seed = uint64_t(1000 + seed);
-                if (strategy->multiTask())
-                    options.initialDesign = {{0, encoding->dim() + 3}, {target, 2}};
-                else if (strategy->usesModel())
-                    options.initialDesign = {{target, 3}};
-                options.costOf = [&problem](const BitConfig& bits) { return problem.memoryMB(bits); };
+                    costs.push_back(task.cost);
+                SearchLoopOptions options = benchmarkOptions(*strategy, costs, seed, encoding->dim(), memory);
                 if (strategy->usesModel())
                     options.paretoMutations = 2;
                 SearchLoop loop(pool, *strategy, problem.taskCount(), options);
@@ -101,7 +96,6 @@ int main(int argc, char** argv)
                 const auto evaluate = [&](const BitConfig& bits, int task) {
                     return Evaluation{problem.observe(bits, task, noise), problem.tasks()[size_t(task)].cost};
                 };
-                const auto memory = [&](const BitConfig& bits) { return problem.memoryMB(bits); };
                 const auto truth = [&](const BitConfig& bits) { return problem.trueAccuracy(bits, target); };
                 RunOutcome outcome = runToBudget(
                     loop, evaluate, budget, targetCost, maxEvaluations,

@@ -134,15 +134,8 @@ int main(int argc, char** argv)
         std::vector<RunOutcome> outcomes;
         for (int seed = 0; seed < seeds; ++seed) {
             const auto started = std::chrono::steady_clock::now();
-            SearchLoopOptions options;
-            options.defaultTaskCosts = taskSeconds;
-            options.fit.restarts = 2;
-            options.seed = uint64_t(1000 + seed);
-            if (strategy->multiTask())
-                options.initialDesign = {{0, encoding->dim() + 3}, {kTarget, 2}};
-            else if (strategy->usesModel())
-                options.initialDesign = {{kTarget, 3}};
-            options.costOf = memory; // the pool stays fixed: only recorded configurations can be evaluated
+            // The pool stays fixed (no mutations): only recorded configurations can be evaluated.
+            const SearchLoopOptions options = benchmarkOptions(*strategy, taskSeconds, seed, encoding->dim(), memory);
             SearchLoop loop(pool, *strategy, kTasks, options);
             std::map<std::pair<std::string, int>, size_t> drawn;
             const auto evaluate = [&](const BitConfig& bits, int task) {

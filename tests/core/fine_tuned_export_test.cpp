@@ -24,6 +24,11 @@ struct ExportCase {
     std::vector<float> mean, std;
 };
 
+void PrintTo(const ExportCase& c, std::ostream* out)
+{
+    *out << c.name;
+}
+
 class FineTunedExport : public testing::TestWithParam<ExportCase> {};
 
 TEST_P(FineTunedExport, ScoresTheTrialsAccuracyInPyTorch)
