@@ -18,7 +18,8 @@ if ! command -v npm > /dev/null; then
 fi
 echo "Installing onnxruntime-node $version (CPU) into $dir"
 mkdir -p "$dir"
-if ! npm install --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error "onnxruntime-node@$version"; then
+if ! timeout 600 npm install --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error \
+  --fetch-retries=1 --fetch-timeout=60000 "onnxruntime-node@$version"; then
   echo "npm could not install onnxruntime-node: the ONNX Runtime checks will be skipped"
 fi
 exit 0
