@@ -258,7 +258,7 @@ private:
 } // namespace
 
 void exportOnnx(const Network& network, const BitConfig& bits, const QuantSettings& settings,
-                const ImageSet& calibrationSet, const std::string& path)
+                const ImageSet& calibrationSet, const std::string& path, const std::string& provenance)
 {
     if (settings.quantizer != QuantizerKind::Uniform)
         throw ConfigError("ONNX QDQ export needs the uniform quantizer: DSConv's per-block weight scales and "
@@ -268,6 +268,11 @@ void exportOnnx(const Network& network, const BitConfig& bits, const QuantSettin
     model.set_ir_version(onnx::IR_VERSION); // 8 in Debian's ONNX 1.12
     model.set_producer_name("Quantscope");
     model.set_doc_string("mixed-precision configuration " + bits.toString() + " (uniform quantizer, QDQ)");
+    if (!provenance.empty()) {
+        onnx::StringStringEntryProto* entry = model.add_metadata_props();
+        entry->set_key("quantscope");
+        entry->set_value(provenance);
+    }
     onnx::OperatorSetIdProto* opset = model.add_opset_import();
     opset->set_domain("");
     opset->set_version(kOnnxOpset);

@@ -9,6 +9,8 @@
 #include "study/torch_trial_evaluator.h"
 #include "train/trainer.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 
 #include <fstream>
@@ -83,10 +85,23 @@ std::string percent(double value)
     return text;
 }
 
+/// The network a model format writes, and what it is: stored in the file (TorchScript extra file
+/// "quantscope.json", ONNX metadata "quantscope") so that a deployed file says what it reproduces.
+struct ExportedWeights {
+    Network network;
+    nlohmann::ordered_json provenance;
+};
+
+nlohmann::ordered_json provenanceOf(const StoredStudy& study, const BitConfig& bits, const std::string& weights)
+{
+    return {{"study", study.spec.name}, {"configuration", bits.toString()}, {"quantizer", study.spec.quantizer},
+            {"weights", weights}};
+}
+
 /// NUQ's "actual" accuracy (Table 1): the chosen configuration fine-tuned longer on the training
 /// split and scored once on the hold-out split, which no search decision has seen.
-Network finalFineTune(const StoredStudy& study, const BitConfig& bits, const TorchTrialEvaluator& model,
-                      const StudyExport& request, const std::function<void(const std::string&)>& tell)
+ExportedWeights finalFineTune(const StoredStudy& study, const BitConfig& bits, const TorchTrialEvaluator& model,
+                              const StudyExport& request, const std::function<void(const std::string&)>& tell)
 {
     const int64_t steps = request.finalSteps > 0 ? request.finalSteps : 5 * study.spec.tasks.back().steps;
     if (steps <= 0)
@@ -102,13 +117,16 @@ Network finalFineTune(const StoredStudy& study, const BitConfig& bits, const Tor
     tell("the file holds " + bits.toString() + " after a final fine-tune of " + std::to_string(steps) +
          " steps on the training split: " + percent(accuracy) + " top-1 on the " + std::to_string(holdout.size()) +
          " hold-out images");
-    return trained;
+    nlohmann::ordered_json provenance = provenanceOf(study, bits, "final");
+    provenance.update({{"steps", steps}, {"seed", evaluation.fineTune.seed}, {"split", "holdout"},
+                       {"images", holdout.size()}, {"accuracy", accuracy}});
+    return {std::move(trained), std::move(provenance)};
 }
 
 /// The network model formats write: the measured trial's fine-tuned network, re-run (weights
 /// "trial"), or the FP32 model quantized (weights "quantized", or no target-task trial).
-Network weightsToExport(const StoredStudy& study, const std::vector<TrialRow>& trials, const BitConfig& bits,
-                        const TorchTrialEvaluator& model, const StudyExport& request)
+ExportedWeights weightsToExport(const StoredStudy& study, const std::vector<TrialRow>& trials, const BitConfig& bits,
+                                const TorchTrialEvaluator& model, const StudyExport& request)
 {
     if (request.weights != "trial" && request.weights != "quantized" && request.weights != "final")
         throw ConfigError("unknown weights '" + request.weights + "': expected trial, quantized or final");
@@ -126,7 +144,9 @@ Network weightsToExport(const StoredStudy& study, const std::vector<TrialRow>& t
                  "fine-tuned, which the study never measured");
         else
             tell("the file holds " + bits.toString() + " quantized from the FP32 model, not fine-tuned");
-        return model.network();
+        nlohmann::ordered_json provenance = provenanceOf(study, bits, "quantized");
+        provenance["steps"] = 0;
+        return {model.network(), std::move(provenance)};
     }
     // The trial's own request, as StudyRunner made it.
     EvaluationRequest evaluation;
@@ -140,7 +160,11 @@ Network weightsToExport(const StoredStudy& study, const std::vector<TrialRow>& t
          std::to_string(evaluation.fineTune.seed) + ") as trial " + std::to_string(trial->id) + " was: " +
          percent(reproduced) + " on the " + std::to_string(data.eval.size()) + " search-split images, where the trial measured " +
          percent(*trial->accuracy));
-    return trained;
+    nlohmann::ordered_json provenance = provenanceOf(study, bits, "trial");
+    provenance.update({{"trial", trial->id}, {"task", task.name}, {"steps", task.steps},
+                       {"seed", evaluation.fineTune.seed}, {"split", "search"}, {"images", data.eval.size()},
+                       {"accuracy", reproduced}, {"measured_accuracy", *trial->accuracy}});
+    return {std::move(trained), std::move(provenance)};
 }
 
 } // namespace
@@ -182,16 +206,18 @@ std::string exportStudy(const StoredStudy& study, const std::vector<TrialRow>& t
             if (request.format == "aimet-json")
                 aimetEncodingsJson(model->network(), bits, model->quantSettings(), model->splits().train);
         }
-        const Network network = weightsToExport(study, trials, bits, *model, request);
+        const ExportedWeights weights = weightsToExport(study, trials, bits, *model, request);
+        const std::string provenance = weights.provenance.dump();
         if (request.format == "torchscript") {
-            exportTorchScript(network, bits, model->quantSettings(), model->splits().train, request.path);
+            exportTorchScript(weights.network, bits, model->quantSettings(), model->splits().train, request.path,
+                              provenance);
             return {};
         }
         if (request.format == "onnx") {
-            exportOnnx(network, bits, model->quantSettings(), model->splits().train, request.path);
+            exportOnnx(weights.network, bits, model->quantSettings(), model->splits().train, request.path, provenance);
             return {};
         }
-        content = aimetEncodingsJson(network, bits, model->quantSettings(), model->splits().train) + "\n";
+        content = aimetEncodingsJson(weights.network, bits, model->quantSettings(), model->splits().train) + "\n";
     }
     if (request.path.empty())
         return content;

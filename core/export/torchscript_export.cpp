@@ -140,7 +140,8 @@ def _qs_quantize_input(self, x: Tensor) -> Tensor:
 /// An imported network: the user's module with quantized weights and values, and each quantized
 /// layer's forward calling `_qs_quantize_input` on its input (standard operators only, so any
 /// PyTorch loads it). The input convention (normalisation) stays the model's own.
-void exportImported(const QuantizedSnapshot& snapshot, torch::jit::Module module, const std::string& path)
+void exportImported(const QuantizedSnapshot& snapshot, torch::jit::Module module, const std::string& path,
+                    const torch::jit::ExtraFilesMap& extra)
 {
     torch::NoGradGuard noGrad;
     std::map<std::string, torch::Tensor> values;
@@ -193,19 +194,22 @@ void exportImported(const QuantizedSnapshot& snapshot, torch::jit::Module module
         input->replaceAllUsesAfterNodeWith(call, call->output());
     }
     module.eval();
-    module.save(path);
+    module.save(path, extra);
 }
 
 } // namespace
 
 void exportTorchScript(const Network& network, const BitConfig& bits, const QuantSettings& settings,
-                       const ImageSet& calibrationSet, const std::string& path)
+                       const ImageSet& calibrationSet, const std::string& path, const std::string& provenance)
 {
+    torch::jit::ExtraFilesMap extra;
+    if (!provenance.empty())
+        extra["quantscope.json"] = provenance;
     torch::jit::Module original;
     if (network.backend().originalTorchScript(original)) {
         const QuantizedSnapshot snapshot(network, bits, settings, calibrationSet, false);
         try {
-            exportImported(snapshot, original, path);
+            exportImported(snapshot, original, path, extra);
         } catch (const c10::Error& e) {
             const std::string what = e.what();
             throw ModelError("cannot write TorchScript model " + path + ": " + what.substr(0, what.find('\n')));
@@ -242,7 +246,7 @@ void exportTorchScript(const Network& network, const BitConfig& bits, const Quan
     try {
         module.define(source);
         module.eval();
-        module.save(path);
+        module.save(path, extra);
     } catch (const c10::Error& e) {
         const std::string what = e.what();
         throw ModelError("cannot write TorchScript model " + path + ": " + what.substr(0, what.find('\n')));

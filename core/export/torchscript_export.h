@@ -16,7 +16,9 @@ namespace quantscope {
 /// Input: float images N x C x H x W with pixels scaled to [0, 1]; output: logits.
 /// ConfigError for architectures without a TorchScript form; ModelError when the file cannot
 /// be written.
+/// `provenance` (JSON, optional): what the file holds, stored as its extra file "quantscope.json"
+/// (`torch.jit.load(path, _extra_files={"quantscope.json": ""})`).
 void exportTorchScript(const Network& network, const BitConfig& bits, const QuantSettings& settings,
-                       const ImageSet& calibrationSet, const std::string& path);
+                       const ImageSet& calibrationSet, const std::string& path, const std::string& provenance = {});
 
 } // namespace quantscope

@@ -8,6 +8,8 @@
 #include "temp_dir.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <torch/script.h>
 
 #include <sys/wait.h>
 
@@ -75,6 +77,16 @@ TEST_P(FineTunedExport, ScoresTheTrialsAccuracyInPyTorch)
     exported.note = [&](const std::string& text) { note = text; };
     exportStudy(study, store.trials(study.id), exported);
     EXPECT_NE(note.find("fine-tuned for 30 steps"), std::string::npos) << note;
+    // The file says what it holds.
+    torch::jit::ExtraFilesMap extra{{"quantscope.json", ""}};
+    torch::jit::load(exported.path, c10::nullopt, extra);
+    const nlohmann::json provenance = nlohmann::json::parse(extra["quantscope.json"]);
+    EXPECT_EQ(provenance.at("weights"), "trial");
+    EXPECT_EQ(provenance.at("configuration"), bits.toString());
+    EXPECT_EQ(provenance.at("steps"), 30);
+    EXPECT_EQ(provenance.at("trial"), id);
+    EXPECT_EQ(provenance.at("split"), "search");
+    EXPECT_NEAR(provenance.at("accuracy").get<double>(), measured.accuracy, 0.1);
 
     // The same images in PyTorch: the search split written as IDX files.
     const ImageSet& search = evaluator.splits().search;
