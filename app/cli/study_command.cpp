@@ -23,9 +23,11 @@ namespace quantscope::cli {
 namespace {
 
 CancelToken gInterrupt;
+volatile std::sig_atomic_t gSignal = 0;
 
-void onInterrupt(int)
+void onInterrupt(int signal)
 {
+    gSignal = signal;
     gInterrupt.cancel();
 }
 
@@ -206,7 +208,7 @@ StoredStudy applyBudget(StudyStore& store, const StoredStudy& stored, const Stud
     return updated;
 }
 
-void runOrStep(const StudyOptions& options, bool once)
+void runOrStepInScope(const StudyOptions& options, bool once)
 {
     StudyStore store(options.database);
     bool created = false;
@@ -248,6 +250,13 @@ void runOrStep(const StudyOptions& options, bool once)
     if (!options.json)
         std::cout << runner.completedTrials() << " trials done, cost " << std::fixed << std::setprecision(1)
                   << runner.spentCost() << (runner.budgetSpent() ? " (budget spent)" : "") << std::endl;
+}
+
+void runOrStep(const StudyOptions& options, bool once)
+{
+    runOrStepInScope(options, once); // the runner, its lock and the store are closed here
+    if (gSignal != 0)                // the shell convention: 128 + the signal, so scripts see the stop
+        std::exit(128 + gSignal);
 }
 
 /// One trial of a parallel run, in a worker process: the evaluator protocol's request on stdin,

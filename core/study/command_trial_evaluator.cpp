@@ -84,6 +84,15 @@ TrialResult CommandTrialEvaluator::evaluate(const TrialRequest& request, const W
     }
     if (!std::isfinite(result.accuracy))
         throw EvaluationFailed("evaluator command reported a non-finite accuracy");
+    if (result.accuracy < 0 || result.accuracy > 100)
+        throw EvaluationFailed("evaluator command reported accuracy " + std::to_string(result.accuracy) +
+                               ", outside 0..100 (percent)");
+    if (!std::isfinite(result.memoryMB) || result.memoryMB < 0)
+        throw EvaluationFailed("evaluator command reported memory_mb " + std::to_string(result.memoryMB) +
+                               ": it must be a non-negative number");
+    if (!std::isfinite(result.bops) || result.bops < 0)
+        throw EvaluationFailed("evaluator command reported bops " + std::to_string(result.bops) +
+                               ": it must be a non-negative number");
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }

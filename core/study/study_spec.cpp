@@ -4,10 +4,14 @@
 #include "model/default_model.h"
 #include "model/network.h"
 #include "model/zoo.h"
+#include "search/encoding.h"
+#include "search/strategy.h"
+#include "train/device.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <thread>
 
 namespace quantscope {
@@ -75,8 +79,20 @@ void StudySpec::validate() const
         throw ConfigError("study: the synthetic evaluator has 4 tasks, the study lists " + std::to_string(tasks.size()));
     if (batch < 1)
         throw ConfigError("study: batch must be at least 1");
-    if (threads < 0)
-        throw ConfigError("study: threads must not be negative");
+    if (threads < 0 || threads > maxComputeThreads())
+        throw ConfigError("study: threads must be 0..." + std::to_string(maxComputeThreads()) + " (4 per core)");
+    if (evaluator == "synthetic" && (syntheticLayers < 1 || syntheticLayers > 1000))
+        throw ConfigError("study: synthetic_layers must be 1..1000");
+    if (!(syntheticDelay >= 0) || !std::isfinite(syntheticDelay))
+        throw ConfigError("study: synthetic_delay must be a non-negative number of seconds");
+    if (!(commandTimeout > 0) || !std::isfinite(commandTimeout))
+        throw ConfigError("study: command_timeout must be a positive number of seconds");
+    try { // unknown names fail here, not at the first step
+        makeEncoding(encoding, 16);
+        makeStrategy(strategy);
+    } catch (const ConfigError& e) {
+        throw ConfigError(std::string("study: ") + e.what());
+    }
     if (workers < 1 || workers > 64)
         throw ConfigError("study: workers must be 1..64");
     if (!budgetTrials && !budgetCost)

@@ -2,6 +2,9 @@
 
 #include "common/error.h"
 
+#include <algorithm>
+#include <thread>
+
 #include <torch/torch.h>
 
 namespace quantscope {
@@ -25,10 +28,21 @@ std::string resolveDevice(const std::string& requested)
     throw ConfigError("unknown device '" + requested + "': expected cpu, cuda or auto");
 }
 
+int maxComputeThreads()
+{
+    return 4 * std::max(1, int(std::thread::hardware_concurrency()));
+}
+
 void setComputeThreads(int threads)
 {
     if (threads < 0)
         throw ConfigError("thread count must be 0 (default) or positive, got " + std::to_string(threads));
+    // LibTorch waits forever for pool threads the system will not create (process limits): more
+    // threads than a few per core only ever hurt, so they are refused before any is made.
+    const int most = maxComputeThreads();
+    if (threads > most)
+        throw ConfigError("thread count " + std::to_string(threads) + " is more than " + std::to_string(most) +
+                          " (4 per core on this machine)");
     if (threads > 0)
         torch::set_num_threads(threads);
 }

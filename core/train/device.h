@@ -12,6 +12,8 @@ bool cudaAvailable();
 std::string resolveDevice(const std::string& requested);
 
 /// Threads LibTorch uses for one evaluation (intra-op); 0 keeps LibTorch's default.
+/// The most compute threads setComputeThreads accepts: 4 per core.
+int maxComputeThreads();
 void setComputeThreads(int threads);
 
 } // namespace quantscope

@@ -24,3 +24,6 @@ done
 "$cli" study create --db "$out/study.db" --name dsconv --budget-trials 1 > /dev/null
 # A study file that would change the synthetic study's strategy (refused on run/step).
 echo '{"evaluator": "synthetic", "strategy": "nuq", "budget_trials": 3}' > "$out/changed.json"
+# Study files with nonsense values (issue 15): each must be refused at create.
+echo '{"evaluator": "synthetic", "synthetic_layers": -1, "budget_trials": 3}' > "$out/negative_layers.json"
+echo '{"evaluator": "command", "command": ["true"], "command_timeout": -1, "budget_trials": 3}' > "$out/negative_timeout.json"

@@ -204,6 +204,10 @@ TEST(CommandEvaluator, ReadsTheResultAndFailsCleanly)
     EXPECT_EQ(failure("echo not json"), "unreadable evaluator output (expected JSON with \"accuracy\"): 'not json '");
     EXPECT_EQ(failure("sleep 5", 0.3), "evaluator command timed out after 0 s");
     EXPECT_EQ(failure("kill -9 $$"), "evaluator command was killed by signal 9");
+    // Nonsense results (issue 15) fail the trial instead of entering the study.
+    EXPECT_EQ(failure(R"(echo '{"accuracy": 50, "memory_mb": -1, "bops": 1}')"),
+              "evaluator command reported memory_mb -1.000000: it must be a non-negative number");
+    EXPECT_EQ(failure(R"(echo '{"accuracy": 150}')"), "evaluator command reported accuracy 150.000000, outside 0..100 (percent)");
 }
 
 /// SIGKILL mid-evaluation, run again: exactly the budgeted trials, none lost, none duplicated.
