@@ -76,6 +76,12 @@ void run(const GpOptions& options)
     data.inputs.resize(0, encoding->dim());
     int taskCount = 0;
     for (const TrialRecord& t : trials) {
+        // The model has parameters per task: the task count comes from the data present, never
+        // from an index alone (task 1000000 in a two-row file would ask for a million tasks).
+        if (t.task < 0 || size_t(t.task) >= trials.size())
+            throw ConfigError(options.trials + ": task " + std::to_string(t.task) + " with " +
+                              std::to_string(trials.size()) + " trials; number the tasks 0..T-1 with T at most "
+                              "the number of trials");
         data.append(encoding->encode(t.bits), t.task, transform.toLatent(t.accuracy));
         taskCount = std::max(taskCount, t.task + 1);
     }

@@ -27,3 +27,5 @@ echo '{"evaluator": "synthetic", "strategy": "nuq", "budget_trials": 3}' > "$out
 # Study files with nonsense values (issue 15): each must be refused at create.
 echo '{"evaluator": "synthetic", "synthetic_layers": -1, "budget_trials": 3}' > "$out/negative_layers.json"
 echo '{"evaluator": "command", "command": ["true"], "command_timeout": -1, "budget_trials": 3}' > "$out/negative_timeout.json"
+# A trials file whose task index claims a million tasks (issue 15, case 1: it crashed gp).
+printf 'config,task,accuracy\n"1,2,3,4",0,50\n"1,2,3,4",1000000,60\n' > "$out/huge_task.csv"
