@@ -79,6 +79,25 @@ TEST(IdxReader, TruncatedPayloadNamesFile)
     expectDataError([&] { readIdx(dir.file("img"), dir.file("lab")); }, "truncated IDX file");
 }
 
+TEST(IdxReader, GzipBombIsRefusedWithoutInflatingIt)
+{
+    // Issue 15: a small .gz whose header describes 10 images but that expands to 64 MB more.
+    test::TempDir dir;
+    std::vector<uint8_t> pixels(10 * 28 * 28 + (size_t(64) << 20), 0);
+    test::writeIdxImages(dir.file("img.gz"), 10, 28, 28, pixels);
+    pixels.clear();
+    pixels.shrink_to_fit();
+    test::writeIdxLabels(dir.file("lbl.gz"), std::vector<uint8_t>(10, 1));
+    try {
+        readIdx(dir.file("img.gz"), dir.file("lbl.gz"));
+        FAIL() << "expected a DataError";
+    } catch (const DataError& e) {
+        EXPECT_NE(std::string(e.what()).find("holds more data than its header describes (10 images of 28x28)"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 TEST(IdxReader, RejectsWrongMagicAndMismatchedCounts)
 {
     TempDir dir;
