@@ -70,6 +70,7 @@ ChildOutput runChildProcess(const std::vector<std::string>& argv, const std::str
     if (pid < 0)
         throw Error("cannot start " + argv.front());
     if (pid == 0) {
+        setpgid(0, 0); // its own process group: a timeout or cancel stops whatever it started too
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(126);
@@ -79,6 +80,7 @@ ChildOutput runChildProcess(const std::vector<std::string>& argv, const std::str
         execvp(args[0], args.data());
         _exit(127);
     }
+    setpgid(pid, pid); // also here, so that the group exists whichever process runs first
     toChild.closeRead();
     fromChild.closeWrite();
     errorsFromChild.closeWrite();
@@ -97,11 +99,23 @@ ChildOutput runChildProcess(const std::vector<std::string>& argv, const std::str
     const auto start = std::chrono::steady_clock::now();
     pollfd fds[2] = {{fromChild.read, POLLIN, 0}, {errorsFromChild.read, POLLIN, 0}};
     char buffer[4096];
+    bool exited = false;
+    double exitedAt = 0;
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const bool cancelled = control.cancel && control.cancel->isCancelled();
-        if (elapsed > timeout || cancelled) {
-            kill(pid, SIGKILL);
+        if (!exited && waitpid(pid, &result.status, WNOHANG) == pid) {
+            exited = true;
+            exitedAt = elapsed;
+        }
+        // The command is done, but something it left in the background still holds its output
+        // open: what it printed is its answer; the leftovers are stopped.
+        if (exited && elapsed - exitedAt > 1.0) {
+            kill(-pid, SIGKILL);
+            break;
+        }
+        if (!exited && (elapsed > timeout || cancelled)) {
+            kill(-pid, SIGKILL); // the whole group: children of the command too
             waitpid(pid, &result.status, 0);
             if (cancelled)
                 throw Cancelled();
@@ -124,7 +138,8 @@ ChildOutput runChildProcess(const std::vector<std::string>& argv, const std::str
                 errors.erase(0, errors.size() - 4096); // only the end is reported
         }
     }
-    waitpid(pid, &result.status, 0);
+    if (!exited)
+        waitpid(pid, &result.status, 0);
     result.lastErrorLine = lastLine(errors);
     return result;
 }

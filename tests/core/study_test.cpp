@@ -204,6 +204,18 @@ TEST(CommandEvaluator, ReadsTheResultAndFailsCleanly)
     EXPECT_EQ(failure("echo not json"), "unreadable evaluator output (expected JSON with \"accuracy\"): 'not json '");
     EXPECT_EQ(failure("sleep 5", 0.3), "evaluator command timed out after 0 s");
     EXPECT_EQ(failure("kill -9 $$"), "evaluator command was killed by signal 9");
+    // Issue 15: a command that answers at once but leaves a background child holding its output
+    // is not "timed out"; a timed-out command's children are stopped with it.
+    {
+        CommandTrialEvaluator evaluator(commandSpec(dir, R"((sleep 30) & echo '{"accuracy": 61.5}')", 10));
+        const auto start = std::chrono::steady_clock::now();
+        EXPECT_DOUBLE_EQ(evaluator.evaluate(request(), {}).accuracy, 61.5);
+        EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5.0);
+    }
+    const std::string marker = dir.file("left-behind");
+    EXPECT_EQ(failure("(sleep 1.5; touch " + marker + ") & sleep 10", 0.3), "evaluator command timed out after 0 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    EXPECT_FALSE(std::ifstream(marker).good()) << "the timed-out command's background child kept running";
     // Nonsense results (issue 15) fail the trial instead of entering the study.
     EXPECT_EQ(failure(R"(echo '{"accuracy": 50, "memory_mb": -1, "bops": 1}')"),
               "evaluator command reported memory_mb -1.000000: it must be a non-negative number");
