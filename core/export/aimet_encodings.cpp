@@ -24,12 +24,17 @@ nlohmann::ordered_json encoding(int bits, double scale, int64_t offset, bool sym
 
 } // namespace
 
-std::string aimetEncodingsJson(const Network& network, const BitConfig& bits, const QuantSettings& settings,
-                               const ImageSet& calibrationSet)
+void requireAimetQuantizer(const QuantSettings& settings)
 {
     if (settings.quantizer != QuantizerKind::Uniform)
         throw ConfigError("AIMET encodings describe uniform scale/offset quantization: choose the uniform quantizer "
                           "(DSConv's per-block scales and block-floating-point activations have no such form)");
+}
+
+std::string aimetEncodingsJson(const Network& network, const BitConfig& bits, const QuantSettings& settings,
+                               const ImageSet& calibrationSet)
+{
+    requireAimetQuantizer(settings);
     const QuantizedSnapshot snapshot(network, bits, settings, calibrationSet);
     const QuantizableLayers& layers = snapshot.network().backend().quantLayers();
     nlohmann::ordered_json params = nlohmann::ordered_json::object();

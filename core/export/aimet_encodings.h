@@ -18,5 +18,7 @@ namespace quantscope {
 /// whose block scales have no such form.
 std::string aimetEncodingsJson(const Network& network, const BitConfig& bits, const QuantSettings& settings,
                                const ImageSet& calibrationSet);
+/// ConfigError unless `settings` use the uniform quantizer (aimetEncodingsJson's refusal).
+void requireAimetQuantizer(const QuantSettings& settings);
 
 } // namespace quantscope

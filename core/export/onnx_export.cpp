@@ -257,12 +257,17 @@ private:
 
 } // namespace
 
-void exportOnnx(const Network& network, const BitConfig& bits, const QuantSettings& settings,
-                const ImageSet& calibrationSet, const std::string& path, const std::string& provenance)
+void requireOnnxQuantizer(const QuantSettings& settings)
 {
     if (settings.quantizer != QuantizerKind::Uniform)
         throw ConfigError("ONNX QDQ export needs the uniform quantizer: DSConv's per-block weight scales and "
                           "block-floating-point activations have no QuantizeLinear/DequantizeLinear form");
+}
+
+void exportOnnx(const Network& network, const BitConfig& bits, const QuantSettings& settings,
+                const ImageSet& calibrationSet, const std::string& path, const std::string& provenance)
+{
+    requireOnnxQuantizer(settings);
     const QuantizedSnapshot snapshot(network, bits, settings, calibrationSet);
     onnx::ModelProto model;
     model.set_ir_version(onnx::IR_VERSION); // 8 in Debian's ONNX 1.12

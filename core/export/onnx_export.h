@@ -21,6 +21,9 @@ constexpr int kOnnxOpset = 13;
 /// output "logits". The model passes onnx::checker before it is written.
 /// ConfigError for the DSConv quantizer (no QDQ form) and architectures without an inference
 /// graph; ModelError when the file cannot be written.
+/// ConfigError unless `settings` use the uniform quantizer, the only one with a QDQ form.
+void requireOnnxQuantizer(const QuantSettings& settings);
+
 /// `provenance` (JSON, optional): what the file holds, as the model's metadata property "quantscope".
 void exportOnnx(const Network& network, const BitConfig& bits, const QuantSettings& settings,
                 const ImageSet& calibrationSet, const std::string& path, const std::string& provenance = {});

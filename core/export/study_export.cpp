@@ -98,6 +98,21 @@ nlohmann::ordered_json provenanceOf(const StoredStudy& study, const BitConfig& b
             {"weights", weights}};
 }
 
+/// `bits` quantized from the study's model and fine-tuned for `steps` with `seed` (as a trial
+/// is), and its top-1 on `scored`.
+std::pair<Network, double> fineTuneAndScore(const TorchTrialEvaluator& model, const BitConfig& bits, int64_t steps,
+                                            uint64_t seed, const ImageSet& scored, const WorkControl& control)
+{
+    EvaluationRequest evaluation;
+    evaluation.bits = bits;
+    evaluation.quant = model.quantSettings();
+    evaluation.fineTune = TrainOptions::nuqFineTune(steps, seed);
+    Network trained =
+        quantizeAndFineTune(model.network(), {model.splits().train, model.augmentation(), scored}, evaluation, control);
+    const double accuracy = evaluateAccuracy(trained, scored, control);
+    return {std::move(trained), accuracy};
+}
+
 /// NUQ's "actual" accuracy (Table 1): the chosen configuration fine-tuned longer on the training
 /// split and scored once on the hold-out split, which no search decision has seen.
 ExportedWeights finalFineTune(const StoredStudy& study, const BitConfig& bits, const TorchTrialEvaluator& model,
@@ -106,19 +121,13 @@ ExportedWeights finalFineTune(const StoredStudy& study, const BitConfig& bits, c
     const int64_t steps = request.finalSteps > 0 ? request.finalSteps : 5 * study.spec.tasks.back().steps;
     if (steps <= 0)
         throw ConfigError("final fine-tune: give the number of steps (the target task fine-tunes for 0)");
-    EvaluationRequest evaluation;
-    evaluation.bits = bits;
-    evaluation.quant = model.quantSettings();
-    evaluation.fineTune = TrainOptions::nuqFineTune(steps, study.spec.seed);
     const ImageSet& holdout = model.splits().holdout;
-    const EvaluationData data{model.splits().train, model.augmentation(), holdout};
-    Network trained = quantizeAndFineTune(model.network(), data, evaluation, request.control);
-    const double accuracy = evaluateAccuracy(trained, holdout, request.control);
+    auto [trained, accuracy] = fineTuneAndScore(model, bits, steps, study.spec.seed, holdout, request.control);
     tell("the file holds " + bits.toString() + " after a final fine-tune of " + std::to_string(steps) +
          " steps on the training split: " + percent(accuracy) + " top-1 on the " + std::to_string(holdout.size()) +
          " hold-out images");
     nlohmann::ordered_json provenance = provenanceOf(study, bits, "final");
-    provenance.update({{"steps", steps}, {"seed", evaluation.fineTune.seed}, {"split", "holdout"},
+    provenance.update({{"steps", steps}, {"seed", study.spec.seed}, {"split", "holdout"},
                        {"images", holdout.size()}, {"accuracy", accuracy}});
     return {std::move(trained), std::move(provenance)};
 }
@@ -149,20 +158,15 @@ ExportedWeights weightsToExport(const StoredStudy& study, const std::vector<Tria
         return {model.network(), std::move(provenance)};
     }
     // The trial's own request, as StudyRunner made it.
-    EvaluationRequest evaluation;
-    evaluation.bits = bits;
-    evaluation.quant = model.quantSettings();
-    evaluation.fineTune = TrainOptions::nuqFineTune(task.steps, study.spec.trialSeed(trial->id));
-    const EvaluationData data{model.splits().train, model.augmentation(), model.splits().search};
-    Network trained = quantizeAndFineTune(model.network(), data, evaluation, request.control);
-    const double reproduced = evaluateAccuracy(trained, data.eval, request.control);
+    const uint64_t seed = study.spec.trialSeed(trial->id);
+    const ImageSet& search = model.splits().search;
+    auto [trained, reproduced] = fineTuneAndScore(model, bits, task.steps, seed, search, request.control);
     tell("the file holds " + bits.toString() + " fine-tuned for " + std::to_string(task.steps) + " steps (seed " +
-         std::to_string(evaluation.fineTune.seed) + ") as trial " + std::to_string(trial->id) + " was: " +
-         percent(reproduced) + " on the " + std::to_string(data.eval.size()) + " search-split images, where the trial measured " +
-         percent(*trial->accuracy));
+         std::to_string(seed) + ") as trial " + std::to_string(trial->id) + " was: " + percent(reproduced) + " on the " +
+         std::to_string(search.size()) + " search-split images, where the trial measured " + percent(*trial->accuracy));
     nlohmann::ordered_json provenance = provenanceOf(study, bits, "trial");
     provenance.update({{"trial", trial->id}, {"task", task.name}, {"steps", task.steps},
-                       {"seed", evaluation.fineTune.seed}, {"split", "search"}, {"images", data.eval.size()},
+                       {"seed", seed}, {"split", "search"}, {"images", search.size()},
                        {"accuracy", reproduced}, {"measured_accuracy", *trial->accuracy}});
     return {std::move(trained), std::move(provenance)};
 }
@@ -200,12 +204,10 @@ std::string exportStudy(const StoredStudy& study, const std::vector<TrialRow>& t
         if (request.format != "aimet-json" && request.path.empty())
             throw ConfigError(request.format + ": give the file to write");
         const auto model = realModel(study, request.format);
-        if (model->quantSettings().quantizer != QuantizerKind::Uniform) { // refused before any fine-tuning
-            if (request.format == "onnx")
-                exportOnnx(model->network(), bits, model->quantSettings(), model->splits().train, request.path);
-            if (request.format == "aimet-json")
-                aimetEncodingsJson(model->network(), bits, model->quantSettings(), model->splits().train);
-        }
+        if (request.format == "onnx") // refused before minutes of fine-tuning, not after
+            requireOnnxQuantizer(model->quantSettings());
+        if (request.format == "aimet-json")
+            requireAimetQuantizer(model->quantSettings());
         const ExportedWeights weights = weightsToExport(study, trials, bits, *model, request);
         const std::string provenance = weights.provenance.dump();
         if (request.format == "torchscript") {

@@ -6,9 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <cstdio>
-#include <sstream>
+#include <limits>
 
 namespace quantscope {
 namespace {
@@ -107,31 +106,24 @@ Lookahead bestLookahead(const AcquisitionContext& context, const TargetFront& fr
     Lookahead best;
     for (size_t c : largest(screen, size_t(screened), [&](size_t i) { return context.available(task, i); })) {
         const Eigen::Index x = Eigen::Index(c);
-        double expected = 0;
-        for (size_t j = 0; j < std::size(kNodes); ++j) {
-            double bestGain = 0;
-            for (size_t k = 0; k < top.size(); ++k) {
-                const Eigen::Index t = Eigen::Index(top[k]);
-                const double shift = cross(Eigen::Index(k), x) / std::sqrt(observed[x]);
-                const double sd = std::sqrt(std::max(front.sd[t] * front.sd[t] - shift * shift, 0.0));
-                bestGain = std::max(bestGain, front.improvement.expectedGain(context.candidateCosts[top[k]],
-                                                                             front.mean[t] + shift * kNodes[j], sd,
-                                                                             context.transform));
-            }
-            expected += kWeights[j] * bestGain;
+        // Per quadrature node, the best EHVI over the top candidates once y_task(x) is known.
+        double bestGain[std::size(kNodes)] = {};
+        for (size_t k = 0; k < top.size(); ++k) {
+            const Eigen::Index t = Eigen::Index(top[k]);
+            const double shift = cross(Eigen::Index(k), x) / std::sqrt(observed[x]);
+            const double sd = std::sqrt(std::max(front.sd[t] * front.sd[t] - shift * shift, 0.0));
+            for (size_t j = 0; j < std::size(kNodes); ++j)
+                bestGain[j] = std::max(bestGain[j], front.improvement.expectedGain(context.candidateCosts[top[k]],
+                                                                                   front.mean[t] + shift * kNodes[j],
+                                                                                   sd, context.transform));
         }
+        double expected = 0;
+        for (size_t j = 0; j < std::size(kNodes); ++j)
+            expected += kWeights[j] * bestGain[j];
         if (expected > best.value)
             best = {c, expected};
     }
     return best;
-}
-
-std::string describe(const char* what, double value)
-{
-    std::ostringstream out;
-    out.precision(4);
-    out << what << value;
-    return out.str();
 }
 
 } // namespace
@@ -159,8 +151,9 @@ Proposal FrontStrategy::proposeOne(const AcquisitionContext& context, std::mt199
     // EHVI through the same quadrature the look-ahead uses, so that the gains compare.
     const double now = front.ehvi[Eigen::Index(top.front())];
     const double targetCost = context.taskCosts[size_t(target)];
-    Proposal best{top.front(), target, now / targetCost,
-                  describe("expected hypervolume improvement of the target front: ", now)};
+    char reason[160];
+    std::snprintf(reason, sizeof reason, "expected hypervolume improvement of the target front: %.4g", now);
+    Proposal best{top.front(), target, now / targetCost, reason};
     for (int task = 0; task < context.taskCount(); ++task) {
         const double cost = context.taskCosts[size_t(task)];
         if (task == target || cost >= targetCost)
@@ -168,7 +161,6 @@ Proposal FrontStrategy::proposeOne(const AcquisitionContext& context, std::mt199
         const Lookahead ahead = bestLookahead(context, front, top, task, screened_);
         const double rate = std::max(ahead.value, now) / (cost + targetCost);
         if (rate > best.score) {
-            char reason[160];
             std::snprintf(reason, sizeof reason,
                           "look-ahead: the best target-task EHVI rises by %.1f %% for %.1f %% of a target evaluation's cost",
                           100 * (ahead.value / now - 1), 100 * cost / targetCost);

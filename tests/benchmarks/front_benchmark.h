@@ -4,9 +4,11 @@
 
 #include "search/pareto.h"
 #include "search/search_loop.h"
+#include "search/strategies.h"
 #include "search/strategy.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <sstream>
@@ -153,6 +155,24 @@ inline RunOutcome runToBudget(SearchLoop& loop, const std::function<Evaluation(c
         outcome.fractionAt.push_back(fraction);
     outcome.trialsPerTask.resize(size_t(loop.targetTask()) + 1, 0);
     return outcome;
+}
+
+/// Every strategy of `names` for `seeds` runs, one table row each: `run(strategy, name, seed)`
+/// makes one run, whose wall time is added here.
+inline void compareStrategies(const std::vector<std::string>& names, int seeds, double budgetTargets,
+                              const std::function<RunOutcome(const Strategy&, const std::string&, int)>& run)
+{
+    printTableHeader();
+    for (const std::string& name : names) {
+        const auto strategy = makeStrategy(name);
+        std::vector<RunOutcome> outcomes;
+        for (int seed = 0; seed < seeds; ++seed) {
+            const auto started = std::chrono::steady_clock::now();
+            outcomes.push_back(run(*strategy, name, seed));
+            outcomes.back().seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        }
+        printStrategyRow(name, outcomes, budgetTargets);
+    }
 }
 
 } // namespace quantscope::bench

@@ -79,37 +79,28 @@ int main(int argc, char** argv)
             std::printf(" %.3g", task.cost);
         std::printf("; budget %.0f target evaluations, %d seeds; the initial %zu candidates' own front: %.3f\n\n",
                     budgetTargets, seeds, pool.size(), hypervolume(poolPoints, reference) / best);
-        printTableHeader();
-        for (const std::string& name : names) {
-            const auto strategy = makeStrategy(name);
-            std::vector<RunOutcome> outcomes;
-            for (int seed = 0; seed < seeds; ++seed) {
-                const auto started = std::chrono::steady_clock::now();
-                std::vector<double> costs;
-                for (const auto& task : problem.tasks())
-                    costs.push_back(task.cost);
-                SearchLoopOptions options = benchmarkOptions(*strategy, costs, seed, encoding->dim(), memory);
-                if (strategy->usesModel())
-                    options.paretoMutations = 2;
-                SearchLoop loop(pool, *strategy, problem.taskCount(), options);
-                std::mt19937_64 noise(uint64_t(seed) * 7919 + 17);
-                const auto evaluate = [&](const BitConfig& bits, int task) {
-                    return Evaluation{problem.observe(bits, task, noise), problem.tasks()[size_t(task)].cost};
-                };
-                const auto truth = [&](const BitConfig& bits) { return problem.trueAccuracy(bits, target); };
-                RunOutcome outcome = runToBudget(
-                    loop, evaluate, budget, targetCost, maxEvaluations,
-                    [&] { return measuredFrontHypervolume(loop, memory, truth, reference) / best; },
-                    [&](int evaluation, int task, double cost, double fraction) {
-                        if (csv)
-                            csv << '"' << spec.name << "\"," << name << ',' << seed << ',' << evaluation << ',' << task
-                                << ',' << cost << ',' << fraction << '\n';
-                    });
-                outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-                outcomes.push_back(outcome);
-            }
-            printStrategyRow(name, outcomes, budgetTargets);
-        }
+        std::vector<double> costs;
+        for (const auto& task : problem.tasks())
+            costs.push_back(task.cost);
+        const auto truth = [&](const BitConfig& bits) { return problem.trueAccuracy(bits, target); };
+        compareStrategies(names, seeds, budgetTargets, [&](const Strategy& strategy, const std::string& name, int seed) {
+            SearchLoopOptions options = benchmarkOptions(strategy, costs, seed, encoding->dim(), memory);
+            if (strategy.usesModel())
+                options.paretoMutations = 2;
+            SearchLoop loop(pool, strategy, problem.taskCount(), options);
+            std::mt19937_64 noise(uint64_t(seed) * 7919 + 17);
+            const auto evaluate = [&](const BitConfig& bits, int task) {
+                return Evaluation{problem.observe(bits, task, noise), problem.tasks()[size_t(task)].cost};
+            };
+            return runToBudget(
+                loop, evaluate, budget, targetCost, maxEvaluations,
+                [&] { return measuredFrontHypervolume(loop, memory, truth, reference) / best; },
+                [&](int evaluation, int task, double cost, double fraction) {
+                    if (csv)
+                        csv << '"' << spec.name << "\"," << name << ',' << seed << ',' << evaluation << ',' << task << ','
+                            << cost << ',' << fraction << '\n';
+                });
+        });
     }
     return 0;
 }

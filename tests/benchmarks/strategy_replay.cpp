@@ -128,33 +128,24 @@ int main(int argc, char** argv)
         csv.open(csvPath);
         csv << "strategy,seed,evaluation,task,cost_in_target_evaluations,fraction_of_best\n";
     }
-    printTableHeader();
-    for (const std::string& name : names) {
-        const auto strategy = makeStrategy(name);
-        std::vector<RunOutcome> outcomes;
-        for (int seed = 0; seed < seeds; ++seed) {
-            const auto started = std::chrono::steady_clock::now();
-            // The pool stays fixed (no mutations): only recorded configurations can be evaluated.
-            const SearchLoopOptions options = benchmarkOptions(*strategy, taskSeconds, seed, encoding->dim(), memory);
-            SearchLoop loop(pool, *strategy, kTasks, options);
-            std::map<std::pair<std::string, int>, size_t> drawn;
-            const auto evaluate = [&](const BitConfig& bits, int task) {
-                const std::vector<double>& values = byConfig.at(bits.toString())->accuracies[task];
-                const size_t turn = drawn[{bits.toString(), task}]++;
-                return Evaluation{values[(size_t(seed) + turn) % values.size()], taskSeconds[size_t(task)]};
-            };
-            RunOutcome outcome = runToBudget(
-                loop, evaluate, budget, targetCost, int(pool.size()) * kTasks,
-                [&] { return measuredFrontHypervolume(loop, memory, truth, reference) / best; },
-                [&](int evaluation, int task, double cost, double fraction) {
-                    if (csv)
-                        csv << name << ',' << seed << ',' << evaluation << ',' << task << ',' << cost << ',' << fraction
-                            << '\n';
-                });
-            outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            outcomes.push_back(outcome);
-        }
-        printStrategyRow(name, outcomes, budgetTargets);
-    }
+    compareStrategies(names, seeds, budgetTargets, [&](const Strategy& strategy, const std::string& name, int seed) {
+        // The pool stays fixed (no mutations): only recorded configurations can be evaluated.
+        const SearchLoopOptions options = benchmarkOptions(strategy, taskSeconds, seed, encoding->dim(), memory);
+        SearchLoop loop(pool, strategy, kTasks, options);
+        std::map<std::pair<std::string, int>, size_t> drawn;
+        const auto evaluate = [&](const BitConfig& bits, int task) {
+            const std::vector<double>& values = byConfig.at(bits.toString())->accuracies[task];
+            const size_t turn = drawn[{bits.toString(), task}]++;
+            return Evaluation{values[(size_t(seed) + turn) % values.size()], taskSeconds[size_t(task)]};
+        };
+        return runToBudget(
+            loop, evaluate, budget, targetCost, int(pool.size()) * kTasks,
+            [&] { return measuredFrontHypervolume(loop, memory, truth, reference) / best; },
+            [&](int evaluation, int task, double cost, double fraction) {
+                if (csv)
+                    csv << name << ',' << seed << ',' << evaluation << ',' << task << ',' << cost << ',' << fraction
+                        << '\n';
+            });
+    });
     return 0;
 }
