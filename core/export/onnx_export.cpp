@@ -34,6 +34,7 @@ public:
         case torch::kFloat32: t->set_data_type(TensorProto::FLOAT); break;
         case torch::kInt8: t->set_data_type(TensorProto::INT8); break;
         case torch::kUInt8: t->set_data_type(TensorProto::UINT8); break;
+        case torch::kInt64: t->set_data_type(TensorProto::INT64); break;
         default: throw ModelError("ONNX export: unexpected tensor type for " + name);
         }
         t->set_raw_data(data.data_ptr(), size_t(data.numel()) * data.element_size()); // little-endian host
@@ -107,6 +108,9 @@ public:
         snapshot.forEachTensor([this](const std::string& name, const torch::Tensor& value) {
             tensors_[name] = value.to(torch::kFloat32);
         });
+        for (const auto& [name, constant] : snapshot.graph().constants) // parameters and buffers take precedence
+            if (!tensors_.count(name))
+                tensors_[name] = torch::tensor(constant.values).view(constant.shape);
     }
 
     void write(const ModelSpec& spec)
@@ -129,7 +133,19 @@ public:
     }
 
 private:
-    std::string in(const GraphOp& op, size_t i = 0) const { return names_.at(op.inputs[i]); }
+    /// An operand: a value computed earlier, or a parameter or constant (an initializer).
+    std::string in(const GraphOp& op, size_t i = 0)
+    {
+        const auto found = names_.find(op.inputs[i]);
+        return found != names_.end() ? found->second : parameter(op.inputs[i]);
+    }
+
+    /// A fresh name for the nodes and initializers of a layer's n-th use (shared layers are reused).
+    std::string uniqueName(const std::string& prefix)
+    {
+        const int use = uses_[prefix]++;
+        return use == 0 ? prefix : prefix + "_" + std::to_string(use + 1);
+    }
 
     const torch::Tensor& tensor(const std::string& name) const
     {
@@ -152,8 +168,8 @@ private:
     {
         const std::string name = op.module + ".weight";
         const int bits = snapshot_.weightBits(op.layer);
-        if (bits == 0)
-            return parameter(name);
+        if (bits == 0 || !written_.insert(name).second)
+            return bits == 0 ? parameter(name) : name;
         torch::Tensor integers, scales;
         uniformIntegerWeight(snapshot_.network().backend().quantLayers().weight(op.layer).detach().cpu(), bits, integers,
                              scales);
@@ -174,7 +190,7 @@ private:
         if (bits == 0 || !range.valid())
             return x;
         const UniformGrid grid = uniformActivationGrid(bits, range);
-        const std::string prefix = op.module + ".input";
+        const std::string prefix = uniqueName(op.module + ".input");
         std::string clipped = x;
         // uint8 saturates to [0, 255] and int8 to [-128, 127]; narrower grids clip first.
         if (!(range.nonNegative && grid.hi == 255)) {
@@ -189,6 +205,16 @@ private:
         return out_.node("DequantizeLinear", {prefix + "_quantized", scale, zero}, prefix + "_dequantized").output(0);
     }
 
+    /// Square window attributes of Conv, MaxPool and AveragePool.
+    static void window(onnx::NodeProto& n, const GraphOp& op)
+    {
+        OnnxGraphWriter::attribute(n, "kernel_shape", std::vector<int64_t>{op.kernel, op.kernel});
+        OnnxGraphWriter::attribute(n, "strides", std::vector<int64_t>{op.stride, op.stride});
+        OnnxGraphWriter::attribute(n, "pads", std::vector<int64_t>(4, op.padding));
+        if (op.dilation != 1)
+            OnnxGraphWriter::attribute(n, "dilations", std::vector<int64_t>{op.dilation, op.dilation});
+    }
+
     std::string emit(const GraphOp& op)
     {
         switch (op.kind) {
@@ -196,10 +222,8 @@ private:
             std::vector<std::string> inputs = {quantizedInput(op), weight(op)};
             if (op.hasBias)
                 inputs.push_back(parameter(op.module + ".bias"));
-            auto& n = out_.node("Conv", inputs, op.module + ".output");
-            OnnxGraphWriter::attribute(n, "kernel_shape", std::vector<int64_t>{op.kernel, op.kernel});
-            OnnxGraphWriter::attribute(n, "strides", std::vector<int64_t>{op.stride, op.stride});
-            OnnxGraphWriter::attribute(n, "pads", std::vector<int64_t>(4, op.padding));
+            auto& n = out_.node("Conv", inputs, uniqueName(op.module + ".output"));
+            window(n, op);
             OnnxGraphWriter::attribute(n, "group", int64_t(op.groups));
             return n.output(0);
         }
@@ -207,7 +231,7 @@ private:
             std::vector<std::string> inputs = {quantizedInput(op), weight(op)};
             if (op.hasBias)
                 inputs.push_back(parameter(op.module + ".bias"));
-            auto& n = out_.node("Gemm", inputs, op.module + ".output");
+            auto& n = out_.node("Gemm", inputs, uniqueName(op.module + ".output"));
             OnnxGraphWriter::attribute(n, "transB", int64_t(1));
             return n.output(0);
         }
@@ -215,34 +239,70 @@ private:
             auto& n = out_.node("BatchNormalization",
                                 {in(op), parameter(op.module + ".weight"), parameter(op.module + ".bias"),
                                  parameter(op.module + ".running_mean"), parameter(op.module + ".running_var")},
-                                op.module + ".output");
+                                uniqueName(op.module + ".output"));
             OnnxGraphWriter::attribute(n, "epsilon", float(op.eps));
             return n.output(0);
         }
         case GraphOp::Kind::Relu:
             return out_.node("Relu", {in(op)}, op.output).output(0);
-        case GraphOp::Kind::MaxPool: {
-            auto& n = out_.node("MaxPool", {in(op)}, op.output);
-            OnnxGraphWriter::attribute(n, "kernel_shape", std::vector<int64_t>{op.kernel, op.kernel});
-            OnnxGraphWriter::attribute(n, "strides", std::vector<int64_t>{op.stride, op.stride});
-            OnnxGraphWriter::attribute(n, "pads", std::vector<int64_t>(4, op.padding));
+        case GraphOp::Kind::MaxPool:
+        case GraphOp::Kind::AveragePool: {
+            const bool max = op.kind == GraphOp::Kind::MaxPool;
+            auto& n = out_.node(max ? "MaxPool" : "AveragePool", {in(op)}, op.output);
+            window(n, op);
+            if (op.ceilMode)
+                OnnxGraphWriter::attribute(n, "ceil_mode", int64_t(1));
+            if (!max && op.countIncludePad && op.padding > 0)
+                OnnxGraphWriter::attribute(n, "count_include_pad", int64_t(1));
             return n.output(0);
         }
         case GraphOp::Kind::Add:
             return out_.node("Add", {in(op, 0), in(op, 1)}, op.output).output(0);
+        case GraphOp::Kind::Sub:
+            return out_.node("Sub", {in(op, 0), in(op, 1)}, op.output).output(0);
+        case GraphOp::Kind::Mul:
+            return out_.node("Mul", {in(op, 0), in(op, 1)}, op.output).output(0);
+        case GraphOp::Kind::Div:
+            return out_.node("Div", {in(op, 0), in(op, 1)}, op.output).output(0);
         case GraphOp::Kind::Concat: {
             std::vector<std::string> inputs;
             for (size_t i = 0; i < op.inputs.size(); ++i)
                 inputs.push_back(in(op, i));
             auto& n = out_.node("Concat", inputs, op.output);
-            OnnxGraphWriter::attribute(n, "axis", int64_t(1));
+            OnnxGraphWriter::attribute(n, "axis", int64_t(op.axis));
             return n.output(0);
         }
         case GraphOp::Kind::GlobalAveragePool: {
+            if (op.keepSpatial)
+                return out_.node("GlobalAveragePool", {in(op)}, op.output).output(0);
             const std::string pooled = out_.node("GlobalAveragePool", {in(op)}, op.output + "_pooled").output(0);
             auto& n = out_.node("Flatten", {pooled}, op.output);
             OnnxGraphWriter::attribute(n, "axis", int64_t(1));
             return n.output(0);
+        }
+        case GraphOp::Kind::Clip: {
+            const std::string lo = out_.scalar(op.output + "_min", torch::tensor(float(op.lo)));
+            const std::string hi = out_.scalar(op.output + "_max", torch::tensor(float(op.hi)));
+            return out_.node("Clip", {in(op), lo, hi}, op.output).output(0);
+        }
+        case GraphOp::Kind::LeakyRelu: {
+            auto& n = out_.node("LeakyRelu", {in(op)}, op.output);
+            OnnxGraphWriter::attribute(n, "alpha", float(op.alpha));
+            return n.output(0);
+        }
+        case GraphOp::Kind::Sigmoid:
+            return out_.node("Sigmoid", {in(op)}, op.output).output(0);
+        case GraphOp::Kind::Tanh:
+            return out_.node("Tanh", {in(op)}, op.output).output(0);
+        case GraphOp::Kind::Softmax:
+        case GraphOp::Kind::LogSoftmax: {
+            auto& n = out_.node(op.kind == GraphOp::Kind::Softmax ? "Softmax" : "LogSoftmax", {in(op)}, op.output);
+            OnnxGraphWriter::attribute(n, "axis", int64_t(op.axis));
+            return n.output(0);
+        }
+        case GraphOp::Kind::Reshape: {
+            out_.initializer(op.output + "_shape", torch::tensor(op.shape, torch::kInt64));
+            return out_.node("Reshape", {in(op), op.output + "_shape"}, op.output).output(0);
         }
         }
         throw ModelError("ONNX export: unknown graph operation");
@@ -253,6 +313,7 @@ private:
     std::map<std::string, torch::Tensor> tensors_;
     std::map<std::string, std::string> names_; ///< graph value -> ONNX value
     std::set<std::string> written_;            ///< parameters already written as initializers
+    std::map<std::string, int> uses_;          ///< uniqueName's counts
 };
 
 } // namespace

@@ -20,8 +20,8 @@ namespace quantscope {
 /// its inference graph, and per layer the bits of its weight and of the activation entering it.
 class QuantizedSnapshot {
 public:
-    /// `needsGraph`: whether the exporter writes the network from its inference graph (zoo
-    /// networks; ConfigError before any work when there is none). A `network` already quantized
+    /// `needsGraph`: whether the exporter writes the network from its inference graph (ConfigError
+    /// before any work when an imported network has none). A `network` already quantized
     /// to `bits` (a trial's fine-tuned copy, quantizeAndFineTune) keeps its calibrated ranges.
     QuantizedSnapshot(const Network& network, const BitConfig& bits, const QuantSettings& settings,
                       const ImageSet& calibrationSet, bool needsGraph = true);

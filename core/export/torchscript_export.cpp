@@ -3,11 +3,13 @@
 #include "common/error.h"
 #include "export/quantized_snapshot.h"
 #include "model/network_backend.h"
+#include "model/torchscript_graph.h"
 #include "quant/uniform_quantizer.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <map>
 #include <set>
 #include <sstream>
@@ -85,17 +87,32 @@ std::string attribute(const std::string& module, const std::string& field)
     return "self." + attributeName(module + "." + field);
 }
 
-/// The statement computing one graph operation.
-std::string statement(const GraphOp& op, const std::function<std::string(int, const std::string&)>& quantizeInput)
+/// `[v, v]`
+std::string pair(int value)
 {
-    const std::string& x = op.inputs.front();
-    const std::string stride = "[" + std::to_string(op.stride) + ", " + std::to_string(op.stride) + "]";
+    return "[" + std::to_string(value) + ", " + std::to_string(value) + "]";
+}
+
+std::string bound(double value)
+{
+    return std::isfinite(value) ? number(value) : "None";
+}
+
+/// The statement computing one graph operation; `operand` names a value or constant in the source.
+std::string statement(const GraphOp& op, const std::function<std::string(int, const std::string&)>& quantizeInput,
+                      const std::function<std::string(const std::string&)>& operand)
+{
+    std::vector<std::string> in;
+    for (const std::string& input : op.inputs)
+        in.push_back(operand(input));
+    const std::string& x = in.front();
+    const std::string stride = pair(op.stride);
     std::ostringstream e;
     switch (op.kind) {
     case GraphOp::Kind::Conv:
         e << "torch.conv2d(" << quantizeInput(op.layer, x) << ", " << attribute(op.module, "weight") << ", "
-          << (op.hasBias ? attribute(op.module, "bias") : "None") << ", " << stride << ", [" << op.padding << ", "
-          << op.padding << "], [1, 1], " << op.groups << ")";
+          << (op.hasBias ? attribute(op.module, "bias") : "None") << ", " << stride << ", " << pair(op.padding)
+          << ", " << pair(op.dilation) << ", " << op.groups << ")";
         break;
     case GraphOp::Kind::Linear:
         e << "torch.linear(" << quantizeInput(op.layer, x) << ", " << attribute(op.module, "weight") << ", "
@@ -110,18 +127,56 @@ std::string statement(const GraphOp& op, const std::function<std::string(int, co
         e << "torch.relu(" << x << ")";
         break;
     case GraphOp::Kind::MaxPool:
-        e << "torch.max_pool2d(" << x << ", [" << op.kernel << ", " << op.kernel << "], " << stride << ", ["
-          << op.padding << ", " << op.padding << "])";
+        e << "torch.max_pool2d(" << x << ", " << pair(op.kernel) << ", " << stride << ", " << pair(op.padding) << ", "
+          << pair(op.dilation) << ", " << (op.ceilMode ? "True" : "False") << ")";
+        break;
+    case GraphOp::Kind::AveragePool:
+        e << "torch.avg_pool2d(" << x << ", " << pair(op.kernel) << ", " << stride << ", " << pair(op.padding) << ", "
+          << (op.ceilMode ? "True" : "False") << ", " << (op.countIncludePad ? "True" : "False") << ")";
         break;
     case GraphOp::Kind::Add:
-        e << op.inputs[0] << " + " << op.inputs[1];
+        e << in[0] << " + " << in[1];
+        break;
+    case GraphOp::Kind::Sub:
+        e << in[0] << " - " << in[1];
+        break;
+    case GraphOp::Kind::Mul:
+        e << in[0] << " * " << in[1];
+        break;
+    case GraphOp::Kind::Div:
+        e << in[0] << " / " << in[1];
         break;
     case GraphOp::Kind::Concat:
-        e << "torch.cat([" << join(op.inputs) << "], 1)";
+        e << "torch.cat([" << join(in) << "], " << op.axis << ")";
         break;
     case GraphOp::Kind::GlobalAveragePool:
-        e << "torch.adaptive_avg_pool2d(" << x << ", [1, 1]).flatten(1)";
+        e << "torch.adaptive_avg_pool2d(" << x << ", [1, 1])" << (op.keepSpatial ? "" : ".flatten(1)");
         break;
+    case GraphOp::Kind::Clip:
+        e << "torch.clamp(" << x << ", " << bound(op.lo) << ", " << bound(op.hi) << ")";
+        break;
+    case GraphOp::Kind::LeakyRelu:
+        e << "torch.nn.functional.leaky_relu(" << x << ", " << number(op.alpha) << ")";
+        break;
+    case GraphOp::Kind::Sigmoid:
+        e << "torch.sigmoid(" << x << ")";
+        break;
+    case GraphOp::Kind::Tanh:
+        e << "torch.tanh(" << x << ")";
+        break;
+    case GraphOp::Kind::Softmax:
+        e << "torch.softmax(" << x << ", " << op.axis << ")";
+        break;
+    case GraphOp::Kind::LogSoftmax:
+        e << "torch.log_softmax(" << x << ", " << op.axis << ")";
+        break;
+    case GraphOp::Kind::Reshape: {
+        std::vector<std::string> dims;
+        for (size_t i = 0; i < op.shape.size(); ++i) // 0: the input's size there, as ONNX's Reshape reads it
+            dims.push_back(op.shape[i] == 0 ? x + ".size(" + std::to_string(i) + ")" : std::to_string(op.shape[i]));
+        e << x << ".reshape([" << join(dims) << "])";
+        break;
+    }
     }
     return "    " + op.output + " = " + e.str() + "\n";
 }
@@ -146,12 +201,7 @@ void exportImported(const QuantizedSnapshot& snapshot, torch::jit::Module module
     torch::NoGradGuard noGrad;
     std::map<std::string, torch::Tensor> values;
     snapshot.forEachTensor([&](const std::string& name, const torch::Tensor& value) { values[name] = value; });
-    for (const auto& p : module.named_parameters())
-        if (values.count(p.name))
-            p.value.copy_(values[p.name]);
-    for (const auto& b : module.named_buffers())
-        if (values.count(b.name))
-            b.value.copy_(values[b.name]);
+    assignNamedTensors(module, values);
 
     std::map<std::string, int> layerIndex;
     const std::vector<LayerInfo>& layers = snapshot.network().layers();
@@ -238,10 +288,16 @@ void exportTorchScript(const Network& network, const BitConfig& bits, const Quan
             + number(grid.hi) + ")";
     };
     const InferenceGraph& graph = snapshot.graph();
+    for (const auto& [name, constant] : graph.constants)
+        if (!module.hasattr(attributeName(name)))
+            module.register_buffer(attributeName(name), torch::tensor(constant.values).view(constant.shape));
+    const auto operand = [&](const std::string& name) {
+        return module.hasattr(attributeName(name)) ? "self." + attributeName(name) : name;
+    };
     std::string source = std::string(kHelpers) + "\ndef forward(self, " + graph.input + ": Tensor) -> Tensor:\n    "
         + graph.input + " = (" + graph.input + " - self.input_mean) / self.input_std\n";
     for (const GraphOp& op : graph.ops)
-        source += statement(op, quantizeInput);
+        source += statement(op, quantizeInput, operand);
     source += "    return " + graph.output + "\n";
     try {
         module.define(source);

@@ -42,8 +42,9 @@ public:
     QuantizableLayers& quantLayers() { return quantLayers_; }
     const QuantizableLayers& quantLayers() const { return quantLayers_; }
 
-    /// The inference computation as a graph, for export. Architectures without one throw ConfigError.
-    virtual InferenceGraph inferenceGraph() const;
+    /// The inference computation as a graph, for export (ONNX, AIMET, the zoo's TorchScript). An
+    /// imported network with an operator outside the translated set throws ConfigError naming it.
+    virtual InferenceGraph inferenceGraph() const = 0;
     /// Imported networks: a fresh copy of the TorchScript module as the user made it (graphs not
     /// rewritten), into `out`; false for zoo networks. Export rewrites it with standard operators.
     virtual bool originalTorchScript(torch::jit::Module& /*out*/) const { return false; }

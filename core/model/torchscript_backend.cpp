@@ -2,11 +2,13 @@
 
 #include "common/error.h"
 #include "model/network_backend.h"
+#include "model/torchscript_graph.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>
 
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -228,6 +230,19 @@ public:
         std::istringstream in(bytes_);
         out = torch::jit::load(in);
         return true;
+    }
+
+    /// The user's module (not the rewritten one) with this backend's current values, translated.
+    InferenceGraph inferenceGraph() const override
+    {
+        torch::jit::Module original;
+        originalTorchScript(original);
+        std::map<std::string, torch::Tensor> values;
+        for (const auto& [name, value] : namedTensors())
+            values[name] = value.detach().cpu();
+        assignNamedTensors(original, values);
+        original.eval();
+        return torchScriptInferenceGraph(original, quantLayers_.names(), source_);
     }
 
     std::shared_ptr<NetworkBackend> clone() const override

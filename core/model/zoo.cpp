@@ -50,12 +50,6 @@ std::shared_ptr<NetworkBackend> ZooBackend::clone() const
     return copy;
 }
 
-InferenceGraph NetworkBackend::inferenceGraph() const
-{
-    throw ConfigError("this export describes the network operator by operator and covers the zoo architectures "
-                      "(vgg11s, resnet20, googlenet-s); export imported TorchScript models as torchscript");
-}
-
 ModelSpec importedModelInput(DatasetKind dataset, std::vector<float> mean, std::vector<float> stddev)
 {
     const DatasetFacts facts = datasetFacts(dataset);

@@ -1,6 +1,7 @@
 // What you see is what you deploy: a model file exported from a fine-tuned target-task trial
 // holds that trial's fine-tuned weights, and Debian's python3-torch scores it at the accuracy the
-// study reported, on the same images (the study's search split, written out as IDX files).
+// study reported, on the same images (the study's search split, written out as IDX files), and
+// its ONNX export computes the same logits in ONNX Runtime.
 #include "export/study_export.h"
 #include "idx_fixture.h"
 #include "study/study_runner.h"
@@ -24,6 +25,7 @@ struct ExportCase {
     const char* model;   ///< empty: the shipped model
     const char* config;
     std::vector<float> mean, std;
+    const char* quantizer; ///< uniform: the ONNX export is checked too
 };
 
 void PrintTo(const ExportCase& c, std::ostream* out)
@@ -42,6 +44,7 @@ TEST_P(FineTunedExport, ScoresTheTrialsAccuracyInPyTorch)
     spec.limit = 400;
     spec.tasks = {{"quantize only", 0, 1}, {"30 steps", 30, 3}};
     spec.budgetTrials = 1;
+    spec.quantizer = c.quantizer;
     if (*c.model) {
         spec.model = std::string(QUANTSCOPE_TEST_DATA "/torchscript/") + c.model;
         spec.inputMean = c.mean;
@@ -103,12 +106,36 @@ TEST_P(FineTunedExport, ScoresTheTrialsAccuracyInPyTorch)
     if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
         GTEST_SKIP() << "python3-torch is not installed";
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << command.str();
+    if (spec.quantizer != "uniform")
+        return;
+
+    // The ONNX export of the trial holds the same fine-tuned network: in ONNX Runtime, operators
+    // as the specification defines them, its logits equal the TorchScript export's.
+    exported.format = "onnx";
+    exported.path = dir.file("model.onnx");
+    exportStudy(study, store.trials(study.id), exported);
+    const char* ortDir = std::getenv("QUANTSCOPE_ORT_DIR");
+    const std::string ort = ortDir ? ortDir : std::string(std::getenv("HOME") ? std::getenv("HOME") : "") + "/.cache/quantscope/onnxruntime-node";
+    std::ostringstream runtime;
+    runtime << "node " << QUANTSCOPE_TEST_DATA << "/../node/onnx_logits.js " << ort << " " << exported.path << " "
+            << search.size() << " " << dir.path().string() << " disabled > " << dir.file("logits.json")
+            << " && /usr/bin/python3 " << QUANTSCOPE_TEST_DATA << "/../python/check_onnx.py --runtime "
+            << dir.file("logits.json") << " " << exported.path << " " << dir.file("model.pt") << " "
+            << dir.path().string();
+    if (!c.mean.empty())
+        runtime << " " << c.mean[0] << " " << c.std[0];
+    const int ran = std::system(runtime.str().c_str());
+    if (WIFEXITED(ran) && WEXITSTATUS(ran) == 77)
+        GTEST_SKIP() << "ONNX Runtime (installer/install-onnxruntime.sh) or python3-onnx is not installed";
+    EXPECT_TRUE(WIFEXITED(ran) && WEXITSTATUS(ran) == 0) << runtime.str();
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Studies, FineTunedExport,
-    testing::Values(ExportCase{"shipped", "", "8,6,6,4,4,3,3,2,8", {}, {}},
-                    ExportCase{"imported", "residual.pt", "8,2,2,2,2,2,8", {0.2860f}, {0.3530f}}),
+    testing::Values(ExportCase{"shipped", "", "8,6,6,4,4,3,3,2,8", {}, {}, "dsconv"},
+                    ExportCase{"imported", "residual.pt", "8,2,2,2,2,2,8", {0.2860f}, {0.3530f}, "dsconv"},
+                    ExportCase{"shipped_uniform", "", "8,6,6,4,4,3,3,2,8", {}, {}, "uniform"},
+                    ExportCase{"imported_uniform", "residual.pt", "8,4,3,3,3,2,8", {0.2860f}, {0.3530f}, "uniform"}),
     [](const testing::TestParamInfo<ExportCase>& info) { return std::string(info.param.name); });
 
 } // namespace

@@ -9,6 +9,8 @@ test images. The C++ tests compare Quantscope's import against these.
 Usage: make_torchscript_models.py OUT_DIR [DATA_DIR]   (deterministic: seeded, one thread)
        make_torchscript_models.py --verify DIR [DATA_DIR]
        make_torchscript_models.py --normalising DIR   (from DIR/residual.pt: normalisation inside forward)
+       make_torchscript_models.py --more-ops DIR [DATA_DIR]   (operators beyond the zoo's, and one outside
+                                                               what Quantscope writes operator by operator)
 --verify loads the committed models in this PyTorch and checks their JSON files against them (the
 layers' shapes and parameters, the float top-1); exit 77 when python3-torch is missing."""
 import collections
@@ -248,9 +250,65 @@ def make_normalising(directory):
     torch.jit.trace(wrapped, torch.zeros(2, 1, 28, 28)).save(f"{directory}/normalising_traced.pt")
 
 
+class MoreOps(nn.Module):
+    """Operators beyond the zoo's, as networks users bring have them: ReLU6 and leaky ReLU in place,
+    average pooling, a dilated convolution, a sigmoid gate (mul), concatenation, hardtanh, a mean
+    over height and width, view with x.size(0), dropout and log_softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 12, 3, padding=1)
+        self.conv2 = nn.Conv2d(12, 12, 3, padding=2, dilation=2)
+        self.gate = nn.Conv2d(12, 12, 1)
+        self.conv3 = nn.Conv2d(24, 24, 3, stride=2, padding=1)
+        self.drop = nn.Dropout(0.2)
+        self.fc = nn.Linear(24, 10)
+
+    def forward(self, x):
+        x = F.avg_pool2d(F.relu6(self.conv1(x), inplace=True), 2)
+        y = self.conv2(x)
+        F.leaky_relu_(y, 0.1)  # in place: the next line reads the mutated y
+        y = y * torch.sigmoid(self.gate(y))
+        x = F.hardtanh(self.conv3(torch.cat([x, y], 1)), -1.0, 3.0)
+        x = x.mean((2, 3), keepdim=True)
+        x = self.drop(x.view(x.size(0), -1))
+        return F.log_softmax(self.fc(x), 1)
+
+
+class UnsupportedOp(nn.Module):
+    """A running sum over channels: no operator Quantscope writes to ONNX."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3)
+        self.fc = nn.Linear(4, 10)
+
+    def forward(self, x):
+        x = torch.cumsum(F.relu(self.conv(x)), 1)
+        return self.fc(F.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
+def make_more_ops(directory, data_dir):
+    """more_ops_scripted.pt and more_ops_traced.pt (MoreOps briefly trained, the same weights) and
+    unsupported_op.pt (untrained: it is only ever refused)."""
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    model = MoreOps()
+    images = read_idx(f"{data_dir}/train-images-idx3-ubyte.gz")
+    labels = read_idx(f"{data_dir}/train-labels-idx1-ubyte.gz")
+    train(model, images, labels, lambda x: x)
+    torch.jit.script(model).save(f"{directory}/more_ops_scripted.pt")
+    torch.jit.trace(model, torch.zeros(2, 1, 28, 28)).save(f"{directory}/more_ops_traced.pt")
+    torch.manual_seed(0)
+    torch.jit.script(UnsupportedOp()).save(f"{directory}/unsupported_op.pt")
+
+
 def main():
     if sys.argv[1] == "--normalising":
         make_normalising(sys.argv[2])
+        return
+    if sys.argv[1] == "--more-ops":
+        make_more_ops(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "/usr/share/datasets/fashion-mnist")
         return
     if sys.argv[1] == "--verify":
         verify(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "/usr/share/datasets/fashion-mnist")
