@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
   libtorch-dev libopenblas0-pthread
-  libeigen3-dev libblas-dev liblapack-dev liblbfgspp-dev libsqlite3-dev zlib1g-dev
+  libeigen3-dev libblas-dev liblapack-dev liblbfgspp-dev libsqlite3-dev zlib1g-dev libzip-dev
   nlohmann-json3-dev libcli11-dev libonnx-dev libprotobuf-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist

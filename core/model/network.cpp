@@ -1,6 +1,7 @@
 #include "model/network.h"
 
 #include "common/error.h"
+#include "model/model_archive.h"
 #include "model/network_backend.h"
 #include "model/torchscript_backend.h"
 #include "model/zoo.h"
@@ -65,6 +66,7 @@ void readArchive(const std::string& path, torch::serialize::InputArchive& archiv
 {
     if (!std::filesystem::exists(path))
         throw ModelError("model file not found: " + path);
+    checkModelArchive(path);
     try {
         archive.load_from(path);
     } catch (const c10::Error& e) {
@@ -100,6 +102,8 @@ Network Network::fromArchive(const std::string& path, torch::serialize::InputArc
 
 Network Network::importTorchScript(const std::string& path, ModelSpec input)
 {
+    if (std::filesystem::exists(path))
+        checkModelArchive(path);
     std::shared_ptr<NetworkBackend> backend = quantscope::importTorchScript(path, input);
     return Network(input, std::move(backend));
 }
@@ -111,7 +115,9 @@ Network Network::open(const std::string& path, const ModelSpec& input)
     c10::IValue specValue;
     if (archive.try_read(kSpecKey, specValue))
         return fromArchive(path, archive);
-    return importTorchScript(path, input);
+    ModelSpec spec = input; // checked by readArchive already
+    std::shared_ptr<NetworkBackend> backend = quantscope::importTorchScript(path, spec);
+    return Network(spec, std::move(backend));
 }
 
 void Network::save(const std::string& path) const

@@ -15,6 +15,8 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <zip.h>
+
 #include <cstdio>
 
 #include <fstream>
@@ -172,6 +174,8 @@ TEST(TorchScriptImportErrors, BadModelsGetClearMessages)
     expectRefused(kModels + "bad_state_dict.pt", "not a Quantscope or TorchScript model");
     expectRefused(kModels + "plain_cnn.json", "not a Quantscope or TorchScript model");
     expectRefused(kModels + "absent.pt", "model file not found");
+    // hardening case 5: flipped weight bytes loaded and evaluated at 9 %
+    expectRefused(kModels + "bad_crc.pt", "is corrupt: member 'plain_cnn/data/7' fails its check (CRC error)");
     ModelSpec wrongNormalisation;
     wrongNormalisation.mean = {0.5f, 0.5f};
     wrongNormalisation.stddev = {0.5f, 0.5f};
@@ -181,6 +185,23 @@ TEST(TorchScriptImportErrors, BadModelsGetClearMessages)
     } catch (const ModelError& e) {
         EXPECT_NE(std::string(e.what()).find("one mean and one std per channel (1), got 2 and 2"), std::string::npos);
     }
+}
+
+/// A zip whose member inflates far beyond the file (16 MiB of zeros in a few KiB) is refused
+/// before anything inflates it.
+TEST(TorchScriptImportErrors, DecompressionBombIsRefused)
+{
+    const std::string path = ::testing::TempDir() + "/bomb.pt";
+    std::remove(path.c_str());
+    int code = 0;
+    zip_t* archive = zip_open(path.c_str(), ZIP_CREATE | ZIP_EXCL, &code);
+    ASSERT_NE(archive, nullptr);
+    static const std::vector<char> zeros(16 << 20, 0);
+    zip_source_t* source = zip_source_buffer(archive, zeros.data(), zeros.size(), 0);
+    ASSERT_GE(zip_file_add(archive, "bomb/data/0", source, 0), 0);
+    ASSERT_EQ(zip_close(archive), 0);
+    expectRefused(path, "its members declare 16 MiB of contents in a 0 MiB file");
+    std::remove(path.c_str());
 }
 
 } // namespace

@@ -9,6 +9,7 @@ test images. The C++ tests compare Quantscope's import against these.
 Usage: make_torchscript_models.py OUT_DIR [DATA_DIR]   (deterministic: seeded, one thread)
        make_torchscript_models.py --verify DIR [DATA_DIR]
        make_torchscript_models.py --normalising DIR   (from DIR/residual.pt: normalisation inside forward)
+       make_torchscript_models.py --bad-crc DIR   (DIR/plain_cnn.pt with one weight byte flipped: bad_crc.pt)
        make_torchscript_models.py --more-ops DIR [DATA_DIR]   (operators beyond the zoo's, and one outside
                                                                what Quantscope writes operator by operator)
 --verify loads the committed models in this PyTorch and checks their JSON files against them (the
@@ -303,7 +304,24 @@ def make_more_ops(directory, data_dir):
     torch.jit.script(UnsupportedOp()).save(f"{directory}/unsupported_op.pt")
 
 
+def make_bad_crc(directory):
+    """bad_crc.pt: plain_cnn.pt with one byte of a weight tensor flipped, as a damaged download or
+    disk would leave it; the zip member's CRC-32 no longer matches (LibTorch loads it regardless)."""
+    import struct
+    import zipfile
+    source = f"{directory}/plain_cnn.pt"
+    member = next(i for i in zipfile.ZipFile(source).infolist() if "/data/" in i.filename and i.file_size > 1000)
+    data = bytearray(open(source, "rb").read())
+    name_length, extra_length = struct.unpack("<HH", data[member.header_offset + 26:member.header_offset + 30])
+    data[member.header_offset + 30 + name_length + extra_length + 100] ^= 0xFF
+    with open(f"{directory}/bad_crc.pt", "wb") as f:
+        f.write(data)
+
+
 def main():
+    if sys.argv[1] == "--bad-crc":
+        make_bad_crc(sys.argv[2])
+        return
     if sys.argv[1] == "--normalising":
         make_normalising(sys.argv[2])
         return
