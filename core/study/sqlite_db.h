@@ -13,13 +13,19 @@ namespace quantscope {
 class SqliteDb {
 public:
     enum class Access { Create, ReadWrite, ReadOnly };
-    /// Opens `path` with a busy timeout, in write-ahead-log mode unless it is read-only (asked
-    /// for, or write-protected: SQLite then opens it for reading only).
+    /// Opens `path` with a busy timeout, read-only when asked for or write-protected (SQLite then
+    /// opens it for reading only). A database in a read-only directory or mount opens for reading
+    /// as immutable; for writing it is refused saying so. StoreError when it is not a database.
     SqliteDb(const std::string& path, Access access);
     ~SqliteDb();
     SqliteDb(const SqliteDb&) = delete;
     SqliteDb& operator=(const SqliteDb&) = delete;
 
+    /// Write-ahead logging (readers beside one writer), unless read-only. Called once the file is
+    /// known to be a study: the mode is stored in the file, which a foreign database must not get.
+    void useWriteAheadLog();
+    /// Closes the connection early (before removing a file that failed to become a study).
+    void close();
     void execute(const std::string& sql);
     int64_t lastInsertId() const;
     int changes() const; ///< rows changed by the last statement

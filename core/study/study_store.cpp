@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 namespace quantscope {
 namespace {
@@ -117,9 +118,26 @@ StudyStore::StudyStore(const std::string& path, bool create) :
 {
 }
 
-StudyStore::StudyStore(const std::string& path, SqliteDb::Access mode) : db_(requireExisting(path, mode), mode)
+StudyStore::StudyStore(const std::string& path, SqliteDb::Access mode) :
+    created_(mode == SqliteDb::Access::Create && access(path.c_str(), F_OK) != 0), db_(requireExisting(path, mode), mode)
 {
-    migrate();
+    try {
+        migrate();
+        db_.useWriteAheadLog();
+    } catch (...) {
+        discardCreatedFile();
+        throw;
+    }
+}
+
+void StudyStore::discardCreatedFile()
+{
+    if (!created_)
+        return;
+    db_.close();
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"})
+        std::remove((db_.path() + suffix).c_str());
+    created_ = false;
 }
 
 StudyStore StudyStore::openForReading(const std::string& path)
@@ -139,11 +157,11 @@ void StudyStore::migrate()
         throw StoreError("study file " + db_.path() + " has schema version " + std::to_string(current)
                          + ", newer than this Quantscope understands (" + std::to_string(kSchemaVersion) + ")");
     if (db_.readOnly()) {
+        if (current == 0)
+            throw StoreError("file " + db_.path() + " is an SQLite database but not a Quantscope study file");
         if (current != kSchemaVersion)
-            throw StoreError("study file " + db_.path() + " is read-only and "
-                             + (current == 0 ? std::string("not a Quantscope study file")
-                                             : "needs migrating from schema version " + std::to_string(current)
-                                                   + ": make it writable once"));
+            throw StoreError("study file " + db_.path() + " is read-only and needs migrating from schema version "
+                             + std::to_string(current) + ": make it writable once");
         return;
     }
     if (current == kSchemaVersion)
@@ -166,6 +184,18 @@ void StudyStore::migrate()
 }
 
 int64_t StudyStore::createStudy(const StudySpec& spec, const std::vector<LayerInfo>& layers)
+{
+    try {
+        const int64_t id = insertStudy(spec, layers);
+        created_ = false; // it holds a study now
+        return id;
+    } catch (...) {
+        discardCreatedFile(); // the file this store made holds no study: leave nothing behind
+        throw;
+    }
+}
+
+int64_t StudyStore::insertStudy(const StudySpec& spec, const std::vector<LayerInfo>& layers)
 {
     spec.validate();
     SqliteTransaction transaction(db_);

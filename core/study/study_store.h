@@ -97,7 +97,11 @@ public:
 private:
     StudyStore(const std::string& path, SqliteDb::Access access);
     void migrate();
+    int64_t insertStudy(const StudySpec& spec, const std::vector<LayerInfo>& layers);
+    /// Closes and removes the file when this store created it (it holds no study yet).
+    void discardCreatedFile();
 
+    bool created_ = false; ///< this store made the file (removed again when it fails to become a study)
     SqliteDb db_;
 };
 

@@ -113,6 +113,58 @@ TEST(StudyStore, RejectsFilesThatAreNotStudies)
     EXPECT_THROW(StudyStore(dir.file("no/such/dir/x.db")), StoreError);
 }
 
+std::string fileBytes(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// Hardening case 6: another program's SQLite database given as --db is refused, and left exactly
+/// as it was (it used to be switched to write-ahead logging on the way).
+TEST(StudyStore, ForeignSqliteFileIsRefusedAndLeftUnchanged)
+{
+    test::TempDir dir;
+    const std::string path = dir.file("foreign.db");
+    {
+        SqliteDb foreign(path, SqliteDb::Access::Create);
+        foreign.execute("CREATE TABLE songs(title TEXT); INSERT INTO songs VALUES('one')");
+    }
+    const std::string before = fileBytes(path);
+    for (bool reading : {false, true}) {
+        try {
+            StudyStore store = reading ? StudyStore::openForReading(path) : StudyStore(path);
+            FAIL() << "a foreign database was accepted";
+        } catch (const StoreError& e) {
+            EXPECT_NE(std::string(e.what()).find("is an SQLite database but not a Quantscope study file"),
+                      std::string::npos)
+                << e.what();
+        }
+    }
+    EXPECT_EQ(fileBytes(path), before);
+    EXPECT_FALSE(std::ifstream(path + "-wal").good());
+}
+
+/// A study file that `study create` made but could not fill (a refused spec here; a full disk in
+/// cli.hardening.filesystems) is removed; one that already holds a study never is.
+TEST(StudyStore, FailedCreateLeavesNoFileBehind)
+{
+    test::TempDir dir;
+    const std::string path = dir.file("new.db");
+    StudySpec refused = syntheticSpec(3);
+    refused.budgetTrials = -1;
+    SyntheticTrialEvaluator evaluator(syntheticSpec(3));
+    {
+        StudyStore store(path);
+        EXPECT_THROW(store.createStudy(refused, evaluator.layers()), Error);
+    }
+    EXPECT_FALSE(std::ifstream(path).good());
+    StudyStore store(path);
+    store.createStudy(syntheticSpec(3), evaluator.layers());
+    refused.name = "second";
+    EXPECT_THROW(store.createStudy(refused, evaluator.layers()), Error);
+    EXPECT_EQ(StudyStore(path).studyNames(), std::vector<std::string>{"synthetic"});
+}
+
 TEST(StudyStore, RunLockRefusesALiveHolderAndTakesOverADeadOne)
 {
     test::TempDir dir;
