@@ -1,13 +1,12 @@
 #include "study/study_store.h"
 
+#include "study/process_identity.h"
 #include "study/study_errors.h"
 
 #include <nlohmann/json.hpp>
 
-#include <signal.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 
 namespace quantscope {
@@ -63,16 +62,17 @@ CREATE TABLE study_artifacts(
   PRIMARY KEY(study_id, kind));
 )sql";
 
+/// Version 3: a run lock names its holder by boot and start time too (ProcessIdentity), so a PID
+/// reused by another process, or seen from another PID namespace, is not taken for the holder.
+const char* const kSchemaV3 = R"sql(
+ALTER TABLE run_locks ADD COLUMN holder TEXT NOT NULL DEFAULT '';
+)sql";
+
 std::string hostName()
 {
     char name[256] = {};
     gethostname(name, sizeof name - 1);
     return name;
-}
-
-bool processAlive(int64_t pid)
-{
-    return pid > 0 && (kill(pid_t(pid), 0) == 0 || errno == EPERM);
 }
 
 TrialStatus parseStatus(const std::string& s)
@@ -159,7 +159,7 @@ void StudyStore::migrate()
     if (db_.readOnly()) {
         if (current == 0)
             throw StoreError("file " + db_.path() + " is an SQLite database but not a Quantscope study file");
-        if (current != kSchemaVersion)
+        if (current < 2) // readers need version 2's tables; version 3 changed only the run lock
             throw StoreError("study file " + db_.path() + " is read-only and needs migrating from schema version "
                              + std::to_string(current) + ": make it writable once");
         return;
@@ -179,6 +179,8 @@ void StudyStore::migrate()
     }
     if (current < 2)
         db_.execute(kSchemaV2);
+    if (current < 3)
+        db_.execute(kSchemaV3);
     db_.execute("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     transaction.commit();
 }
@@ -360,17 +362,21 @@ std::optional<std::string> StudyStore::artifact(int64_t studyId, const std::stri
 StudyStore::RunLock::RunLock(StudyStore& store, int64_t studyId) : store_(store), studyId_(studyId)
 {
     SqliteTransaction transaction(store_.db_);
-    SqliteStatement holder(store_.db_, "SELECT pid, host FROM run_locks WHERE study_id = ?");
+    const ProcessIdentity self = currentProcess();
+    SqliteStatement holder(store_.db_, "SELECT pid, host, holder FROM run_locks WHERE study_id = ?");
     holder.bind(1, studyId);
     if (holder.step()) {
-        const int64_t pid = holder.integer(0);
+        const ProcessIdentity other = ProcessIdentity::parse(holder.integer(0), holder.text(2));
         const std::string host = holder.text(1);
-        if (host != hostName() || (pid != getpid() && processAlive(pid)))
-            throw StoreBusyError("study is being run by process " + std::to_string(pid) + " on " + host
+        const bool itself = other.pid == self.pid && other.text() == self.text();
+        if (host != hostName() || (!itself && processAlive(other)))
+            throw StoreBusyError("study is being run by process " + std::to_string(other.pid) + " on " + host
                                  + "; stop it first (its lock is in " + store_.db_.path() + ")");
     }
-    SqliteStatement take(store_.db_, std::string("INSERT OR REPLACE INTO run_locks VALUES(?, ?, ?, ") + kNow + ")");
-    take.bind(1, studyId).bind(2, int64_t(getpid())).bind(3, hostName()).run();
+    SqliteStatement take(store_.db_, std::string("INSERT OR REPLACE INTO run_locks(study_id, pid, host, acquired_at, "
+                                                 "holder) VALUES(?, ?, ?, ")
+                                         + kNow + ", ?)");
+    take.bind(1, studyId).bind(2, self.pid).bind(3, hostName()).bind(4, self.text()).run();
     transaction.commit();
 }
 

@@ -48,7 +48,7 @@ struct TrialResult {
 /// so a killed process loses nothing; `requeueRunning` puts interrupted trials back in the queue.
 class StudyStore {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     /// Opens `path`, creating it (and migrating its schema) if `create`. StoreError when the file
     /// is missing (and not to be created), is not a study database, or was written by a newer Quantscope.

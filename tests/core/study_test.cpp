@@ -1,5 +1,6 @@
 #include "common/error.h"
 #include "study/command_trial_evaluator.h"
+#include "study/process_identity.h"
 #include "study/study_errors.h"
 #include "study/study_results.h"
 #include "study/study_runner.h"
@@ -173,15 +174,45 @@ TEST(StudyStore, RunLockRefusesALiveHolderAndTakesOverADeadOne)
     const int64_t id = store.createStudy(syntheticSpec(5), evaluator.layers());
     {
         StudyStore::RunLock lock(store, id);
-        // A second process would see this holder alive; simulate it with the parent's pid.
+        // A second process would see this holder alive; simulate it with the parent process.
         StudyStore other(dir.file("lock.db"));
         SqliteDb raw(dir.file("lock.db"), SqliteDb::Access::ReadWrite);
-        raw.execute("UPDATE run_locks SET pid = " + std::to_string(getppid()));
+        const auto holdBy = [&](int64_t pid, const std::string& identity) {
+            raw.execute("UPDATE run_locks SET pid = " + std::to_string(pid) + ", holder = '" + identity + "'");
+        };
+        const ProcessIdentity parent = processById(getppid());
+        holdBy(parent.pid, parent.text());
         EXPECT_THROW(StudyStore::RunLock(other, id), StoreBusyError);
         // A holder that died (pid far beyond any live process) is taken over.
-        raw.execute("UPDATE run_locks SET pid = 2147483000");
+        holdBy(2147483000, parent.text());
         EXPECT_NO_THROW(StudyStore::RunLock(other, id));
     }
+}
+
+/// Hardening case 4: a runner killed inside a PID namespace left a lock naming a PID that is
+/// alive here (PID 1, or a PID since reused): the start time tells them apart, so it is taken over.
+TEST(StudyStore, RunLockOfAReusedOrForeignPidIsTakenOver)
+{
+    test::TempDir dir;
+    StudyStore store(dir.file("lock.db"));
+    SyntheticTrialEvaluator evaluator(syntheticSpec(5));
+    const int64_t id = store.createStudy(syntheticSpec(5), evaluator.layers());
+    SqliteDb raw(dir.file("lock.db"), SqliteDb::Access::ReadWrite);
+    const ProcessIdentity parent = processById(getppid());
+    ASSERT_GE(parent.startTicks, 0) << "no /proc here";
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    // As the dead runner recorded itself: this boot, a start time no live process with its PID has.
+    const std::string dead = parent.boot + ":" + std::to_string(parent.startTicks + 1);
+    for (const int64_t pid : {int64_t(1), parent.pid}) {
+        raw.execute("INSERT OR REPLACE INTO run_locks(study_id, pid, host, acquired_at, holder) VALUES(" +
+                    std::to_string(id) + ", " + std::to_string(pid) + ", '" + host + "', 'now', '" + dead + "')");
+        EXPECT_NO_THROW(StudyStore::RunLock(store, id)) << "pid " << pid;
+    }
+    // A lock from before the machine's last boot is stale whatever its PID.
+    ASSERT_EQ(processAlive(ProcessIdentity::parse(parent.pid, "another-boot:" + std::to_string(parent.startTicks))),
+              false);
+    EXPECT_TRUE(processAlive(parent));
 }
 
 TEST(StudyRunner, StopsAtTheBudgetAndResumes)
@@ -443,12 +474,13 @@ TEST(StudyStore, MigratesVersionOneFilesAndRefusesNewerOnes)
 {
     test::TempDir dir;
     {
-        // A version-1 file as the first release wrote it: no study_artifacts table.
+        // A version-1 file as the first release wrote it: no study_artifacts table, no lock holder.
         StudyStore store(dir.file("v1.db"));
         SyntheticTrialEvaluator evaluator(syntheticSpec(3));
         store.createStudy(syntheticSpec(3), evaluator.layers());
         SqliteDb raw(dir.file("v1.db"), SqliteDb::Access::ReadWrite);
         raw.execute("DROP TABLE study_artifacts");
+        raw.execute("ALTER TABLE run_locks DROP COLUMN holder");
         raw.execute("PRAGMA user_version = 1");
     }
     StudyStore migrated(dir.file("v1.db"));
