@@ -15,6 +15,8 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <numeric>
+#include <random>
 #include <sstream>
 
 namespace quantscope::cli {
@@ -34,7 +36,59 @@ struct GpOptions {
     std::vector<int> tasks;
     std::string scale = "logit";
     bool json = false;
+    size_t subsample = 0; ///< 0: every row
 };
+
+/// What the exact GP holds: an N x N covariance (N = 2,000: 32 MB) factored once, and predictions
+/// costing N^2 per query; benchmarked in docs/gp-files.md. More rows need --subsample.
+constexpr size_t kMaxObservations = 2000;
+/// Hyperparameters are fitted on at most this many rows (a seeded random subset): each fit
+/// iteration factors the covariance, and five hundred rows pin a handful of hyperparameters down.
+constexpr size_t kMaxFitObservations = 500;
+/// Predictions are made this many at a time (the cross-covariance is N x this).
+constexpr Eigen::Index kPredictionChunk = 1024;
+
+/// A seeded random `count` of `rows`, in their original order.
+std::vector<TrialRecord> seededSubset(const std::vector<TrialRecord>& rows, size_t count, uint64_t seed)
+{
+    if (count >= rows.size())
+        return rows;
+    std::vector<size_t> order(rows.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::mt19937_64 rng(seed);
+    std::shuffle(order.begin(), order.end(), rng);
+    order.resize(count);
+    std::sort(order.begin(), order.end());
+    std::vector<TrialRecord> subset;
+    for (size_t i : order)
+        subset.push_back(rows[i]);
+    return subset;
+}
+
+MtgpData encodeTrials(const std::vector<TrialRecord>& trials, const Encoding& encoding,
+                      const AccuracyTransform& transform)
+{
+    MtgpData data;
+    data.inputs.resize(0, encoding.dim());
+    for (const TrialRecord& t : trials)
+        data.append(encoding.encode(t.bits), t.task, transform.toLatent(t.accuracy));
+    return data;
+}
+
+Posterior predictInChunks(const MultiTaskGP& gp, const Eigen::MatrixXd& inputs, const std::vector<int>& tasks)
+{
+    Posterior posterior;
+    posterior.mean.resize(inputs.rows());
+    posterior.variance.resize(inputs.rows());
+    for (Eigen::Index start = 0; start < inputs.rows(); start += kPredictionChunk) {
+        const Eigen::Index n = std::min(kPredictionChunk, inputs.rows() - start);
+        const Posterior part = gp.predict(inputs.middleRows(start, n),
+                                          std::vector<int>(tasks.begin() + start, tasks.begin() + start + n));
+        posterior.mean.segment(start, n) = part.mean;
+        posterior.variance.segment(start, n) = part.variance;
+    }
+    return posterior;
+}
 
 std::vector<BitConfig> queryConfigs(const GpOptions& options, const std::vector<TrialRecord>& trials)
 {
@@ -64,7 +118,17 @@ std::vector<BitConfig> queryConfigs(const GpOptions& options, const std::vector<
 
 void run(const GpOptions& options)
 {
-    const std::vector<TrialRecord> trials = readTrialsCsv(options.trials);
+    const std::vector<TrialRecord> allTrials = readTrialsCsv(options.trials);
+    if (options.subsample == 0 && allTrials.size() > kMaxObservations)
+        throw ConfigError(options.trials + " has " + std::to_string(allTrials.size()) + " rows; the exact GP holds at most "
+                          + std::to_string(kMaxObservations) + " (memory and time grow with the square and cube of the "
+                          "rows): pass --subsample N (at most " + std::to_string(kMaxObservations)
+                          + ") to use a seeded random N of them");
+    if (options.subsample > kMaxObservations)
+        throw ConfigError("--subsample " + std::to_string(options.subsample) + " is more than the "
+                          + std::to_string(kMaxObservations) + " rows the exact GP holds");
+    const std::vector<TrialRecord> trials =
+        options.subsample > 0 ? seededSubset(allTrials, options.subsample, options.seed) : allTrials;
     const size_t layers = trials.front().bits.size();
     const auto encoding = makeEncoding(options.encoding, layers);
 
@@ -72,8 +136,6 @@ void run(const GpOptions& options)
         throw ConfigError("--scale must be logit or identity, got '" + options.scale + "'");
     const AccuracyTransform transform(options.scale == "logit" ? AccuracyTransform::Kind::Logit
                                                                : AccuracyTransform::Kind::Identity);
-    MtgpData data;
-    data.inputs.resize(0, encoding->dim());
     int taskCount = 0;
     for (const TrialRecord& t : trials) {
         // The model has parameters per task: the task count comes from the data present, never
@@ -82,9 +144,9 @@ void run(const GpOptions& options)
             throw ConfigError(options.trials + ": task " + std::to_string(t.task) + " with " +
                               std::to_string(trials.size()) + " trials; number the tasks 0..T-1 with T at most "
                               "the number of trials");
-        data.append(encoding->encode(t.bits), t.task, transform.toLatent(t.accuracy));
         taskCount = std::max(taskCount, t.task + 1);
     }
+    const MtgpData data = encodeTrials(trials, *encoding, transform);
     MtgpHyperparameters hyperparameters;
     if (!options.hyperparametersIn.empty()) {
         hyperparameters = MtgpHyperparameters::fromJson(readTextFile(options.hyperparametersIn, "hyperparameters file"));
@@ -102,7 +164,10 @@ void run(const GpOptions& options)
         fit.rank = options.rank;
         fit.restarts = options.restarts;
         fit.seed = options.seed;
-        hyperparameters = fitMtgp(data, encoding->dim(), taskCount, fit).hyperparameters;
+        const MtgpData fitData = trials.size() > kMaxFitObservations
+            ? encodeTrials(seededSubset(trials, kMaxFitObservations, options.seed), *encoding, transform)
+            : data;
+        hyperparameters = fitMtgp(fitData, encoding->dim(), taskCount, fit).hyperparameters;
     }
     if (!options.hyperparametersOut.empty()) {
         std::ofstream out(options.hyperparametersOut);
@@ -127,7 +192,7 @@ void run(const GpOptions& options)
             inputs.row(Eigen::Index(c * tasks.size() + k)) = encoding->encode(configs[c]).transpose();
             queryTasks.push_back(tasks[k]);
         }
-    const Posterior posterior = gp.predict(inputs, queryTasks);
+    const Posterior posterior = predictInChunks(gp, inputs, queryTasks);
     const Eigen::MatrixXd correlation = hyperparameters.taskCorrelation();
 
     if (options.json) {
@@ -195,6 +260,8 @@ void addGpCommand(CLI::App& app)
     command->add_option("--query", options->queries, "configuration to predict (repeatable; default: every one in the trials)");
     command->add_option("--query-file", options->queryFile, "file with one configuration per line");
     command->add_option("--task", options->tasks, "task to predict (repeatable; default: every task)");
+    command->add_option("--subsample", options->subsample,
+                        "use a seeded random N of the rows (needed above " + std::to_string(kMaxObservations) + ")");
     command->add_option("--scale", options->scale,
                         "logit: model logit(accuracy / 100), predictions stay in [0, 100] (hyperparameter files are "
                         "on that scale); identity: model the values as they are")

@@ -29,3 +29,5 @@ echo '{"evaluator": "synthetic", "synthetic_layers": -1, "budget_trials": 3}' > 
 echo '{"evaluator": "command", "command": ["true"], "command_timeout": -1, "budget_trials": 3}' > "$out/negative_timeout.json"
 # A trials file whose task index claims a million tasks (issue 15, case 1: it crashed gp).
 printf 'config,task,accuracy\n"1,2,3,4",0,50\n"1,2,3,4",1000000,60\n' > "$out/huge_task.csv"
+# A trials file one row beyond what the exact GP holds (issue 15, case 8).
+awk 'BEGIN { print "config,task,accuracy"; for (i = 0; i < 2001; ++i) printf "\"%d,%d,%d,%d\",%d,%.2f\n", 1 + i % 8, 1 + int(i / 8) % 8, 1 + int(i / 64) % 8, 1 + int(i / 512) % 8, i % 2, 50 + (i % 8) + (int(i / 8) % 8) }' > "$out/rows_2001.csv"
