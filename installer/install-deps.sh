@@ -3,7 +3,8 @@
 # Idempotent: installs only what is missing, so ./run.sh and ./test.sh may call it every time.
 # python3-torch and python3-onnx are test clients: exported TorchScript and ONNX models are checked
 # in Debian's PyTorch and onnx.checker. dpkg-dev, help2man, desktop-file-utils and appstream build
-# and check the Debian package (installer/package.sh).
+# and check the Debian package (installer/package.sh). clang and its runtime build the libFuzzer
+# harnesses (tests/fuzz); clang-format checks the house style.
 set -euo pipefail
 
 packages=(
@@ -16,6 +17,7 @@ packages=(
   dataset-fashion-mnist
   python3-torch python3-onnx
   dpkg-dev help2man desktop-file-utils appstream
+  clang libclang-rt-14-dev clang-format
 )
 
 missing=()

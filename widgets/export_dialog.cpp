@@ -13,9 +13,9 @@ namespace quantscope {
 
 ExportDialog::ExportDialog(const StoredStudy& study, std::vector<TrialRow> trials, const QString& config,
                            QWidget* parent) :
-    QDialog(parent), study_(study), trials_(std::move(trials)), format_(new QComboBox(this)),
-    config_(new QLineEdit(config, this)), weights_(new QComboBox(this)), path_(new QLineEdit(this)),
-    warnings_(new QPlainTextEdit(this))
+    QDialog(parent),
+    study_(study), trials_(std::move(trials)), format_(new QComboBox(this)), config_(new QLineEdit(config, this)),
+    weights_(new QComboBox(this)), path_(new QLineEdit(this)), warnings_(new QPlainTextEdit(this))
 {
     setWindowTitle(tr("Export"));
     format_->addItem(tr("Bits per layer (JSON)"), QStringLiteral("bits-json"));
@@ -26,13 +26,15 @@ ExportDialog::ExportDialog(const StoredStudy& study, std::vector<TrialRow> trial
     config_->setToolTip(tr("Bits per layer, e.g. 8,6,6,4,4,3,3,2,8 (empty for bits-json: the best measured)"));
     weights_->addItem(tr("As measured: the target-task trial's fine-tuned weights"), QStringLiteral("trial"));
     weights_->addItem(tr("Quantized only, not fine-tuned"), QStringLiteral("quantized"));
-    weights_->addItem(tr("Final fine-tune: 5x the target budget, scored on the hold-out split"), QStringLiteral("final"));
-    weights_->setToolTip(tr("Model files (TorchScript, ONNX, AIMET) hold the weights the study measured: the "
-                            "configuration's target-task trial is fine-tuned again with its seed, steps and data "
-                            "(minutes; Cancel stops it). Without such a trial the file holds quantized weights the "
-                            "study never measured, and the log says so. A final fine-tune trains the configuration five times "
-                            "longer than the target task and reports its accuracy on the hold-out split, which no "
-                            "search decision has seen (NUQ's \"actual\" accuracy)."));
+    weights_->addItem(tr("Final fine-tune: 5x the target budget, scored on the hold-out split"),
+                      QStringLiteral("final"));
+    weights_->setToolTip(
+        tr("Model files (TorchScript, ONNX, AIMET) hold the weights the study measured: the "
+           "configuration's target-task trial is fine-tuned again with its seed, steps and data "
+           "(minutes; Cancel stops it). Without such a trial the file holds quantized weights the "
+           "study never measured, and the log says so. A final fine-tune trains the configuration five times "
+           "longer than the target task and reports its accuracy on the hold-out split, which no "
+           "search decision has seen (NUQ's \"actual\" accuracy)."));
     auto* browse = new QPushButton(tr("Browse..."), this);
     connect(browse, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export to"), path_->text());

@@ -26,7 +26,9 @@ QString bitsText(const LayerBits& bits)
 
 } // namespace
 
-LayerTableModel::LayerTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+LayerTableModel::LayerTableModel(QObject* parent) : QAbstractTableModel(parent)
+{
+}
 
 void LayerTableModel::setLayers(std::vector<LayerInfo> layers)
 {
@@ -77,8 +79,9 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
         case Macs: return locale.toString(qlonglong(layer.macs));
         case Bits: return bitsText(size_t(index.row()) < bits_.size() ? bits_[size_t(index.row())] : LayerBits{});
         case Sensitivity:
-            return size_t(index.row()) < sensitivity_.size() ? QString::number(sensitivity_[size_t(index.row())], 'f', 2)
-                                                              : QString();
+            return size_t(index.row()) < sensitivity_.size()
+                ? QString::number(sensitivity_[size_t(index.row())], 'f', 2)
+                : QString();
         }
     } else if (role == Qt::TextAlignmentRole && (index.column() == Parameters || index.column() == Macs)) {
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

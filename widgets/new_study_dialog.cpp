@@ -51,12 +51,17 @@ NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
     setWindowTitle(tr("New Study"));
     const StudySpec defaults = StudySpec::defaults();
     evaluator_ = choices(this, {QStringLiteral("torch"), QStringLiteral("synthetic")}, QStringLiteral("torch"));
-    dataset_ = choices(this, {QStringLiteral("fashion-mnist"), QStringLiteral("cifar10")}, QStringLiteral("fashion-mnist"));
-    quantizer_ = choices(this, {QStringLiteral("dsconv"), QStringLiteral("uniform")}, QString::fromStdString(defaults.quantizer));
-    encoding_ = choices(this, {QStringLiteral("bezier1"), QStringLiteral("bezier2"), QStringLiteral("chebyshev4"),
-                               QStringLiteral("per-layer")},
+    dataset_ =
+        choices(this, {QStringLiteral("fashion-mnist"), QStringLiteral("cifar10")}, QStringLiteral("fashion-mnist"));
+    quantizer_ = choices(this, {QStringLiteral("dsconv"), QStringLiteral("uniform")},
+                         QString::fromStdString(defaults.quantizer));
+    encoding_ = choices(this,
+                        {QStringLiteral("bezier1"), QStringLiteral("bezier2"), QStringLiteral("chebyshev4"),
+                         QStringLiteral("per-layer")},
                         QString::fromStdString(defaults.encoding));
-    strategy_ = choices(this, {QStringLiteral("nuq"), QStringLiteral("ehvi"), QStringLiteral("ei"), QStringLiteral("ucb"), QStringLiteral("random")},
+    strategy_ = choices(this,
+                        {QStringLiteral("nuq"), QStringLiteral("ehvi"), QStringLiteral("ei"), QStringLiteral("ucb"),
+                         QStringLiteral("random")},
                         QString::fromStdString(defaults.strategy));
     model_->setPlaceholderText(tr("the shipped model (vgg11s on Fashion-MNIST)"));
     model_->setToolTip(tr("A Quantscope model file or any TorchScript CNN (torch.jit.script/trace, then save)"));
@@ -96,7 +101,8 @@ NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
     designRow->addWidget(initialTarget_);
     designRow->addWidget(new QLabel(tr("on the target"), this), 1);
     baselines_->setChecked(defaults.measureBaselines);
-    baselines_->setToolTip(tr("Compare the front with measured uniform networks (NUQ's Table 1), not only predicted ones"));
+    baselines_->setToolTip(
+        tr("Compare the front with measured uniform networks (NUQ's Table 1), not only predicted ones"));
     budget_->setRange(1, 100000);
     budget_->setValue(defaults.budgetTrials.value_or(60));
     workers_->setRange(1, 64);

@@ -23,7 +23,8 @@ QCPGraph* scatter(QCustomPlot* plot, const QString& name, const QColor& color, Q
     graph->setName(name);
     graph->setPen(line ? QPen(color, 1.5) : QPen(color));
     graph->setLineStyle(line ? QCPGraph::lsStepLeft : QCPGraph::lsNone);
-    graph->setScatterStyle(QCPScatterStyle(shape, color, shape == QCPScatterStyle::ssCircle && !line ? color : Qt::white, 7));
+    graph->setScatterStyle(
+        QCPScatterStyle(shape, color, shape == QCPScatterStyle::ssCircle && !line ? color : Qt::white, 7));
     return graph;
 }
 
@@ -48,7 +49,8 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
 
     dominated_ = scatter(plot_, tr("dominated trials"), QColor(170, 170, 170), QCPScatterStyle::ssCircle, false);
     front_ = scatter(plot_, tr("observed front"), QColor(31, 119, 180), QCPScatterStyle::ssCircle, true);
-    predicted_ = scatter(plot_, tr("predicted front (GP median)"), QColor(255, 127, 14), QCPScatterStyle::ssTriangle, false);
+    predicted_ =
+        scatter(plot_, tr("predicted front (GP median)"), QColor(255, 127, 14), QCPScatterStyle::ssTriangle, false);
     baselines_ = scatter(plot_, tr("uniform 8/4/3/2 bits"), QColor(214, 39, 40), QCPScatterStyle::ssDiamond, false);
     selectedGraph_ = plot_->addGraph();
     selectedGraph_->setName(tr("selected (Ctrl+click)"));
@@ -78,11 +80,13 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
         else
             Q_EMIT configurationClicked(p->config);
     });
-    addPlotExportMenu(*plot_, [this] { return csv(); }, [this](QMenu& menu) {
-        QAction* action = menu.addAction(tr("Export Selected Configurations..."), this,
-                                         [this] { Q_EMIT exportRequested(selected_); });
-        action->setEnabled(!selected_.isEmpty());
-    });
+    addPlotExportMenu(
+        *plot_, [this] { return csv(); },
+        [this](QMenu& menu) {
+            QAction* action = menu.addAction(tr("Export Selected Configurations..."), this,
+                                             [this] { Q_EMIT exportRequested(selected_); });
+            action->setEnabled(!selected_.isEmpty());
+        });
     replotTimer_->setSingleShot(true);
     replotTimer_->setInterval(40);
     connect(replotTimer_, &QTimer::timeout, this, [this] { plot_->replot(QCustomPlot::rpQueuedRefresh); });
@@ -144,14 +148,15 @@ void ParetoPlot::rebuild()
     for (const ResultPoint& p : results_.predictedFront) {
         px.push_back(xOf(p.memoryMB, p.bops));
         py.push_back(p.accuracy);
-        points_.push_back({px.back(), py.back(), QString::fromStdString(p.config), QStringLiteral("predicted front"), true});
+        points_.push_back(
+            {px.back(), py.back(), QString::fromStdString(p.config), QStringLiteral("predicted front"), true});
     }
     predicted_count_ = int(px.size());
     for (const ResultPoint& p : results_.baselines) {
         bx.push_back(xOf(p.memoryMB, p.bops));
         by.push_back(p.accuracy);
-        points_.push_back({bx.back(), by.back(), QString::fromStdString(p.config), QStringLiteral("uniform baseline"),
-                           !p.observed});
+        points_.push_back(
+            {bx.back(), by.back(), QString::fromStdString(p.config), QStringLiteral("uniform baseline"), !p.observed});
     }
     QVector<double> sx, sy;
     for (const Point& p : points_) {
@@ -203,8 +208,17 @@ QString ParetoPlot::csv() const
     return out;
 }
 
-int ParetoPlot::observedCount() const { return observed_; }
-int ParetoPlot::frontCount() const { return front_count_; }
-int ParetoPlot::predictedCount() const { return predicted_count_; }
+int ParetoPlot::observedCount() const
+{
+    return observed_;
+}
+int ParetoPlot::frontCount() const
+{
+    return front_count_;
+}
+int ParetoPlot::predictedCount() const
+{
+    return predicted_count_;
+}
 
 } // namespace quantscope

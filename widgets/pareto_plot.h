@@ -26,9 +26,9 @@ public:
     void setAxis(Axis axis);
     Axis axis() const { return axis_; }
 
-    int observedCount() const;   ///< target-task trials drawn (front and dominated)
-    int frontCount() const;      ///< of those, on the observed front
-    int predictedCount() const;  ///< predicted-front points drawn
+    int observedCount() const;  ///< target-task trials drawn (front and dominated)
+    int frontCount() const;     ///< of those, on the observed front
+    int predictedCount() const; ///< predicted-front points drawn
     QCustomPlot* plot() const { return plot_; }
     /// Every point drawn: series, configuration, x (memory MB or GBOPs), top-1.
     QString csv() const;

@@ -52,7 +52,8 @@ PosteriorView::PosteriorView(QWidget* parent) :
     connect(task_, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
     note_->setWordWrap(true);
     ranking_->setColumnCount(5);
-    ranking_->setHorizontalHeaderLabels({tr("Bits"), tr("Predicted top-1 [95 %]"), tr("E"), tr("MB"), tr("Acquisition")});
+    ranking_->setHorizontalHeaderLabels(
+        {tr("Bits"), tr("Predicted top-1 [95 %]"), tr("E"), tr("MB"), tr("Acquisition")});
     ranking_->horizontalHeaderItem(4)->setToolTip(tr("The search strategy's value for evaluating it next"));
     ranking_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     ranking_->verticalHeader()->setVisible(false);
@@ -112,8 +113,14 @@ QString PosteriorView::csv() const
     return out;
 }
 
-int PosteriorView::rankingRows() const { return ranking_->rowCount(); }
-int PosteriorView::correlationSize() const { return correlation_->rowCount(); }
+int PosteriorView::rankingRows() const
+{
+    return ranking_->rowCount();
+}
+int PosteriorView::correlationSize() const
+{
+    return correlation_->rowCount();
+}
 
 int PosteriorView::acquisitionValues() const
 {
@@ -204,10 +211,11 @@ void PosteriorView::rebuild()
     for (size_t r = 0; r < results_.ranking.size(); ++r) {
         const ResultPoint& p = results_.ranking[r];
         ranking_->setItem(int(r), 0, cell(QString::fromStdString(p.config)));
-        ranking_->setItem(int(r), 1, cell(tr("%1 [%2, %3]")
-                                              .arg(p.predicted.value_or(0), 0, 'f', 2)
-                                              .arg(p.lower.value_or(0), 0, 'f', 2)
-                                              .arg(p.upper.value_or(0), 0, 'f', 2)));
+        ranking_->setItem(int(r), 1,
+                          cell(tr("%1 [%2, %3]")
+                                   .arg(p.predicted.value_or(0), 0, 'f', 2)
+                                   .arg(p.lower.value_or(0), 0, 'f', 2)
+                                   .arg(p.upper.value_or(0), 0, 'f', 2)));
         ranking_->setItem(int(r), 2, cell(QString::number(p.effectiveAccuracy, 'f', 2)));
         ranking_->setItem(int(r), 3, cell(QString::number(p.memoryMB, 'f', 4)));
         ranking_->setItem(int(r), 4, cell(p.acquisition ? QString::number(*p.acquisition, 'g', 4) : tr("—")));

@@ -167,8 +167,7 @@ private:
     }
 
     /// Runs `f`; a failure becomes failed(message) and the study stays as stored.
-    template <typename F>
-    void guard(F&& f)
+    template <typename F> void guard(F&& f)
     {
         try {
             f();
@@ -202,19 +201,19 @@ private:
         const std::vector<std::optional<double>> values = runner_->acquisition(ranked);
         for (size_t i = 0; i < values.size(); ++i)
             results.ranking[i].acquisition = values[i];
-        post([study = std::move(study), trials = std::move(trials), results = std::move(results)](StudySession* s) mutable {
+        post([study = std::move(study), trials = std::move(trials),
+              results = std::move(results)](StudySession* s) mutable {
             s->publish(std::move(study), std::move(trials));
             s->results_ = std::move(results);
             Q_EMIT s->resultsChanged();
         });
     }
 
-    template <typename F>
-    void post(F&& f)
+    template <typename F> void post(F&& f)
     {
         StudySession* session = session_;
-        QMetaObject::invokeMethod(session, [session, f = std::forward<F>(f)]() mutable { f(session); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            session, [session, f = std::forward<F>(f)]() mutable { f(session); }, Qt::QueuedConnection);
     }
 
     StudySession* session_;
@@ -248,8 +247,8 @@ void StudySession::open(const QString& database, const StudySpec& spec)
     open_ = false;
     setBusy(true);
     Worker* worker = worker_;
-    QMetaObject::invokeMethod(worker, [worker, path = database.toStdString(), spec] { worker->open(path, spec); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker, path = database.toStdString(), spec] { worker->open(path, spec); }, Qt::QueuedConnection);
 }
 
 void StudySession::extendBudget(int trials)
@@ -258,7 +257,8 @@ void StudySession::extendBudget(int trials)
         return;
     setBusy(true);
     Worker* worker = worker_;
-    QMetaObject::invokeMethod(worker, [worker, trials] { worker->extendBudget(trials); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker, trials] { worker->extendBudget(trials); }, Qt::QueuedConnection);
 }
 
 void StudySession::step()
@@ -301,7 +301,8 @@ void StudySession::computeSensitivity()
     setBusy(true);
     Worker* worker = worker_;
     const CancelToken* cancel = &cancel_;
-    QMetaObject::invokeMethod(worker, [worker, cancel] { worker->sensitivity(cancel); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker, cancel] { worker->sensitivity(cancel); }, Qt::QueuedConnection);
 }
 
 void StudySession::propose()
@@ -310,7 +311,8 @@ void StudySession::propose()
         return;
     setBusy(true);
     Worker* worker = worker_;
-    QMetaObject::invokeMethod(worker, [worker] { worker->proposeOrSkip(false); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker] { worker->proposeOrSkip(false); }, Qt::QueuedConnection);
 }
 
 void StudySession::skipProposals()
@@ -319,7 +321,8 @@ void StudySession::skipProposals()
         return;
     setBusy(true);
     Worker* worker = worker_;
-    QMetaObject::invokeMethod(worker, [worker] { worker->proposeOrSkip(true); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker] { worker->proposeOrSkip(true); }, Qt::QueuedConnection);
 }
 
 void StudySession::exportStudy(const StudyExport& request)
@@ -330,7 +333,8 @@ void StudySession::exportStudy(const StudyExport& request)
     setBusy(true);
     Worker* worker = worker_;
     const CancelToken* cancel = &cancel_;
-    QMetaObject::invokeMethod(worker, [worker, request, cancel] { worker->write(request, cancel); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker, request, cancel] { worker->write(request, cancel); }, Qt::QueuedConnection);
 }
 
 void StudySession::pause()

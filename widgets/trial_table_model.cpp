@@ -2,7 +2,9 @@
 
 namespace quantscope {
 
-TrialTableModel::TrialTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+TrialTableModel::TrialTableModel(QObject* parent) : QAbstractTableModel(parent)
+{
+}
 
 void TrialTableModel::setTaskNames(std::vector<std::string> names)
 {
@@ -59,18 +61,15 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const
     if (role != Qt::DisplayRole && !sortKey)
         return {};
     switch (index.column()) {
-    case Trial:
-        return qlonglong(t.id);
-    case Config:
-        return QString::fromStdString(t.config);
+    case Trial: return qlonglong(t.id);
+    case Config: return QString::fromStdString(t.config);
     case Task:
         if (sortKey)
             return t.task;
         return size_t(t.task) < taskNames_.size()
             ? QStringLiteral("%1 (%2)").arg(t.task).arg(QString::fromStdString(taskNames_[size_t(t.task)]))
             : QString::number(t.task);
-    case Status:
-        return QString::fromStdString(trialStatusName(t.status));
+    case Status: return QString::fromStdString(trialStatusName(t.status));
     case Accuracy:
         if (!t.accuracy)
             return sortKey ? QVariant(-1.0) : QVariant();
@@ -87,10 +86,8 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const
         if (!t.seconds)
             return {};
         return sortKey ? QVariant(*t.seconds) : QVariant(QString::number(*t.seconds, 'f', 1));
-    case Note:
-        return QString::fromStdString(t.error.empty() ? t.reason : t.error);
-    default:
-        return {};
+    case Note: return QString::fromStdString(t.error.empty() ? t.reason : t.error);
+    default: return {};
     }
 }
 

@@ -166,8 +166,9 @@ void WhatIfEditor::refresh()
             mean_.push_back(p[t].median);
             sd_.push_back(p[t].equivalentSd);
             text += QStringLiteral("<br>%1: %2 % [%3, %4]")
-                        .arg(t < study_.spec.tasks.size() ? QString::fromStdString(study_.spec.tasks[t].name).toHtmlEscaped()
-                                                          : QString::number(t))
+                        .arg(t < study_.spec.tasks.size()
+                                 ? QString::fromStdString(study_.spec.tasks[t].name).toHtmlEscaped()
+                                 : QString::number(t))
                         .arg(p[t].median, 0, 'f', 2)
                         .arg(p[t].lower, 0, 'f', 2)
                         .arg(p[t].upper, 0, 'f', 2);

@@ -19,7 +19,8 @@ void DataOptions::addTo(CLI::App& command)
 {
     command.add_option("--dataset", dataset, "fashion-mnist or cifar10")->capture_default_str();
     command.add_option("--data-dir", dataDir, "folder with the data set files (default: Debian's for fashion-mnist)");
-    command.add_option("--search-size", searchSize, "test images in the search-validation split")->capture_default_str();
+    command.add_option("--search-size", searchSize, "test images in the search-validation split")
+        ->capture_default_str();
     command.add_option("--split-seed", splitSeed, "seed of the search/hold-out split")->capture_default_str();
     command.add_option("--limit", limit, "use only the first N images of each split (quick runs)");
 }
@@ -70,7 +71,8 @@ std::string readTextFile(const std::string& path, const std::string& what)
 void ModelOptions::addTo(CLI::App& command)
 {
     command.add_option("--model", path, "model file: Quantscope's or TorchScript (default: the shipped model)");
-    command.add_option("--input-mean", inputMean, "TorchScript models: per-channel mean subtracted from pixels in [0, 1]")
+    command
+        .add_option("--input-mean", inputMean, "TorchScript models: per-channel mean subtracted from pixels in [0, 1]")
         ->delimiter(',');
     command.add_option("--input-std", inputStd, "TorchScript models: per-channel standard deviation divided by")
         ->delimiter(',');
@@ -84,7 +86,9 @@ Network ModelOptions::load(const DataOptions& data, const RuntimeOptions& runtim
     return network;
 }
 
-ProgressPrinter::ProgressPrinter(bool enabled) : enabled_(enabled), terminal_(isatty(STDERR_FILENO) != 0) {}
+ProgressPrinter::ProgressPrinter(bool enabled) : enabled_(enabled), terminal_(isatty(STDERR_FILENO) != 0)
+{
+}
 
 ProgressPrinter::~ProgressPrinter()
 {

@@ -38,8 +38,8 @@ std::string readTextFile(const std::string& path, const std::string& what);
 /// The network to work on: a Quantscope model file, or a TorchScript file imported with the
 /// data set's input shape and the given normalisation.
 struct ModelOptions {
-    std::string path;               ///< empty: the shipped model
-    std::vector<float> inputMean;   ///< TorchScript models: (x - mean) / std per channel
+    std::string path;             ///< empty: the shipped model
+    std::vector<float> inputMean; ///< TorchScript models: (x - mean) / std per channel
     std::vector<float> inputStd;
 
     void addTo(CLI::App& command);

@@ -79,17 +79,22 @@ void run(const EvalOptions& options)
         evaluateConfiguration(network, EvaluationData{splits.train, data.augmentation, evalSet}, request, control);
 
     if (options.runtime.json) {
-        const nlohmann::ordered_json out = {
-            {"bits", request.bits.toString()}, {"quantizer", quantizerName(request.quant.quantizer)},
-            {"split", options.split}, {"images", evalSet.size()}, {"accuracy", result.accuracy},
-            {"memory_mb", result.cost.memoryMB}, {"bops", result.cost.bops},
-            {"mean_weight_bits", result.cost.weightBitsMean}, {"finetune_steps", result.fineTuneSteps},
-            {"finetune_seconds", result.fineTuneSeconds}, {"seconds", result.seconds}};
+        const nlohmann::ordered_json out = {{"bits", request.bits.toString()},
+                                            {"quantizer", quantizerName(request.quant.quantizer)},
+                                            {"split", options.split},
+                                            {"images", evalSet.size()},
+                                            {"accuracy", result.accuracy},
+                                            {"memory_mb", result.cost.memoryMB},
+                                            {"bops", result.cost.bops},
+                                            {"mean_weight_bits", result.cost.weightBitsMean},
+                                            {"finetune_steps", result.fineTuneSteps},
+                                            {"finetune_seconds", result.fineTuneSeconds},
+                                            {"seconds", result.seconds}};
         std::cout << out.dump(2) << "\n";
         return;
     }
-    std::cout << std::fixed << std::setprecision(2)
-              << "bits        " << request.bits.toString() << " (" << quantizerName(request.quant.quantizer) << ")\n"
+    std::cout << std::fixed << std::setprecision(2) << "bits        " << request.bits.toString() << " ("
+              << quantizerName(request.quant.quantizer) << ")\n"
               << "accuracy    " << result.accuracy << " % top-1 on " << options.split << " (" << evalSet.size()
               << " images)\n"
               << "memory      " << std::setprecision(4) << result.cost.memoryMB << " MB (mean weight bits "
@@ -106,20 +111,24 @@ void addEvalCommand(CLI::App& app)
 {
     auto options = std::make_shared<EvalOptions>();
     CLI::App* command = app.add_subcommand(
-        "eval", "Quantize a model to a bit configuration, optionally fine-tune it, and measure accuracy, memory and BOPs");
+        "eval",
+        "Quantize a model to a bit configuration, optionally fine-tune it, and measure accuracy, memory and BOPs");
     options->model.addTo(*command);
-    command->add_option("--bits", options->bits,
-                        "per-layer bits, e.g. 8,6,6,4,4,3,2,2,8: B (weights and input activation), W/A, or f for float; "
-                        "one value applies to all layers; none: float");
+    command->add_option(
+        "--bits", options->bits,
+        "per-layer bits, e.g. 8,6,6,4,4,3,2,2,8: B (weights and input activation), W/A, or f for float; "
+        "one value applies to all layers; none: float");
     command->add_option("--bits-file", options->bitsFile, "bit configuration as JSON keyed by layer name")
         ->excludes(command->get_option("--bits"));
-    command->add_option("--quantizer", options->quantizer, "dsconv (NUQ) or uniform (integer runtimes)")->capture_default_str();
+    command->add_option("--quantizer", options->quantizer, "dsconv (NUQ) or uniform (integer runtimes)")
+        ->capture_default_str();
     command->add_option("--finetune-steps", options->fineTuneSteps, "fine-tuning budget in SGD steps (NUQ settings)")
         ->capture_default_str();
     command->add_option("--split", options->split, "search, holdout or train")->capture_default_str();
     command->add_flag("--quantize-image-input", options->quantizeImageInput,
                       "also quantize the input image entering the first layer (NUQ leaves it)");
-    command->add_option("--last-layer", options->lastLayer, "pin the last layer to these bits (1..8 or f); --bits may omit it");
+    command->add_option("--last-layer", options->lastLayer,
+                        "pin the last layer to these bits (1..8 or f); --bits may omit it");
     command->add_option("--seed", options->seed, "fine-tuning seed")->capture_default_str();
     options->data.addTo(*command);
     options->runtime.addTo(*command);

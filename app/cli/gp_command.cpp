@@ -82,8 +82,8 @@ Posterior predictInChunks(const MultiTaskGP& gp, const Eigen::MatrixXd& inputs, 
     posterior.variance.resize(inputs.rows());
     for (Eigen::Index start = 0; start < inputs.rows(); start += kPredictionChunk) {
         const Eigen::Index n = std::min(kPredictionChunk, inputs.rows() - start);
-        const Posterior part = gp.predict(inputs.middleRows(start, n),
-                                          std::vector<int>(tasks.begin() + start, tasks.begin() + start + n));
+        const Posterior part =
+            gp.predict(inputs.middleRows(start, n), std::vector<int>(tasks.begin() + start, tasks.begin() + start + n));
         posterior.mean.segment(start, n) = part.mean;
         posterior.variance.segment(start, n) = part.variance;
     }
@@ -120,10 +120,11 @@ void run(const GpOptions& options)
 {
     const std::vector<TrialRecord> allTrials = readTrialsCsv(options.trials);
     if (options.subsample == 0 && allTrials.size() > kMaxObservations)
-        throw ConfigError(options.trials + " has " + std::to_string(allTrials.size()) + " rows; the exact GP holds at most "
-                          + std::to_string(kMaxObservations) + " (memory and time grow with the square and cube of the "
-                          "rows): pass --subsample N (at most " + std::to_string(kMaxObservations)
-                          + ") to use a seeded random N of them");
+        throw ConfigError(options.trials + " has " + std::to_string(allTrials.size())
+                          + " rows; the exact GP holds at most " + std::to_string(kMaxObservations)
+                          + " (memory and time grow with the square and cube of the "
+                            "rows): pass --subsample N (at most "
+                          + std::to_string(kMaxObservations) + ") to use a seeded random N of them");
     if (options.subsample > kMaxObservations)
         throw ConfigError("--subsample " + std::to_string(options.subsample) + " is more than the "
                           + std::to_string(kMaxObservations) + " rows the exact GP holds");
@@ -141,15 +142,17 @@ void run(const GpOptions& options)
         // The model has parameters per task: the task count comes from the data present, never
         // from an index alone (task 1000000 in a two-row file would ask for a million tasks).
         if (t.task < 0 || size_t(t.task) >= trials.size())
-            throw ConfigError(options.trials + ": task " + std::to_string(t.task) + " with " +
-                              std::to_string(trials.size()) + " trials; number the tasks 0..T-1 with T at most "
-                              "the number of trials");
+            throw ConfigError(options.trials + ": task " + std::to_string(t.task) + " with "
+                              + std::to_string(trials.size())
+                              + " trials; number the tasks 0..T-1 with T at most "
+                                "the number of trials");
         taskCount = std::max(taskCount, t.task + 1);
     }
     const MtgpData data = encodeTrials(trials, *encoding, transform);
     MtgpHyperparameters hyperparameters;
     if (!options.hyperparametersIn.empty()) {
-        hyperparameters = MtgpHyperparameters::fromJson(readTextFile(options.hyperparametersIn, "hyperparameters file"));
+        hyperparameters =
+            MtgpHyperparameters::fromJson(readTextFile(options.hyperparametersIn, "hyperparameters file"));
         if (hyperparameters.inputDim() != encoding->dim())
             throw ConfigError(options.hyperparametersIn + " has " + std::to_string(hyperparameters.inputDim())
                               + " lengthscales, the " + encoding->name() + " encoding of these trials needs "
@@ -200,19 +203,23 @@ void run(const GpOptions& options)
         for (Eigen::Index i = 0; i < inputs.rows(); ++i) {
             const BitConfig& config = configs[size_t(i) / tasks.size()];
             const AccuracyInterval a = transform.interval(posterior.mean[i], std::sqrt(posterior.variance[i]));
-            predictions.push_back({{"config", config.toString()}, {"task", queryTasks[size_t(i)]},
-                                   {"median", a.median}, {"lower", a.lower}, {"upper", a.upper},
-                                   {"latent_mean", posterior.mean[i]}, {"latent_sd", std::sqrt(posterior.variance[i])},
+            predictions.push_back({{"config", config.toString()},
+                                   {"task", queryTasks[size_t(i)]},
+                                   {"median", a.median},
+                                   {"lower", a.lower},
+                                   {"upper", a.upper},
+                                   {"latent_mean", posterior.mean[i]},
+                                   {"latent_sd", std::sqrt(posterior.variance[i])},
                                    {"represented", encoding->represents(config)}});
         }
         std::vector<std::vector<double>> rows(size_t(correlation.rows()));
         for (Eigen::Index r = 0; r < correlation.rows(); ++r)
             for (Eigen::Index c = 0; c < correlation.cols(); ++c)
                 rows[size_t(r)].push_back(correlation(r, c));
-        const nlohmann::ordered_json out = {{"trials", trials.size()}, {"tasks", taskCount},
-                                            {"encoding", encoding->name()},
-                                            {"log_marginal_likelihood", gp.logMarginalLikelihood()},
-                                            {"task_correlation", rows}, {"predictions", predictions}};
+        const nlohmann::ordered_json out = {
+            {"trials", trials.size()},      {"tasks", taskCount},
+            {"encoding", encoding->name()}, {"log_marginal_likelihood", gp.logMarginalLikelihood()},
+            {"task_correlation", rows},     {"predictions", predictions}};
         std::cout << out.dump(2) << "\n";
         return;
     }
@@ -229,15 +236,17 @@ void run(const GpOptions& options)
             std::cout << std::setw(7) << correlation(r, c);
         std::cout << "\n";
     }
-    std::cout << "\n" << std::left << std::setw(std::max<int>(8, int(configs.front().toString().size()) + 2)) << "config"
+    std::cout << "\n"
+              << std::left << std::setw(std::max<int>(8, int(configs.front().toString().size()) + 2)) << "config"
               << std::right << std::setw(6) << "task" << std::setw(10) << "median" << std::setw(10) << "2.5 %"
-              << std::setw(10) << "97.5 %" << "\n";
+              << std::setw(10) << "97.5 %"
+              << "\n";
     for (Eigen::Index i = 0; i < inputs.rows(); ++i) {
         const BitConfig& config = configs[size_t(i) / tasks.size()];
         const AccuracyInterval a = transform.interval(posterior.mean[i], std::sqrt(posterior.variance[i]));
         std::cout << std::left << std::setw(std::max<int>(8, int(config.toString().size()) + 2)) << config.toString()
-                  << std::right << std::setw(6) << queryTasks[size_t(i)] << std::setw(10) << a.median
-                  << std::setw(10) << a.lower << std::setw(10) << a.upper
+                  << std::right << std::setw(6) << queryTasks[size_t(i)] << std::setw(10) << a.median << std::setw(10)
+                  << a.lower << std::setw(10) << a.upper
                   << (encoding->represents(config) ? "" : "  (off-curve: answered at its projection)") << "\n";
     }
 }
@@ -247,24 +256,30 @@ void run(const GpOptions& options)
 void addGpCommand(CLI::App& app)
 {
     auto options = std::make_shared<GpOptions>();
-    CLI::App* command = app.add_subcommand(
-        "gp", "Fit the multi-task GP to trials from a CSV file and print posterior medians and 95 % intervals (docs/gp-files.md)");
+    CLI::App* command = app.add_subcommand("gp",
+                                           "Fit the multi-task GP to trials from a CSV file and print posterior "
+                                           "medians and 95 % intervals (docs/gp-files.md)");
     command->add_option("--trials", options->trials, "CSV with columns config, task, accuracy")->required();
-    command->add_option("--encoding", options->encoding, "per-layer, bezier1, bezier2 or chebyshevD")->capture_default_str();
+    command->add_option("--encoding", options->encoding, "per-layer, bezier1, bezier2 or chebyshevD")
+        ->capture_default_str();
     command->add_option("--kernel", options->kernel, "matern52 or se")->capture_default_str();
     command->add_option("--rank", options->rank, "rank of the task covariance factor (0: number of tasks)");
     command->add_option("--restarts", options->restarts, "random restarts of the MAP fit")->capture_default_str();
     command->add_option("--seed", options->seed, "seed of the restarts")->capture_default_str();
-    command->add_option("--hyperparameters", options->hyperparametersIn, "use these hyperparameters (JSON) instead of fitting");
-    command->add_option("--save-hyperparameters", options->hyperparametersOut, "write the hyperparameters used as JSON");
-    command->add_option("--query", options->queries, "configuration to predict (repeatable; default: every one in the trials)");
+    command->add_option("--hyperparameters", options->hyperparametersIn,
+                        "use these hyperparameters (JSON) instead of fitting");
+    command->add_option("--save-hyperparameters", options->hyperparametersOut,
+                        "write the hyperparameters used as JSON");
+    command->add_option("--query", options->queries,
+                        "configuration to predict (repeatable; default: every one in the trials)");
     command->add_option("--query-file", options->queryFile, "file with one configuration per line");
     command->add_option("--task", options->tasks, "task to predict (repeatable; default: every task)");
     command->add_option("--subsample", options->subsample,
                         "use a seeded random N of the rows (needed above " + std::to_string(kMaxObservations) + ")");
-    command->add_option("--scale", options->scale,
-                        "logit: model logit(accuracy / 100), predictions stay in [0, 100] (hyperparameter files are "
-                        "on that scale); identity: model the values as they are")
+    command
+        ->add_option("--scale", options->scale,
+                     "logit: model logit(accuracy / 100), predictions stay in [0, 100] (hyperparameter files are "
+                     "on that scale); identity: model the values as they are")
         ->capture_default_str();
     command->add_flag("--json", options->json, "print the result as JSON");
     command->callback([options] { run(*options); });

@@ -32,8 +32,8 @@ void printTable(const Network& network)
 {
     std::cout << network.spec().architecture << ", input " << network.spec().inputShapeText() << ", "
               << network.layers().size() << " quantizable layers, " << network.parameterCount() << " parameters\n";
-    std::cout << std::left << std::setw(4) << "#" << std::setw(26) << "layer" << std::setw(8) << "kind"
-              << std::setw(16) << "weight shape" << std::right << std::setw(10) << "params" << std::setw(12) << "MACs"
+    std::cout << std::left << std::setw(4) << "#" << std::setw(26) << "layer" << std::setw(8) << "kind" << std::setw(16)
+              << "weight shape" << std::right << std::setw(10) << "params" << std::setw(12) << "MACs"
               << "\n";
     int64_t macs = 0;
     for (size_t i = 0; i < network.layers().size(); ++i) {
@@ -50,8 +50,12 @@ void printJson(const Network& network)
 {
     nlohmann::ordered_json layers = nlohmann::ordered_json::array();
     for (const LayerInfo& layer : network.layers()) {
-        layers.push_back({{"name", layer.name}, {"kind", layerKindName(layer.kind)}, {"weight_shape", layer.weightShape},
-                          {"groups", layer.groups}, {"parameters", layer.parameterCount()}, {"macs", layer.macs},
+        layers.push_back({{"name", layer.name},
+                          {"kind", layerKindName(layer.kind)},
+                          {"weight_shape", layer.weightShape},
+                          {"groups", layer.groups},
+                          {"parameters", layer.parameterCount()},
+                          {"macs", layer.macs},
                           {"takes_image", layer.takesImage}});
     }
     const nlohmann::ordered_json out = {{"architecture", network.spec().architecture},
@@ -83,7 +87,8 @@ void run(const LayersOptions& options)
 void addLayersCommand(CLI::App& app)
 {
     auto options = std::make_shared<LayersOptions>();
-    CLI::App* command = app.add_subcommand("layers", "List a network's quantizable layers (name, kind, shape, parameters, MACs)");
+    CLI::App* command =
+        app.add_subcommand("layers", "List a network's quantizable layers (name, kind, shape, parameters, MACs)");
     options->model.addTo(*command);
     std::string zoo;
     for (const auto& entry : zooArchitectures())

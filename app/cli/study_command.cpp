@@ -4,6 +4,7 @@
 #include "study_progress_line.h"
 
 #include "common/error.h"
+#include "study/evaluator_protocol.h"
 #include "study/study_runner.h"
 #include "study/study_store.h"
 #include "study/trial_evaluator.h"
@@ -43,7 +44,8 @@ void applyRunOptions(StudySpec& spec, const StudyOptions& options)
 
 StudySpec specFrom(const StudyOptions& options)
 {
-    StudySpec spec = options.specFile.empty() ? StudySpec::defaults() : StudySpec::fromJson(readTextFile(options.specFile, "study file"));
+    StudySpec spec = options.specFile.empty() ? StudySpec::defaults()
+                                              : StudySpec::fromJson(readTextFile(options.specFile, "study file"));
     if (options.name != "default" || options.specFile.empty())
         spec.name = options.name;
     if (!options.evaluator.empty())
@@ -82,8 +84,8 @@ StudySpec specFrom(const StudyOptions& options)
 void printTrial(const TrialRow& row, bool json)
 {
     if (json) {
-        nlohmann::ordered_json j = {{"trial", row.id}, {"config", row.config}, {"task", row.task},
-                                    {"status", trialStatusName(row.status)}};
+        nlohmann::ordered_json j = {
+            {"trial", row.id}, {"config", row.config}, {"task", row.task}, {"status", trialStatusName(row.status)}};
         if (row.accuracy)
             j["accuracy"] = *row.accuracy;
         if (row.memoryMB)
@@ -114,7 +116,8 @@ void create(const StudyOptions& options)
         std::cout << nlohmann::json{{"created", spec.name}, {"database", options.database}}.dump() << "\n";
     else
         std::cout << "created study '" << spec.name << "' in " << options.database << " (" << evaluator->layers().size()
-                  << " layers, " << spec.tasks.size() << " tasks, " << spec.strategy << " on " << spec.encoding << ")\n";
+                  << " layers, " << spec.tasks.size() << " tasks, " << spec.strategy << " on " << spec.encoding
+                  << ")\n";
 }
 
 /// Opens the study, creating the default one when asked to run a study that does not exist yet.
@@ -132,8 +135,7 @@ StoredStudy openOrCreate(StudyStore& store, const StudyOptions& options, bool& c
     return store.loadStudy(spec.name);
 }
 
-template <typename T>
-std::string shown(const T& value)
+template <typename T> std::string shown(const T& value)
 {
     std::ostringstream out;
     out << value;
@@ -177,8 +179,9 @@ void refuseChangedDefinition(const StudySpec& stored, const StudyOptions& o)
     std::string names;
     for (const std::string& c : changed)
         names += (names.empty() ? "" : ", ") + c;
-    throw ConfigError("study '" + stored.name + "' exists; " + names + " cannot change after creation (only the budget, " +
-                      "--workers and --threads can): create another study with --name");
+    throw ConfigError("study '" + stored.name + "' exists; " + names
+                      + " cannot change after creation (only the budget, "
+                      + "--workers and --threads can): create another study with --name");
 }
 
 /// `--budget-trials` / `--budget-cost` on an existing study replace its stored budget.
@@ -187,7 +190,8 @@ StoredStudy applyBudget(StudyStore& store, const StoredStudy& stored, const Stud
     const StudySpec& spec = stored.spec;
     const auto describe = [](const StudySpec& s) {
         return s.budgetTrials ? std::to_string(*s.budgetTrials) + " trials"
-                              : s.budgetCost ? shown(*s.budgetCost) + " s of evaluation" : std::string("none");
+            : s.budgetCost    ? shown(*s.budgetCost) + " s of evaluation"
+                              : std::string("none");
     };
     // The budget asked for: the flags, else a study file's.
     std::optional<int> trials = o.budgetTrials > 0 ? std::optional<int>(o.budgetTrials) : std::nullopt;
@@ -220,9 +224,15 @@ void runOrStepInScope(const StudyOptions& options, bool once)
     StudySpec runSpec = stored.spec;
     applyRunOptions(runSpec, options);
     runSpec.validate();
-    const std::vector<std::string> workerCommand = {
-        std::filesystem::read_symlink("/proc/self/exe").string(), "study", "evaluate", "--db", options.database,
-        "--name", stored.spec.name, "--threads", std::to_string(runSpec.evaluationThreads())};
+    const std::vector<std::string> workerCommand = {std::filesystem::read_symlink("/proc/self/exe").string(),
+                                                    "study",
+                                                    "evaluate",
+                                                    "--db",
+                                                    options.database,
+                                                    "--name",
+                                                    stored.spec.name,
+                                                    "--threads",
+                                                    std::to_string(runSpec.evaluationThreads())};
     const std::vector<std::unique_ptr<TrialEvaluator>> evaluators = makeTrialEvaluators(runSpec, workerCommand);
     std::vector<TrialEvaluator*> workers;
     for (const auto& evaluator : evaluators)
@@ -291,20 +301,21 @@ void status(const StudyOptions& options)
     if (options.json) {
         nlohmann::ordered_json rows = nlohmann::ordered_json::array();
         for (const TrialRow& t : trials) {
-            nlohmann::ordered_json row = {{"trial", t.id}, {"config", t.config}, {"task", t.task},
-                                          {"status", trialStatusName(t.status)}};
+            nlohmann::ordered_json row = {
+                {"trial", t.id}, {"config", t.config}, {"task", t.task}, {"status", trialStatusName(t.status)}};
             if (t.accuracy)
                 row["accuracy"] = *t.accuracy;
             rows.push_back(row);
         }
-        const nlohmann::ordered_json out = {{"study", study.spec.name}, {"pending", counts[0]}, {"running", counts[1]},
-                                            {"done", counts[2]}, {"failed", counts[3]}, {"cost", cost},
-                                            {"trials", rows}};
+        const nlohmann::ordered_json out = {
+            {"study", study.spec.name}, {"pending", counts[0]}, {"running", counts[1]}, {"done", counts[2]},
+            {"failed", counts[3]},      {"cost", cost},         {"trials", rows}};
         std::cout << out.dump(2) << "\n";
         return;
     }
-    std::cout << "study '" << study.spec.name << "': " << counts[2] << " done, " << counts[3] << " failed, " << counts[0]
-              << " pending, " << counts[1] << " running; cost " << std::fixed << std::setprecision(1) << cost;
+    std::cout << "study '" << study.spec.name << "': " << counts[2] << " done, " << counts[3] << " failed, "
+              << counts[0] << " pending, " << counts[1] << " running; cost " << std::fixed << std::setprecision(1)
+              << cost;
     if (study.spec.budgetTrials)
         std::cout << "; budget " << *study.spec.budgetTrials << " trials";
     if (study.spec.budgetCost)
@@ -327,9 +338,12 @@ void addStudyCommand(CLI::App& app)
     auto definition = [options](CLI::App* command) {
         command->add_option("--spec", options->specFile, "study file (JSON, docs/studies.md)");
         command->add_option("--evaluator", options->evaluator, "torch, synthetic or command");
-        command->add_option("--model", options->model, "model file, Quantscope's or TorchScript (default: the shipped model)");
-        command->add_option("--input-mean", options->inputMean, "TorchScript models: per-channel input mean")->delimiter(',');
-        command->add_option("--input-std", options->inputStd, "TorchScript models: per-channel input std")->delimiter(',');
+        command->add_option("--model", options->model,
+                            "model file, Quantscope's or TorchScript (default: the shipped model)");
+        command->add_option("--input-mean", options->inputMean, "TorchScript models: per-channel input mean")
+            ->delimiter(',');
+        command->add_option("--input-std", options->inputStd, "TorchScript models: per-channel input std")
+            ->delimiter(',');
         command->add_option("--encoding", options->encoding, "per-layer, bezier1, bezier2 or chebyshevD");
         command->add_option("--strategy", options->strategy, "nuq, ehvi, ei, ucb or random");
         command->add_option("--budget-trials", options->budgetTrials, "stop after this many completed trials");
@@ -340,15 +354,18 @@ void addStudyCommand(CLI::App& app)
                             "evaluations at once, each in its own process (on run/step: this run only)");
         command->add_option("--threads", options->threads,
                             "compute threads per evaluation (0: the cores shared among the workers)");
-        command->add_option("--seed", options->seed, "search seed")->each([options](const std::string&) { options->seedGiven = true; });
+        command->add_option("--seed", options->seed, "search seed")->each([options](const std::string&) {
+            options->seedGiven = true;
+        });
     };
     CLI::App* create = study->add_subcommand("create", "Create a study from a JSON file or flags");
     common(create);
     definition(create);
     create->callback([options] { quantscope::cli::create(*options); });
     CLI::App* run = study->add_subcommand(
-        "run", "Run a study until its budget is spent (resumes where it stopped; a larger --budget-trials or "
-               "--budget-cost extends it; other definition options only create the default study)");
+        "run",
+        "Run a study until its budget is spent (resumes where it stopped; a larger --budget-trials or "
+        "--budget-cost extends it; other definition options only create the default study)");
     common(run);
     definition(run);
     run->callback([options] { runOrStep(*options, false); });
@@ -366,22 +383,32 @@ void addStudyCommand(CLI::App& app)
     CLI::App* sensitivityCommand = study->add_subcommand(
         "sensitivity", "Per-layer accuracy drop at each bit width, and HAWQ-V2's Hessian metric (torch studies)");
     common(sensitivityCommand);
-    sensitivityCommand->add_option("--bits", sensitivityOptions->bits, "bit widths to try")->delimiter(',')->capture_default_str();
-    sensitivityCommand->add_option("--images", sensitivityOptions->images, "search images evaluated")->capture_default_str();
-    sensitivityCommand->add_option("--samples", sensitivityOptions->hutchinsonSamples, "Hutchinson samples")->capture_default_str();
-    sensitivityCommand->callback([options, sensitivityOptions] { computeStudySensitivity(*options, *sensitivityOptions); });
+    sensitivityCommand->add_option("--bits", sensitivityOptions->bits, "bit widths to try")
+        ->delimiter(',')
+        ->capture_default_str();
+    sensitivityCommand->add_option("--images", sensitivityOptions->images, "search images evaluated")
+        ->capture_default_str();
+    sensitivityCommand->add_option("--samples", sensitivityOptions->hutchinsonSamples, "Hutchinson samples")
+        ->capture_default_str();
+    sensitivityCommand->callback(
+        [options, sensitivityOptions] { computeStudySensitivity(*options, *sensitivityOptions); });
     auto exportOptions = std::make_shared<ExportOptions>();
-    CLI::App* exportCommand = study->add_subcommand("export", "Write a configuration (bits-json) or all trials (trials-csv)");
+    CLI::App* exportCommand =
+        study->add_subcommand("export", "Write a configuration (bits-json) or all trials (trials-csv)");
     common(exportCommand);
-    exportCommand->add_option("--format", exportOptions->format, "bits-json, trials-csv, aimet-json (uniform quantizer), torchscript or onnx (uniform quantizer)")->capture_default_str();
+    exportCommand
+        ->add_option("--format", exportOptions->format,
+                     "bits-json, trials-csv, aimet-json (uniform quantizer), torchscript or onnx (uniform quantizer)")
+        ->capture_default_str();
     exportCommand->add_option("--config", exportOptions->config,
                               "configuration to export (default: the measured one with the best effective accuracy)");
     exportCommand->add_option("--out", exportOptions->output, "file to write (default: standard output)");
     exportCommand
-        ->add_option("--weights", exportOptions->weights,
-                     "model formats: trial (re-run the target-task trial's fine-tuning, the weights the study measured), "
-                     "quantized (not fine-tuned) or final (a longer fine-tune on the training split, scored on the "
-                     "hold-out split)")
+        ->add_option(
+            "--weights", exportOptions->weights,
+            "model formats: trial (re-run the target-task trial's fine-tuning, the weights the study measured), "
+            "quantized (not fine-tuned) or final (a longer fine-tune on the training split, scored on the "
+            "hold-out split)")
         ->capture_default_str();
     exportCommand->add_option("--final-steps", exportOptions->finalSteps,
                               "--weights final: fine-tuning steps (default: five times the target task's)");

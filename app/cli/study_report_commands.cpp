@@ -22,9 +22,9 @@ namespace {
 
 nlohmann::ordered_json pointJson(const ResultPoint& p)
 {
-    nlohmann::ordered_json j = {{"config", p.config}, {"memory_mb", p.memoryMB}, {"bops", p.bops},
-                                {"accuracy", p.accuracy}, {"observed", p.observed},
-                                {"effective_accuracy", p.effectiveAccuracy}};
+    nlohmann::ordered_json j = {{"config", p.config},     {"memory_mb", p.memoryMB},
+                                {"bops", p.bops},         {"accuracy", p.accuracy},
+                                {"observed", p.observed}, {"effective_accuracy", p.effectiveAccuracy}};
     if (p.predicted)
         j["predicted"] = *p.predicted;
     if (p.sd)
@@ -48,7 +48,8 @@ void printPoints(const std::string& title, const std::vector<ResultPoint>& point
         width = std::max(width, p.config.size() + 2);
     std::cout << "  " << std::left << std::setw(int(width)) << "config" << std::right << std::setw(10) << "MB"
               << std::setw(10) << "GBOPs" << std::setw(10) << "top-1" << std::setw(24) << "predicted [95 %]"
-              << std::setw(10) << "E" << "\n";
+              << std::setw(10) << "E"
+              << "\n";
     for (const ResultPoint& p : points) {
         std::ostringstream predicted;
         if (p.predicted)
@@ -76,31 +77,35 @@ void printStudyPareto(const StudyOptions& options, size_t top)
                 a.push_back(pointJson(p));
             return a;
         };
-        const nlohmann::ordered_json out = {
-            {"study", study.spec.name}, {"target_task", results.targetTask},
-            {"observed_front", list(results.observedFront)}, {"predicted_front", list(results.predictedFront)},
-            {"ranking", list(results.ranking)}, {"baselines", list(results.baselines)},
-            {"prediction_error", {{"trials", results.predictionError.trials}, {"rmse", results.predictionError.rmse},
-                                  {"mean_absolute", results.predictionError.meanAbsolute},
-                                  {"within_95_interval", results.predictionError.withinInterval}}}};
+        const nlohmann::ordered_json out = {{"study", study.spec.name},
+                                            {"target_task", results.targetTask},
+                                            {"observed_front", list(results.observedFront)},
+                                            {"predicted_front", list(results.predictedFront)},
+                                            {"ranking", list(results.ranking)},
+                                            {"baselines", list(results.baselines)},
+                                            {"prediction_error",
+                                             {{"trials", results.predictionError.trials},
+                                              {"rmse", results.predictionError.rmse},
+                                              {"mean_absolute", results.predictionError.meanAbsolute},
+                                              {"within_95_interval", results.predictionError.withinInterval}}}};
         std::cout << out.dump(2) << "\n";
         return;
     }
     std::cout << "study '" << study.spec.name << "', target task " << results.targetTask << " ("
               << study.spec.tasks.back().name << "); top-1 in %, * = predicted (not evaluated on the target), "
-              << "predicted = GP median [95 % interval], E = effective accuracy (k = " << study.spec.effectiveK << ")\n\n";
+              << "predicted = GP median [95 % interval], E = effective accuracy (k = " << study.spec.effectiveK
+              << ")\n\n";
     printPoints("Observed Pareto front (accuracy vs memory)", results.observedFront);
     printPoints("Predicted Pareto front (posterior median over the candidates)", results.predictedFront);
     printPoints("Best effective accuracy (posterior median)", results.ranking);
     printPoints("Uniform baselines", results.baselines);
     if (results.predictionError.trials > 0)
-        std::cout << std::fixed << std::setprecision(3) << "GP leave-one-out error on " << results.predictionError.trials
-                  << " target-task trials: RMSE " << results.predictionError.rmse << ", mean |error| "
-                  << results.predictionError.meanAbsolute << ", " << std::setprecision(0)
+        std::cout << std::fixed << std::setprecision(3) << "GP leave-one-out error on "
+                  << results.predictionError.trials << " target-task trials: RMSE " << results.predictionError.rmse
+                  << ", mean |error| " << results.predictionError.meanAbsolute << ", " << std::setprecision(0)
                   << 100 * results.predictionError.withinInterval << " % inside the 95 % interval\n";
     else
-        std::cout << "GP leave-one-out error: needs " << PredictionError::kMinimumTrials
-                  << " target-task trials\n";
+        std::cout << "GP leave-one-out error: needs " << PredictionError::kMinimumTrials << " target-task trials\n";
 }
 
 void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions)
@@ -142,8 +147,8 @@ void computeStudySensitivity(const StudyOptions& options, SensitivityOptions set
         std::cout << report.toJson() << "\n";
         return;
     }
-    std::cout << "float top-1 " << std::fixed << std::setprecision(2) << report.floatAccuracy << " % on " << report.images
-              << " search images; accuracy drop (points) with only that layer quantized:\n\n"
+    std::cout << "float top-1 " << std::fixed << std::setprecision(2) << report.floatAccuracy << " % on "
+              << report.images << " search images; accuracy drop (points) with only that layer quantized:\n\n"
               << std::left << std::setw(24) << "layer" << std::right;
     for (int b : report.bits)
         std::cout << std::setw(8) << (std::to_string(b) + "-bit");

@@ -41,16 +41,16 @@ void run(TrainCommandOptions& options)
     const double holdoutAccuracy = evaluateAccuracy(network, splits.holdout);
 
     if (options.runtime.json) {
-        const nlohmann::ordered_json out = {
-            {"model", options.output}, {"architecture", options.architecture}, {"dataset", datasetName(kind)},
-            {"steps", report.steps}, {"final_loss", report.lastLoss}, {"seconds", report.seconds},
-            {"search_accuracy", searchAccuracy}, {"holdout_accuracy", holdoutAccuracy}};
+        const nlohmann::ordered_json out = {{"model", options.output},           {"architecture", options.architecture},
+                                            {"dataset", datasetName(kind)},      {"steps", report.steps},
+                                            {"final_loss", report.lastLoss},     {"seconds", report.seconds},
+                                            {"search_accuracy", searchAccuracy}, {"holdout_accuracy", holdoutAccuracy}};
         std::cout << out.dump(2) << "\n";
         return;
     }
-    std::cout << std::fixed << std::setprecision(2) << "saved " << options.output << " (" << options.architecture << " on "
-              << datasetName(kind) << ", " << report.steps << " steps in " << report.seconds << " s, final loss "
-              << std::setprecision(4) << report.lastLoss << ")\n"
+    std::cout << std::fixed << std::setprecision(2) << "saved " << options.output << " (" << options.architecture
+              << " on " << datasetName(kind) << ", " << report.steps << " steps in " << report.seconds
+              << " s, final loss " << std::setprecision(4) << report.lastLoss << ")\n"
               << std::setprecision(2) << "float top-1: " << searchAccuracy << " % on search (" << splits.search.size()
               << " images), " << holdoutAccuracy << " % on hold-out (" << splits.holdout.size() << " images)\n";
 }
@@ -66,9 +66,11 @@ void addTrainCommand(CLI::App& app)
     command->add_option("--epochs", options->train.epochs, "epochs")->capture_default_str();
     command->add_option("--steps", options->train.steps, "optimizer steps (overrides --epochs)");
     command->add_option("--batch", options->train.batchSize, "batch size")->capture_default_str();
-    command->add_option("--lr", options->train.learningRate, "peak learning rate (cosine decay)")->capture_default_str();
+    command->add_option("--lr", options->train.learningRate, "peak learning rate (cosine decay)")
+        ->capture_default_str();
     command->add_option("--weight-decay", options->train.weightDecay, "weight decay")->capture_default_str();
-    command->add_option("--seed", options->train.seed, "seed of initialisation, order and augmentation")->capture_default_str();
+    command->add_option("--seed", options->train.seed, "seed of initialisation, order and augmentation")
+        ->capture_default_str();
     command->add_flag("--no-augment", options->noAugment, "train without augmentation");
     options->data.addTo(*command);
     options->runtime.addTo(*command);

@@ -18,9 +18,9 @@ int main(int argc, char** argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("study"), QStringLiteral("study file to open (default: the last one)"));
-    const QCommandLineOption screenshots(QStringLiteral("screenshots"),
-                                         QStringLiteral("run a synthetic demo study, save PNGs of each view in DIR, quit"),
-                                         QStringLiteral("DIR"));
+    const QCommandLineOption screenshots(
+        QStringLiteral("screenshots"),
+        QStringLiteral("run a synthetic demo study, save PNGs of each view in DIR, quit"), QStringLiteral("DIR"));
     parser.addOption(screenshots);
     parser.process(app);
 

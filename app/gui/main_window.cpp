@@ -55,8 +55,8 @@ MainWindow::MainWindow(QWidget* parent) :
     QMainWindow(parent), session_(new StudySession(this)), pareto_(new ParetoPlot(this)),
     layerModel_(new LayerTableModel(this)), trialModel_(new TrialTableModel(this)),
     trialFilter_(new QSortFilterProxyModel(this)), whatIf_(new WhatIfEditor(this)),
-    sensitivity_(new SensitivityView(this)), posterior_(new PosteriorView(this)), modelCheck_(new ModelCheckView(this)), log_(new QPlainTextEdit(this)), summary_(new QLabel(this)),
-    progress_(new QProgressBar(this))
+    sensitivity_(new SensitivityView(this)), posterior_(new PosteriorView(this)), modelCheck_(new ModelCheckView(this)),
+    log_(new QPlainTextEdit(this)), summary_(new QLabel(this)), progress_(new QProgressBar(this))
 {
     setWindowTitle(tr("Quantscope"));
     setCentralWidget(pareto_);
@@ -117,9 +117,12 @@ MainWindow::MainWindow(QWidget* parent) :
         layerModel_->setBits(layers);
     });
     connect(session_, &StudySession::trialFinished, this, [this](const TrialRow& t) {
-        log(t.status == TrialStatus::Done
-                ? tr("trial %1, task %2, %3: %4 %").arg(t.id).arg(t.task).arg(QString::fromStdString(t.config)).arg(*t.accuracy, 0, 'f', 2)
-                : tr("trial %1 failed: %2").arg(t.id).arg(QString::fromStdString(t.error)));
+        log(t.status == TrialStatus::Done ? tr("trial %1, task %2, %3: %4 %")
+                                                .arg(t.id)
+                                                .arg(t.task)
+                                                .arg(QString::fromStdString(t.config))
+                                                .arg(*t.accuracy, 0, 'f', 2)
+                                          : tr("trial %1 failed: %2").arg(t.id).arg(QString::fromStdString(t.error)));
     });
     connect(session_, &StudySession::progress, this, [this](const QString& phase, qint64 done, qint64 total) {
         progress_->setFormat(phase + QStringLiteral(" %v/%m"));
@@ -133,7 +136,8 @@ MainWindow::MainWindow(QWidget* parent) :
     });
     connect(pareto_, &ParetoPlot::configurationClicked, this, &MainWindow::showConfiguration);
     connect(pareto_, &ParetoPlot::exportRequested, this, [this](const QStringList& configs) {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Export %n configuration(s) to", nullptr, int(configs.size())));
+        const QString folder =
+            QFileDialog::getExistingDirectory(this, tr("Export %n configuration(s) to", nullptr, int(configs.size())));
         if (folder.isEmpty())
             return;
         try {
@@ -210,12 +214,14 @@ void MainWindow::createDocks()
     trialsLayout->setContentsMargins(0, 0, 0, 0);
     trialsLayout->addWidget(filter);
     trialsLayout->addWidget(trials);
-    QDockWidget* trialsDock = dock(this, tr("Trials"), QStringLiteral("trialsDock"), trialsPanel, Qt::BottomDockWidgetArea);
+    QDockWidget* trialsDock =
+        dock(this, tr("Trials"), QStringLiteral("trialsDock"), trialsPanel, Qt::BottomDockWidgetArea);
 
     QDockWidget* whatIf = dock(this, tr("What-if"), QStringLiteral("whatIfDock"), whatIf_, Qt::RightDockWidgetArea);
     QDockWidget* sensitivity =
         dock(this, tr("Sensitivity"), QStringLiteral("sensitivityDock"), sensitivity_, Qt::LeftDockWidgetArea);
-    QDockWidget* posterior = dock(this, tr("Posterior"), QStringLiteral("posteriorDock"), posterior_, Qt::RightDockWidgetArea);
+    QDockWidget* posterior =
+        dock(this, tr("Posterior"), QStringLiteral("posteriorDock"), posterior_, Qt::RightDockWidgetArea);
     QDockWidget* modelCheck =
         dock(this, tr("Model check"), QStringLiteral("modelCheckDock"), modelCheck_, Qt::RightDockWidgetArea);
     tabifyDockWidget(network, sensitivity);
@@ -304,7 +310,8 @@ void MainWindow::createActions()
                         &StudySession::skipProposals);
     QAction* run = add(tr("&Run"), QKeySequence(Qt::Key_F5), tr("Run in the background until the budget is spent"),
                        &StudySession::run);
-    QAction* pause = add(tr("&Pause"), QKeySequence(Qt::Key_F6), tr("Stop after the running evaluation"), &StudySession::pause);
+    QAction* pause =
+        add(tr("&Pause"), QKeySequence(Qt::Key_F6), tr("Stop after the running evaluation"), &StudySession::pause);
     QAction* cancel = add(tr("&Cancel"), QKeySequence(Qt::SHIFT | Qt::Key_F5),
                           tr("Stop now; the running evaluation is queued again"), &StudySession::cancel);
     search->addSeparator();
@@ -314,12 +321,13 @@ void MainWindow::createActions()
         for (const TrialRow& t : session_->trials())
             done += t.status == TrialStatus::Done;
         bool ok = false;
-        const int trials = QInputDialog::getInt(
-            this, tr("Extend Budget"),
-            tr("Stop after this many completed trials (%1 done, budget %2):")
-                .arg(done)
-                .arg(spec.budgetTrials ? QString::number(*spec.budgetTrials) : tr("%1 s").arg(spec.budgetCost.value_or(0))),
-            std::max(done + 10, spec.budgetTrials.value_or(0)), done + 1, 100000, 1, &ok);
+        const int trials =
+            QInputDialog::getInt(this, tr("Extend Budget"),
+                                 tr("Stop after this many completed trials (%1 done, budget %2):")
+                                     .arg(done)
+                                     .arg(spec.budgetTrials ? QString::number(*spec.budgetTrials)
+                                                            : tr("%1 s").arg(spec.budgetCost.value_or(0))),
+                                 std::max(done + 10, spec.budgetTrials.value_or(0)), done + 1, 100000, 1, &ok);
         if (ok)
             session_->extendBudget(trials);
     });
@@ -353,7 +361,8 @@ void MainWindow::exportSelectedConfigurations()
         configs.insert(trialModel_->trial(trialFilter_->mapToSource(index).row()).config);
     if (configs.empty())
         return;
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export %n configuration(s) to", nullptr, int(configs.size())));
+    const QString folder =
+        QFileDialog::getExistingDirectory(this, tr("Export %n configuration(s) to", nullptr, int(configs.size())));
     if (folder.isEmpty())
         return;
     QStringList list;
@@ -391,7 +400,8 @@ void MainWindow::openStartupStudy()
     QString database = settings.value(QStringLiteral("lastStudy/database")).toString();
     StudySpec spec = StudySpec::defaults();
     if (!database.isEmpty() && QFileInfo::exists(database)) {
-        spec.name = settings.value(QStringLiteral("lastStudy/name"), QStringLiteral("default")).toString().toStdString();
+        spec.name =
+            settings.value(QStringLiteral("lastStudy/name"), QStringLiteral("default")).toString().toStdString();
     } else {
         const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
         QDir().mkpath(folder);
@@ -437,12 +447,13 @@ void MainWindow::updateSummary()
         cost += t.seconds.value_or(0);
     }
     QString budget = study.spec.budgetTrials ? QStringLiteral("/%1").arg(*study.spec.budgetTrials) : QString();
-    summary_->setText(tr("%1: %2%3 trials done, cost %4 s, %5 on %6")
-                          .arg(QString::fromStdString(study.spec.name))
-                          .arg(done)
-                          .arg(budget)
-                          .arg(cost, 0, 'f', 0)
-                          .arg(QString::fromStdString(study.spec.strategy), QString::fromStdString(study.spec.encoding)));
+    summary_->setText(
+        tr("%1: %2%3 trials done, cost %4 s, %5 on %6")
+            .arg(QString::fromStdString(study.spec.name))
+            .arg(done)
+            .arg(budget)
+            .arg(cost, 0, 'f', 0)
+            .arg(QString::fromStdString(study.spec.strategy), QString::fromStdString(study.spec.encoding)));
 }
 
 void MainWindow::showAbout()

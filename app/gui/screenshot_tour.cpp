@@ -63,8 +63,7 @@ void ScreenshotTour::next()
         std::cout << "screenshots written to " << directory_.toStdString() << std::endl;
         QApplication::quit();
         break;
-    case Stage::Done:
-        break;
+    case Stage::Done: break;
     }
 }
 
@@ -93,7 +92,8 @@ void ScreenshotTour::captureDemo()
 void ScreenshotTour::captureSensitivity()
 {
     for (QDockWidget* dock : window_.findChildren<QDockWidget*>())
-        if (dock->objectName() == QLatin1String("sensitivityDock") || dock->objectName() == QLatin1String("networkDock")) {
+        if (dock->objectName() == QLatin1String("sensitivityDock")
+            || dock->objectName() == QLatin1String("networkDock")) {
             dock->setFloating(true); // full size, not a tab
             dock->resize(900, 420);
             dock->show();
@@ -104,7 +104,7 @@ void ScreenshotTour::captureSensitivity()
 
 void ScreenshotTour::removeStudy(const QString& file)
 {
-    for (const QString suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
+    for (const QString& suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
         QFile::remove(directory_ + QLatin1Char('/') + file + suffix);
 }
 

@@ -62,7 +62,7 @@ Dataset loadFashionMnist(const std::filesystem::path& dir)
     data.train = readIdx(findFile(dir, "train-images-idx3-ubyte"), findFile(dir, "train-labels-idx1-ubyte"));
     data.test = readIdx(findFile(dir, "t10k-images-idx3-ubyte"), findFile(dir, "t10k-labels-idx1-ubyte"));
     data.classNames = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                       "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+                       "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
     // Garments are left-right symmetric; a small shift mimics imperfect centring.
     data.augmentation = Augmentation{2, true};
     return data;
@@ -103,8 +103,8 @@ DataSplits splitDataset(const Dataset& dataset, size_t searchSize, uint64_t seed
 {
     const size_t n = dataset.test.size();
     if (searchSize >= n)
-        throw ConfigError("search split of " + std::to_string(searchSize) + " images leaves no hold-out images: the test set has "
-                          + std::to_string(n));
+        throw ConfigError("search split of " + std::to_string(searchSize)
+                          + " images leaves no hold-out images: the test set has " + std::to_string(n));
     std::vector<size_t> order(n);
     std::iota(order.begin(), order.end(), size_t{0});
     std::mt19937_64 rng(seed);

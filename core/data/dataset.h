@@ -23,14 +23,14 @@ struct DatasetFacts {
     int height = 28;
     int width = 28;
     int classes = 10;
-    std::vector<float> mean;   ///< per channel, of pixels scaled to [0, 1] (training set)
+    std::vector<float> mean; ///< per channel, of pixels scaled to [0, 1] (training set)
     std::vector<float> stddev;
 };
 DatasetFacts datasetFacts(DatasetKind kind);
 
 /// Training-time augmentation suited to a data set.
 struct Augmentation {
-    int padCrop = 0;         ///< zero-pad by this many pixels, then crop back at a random offset
+    int padCrop = 0; ///< zero-pad by this many pixels, then crop back at a random offset
     bool horizontalFlip = false;
 };
 

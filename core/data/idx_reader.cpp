@@ -10,15 +10,15 @@ namespace {
 
 uint32_t readBigEndian32(const std::vector<uint8_t>& bytes, size_t offset)
 {
-    return uint32_t(bytes[offset]) << 24 | uint32_t(bytes[offset + 1]) << 16
-        | uint32_t(bytes[offset + 2]) << 8 | uint32_t(bytes[offset + 3]);
+    return uint32_t(bytes[offset]) << 24 | uint32_t(bytes[offset + 1]) << 16 | uint32_t(bytes[offset + 2]) << 8
+        | uint32_t(bytes[offset + 3]);
 }
 
 void requireSize(const std::vector<uint8_t>& bytes, size_t needed, const std::string& path)
 {
     if (bytes.size() < needed)
-        throw DataError("truncated IDX file " + path + ": expected " + std::to_string(needed)
-                        + " bytes, found " + std::to_string(bytes.size()));
+        throw DataError("truncated IDX file " + path + ": expected " + std::to_string(needed) + " bytes, found "
+                        + std::to_string(bytes.size()));
 }
 
 } // namespace
@@ -36,8 +36,8 @@ ImageSet readIdx(const std::string& imagesPath, const std::string& labelsPath)
     const uint32_t rows = readBigEndian32(header, 8);
     const uint32_t cols = readBigEndian32(header, 12);
     if (rows == 0 || cols == 0 || rows > 4096 || cols > 4096)
-        throw DataError("implausible image size " + std::to_string(rows) + "x" + std::to_string(cols)
-                        + " in " + imagesPath);
+        throw DataError("implausible image size " + std::to_string(rows) + "x" + std::to_string(cols) + " in "
+                        + imagesPath);
     const std::vector<uint8_t> labelHeader = readMaybeGzipFile(labelsPath, 8);
     requireSize(labelHeader, 4, labelsPath);
     if (readBigEndian32(labelHeader, 0) != 0x00000801)
@@ -45,8 +45,8 @@ ImageSet readIdx(const std::string& imagesPath, const std::string& labelsPath)
     requireSize(labelHeader, 8, labelsPath);
     const uint32_t labelCount = readBigEndian32(labelHeader, 4);
     if (labelCount != count)
-        throw DataError("IDX files disagree: " + imagesPath + " has " + std::to_string(count)
-                        + " images but " + labelsPath + " has " + std::to_string(labelCount) + " labels");
+        throw DataError("IDX files disagree: " + imagesPath + " has " + std::to_string(count) + " images but "
+                        + labelsPath + " has " + std::to_string(labelCount) + " labels");
 
     const auto readExactly = [](const std::string& path, size_t expected, const std::string& described) {
         std::vector<uint8_t> bytes = readMaybeGzipFile(path, expected);
@@ -55,7 +55,8 @@ ImageSet readIdx(const std::string& imagesPath, const std::string& labelsPath)
             throw DataError("IDX file " + path + " holds more data than its header describes (" + described + ")");
         return bytes;
     };
-    const std::string described = std::to_string(count) + " images of " + std::to_string(rows) + "x" + std::to_string(cols);
+    const std::string described =
+        std::to_string(count) + " images of " + std::to_string(rows) + "x" + std::to_string(cols);
     const std::vector<uint8_t> images = readExactly(imagesPath, 16 + size_t(count) * rows * cols, described);
     const std::vector<uint8_t> labels = readExactly(labelsPath, 8 + size_t(count), std::to_string(count) + " labels");
 

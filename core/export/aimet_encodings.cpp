@@ -17,8 +17,8 @@ nlohmann::ordered_json encoding(int bits, double scale, int64_t offset, bool sym
 {
     const double qmin = double(offset);
     const double qmax = symmetric ? std::ldexp(1.0, bits - 1) - 1 : std::ldexp(1.0, bits) - 1 + double(offset);
-    return {{"bitwidth", bits},      {"dtype", "int"},       {"is_symmetric", symmetric ? "True" : "False"},
-            {"min", scale * qmin},   {"max", scale * qmax},  {"offset", offset},
+    return {{"bitwidth", bits},    {"dtype", "int"},      {"is_symmetric", symmetric ? "True" : "False"},
+            {"min", scale * qmin}, {"max", scale * qmax}, {"offset", offset},
             {"scale", scale}};
 }
 

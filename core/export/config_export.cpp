@@ -72,15 +72,12 @@ std::string bitsJson(const StoredStudy& study, const BitConfig& bits, const std:
     for (const LayerInfo& l : study.layers)
         names.push_back(l.name);
     nlohmann::ordered_json document = nlohmann::ordered_json::parse(bits.toJson(names));
-    nlohmann::ordered_json out = {{"format", "quantscope-bits"},
-                                  {"version", 1},
-                                  {"study", study.spec.name},
-                                  {"model", study.spec.model},
-                                  {"quantizer", study.spec.quantizer},
-                                  {"quantize_image_input", study.spec.quantizeImageInput},
-                                  {"config", bits.toString()},
-                                  {"memory_mb", studyMemoryMB(study, bits)},
-                                  {"bops", studyBops(study, bits)}};
+    nlohmann::ordered_json out = {
+        {"format", "quantscope-bits"},       {"version", 1},
+        {"study", study.spec.name},          {"model", study.spec.model},
+        {"quantizer", study.spec.quantizer}, {"quantize_image_input", study.spec.quantizeImageInput},
+        {"config", bits.toString()},         {"memory_mb", studyMemoryMB(study, bits)},
+        {"bops", studyBops(study, bits)}};
     if (accuracy) {
         out["accuracy"] = *accuracy;
         out["accuracy_source"] = accuracyObserved ? "measured" : "predicted";
@@ -96,10 +93,11 @@ std::string trialsCsv(const StoredStudy& study, const std::vector<TrialRow>& tri
     out << "trial,config,task,task_name,status,accuracy,memory_mb,bops,seconds,error,reason,created_at,started_at,"
            "finished_at\n";
     for (const TrialRow& t : trials) {
-        const std::string taskName = size_t(t.task) < study.spec.tasks.size() ? study.spec.tasks[size_t(t.task)].name : "";
+        const std::string taskName =
+            size_t(t.task) < study.spec.tasks.size() ? study.spec.tasks[size_t(t.task)].name : "";
         out << t.id << ',' << csvField(t.config) << ',' << t.task << ',' << csvField(taskName) << ','
-            << trialStatusName(t.status) << ',' << optionalNumber(t.accuracy) << ',' << optionalNumber(t.memoryMB) << ','
-            << optionalNumber(t.bops) << ',' << optionalNumber(t.seconds) << ',' << csvField(t.error) << ','
+            << trialStatusName(t.status) << ',' << optionalNumber(t.accuracy) << ',' << optionalNumber(t.memoryMB)
+            << ',' << optionalNumber(t.bops) << ',' << optionalNumber(t.seconds) << ',' << csvField(t.error) << ','
             << csvField(t.reason) << ',' << t.createdAt << ',' << t.startedAt << ',' << t.finishedAt << '\n';
     }
     return out.str();

@@ -122,7 +122,8 @@ public:
         if (normalise) {
             out_.initializer("input_mean", torch::tensor(spec.mean).view({1, spec.channels, 1, 1}));
             out_.initializer("input_std", torch::tensor(spec.stddev).view({1, spec.channels, 1, 1}));
-            out_.node("Div", {out_.node("Sub", {x, "input_mean"}, "image_centred").output(0), "input_std"}, "image_normalised");
+            out_.node("Div", {out_.node("Sub", {x, "input_mean"}, "image_centred").output(0), "input_std"},
+                      "image_normalised");
             x = "image_normalised";
         }
         names_[graph.input] = x;
@@ -171,8 +172,8 @@ private:
         if (bits == 0 || !written_.insert(name).second)
             return bits == 0 ? parameter(name) : name;
         torch::Tensor integers, scales;
-        uniformIntegerWeight(snapshot_.network().backend().quantLayers().weight(op.layer).detach().cpu(), bits, integers,
-                             scales);
+        uniformIntegerWeight(snapshot_.network().backend().quantLayers().weight(op.layer).detach().cpu(), bits,
+                             integers, scales);
         out_.initializer(name + "_quantized", integers);
         out_.initializer(name + "_scale", scales.to(torch::kFloat32));
         out_.initializer(name + "_zero_point", torch::zeros({scales.size(0)}, torch::kInt8));
@@ -199,8 +200,8 @@ private:
             clipped = out_.node("Clip", {x, lo, hi}, prefix + "_clipped").output(0);
         }
         const std::string scale = out_.scalar(prefix + "_scale", torch::tensor(float(grid.scale)));
-        const std::string zero = out_.scalar(
-            prefix + "_zero_point", torch::zeros({}, range.nonNegative ? torch::kUInt8 : torch::kInt8));
+        const std::string zero =
+            out_.scalar(prefix + "_zero_point", torch::zeros({}, range.nonNegative ? torch::kUInt8 : torch::kInt8));
         out_.node("QuantizeLinear", {clipped, scale, zero}, prefix + "_quantized");
         return out_.node("DequantizeLinear", {prefix + "_quantized", scale, zero}, prefix + "_dequantized").output(0);
     }
@@ -243,8 +244,7 @@ private:
             OnnxGraphWriter::attribute(n, "epsilon", float(op.eps));
             return n.output(0);
         }
-        case GraphOp::Kind::Relu:
-            return out_.node("Relu", {in(op)}, op.output).output(0);
+        case GraphOp::Kind::Relu: return out_.node("Relu", {in(op)}, op.output).output(0);
         case GraphOp::Kind::MaxPool:
         case GraphOp::Kind::AveragePool: {
             const bool max = op.kind == GraphOp::Kind::MaxPool;
@@ -256,14 +256,10 @@ private:
                 OnnxGraphWriter::attribute(n, "count_include_pad", int64_t(1));
             return n.output(0);
         }
-        case GraphOp::Kind::Add:
-            return out_.node("Add", {in(op, 0), in(op, 1)}, op.output).output(0);
-        case GraphOp::Kind::Sub:
-            return out_.node("Sub", {in(op, 0), in(op, 1)}, op.output).output(0);
-        case GraphOp::Kind::Mul:
-            return out_.node("Mul", {in(op, 0), in(op, 1)}, op.output).output(0);
-        case GraphOp::Kind::Div:
-            return out_.node("Div", {in(op, 0), in(op, 1)}, op.output).output(0);
+        case GraphOp::Kind::Add: return out_.node("Add", {in(op, 0), in(op, 1)}, op.output).output(0);
+        case GraphOp::Kind::Sub: return out_.node("Sub", {in(op, 0), in(op, 1)}, op.output).output(0);
+        case GraphOp::Kind::Mul: return out_.node("Mul", {in(op, 0), in(op, 1)}, op.output).output(0);
+        case GraphOp::Kind::Div: return out_.node("Div", {in(op, 0), in(op, 1)}, op.output).output(0);
         case GraphOp::Kind::Concat: {
             std::vector<std::string> inputs;
             for (size_t i = 0; i < op.inputs.size(); ++i)
@@ -290,10 +286,8 @@ private:
             OnnxGraphWriter::attribute(n, "alpha", float(op.alpha));
             return n.output(0);
         }
-        case GraphOp::Kind::Sigmoid:
-            return out_.node("Sigmoid", {in(op)}, op.output).output(0);
-        case GraphOp::Kind::Tanh:
-            return out_.node("Tanh", {in(op)}, op.output).output(0);
+        case GraphOp::Kind::Sigmoid: return out_.node("Sigmoid", {in(op)}, op.output).output(0);
+        case GraphOp::Kind::Tanh: return out_.node("Tanh", {in(op)}, op.output).output(0);
         case GraphOp::Kind::Softmax:
         case GraphOp::Kind::LogSoftmax: {
             auto& n = out_.node(op.kind == GraphOp::Kind::Softmax ? "Softmax" : "LogSoftmax", {in(op)}, op.output);

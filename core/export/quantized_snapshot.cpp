@@ -9,7 +9,8 @@ namespace quantscope {
 
 QuantizedSnapshot::QuantizedSnapshot(const Network& network, const BitConfig& bits, const QuantSettings& settings,
                                      const ImageSet& calibrationSet, bool needsGraph) :
-    quantized_(network.clone()), bits_(bits), settings_(settings)
+    quantized_(network.clone()),
+    bits_(bits), settings_(settings)
 {
     if (needsGraph)
         graph_ = quantized_.backend().inferenceGraph(); // before the calibration work: ConfigError early
@@ -52,7 +53,8 @@ void QuantizedSnapshot::forEachTensor(
     std::map<std::string, torch::Tensor> baked;
     for (size_t i = 0; i < layers.size(); ++i)
         if (weightBits(int(i)) > 0)
-            baked[layers.names()[i] + ".weight"] = quantizer->quantizeWeight(layers.weight(int(i)).detach(), weightBits(int(i)));
+            baked[layers.names()[i] + ".weight"] =
+                quantizer->quantizeWeight(layers.weight(int(i)).detach(), weightBits(int(i)));
     for (const auto& [name, value] : quantized_.backend().namedTensors()) {
         const auto found = baked.find(name);
         visit(name, (found != baked.end() ? found->second : value.detach()).cpu().contiguous());

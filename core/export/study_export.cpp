@@ -53,7 +53,8 @@ BitConfig chosenConfig(const StoredStudy& study, const std::vector<TrialRow>& tr
         if (!best || p.effectiveAccuracy > best->effectiveAccuracy)
             best = &p;
     if (!best)
-        throw ConfigError("study '" + study.spec.name + "' has no trial on its target task yet: give the configuration");
+        throw ConfigError("study '" + study.spec.name
+                          + "' has no trial on its target task yet: give the configuration");
     return BitConfig::parse(best->config, layerNames(study));
 }
 
@@ -94,7 +95,9 @@ struct ExportedWeights {
 
 nlohmann::ordered_json provenanceOf(const StoredStudy& study, const BitConfig& bits, const std::string& weights)
 {
-    return {{"study", study.spec.name}, {"configuration", bits.toString()}, {"quantizer", study.spec.quantizer},
+    return {{"study", study.spec.name},
+            {"configuration", bits.toString()},
+            {"quantizer", study.spec.quantizer},
             {"weights", weights}};
 }
 
@@ -123,12 +126,15 @@ ExportedWeights finalFineTune(const StoredStudy& study, const BitConfig& bits, c
         throw ConfigError("final fine-tune: give the number of steps (the target task fine-tunes for 0)");
     const ImageSet& holdout = model.splits().holdout;
     auto [trained, accuracy] = fineTuneAndScore(model, bits, steps, study.spec.seed, holdout, request.control);
-    tell("the file holds " + bits.toString() + " after a final fine-tune of " + std::to_string(steps) +
-         " steps on the training split: " + percent(accuracy) + " top-1 on the " + std::to_string(holdout.size()) +
-         " hold-out images");
+    tell("the file holds " + bits.toString() + " after a final fine-tune of " + std::to_string(steps)
+         + " steps on the training split: " + percent(accuracy) + " top-1 on the " + std::to_string(holdout.size())
+         + " hold-out images");
     nlohmann::ordered_json provenance = provenanceOf(study, bits, "final");
-    provenance.update({{"steps", steps}, {"seed", study.spec.seed}, {"split", "holdout"},
-                       {"images", holdout.size()}, {"accuracy", accuracy}});
+    provenance.update({{"steps", steps},
+                       {"seed", study.spec.seed},
+                       {"split", "holdout"},
+                       {"images", holdout.size()},
+                       {"accuracy", accuracy}});
     return {std::move(trained), std::move(provenance)};
 }
 
@@ -149,8 +155,9 @@ ExportedWeights weightsToExport(const StoredStudy& study, const std::vector<Tria
     const StudyTask& task = study.spec.tasks.back();
     if (!trial || task.steps == 0) {
         if (request.weights == "trial" && !trial)
-            tell("no trial of " + bits.toString() + " on the target task: the file holds quantized weights, not "
-                 "fine-tuned, which the study never measured");
+            tell("no trial of " + bits.toString()
+                 + " on the target task: the file holds quantized weights, not "
+                   "fine-tuned, which the study never measured");
         else
             tell("the file holds " + bits.toString() + " quantized from the FP32 model, not fine-tuned");
         nlohmann::ordered_json provenance = provenanceOf(study, bits, "quantized");
@@ -161,13 +168,19 @@ ExportedWeights weightsToExport(const StoredStudy& study, const std::vector<Tria
     const uint64_t seed = study.spec.trialSeed(trial->id);
     const ImageSet& search = model.splits().search;
     auto [trained, reproduced] = fineTuneAndScore(model, bits, task.steps, seed, search, request.control);
-    tell("the file holds " + bits.toString() + " fine-tuned for " + std::to_string(task.steps) + " steps (seed " +
-         std::to_string(seed) + ") as trial " + std::to_string(trial->id) + " was: " + percent(reproduced) + " on the " +
-         std::to_string(search.size()) + " search-split images, where the trial measured " + percent(*trial->accuracy));
+    tell("the file holds " + bits.toString() + " fine-tuned for " + std::to_string(task.steps) + " steps (seed "
+         + std::to_string(seed) + ") as trial " + std::to_string(trial->id) + " was: " + percent(reproduced)
+         + " on the " + std::to_string(search.size()) + " search-split images, where the trial measured "
+         + percent(*trial->accuracy));
     nlohmann::ordered_json provenance = provenanceOf(study, bits, "trial");
-    provenance.update({{"trial", trial->id}, {"task", task.name}, {"steps", task.steps},
-                       {"seed", seed}, {"split", "search"}, {"images", search.size()},
-                       {"accuracy", reproduced}, {"measured_accuracy", *trial->accuracy}});
+    provenance.update({{"trial", trial->id},
+                       {"task", task.name},
+                       {"steps", task.steps},
+                       {"seed", seed},
+                       {"split", "search"},
+                       {"images", search.size()},
+                       {"accuracy", reproduced},
+                       {"measured_accuracy", *trial->accuracy}});
     return {std::move(trained), std::move(provenance)};
 }
 

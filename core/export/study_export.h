@@ -24,7 +24,7 @@ struct StudyExport {
     int64_t finalSteps = 0; ///< "final": 0 = five times the target task's steps
     /// Told, for model formats, what the file holds and the accuracy it reproduces.
     std::function<void(const std::string&)> note;
-    WorkControl control;              ///< progress and cancel of the re-run fine-tuning
+    WorkControl control; ///< progress and cancel of the re-run fine-tuning
 };
 
 /// Layers a target runtime cannot execute at the chosen bits (shown before writing); none for

@@ -111,8 +111,8 @@ std::string statement(const GraphOp& op, const std::function<std::string(int, co
     switch (op.kind) {
     case GraphOp::Kind::Conv:
         e << "torch.conv2d(" << quantizeInput(op.layer, x) << ", " << attribute(op.module, "weight") << ", "
-          << (op.hasBias ? attribute(op.module, "bias") : "None") << ", " << stride << ", " << pair(op.padding)
-          << ", " << pair(op.dilation) << ", " << op.groups << ")";
+          << (op.hasBias ? attribute(op.module, "bias") : "None") << ", " << stride << ", " << pair(op.padding) << ", "
+          << pair(op.dilation) << ", " << op.groups << ")";
         break;
     case GraphOp::Kind::Linear:
         e << "torch.linear(" << quantizeInput(op.layer, x) << ", " << attribute(op.module, "weight") << ", "
@@ -123,9 +123,7 @@ std::string statement(const GraphOp& op, const std::function<std::string(int, co
           << ", " << attribute(op.module, "running_mean") << ", " << attribute(op.module, "running_var")
           << ", False, 0.0, " << number(op.eps) << ", False)";
         break;
-    case GraphOp::Kind::Relu:
-        e << "torch.relu(" << x << ")";
-        break;
+    case GraphOp::Kind::Relu: e << "torch.relu(" << x << ")"; break;
     case GraphOp::Kind::MaxPool:
         e << "torch.max_pool2d(" << x << ", " << pair(op.kernel) << ", " << stride << ", " << pair(op.padding) << ", "
           << pair(op.dilation) << ", " << (op.ceilMode ? "True" : "False") << ")";
@@ -134,42 +132,22 @@ std::string statement(const GraphOp& op, const std::function<std::string(int, co
         e << "torch.avg_pool2d(" << x << ", " << pair(op.kernel) << ", " << stride << ", " << pair(op.padding) << ", "
           << (op.ceilMode ? "True" : "False") << ", " << (op.countIncludePad ? "True" : "False") << ")";
         break;
-    case GraphOp::Kind::Add:
-        e << in[0] << " + " << in[1];
-        break;
-    case GraphOp::Kind::Sub:
-        e << in[0] << " - " << in[1];
-        break;
-    case GraphOp::Kind::Mul:
-        e << in[0] << " * " << in[1];
-        break;
-    case GraphOp::Kind::Div:
-        e << in[0] << " / " << in[1];
-        break;
-    case GraphOp::Kind::Concat:
-        e << "torch.cat([" << join(in) << "], " << op.axis << ")";
-        break;
+    case GraphOp::Kind::Add: e << in[0] << " + " << in[1]; break;
+    case GraphOp::Kind::Sub: e << in[0] << " - " << in[1]; break;
+    case GraphOp::Kind::Mul: e << in[0] << " * " << in[1]; break;
+    case GraphOp::Kind::Div: e << in[0] << " / " << in[1]; break;
+    case GraphOp::Kind::Concat: e << "torch.cat([" << join(in) << "], " << op.axis << ")"; break;
     case GraphOp::Kind::GlobalAveragePool:
         e << "torch.adaptive_avg_pool2d(" << x << ", [1, 1])" << (op.keepSpatial ? "" : ".flatten(1)");
         break;
-    case GraphOp::Kind::Clip:
-        e << "torch.clamp(" << x << ", " << bound(op.lo) << ", " << bound(op.hi) << ")";
-        break;
+    case GraphOp::Kind::Clip: e << "torch.clamp(" << x << ", " << bound(op.lo) << ", " << bound(op.hi) << ")"; break;
     case GraphOp::Kind::LeakyRelu:
         e << "torch.nn.functional.leaky_relu(" << x << ", " << number(op.alpha) << ")";
         break;
-    case GraphOp::Kind::Sigmoid:
-        e << "torch.sigmoid(" << x << ")";
-        break;
-    case GraphOp::Kind::Tanh:
-        e << "torch.tanh(" << x << ")";
-        break;
-    case GraphOp::Kind::Softmax:
-        e << "torch.softmax(" << x << ", " << op.axis << ")";
-        break;
-    case GraphOp::Kind::LogSoftmax:
-        e << "torch.log_softmax(" << x << ", " << op.axis << ")";
-        break;
+    case GraphOp::Kind::Sigmoid: e << "torch.sigmoid(" << x << ")"; break;
+    case GraphOp::Kind::Tanh: e << "torch.tanh(" << x << ")"; break;
+    case GraphOp::Kind::Softmax: e << "torch.softmax(" << x << ", " << op.axis << ")"; break;
+    case GraphOp::Kind::LogSoftmax: e << "torch.log_softmax(" << x << ", " << op.axis << ")"; break;
     case GraphOp::Kind::Reshape: {
         std::vector<std::string> dims;
         for (size_t i = 0; i < op.shape.size(); ++i) // 0: the input's size there, as ONNX's Reshape reads it
@@ -274,8 +252,10 @@ void exportTorchScript(const Network& network, const BitConfig& bits, const Quan
     const ModelSpec& spec = network.spec();
     const std::vector<int64_t> statsShape = {1, spec.channels, 1, 1};
     const bool normalise = !spec.mean.empty();
-    module.register_buffer("input_mean", normalise ? torch::tensor(spec.mean).view(statsShape) : torch::zeros(statsShape));
-    module.register_buffer("input_std", normalise ? torch::tensor(spec.stddev).view(statsShape) : torch::ones(statsShape));
+    module.register_buffer("input_mean",
+                           normalise ? torch::tensor(spec.mean).view(statsShape) : torch::zeros(statsShape));
+    module.register_buffer("input_std",
+                           normalise ? torch::tensor(spec.stddev).view(statsShape) : torch::ones(statsShape));
 
     const auto quantizeInput = [&](int layer, const std::string& input) -> std::string {
         const int b = snapshot.inputBits(layer);

@@ -23,7 +23,8 @@ void MtgpData::validate(int inputDim, int taskCount) const
             throw ConfigError(where + ": task " + std::to_string(tasks[size_t(j)]) + " is not in 0.."
                               + std::to_string(taskCount - 1));
         if (!std::isfinite(targets[j]))
-            throw ConfigError(where + ": target is " + std::to_string(targets[j]) + " (NaN and infinities are rejected)");
+            throw ConfigError(where + ": target is " + std::to_string(targets[j])
+                              + " (NaN and infinities are rejected)");
         if (!inputs.row(j).allFinite())
             throw ConfigError(where + ": input has a NaN or infinite value");
     }

@@ -62,7 +62,8 @@ struct Bounds {
     Eigen::VectorXd upper;
 };
 
-Bounds standardBounds(const MtgpParameterLayout& layout, bool allowNegativeCorrelation, const Eigen::VectorXd& noiseFloor)
+Bounds standardBounds(const MtgpParameterLayout& layout, bool allowNegativeCorrelation,
+                      const Eigen::VectorXd& noiseFloor)
 {
     Bounds b{Eigen::VectorXd(layout.size()), Eigen::VectorXd(layout.size())};
     int at = 0;
@@ -135,7 +136,8 @@ Eigen::VectorXd randomStart(const MtgpParameterLayout& layout, const Bounds& bou
 {
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     // Draw where models live (NUQ's priors, widened), not over the whole box.
-    MtgpHyperparameters h = defaultMtgpHyperparameters(data, layout.inputDim, layout.taskCount, layout.rank, layout.kernel);
+    MtgpHyperparameters h =
+        defaultMtgpHyperparameters(data, layout.inputDim, layout.taskCount, layout.rank, layout.kernel);
     const double base = std::sqrt(double(layout.inputDim));
     for (int i = 0; i < layout.inputDim; ++i)
         h.kernel.lengthscales[i] = base * std::exp(std::log(0.05) + unit(rng) * (std::log(2.0) - std::log(0.05)));
@@ -205,10 +207,13 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
     layout.taskCount = taskCount;
     layout.kernel = options.warmStart ? options.warmStart->kernel.kind : options.kernel;
     layout.inputWarping = options.warmStart ? options.warmStart->kernel.warped() : options.inputWarping;
-    layout.specificKernel = options.warmStart ? options.warmStart->hasSpecificKernel() : options.specificKernel.value_or(false);
-    layout.rank = options.warmStart ? int(options.warmStart->taskFactor.cols()) : (options.rank > 0 ? options.rank : taskCount);
+    layout.specificKernel =
+        options.warmStart ? options.warmStart->hasSpecificKernel() : options.specificKernel.value_or(false);
+    layout.rank =
+        options.warmStart ? int(options.warmStart->taskFactor.cols()) : (options.rank > 0 ? options.rank : taskCount);
     if (layout.rank < 1 || layout.rank > taskCount)
-        throw ConfigError("task covariance rank must be 1.." + std::to_string(taskCount) + ", got " + std::to_string(layout.rank));
+        throw ConfigError("task covariance rank must be 1.." + std::to_string(taskCount) + ", got "
+                          + std::to_string(layout.rank));
 
     const Standardisation standard(data.targets, options.minimumTargetScale);
     const MtgpData standardData = standard.apply(data);

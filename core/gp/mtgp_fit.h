@@ -52,8 +52,8 @@ struct MtgpFitReport {
     MtgpHyperparameters hyperparameters;
     double negativeLogLikelihood = 0;
     int starts = 0;
-    int failedStarts = 0;  ///< starts whose factorisations failed throughout
-    int evaluations = 0;   ///< likelihood-and-gradient evaluations over all starts
+    int failedStarts = 0; ///< starts whose factorisations failed throughout
+    int evaluations = 0;  ///< likelihood-and-gradient evaluations over all starts
     /// Posterior samples of the hyperparameters (MtgpFitOptions::posteriorSamples), empty when
     /// none were drawn; `hyperparameters` stays the MAP point.
     std::vector<MtgpHyperparameters> samples;

@@ -33,18 +33,26 @@ double MtgpPrior::negativeLogDensity(const MtgpParameterLayout& layout, const Ei
     };
     if (meansOnly) {
         at = layout.size() - layout.taskCount;
-        block(layout.taskCount, [&](int i) { return taskMean[i]; }, taskMeanSd);
+        block(
+            layout.taskCount, [&](int i) { return taskMean[i]; }, taskMeanSd);
         return value;
     }
-    block(layout.inputDim, [&](int i) { return logLengthscale[i]; }, logLengthscaleSd);
+    block(
+        layout.inputDim, [&](int i) { return logLengthscale[i]; }, logLengthscaleSd);
     if (layout.inputWarping)
-        block(2 * layout.inputDim, [](int) { return 0.0; }, logWarpSd);
+        block(
+            2 * layout.inputDim, [](int) { return 0.0; }, logWarpSd);
     if (layout.specificKernel) // lengthscales alike; never warped
-        block(layout.inputDim, [&](int i) { return logLengthscale[i]; }, logLengthscaleSd);
-    block(layout.taskCount * layout.rank, [&](int) { return taskFactorMean; }, taskFactorSd);
-    block(layout.taskCount, [&](int) { return logTaskDiagonal; }, logTaskDiagonalSd);
-    block(layout.taskCount, [&](int i) { return logNoise[i]; }, logNoiseSd);
-    block(layout.taskCount, [&](int i) { return taskMean[i]; }, taskMeanSd);
+        block(
+            layout.inputDim, [&](int i) { return logLengthscale[i]; }, logLengthscaleSd);
+    block(
+        layout.taskCount * layout.rank, [&](int) { return taskFactorMean; }, taskFactorSd);
+    block(
+        layout.taskCount, [&](int) { return logTaskDiagonal; }, logTaskDiagonalSd);
+    block(
+        layout.taskCount, [&](int i) { return logNoise[i]; }, logNoiseSd);
+    block(
+        layout.taskCount, [&](int i) { return taskMean[i]; }, taskMeanSd);
     return value;
 }
 

@@ -22,16 +22,16 @@ namespace quantscope {
 /// - noise variance: log-normal around `noiseMedian` (a floor is a bound of the fit, not a prior);
 /// - task means: normal around each task's data mean (the overall mean without data), sd 1.
 struct MtgpPrior {
-    Eigen::VectorXd logLengthscale;       ///< prior medians (log), one per input
+    Eigen::VectorXd logLengthscale; ///< prior medians (log), one per input
     double logLengthscaleSd = 1.0;
     double logWarpSd = 0.8660254037844386; ///< sqrt(0.75), around log 1 = 0
     double taskFactorMean = 0;
     double taskFactorSd = 1.0;
     double logTaskDiagonal = 0;
     double logTaskDiagonalSd = 1.0;
-    Eigen::VectorXd logNoise;             ///< prior medians (log variance), one per task
+    Eigen::VectorXd logNoise; ///< prior medians (log variance), one per task
     double logNoiseSd = 1.5;
-    Eigen::VectorXd taskMean;             ///< one per task
+    Eigen::VectorXd taskMean; ///< one per task
     double taskMeanSd = 1.0;
     /// Only the task-mean block counts (plain ML-II with the weak mean prior, the older fit).
     bool meansOnly = false;

@@ -110,8 +110,8 @@ void MultiTaskGP::addObservation(const Eigen::VectorXd& x, int task, double y)
     const Eigen::MatrixXd point = x.transpose();
     const Eigen::VectorXd cross = priorCovariance(data_.inputs, data_.tasks, point, {task}).col(0);
     const double self = taskCovariance_(task, task) + h_.noiseVariance[task] + jitter_;
-    const Eigen::VectorXd l = n > 0 ? Eigen::VectorXd(cholesky_.triangularView<Eigen::Lower>().solve(cross))
-                                    : Eigen::VectorXd();
+    const Eigen::VectorXd l =
+        n > 0 ? Eigen::VectorXd(cholesky_.triangularView<Eigen::Lower>().solve(cross)) : Eigen::VectorXd();
     const double pivot = self - l.squaredNorm();
     data_ = std::move(extended);
     if (!(pivot > 1e-12 * self)) { // the new point is (numerically) a duplicate: refactor with jitter
@@ -140,7 +140,8 @@ Posterior MultiTaskGP::predict(const Eigen::MatrixXd& inputs, const std::vector<
                           + std::to_string(tasks.size()) + " tasks");
     for (int t : tasks) {
         if (t < 0 || t >= taskCount())
-            throw ConfigError("GP prediction: task " + std::to_string(t) + " is not in 0.." + std::to_string(taskCount() - 1));
+            throw ConfigError("GP prediction: task " + std::to_string(t) + " is not in 0.."
+                              + std::to_string(taskCount() - 1));
     }
     Posterior posterior;
     posterior.mean.resize(inputs.rows());
@@ -165,7 +166,8 @@ Eigen::MatrixXd MultiTaskGP::posteriorCovariance(const Eigen::MatrixXd& inputsA,
     Eigen::MatrixXd covariance = priorCovariance(inputsA, tasksA, inputsB, tasksB);
     if (data_.size() == 0)
         return covariance;
-    covariance.noalias() -= whitenedCrossCovariance(inputsA, tasksA).transpose() * whitenedCrossCovariance(inputsB, tasksB);
+    covariance.noalias() -=
+        whitenedCrossCovariance(inputsA, tasksA).transpose() * whitenedCrossCovariance(inputsB, tasksB);
     return covariance;
 }
 
@@ -184,7 +186,8 @@ double MultiTaskGP::logMarginalLikelihood() const
     const Eigen::Index n = data_.size();
     if (n == 0)
         return 0;
-    return -0.5 * residuals().dot(alpha_) - cholesky_.diagonal().array().log().sum() - 0.5 * double(n) * std::log(2 * M_PI);
+    return -0.5 * residuals().dot(alpha_) - cholesky_.diagonal().array().log().sum()
+        - 0.5 * double(n) * std::log(2 * M_PI);
 }
 
 namespace {

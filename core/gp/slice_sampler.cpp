@@ -6,9 +6,8 @@
 namespace quantscope {
 
 std::vector<Eigen::VectorXd> sliceSample(const std::function<double(const Eigen::VectorXd&)>& logDensity,
-                                         Eigen::VectorXd x, const Eigen::VectorXd& lower,
-                                         const Eigen::VectorXd& upper, int samples, int burnIn, int thin,
-                                         std::mt19937_64& rng, double width)
+                                         Eigen::VectorXd x, const Eigen::VectorXd& lower, const Eigen::VectorXd& upper,
+                                         int samples, int burnIn, int thin, std::mt19937_64& rng, double width)
 {
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     std::exponential_distribution<double> exponential(1.0);

@@ -19,13 +19,13 @@ namespace quantscope {
 /// backend's named_parameters() and named_buffers(), or among the graph's constants.
 struct GraphOp {
     enum class Kind {
-        Conv,              ///< 2-D convolution of quantizable layer `layer`
-        Linear,            ///< fully connected, quantizable layer `layer`
-        BatchNorm,         ///< inference-mode batch norm (running statistics, `eps`)
+        Conv,      ///< 2-D convolution of quantizable layer `layer`
+        Linear,    ///< fully connected, quantizable layer `layer`
+        BatchNorm, ///< inference-mode batch norm (running statistics, `eps`)
         Relu,
-        MaxPool,           ///< square `kernel`, `stride`, `padding`, `dilation`, `ceilMode`
-        AveragePool,       ///< as MaxPool, and `countIncludePad`
-        Add,               ///< element-wise, two inputs (either may name a constant), broadcasting
+        MaxPool,     ///< square `kernel`, `stride`, `padding`, `dilation`, `ceilMode`
+        AveragePool, ///< as MaxPool, and `countIncludePad`
+        Add,         ///< element-wise, two inputs (either may name a constant), broadcasting
         Sub,
         Mul,
         Div,
@@ -35,9 +35,9 @@ struct GraphOp {
         LeakyRelu,         ///< slope `alpha` below 0
         Sigmoid,
         Tanh,
-        Softmax,           ///< along `axis`
-        LogSoftmax,        ///< along `axis`
-        Reshape,           ///< to `shape`: 0 keeps the input's dimension there, -1 is inferred
+        Softmax,    ///< along `axis`
+        LogSoftmax, ///< along `axis`
+        Reshape,    ///< to `shape`: 0 keeps the input's dimension there, -1 is inferred
     };
     Kind kind = Kind::Relu;
     std::vector<std::string> inputs;

@@ -54,11 +54,10 @@ void checkModelArchive(const std::string& path)
         const std::string member = name ? name : "#" + std::to_string(i);
         zip_file_t* file = zip_fopen_index(archive.get(), zip_uint64_t(i), 0);
         if (!file)
-            throw ModelError("model file " + path + " is corrupt: member '" + member
-                             + "' cannot be read (" + zip_strerror(archive.get()) + ")");
+            throw ModelError("model file " + path + " is corrupt: member '" + member + "' cannot be read ("
+                             + zip_strerror(archive.get()) + ")");
         zip_int64_t n = 0;
-        while ((n = zip_fread(file, buffer.data(), buffer.size())) > 0) {
-        }
+        while ((n = zip_fread(file, buffer.data(), buffer.size())) > 0) {}
         const std::string error = n < 0 ? zip_file_strerror(file) : std::string();
         zip_fclose(file);
         if (n < 0)

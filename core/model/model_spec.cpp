@@ -13,8 +13,9 @@ std::string ModelSpec::inputShapeText() const
 
 std::string ModelSpec::toJson() const
 {
-    const nlohmann::json j = {{"architecture", architecture}, {"channels", channels}, {"height", height},
-                              {"width", width}, {"classes", classes}, {"mean", mean}, {"std", stddev}};
+    const nlohmann::json j = {
+        {"architecture", architecture}, {"channels", channels}, {"height", height}, {"width", width},
+        {"classes", classes},           {"mean", mean},         {"std", stddev}};
     return j.dump();
 }
 

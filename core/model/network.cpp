@@ -37,9 +37,11 @@ void Network::takeInventory()
     // A fixed, varied probe (golden-ratio sequence in [0, 1)): layers reading an affine function
     // of it read the image (QuantizableLayers::markImageInput).
     const int64_t pixels = int64_t(spec_.channels) * spec_.height * spec_.width;
-    const torch::Tensor probe =
-        torch::arange(pixels, torch::kFloat64).mul(0.6180339887498949).frac().to(torch::kFloat32)
-            .view({1, spec_.channels, spec_.height, spec_.width});
+    const torch::Tensor probe = torch::arange(pixels, torch::kFloat64)
+                                    .mul(0.6180339887498949)
+                                    .frac()
+                                    .to(torch::kFloat32)
+                                    .view({1, spec_.channels, spec_.height, spec_.width});
     layers.markImageInput(probe);
     try {
         backend_->forward(probe);

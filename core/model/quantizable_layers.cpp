@@ -17,8 +17,8 @@ struct QuantizableLayers::Impl {
         torch::nn::Conv2dImpl* conv = nullptr;
         torch::nn::LinearImpl* linear = nullptr;
         std::optional<torch::jit::Module> scripted;
-        int64_t groups = 1;      // scripted convs: from the input's channels
-        int64_t firstUse = -1;   // order of the first forward call since the last reorder
+        int64_t groups = 1;          // scripted convs: from the input's channels
+        int64_t firstUse = -1;       // order of the first forward call since the last reorder
         int64_t outputPositions = 0; // recorded by the first forward pass
         bool takesImage = false;
         ActivationRange range;
@@ -131,7 +131,9 @@ struct QuantizableLayers::Impl {
     }
 };
 
-QuantizableLayers::QuantizableLayers() : impl_(std::make_unique<Impl>()) {}
+QuantizableLayers::QuantizableLayers() : impl_(std::make_unique<Impl>())
+{
+}
 QuantizableLayers::~QuantizableLayers() = default;
 
 int QuantizableLayers::add(const std::string& name, torch::nn::Conv2dImpl& conv)
@@ -161,9 +163,9 @@ at::Tensor QuantizableLayers::conv2d(int index, const at::Tensor& input)
     const auto& options = layer.conv->options;
     if (!c10::get_if<torch::enumtype::kZeros>(&options.padding_mode()))
         throw ModelError("layer " + layer.name + ": only zero padding is supported");
-    torch::Tensor out = torch::nn::functional::detail::conv2d(x, impl_->effectiveWeight(layer), layer.conv->bias,
-                                                              options.stride(), options.padding(), options.dilation(),
-                                                              options.groups());
+    torch::Tensor out =
+        torch::nn::functional::detail::conv2d(x, impl_->effectiveWeight(layer), layer.conv->bias, options.stride(),
+                                              options.padding(), options.dilation(), options.groups());
     if (layer.outputPositions == 0)
         layer.outputPositions = out.size(2) * out.size(3);
     return out;
@@ -211,8 +213,9 @@ std::vector<int> QuantizableLayers::reorderByFirstUse()
     for (size_t i = 0; i < impl_->layers.size(); ++i)
         if (impl_->layers[i].firstUse >= 0)
             order.push_back(int(i));
-    std::stable_sort(order.begin(), order.end(),
-                     [&](int a, int b) { return impl_->layers[size_t(a)].firstUse < impl_->layers[size_t(b)].firstUse; });
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        return impl_->layers[size_t(a)].firstUse < impl_->layers[size_t(b)].firstUse;
+    });
     std::vector<int> newIndex(impl_->layers.size(), -1);
     std::vector<Impl::Layer> kept;
     for (int old : order) {
@@ -233,7 +236,10 @@ at::Tensor QuantizableLayers::linear(int index, const at::Tensor& input)
     return torch::linear(x, impl_->effectiveWeight(layer), layer.linear->bias);
 }
 
-size_t QuantizableLayers::size() const { return impl_->layers.size(); }
+size_t QuantizableLayers::size() const
+{
+    return impl_->layers.size();
+}
 
 at::Tensor QuantizableLayers::weight(int index) const
 {
@@ -286,8 +292,14 @@ void QuantizableLayers::clearQuantization()
     impl_->bits.clear();
 }
 
-bool QuantizableLayers::quantized() const { return impl_->quantizer != nullptr; }
-const std::vector<LayerBits>& QuantizableLayers::bits() const { return impl_->bits; }
+bool QuantizableLayers::quantized() const
+{
+    return impl_->quantizer != nullptr;
+}
+const std::vector<LayerBits>& QuantizableLayers::bits() const
+{
+    return impl_->bits;
+}
 
 void QuantizableLayers::setCalibrating(bool on)
 {

@@ -128,14 +128,16 @@ void rewriteForward(const torch::jit::Module& layer)
 {
     const std::shared_ptr<torch::jit::Graph> graph = layer.get_method("forward").graph();
     if (graph->inputs().size() != 2 || graph->outputs().size() != 1)
-        throw ModelError("layer type " + layer.type()->name()->qualifiedName() + " has an unexpected forward signature");
+        throw ModelError("layer type " + layer.type()->name()->qualifiedName()
+                         + " has an unexpected forward signature");
     torch::jit::Value* self = graph->inputs()[0];
     torch::jit::Value* input = graph->inputs()[1];
     torch::jit::Value* key = nullptr;
     {
         torch::jit::WithInsertPoint start(graph->block()->nodes().front());
         key = graph->insertGetAttr(self, kKeyAttribute);
-        torch::jit::Value* quantized = graph->insert(c10::Symbol::fromQualString("quantscope::layer_input"), {input, key});
+        torch::jit::Value* quantized =
+            graph->insert(c10::Symbol::fromQualString("quantscope::layer_input"), {input, key});
         input->replaceAllUsesAfterNodeWith(quantized->node(), quantized);
     }
     std::vector<torch::jit::Node*> weightReads;
@@ -147,7 +149,8 @@ void rewriteForward(const torch::jit::Module& layer)
                          + ": its forward does not read self.weight, so its weights cannot be quantized");
     for (torch::jit::Node* read : weightReads) {
         torch::jit::WithInsertPoint after(read->next());
-        torch::jit::Value* quantized = graph->insert(c10::Symbol::fromQualString("quantscope::layer_weight"), {read->output(), key});
+        torch::jit::Value* quantized =
+            graph->insert(c10::Symbol::fromQualString("quantscope::layer_weight"), {read->output(), key});
         read->output()->replaceAllUsesAfterNodeWith(quantized->node(), quantized);
     }
     torch::jit::Value* output = graph->outputs()[0];
@@ -276,8 +279,8 @@ private:
             const torch::Tensor firstWeight = quantLayers_.weight(0);
             if (firstWeight.dim() == 4 && spec.channels % firstWeight.size(1) != 0)
                 throw ModelError("model " + source_ + " expects " + std::to_string(firstWeight.size(1))
-                                 + "-channel input (its first layer '" + quantLayers_.names()[0] + "') but the data has "
-                                 + spec.inputShapeText() + " images");
+                                 + "-channel input (its first layer '" + quantLayers_.names()[0]
+                                 + "') but the data has " + spec.inputShapeText() + " images");
             throw ModelError("model " + source_ + " fails on a " + spec.inputShapeText() + " input: " + explain(e));
         }
         module_.train(wasTraining);

@@ -108,8 +108,8 @@ private:
     [[noreturn]] void refuse(const Node* node, const std::string& why) const
     {
         const std::string line = sourceLine(node);
-        throw ConfigError("cannot translate " + source_ + " operator by operator for export: " + node->kind().toQualString()
-                          + (line.empty() ? "" : " at " + line) + ": " + why);
+        throw ConfigError("cannot translate " + source_ + " operator by operator for export: "
+                          + node->kind().toQualString() + (line.empty() ? "" : " at " + line) + ": " + why);
     }
 
     [[noreturn]] void unsupported(const Node* node) const
@@ -134,7 +134,8 @@ private:
                 opaque_[node->output()] = node;
         } else if (kind == "prim::NumToTensor" || kind == "aten::Int" || kind == "aten::ScalarImplicit") {
             forward(node);
-        } else if (isAssertion(node) || kind == "prim::RaiseException" || kind == "prim::Print" || kind == "aten::warn") {
+        } else if (isAssertion(node) || kind == "prim::RaiseException" || kind == "prim::Print"
+                   || kind == "aten::warn") {
             // checks and messages: no part of the computation
         } else {
             operation(node, kind);
@@ -485,10 +486,10 @@ private:
     {
         const std::string kind = baseKind(node).substr(6); // after "aten::"
         GraphOp op;
-        op.kind = kind == "add"   ? GraphOp::Kind::Add
-            : kind == "sub"       ? GraphOp::Kind::Sub
-            : kind == "mul"       ? GraphOp::Kind::Mul
-                                  : GraphOp::Kind::Div;
+        op.kind = kind == "add" ? GraphOp::Kind::Add
+            : kind == "sub"     ? GraphOp::Kind::Sub
+            : kind == "mul"     ? GraphOp::Kind::Mul
+                                : GraphOp::Kind::Div;
         if (node->inputs().size() > 2) {
             if (kind == "div" && !isNone(node->input(2)))
                 refuse(node, "division with a rounding mode is not supported");
@@ -584,8 +585,8 @@ InferenceGraph torchScriptInferenceGraph(const torch::jit::Module& module, const
         frozen = torch::jit::freeze_module(module, {}, true, /*preserveParameters=*/true);
     } catch (const c10::Error& e) {
         const std::string what = e.what();
-        throw ConfigError("cannot translate " + source + " operator by operator for export: freezing it failed: "
-                          + what.substr(0, what.find('\n')));
+        throw ConfigError("cannot translate " + source
+                          + " operator by operator for export: freezing it failed: " + what.substr(0, what.find('\n')));
     }
     return Translator(frozen, layerNames, source).run(*frozen.get_method("forward").graph());
 }

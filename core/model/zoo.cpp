@@ -69,7 +69,8 @@ std::vector<ZooEntry> zooArchitectures()
 {
     return {
         {"vgg11s", "VGG-11-style: 8 conv (3x3, BN, ReLU) in VGG-11's stage pattern, 16-128 channels, 1 linear"},
-        {"resnet20", "ResNet-20 for CIFAR (He et al. 2016): 19 conv in 3 stages of 16/32/64 channels, 1x1 conv shortcuts"},
+        {"resnet20",
+         "ResNet-20 for CIFAR (He et al. 2016): 19 conv in 3 stages of 16/32/64 channels, 1x1 conv shortcuts"},
         {"googlenet-s", "small GoogLeNet: stem conv and 4 inception modules (1x1, 3x3, double-3x3, pool branches)"},
     };
 }

@@ -74,8 +74,8 @@ private:
         if (poolFirst)
             sequence->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(3).stride(1).padding(1)));
         for (const ConvShape& c : convs) {
-            auto conv = torch::nn::Conv2d(
-                torch::nn::Conv2dOptions(c.in, c.out, c.kernel).padding(c.kernel / 2).bias(false));
+            auto conv =
+                torch::nn::Conv2d(torch::nn::Conv2dOptions(c.in, c.out, c.kernel).padding(c.kernel / 2).bias(false));
             auto bn = torch::nn::BatchNorm2d(c.out);
             const std::string qualified = prefix + "." + name + "." + std::to_string(sequence->size());
             branch.convNames.push_back(qualified);
@@ -136,7 +136,8 @@ public:
     InferenceGraph inferenceGraph() const override
     {
         GraphBuilder g;
-        std::string x = g.maxPool(g.convBnRelu(0, "pre_layers.0", *stemConv_, "pre_layers.1", *stemBn_, g.input()), 2, 2);
+        std::string x =
+            g.maxPool(g.convBnRelu(0, "pre_layers.0", *stemConv_, "pre_layers.1", *stemBn_, g.input()), 2, 2);
         for (size_t i = 0; i < inceptions_.size(); ++i) {
             x = inceptions_[i]->addToGraph(g, x);
             if (i == 1)

@@ -19,8 +19,7 @@ class BasicBlock final : public torch::nn::Module {
 public:
     BasicBlock(int in, int out, int stride) :
         conv1(register_module("conv1", conv3x3(in, out, stride))),
-        bn1(register_module("bn1", torch::nn::BatchNorm2d(out))),
-        conv2(register_module("conv2", conv3x3(out, out, 1))),
+        bn1(register_module("bn1", torch::nn::BatchNorm2d(out))), conv2(register_module("conv2", conv3x3(out, out, 1))),
         bn2(register_module("bn2", torch::nn::BatchNorm2d(out)))
     {
         if (stride != 1 || in != out) {
@@ -57,8 +56,8 @@ public:
 
 class Resnet20 final : public torch::nn::Module, public ZooBackend {
 public:
-    explicit Resnet20(const ModelSpec& spec) : ZooBackend(spec),
-        conv1_(register_module("conv1", conv3x3(spec.channels, 16, 1))),
+    explicit Resnet20(const ModelSpec& spec) :
+        ZooBackend(spec), conv1_(register_module("conv1", conv3x3(spec.channels, 16, 1))),
         bn1_(register_module("bn1", torch::nn::BatchNorm2d(16)))
     {
         quantLayers_.add("conv1", *conv1_);
@@ -99,10 +98,10 @@ public:
             const std::string p = "layer" + std::to_string(i / 3 + 1) + "." + std::to_string(i % 3) + ".";
             std::string out = g.convBnRelu(b.conv1Index, p + "conv1", *b.conv1, p + "bn1", *b.bn1, x);
             out = g.batchNorm(p + "bn2", *b.bn2, g.conv(b.conv2Index, p + "conv2", *b.conv2, out));
-            const std::string shortcut =
-                b.shortcutConv
-                    ? g.batchNorm(p + "shortcut.1", *b.shortcutBn, g.conv(b.shortcutIndex, p + "shortcut.0", *b.shortcutConv, x))
-                    : x;
+            const std::string shortcut = b.shortcutConv
+                ? g.batchNorm(p + "shortcut.1", *b.shortcutBn,
+                              g.conv(b.shortcutIndex, p + "shortcut.0", *b.shortcutConv, x))
+                : x;
             x = g.relu(g.add(out, shortcut));
         }
         return g.finish(g.linear(fcIndex_, "fc", *fc_, g.globalAveragePool(x)));

@@ -13,7 +13,7 @@ struct ConvStage {
     int channels;
     bool poolAfter;
 };
-const std::vector<ConvStage> kStages = {{16, true}, {32, true}, {64, false}, {64, false},
+const std::vector<ConvStage> kStages = {{16, true},  {32, true}, {64, false},  {64, false},
                                         {96, false}, {96, true}, {128, false}, {128, false}};
 
 class Vgg11s final : public torch::nn::Module, public ZooBackend {
@@ -23,8 +23,9 @@ public:
         int in = spec.channels;
         for (size_t i = 0; i < kStages.size(); ++i) {
             const std::string index = std::to_string(i);
-            auto conv = register_module("conv" + index,
-                                        torch::nn::Conv2d(torch::nn::Conv2dOptions(in, kStages[i].channels, 3).padding(1).bias(false)));
+            auto conv = register_module(
+                "conv" + index,
+                torch::nn::Conv2d(torch::nn::Conv2dOptions(in, kStages[i].channels, 3).padding(1).bias(false)));
             bns_.push_back(register_module("bn" + index, torch::nn::BatchNorm2d(kStages[i].channels)));
             quantLayers_.add("conv" + index, *conv);
             convs_.push_back(conv);

@@ -136,7 +136,7 @@ BitConfig BitConfig::fromJson(const std::string& text, const std::vector<std::st
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) { // parse errors, and numbers out of range (1e999)
         throw ConfigError(std::string("bit configuration is not valid JSON: ") + e.what());
     }
     if (j.is_object() && j.contains("layers"))
@@ -170,7 +170,8 @@ std::string BitConfig::toString() const
     for (const LayerBits& layer : layers_) {
         if (!out.empty())
             out += ',';
-        out += layer.coupled() ? formatBits(layer.weight) : formatBits(layer.weight) + "/" + formatBits(layer.activation);
+        out +=
+            layer.coupled() ? formatBits(layer.weight) : formatBits(layer.weight) + "/" + formatBits(layer.activation);
     }
     return out;
 }
@@ -181,7 +182,9 @@ std::string BitConfig::toJson(const std::vector<std::string>& layerNames) const
     nlohmann::ordered_json layers = nlohmann::ordered_json::object();
     for (size_t i = 0; i < layers_.size(); ++i) {
         const LayerBits& b = layers_[i];
-        auto value = [](int bits) { return bits == 0 ? nlohmann::ordered_json("float") : nlohmann::ordered_json(bits); };
+        auto value = [](int bits) {
+            return bits == 0 ? nlohmann::ordered_json("float") : nlohmann::ordered_json(bits);
+        };
         if (b.coupled())
             layers[layerNames[i]] = value(b.weight);
         else

@@ -5,7 +5,10 @@
 namespace quantscope {
 namespace {
 
-int storedBits(int bits) { return bits == 0 ? kFloatBits : bits; }
+int storedBits(int bits)
+{
+    return bits == 0 ? kFloatBits : bits;
+}
 
 } // namespace
 

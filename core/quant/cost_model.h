@@ -10,9 +10,9 @@ namespace quantscope {
 
 /// Memory and compute of a network under a bit configuration.
 struct CostReport {
-    double memoryMB = 0;     ///< weights at their bits + FP32 scales + FP32 biases, in 10^6 bytes
+    double memoryMB = 0;       ///< weights at their bits + FP32 scales + FP32 biases, in 10^6 bytes
     double weightBitsMean = 0; ///< parameter-weighted mean weight bits (float counts as 32)
-    double bops = 0;         ///< sum over layers of MACs x weight bits x activation bits
+    double bops = 0;           ///< sum over layers of MACs x weight bits x activation bits
 };
 
 /// Bits of a float tensor and of the 8-bit input image in memory and BOPs.

@@ -5,7 +5,10 @@
 namespace quantscope {
 namespace {
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t ceilDiv(int64_t a, int64_t b)
+{
+    return (a + b - 1) / b;
+}
 
 /// Moves the channel axis (dim 1) last and pads it to whole blocks: (rest..., blocks, kBlockSize).
 torch::Tensor toBlocks(const torch::Tensor& weight, int64_t& paddedChannels)

@@ -41,7 +41,7 @@ private:
 /// How to fill a pool: a full grid for small curve encodings; random and low-discrepancy (Halton)
 /// samples for the per-layer one, plus mutations of given parents (e.g. the Pareto set).
 struct CandidateOptions {
-    int gridPointsPerDim = 0;  ///< 0: no grid; curve encodings use it, duplicates collapse
+    int gridPointsPerDim = 0; ///< 0: no grid; curve encodings use it, duplicates collapse
     int randomSamples = 0;
     int haltonSamples = 0;
     int mutationsPerParent = 0;

@@ -18,9 +18,9 @@ FrontImprovement::FrontImprovement(const std::vector<TradeOff>& points, TradeOff
 int FrontImprovement::firstStrip(double cost) const
 {
     // Front points at or below `cost` already dominate the strip that starts there.
-    return int(std::upper_bound(front_.begin(), front_.end(), cost,
-                                [](double c, const TradeOff& p) { return c < p.cost; }) -
-               front_.begin());
+    return int(
+        std::upper_bound(front_.begin(), front_.end(), cost, [](double c, const TradeOff& p) { return c < p.cost; })
+        - front_.begin());
 }
 
 double FrontImprovement::gain(double cost, double accuracy) const
@@ -52,7 +52,8 @@ double FrontImprovement::expectedGain(double cost, double latentMean, double lat
     // The gain is zero at accuracies up to the level of the strip at `cost`.
     const int j = firstStrip(cost);
     const double level = j > 0 ? front_[size_t(j - 1)].value : reference_.value;
-    return transform.expectationAbove(latentMean, latentSd, level, [&](double a) { return gain(cost, a); }, 48);
+    return transform.expectationAbove(
+        latentMean, latentSd, level, [&](double a) { return gain(cost, a); }, 48);
 }
 
 } // namespace quantscope

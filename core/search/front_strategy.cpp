@@ -52,8 +52,7 @@ TargetFront targetFront(const AcquisitionContext& context)
 }
 
 /// Indices of the `count` largest entries of `scores` among those with `keep(i)` true.
-template <typename Keep>
-std::vector<size_t> largest(const Eigen::VectorXd& scores, size_t count, Keep keep)
+template <typename Keep> std::vector<size_t> largest(const Eigen::VectorXd& scores, size_t count, Keep keep)
 {
     std::vector<size_t> order;
     for (Eigen::Index i = 0; i < scores.size(); ++i)
@@ -100,8 +99,8 @@ Lookahead bestLookahead(const AcquisitionContext& context, const TargetFront& fr
     for (Eigen::Index c = 0; c < n; ++c)
         for (size_t k = 0; k < top.size(); ++k) {
             const double var = std::max(front.sd[Eigen::Index(top[k])] * front.sd[Eigen::Index(top[k])], 1e-300);
-            screen[c] += front.ehvi[Eigen::Index(top[k])] * cross(Eigen::Index(k), c) * cross(Eigen::Index(k), c) /
-                         (observed[c] * var);
+            screen[c] += front.ehvi[Eigen::Index(top[k])] * cross(Eigen::Index(k), c) * cross(Eigen::Index(k), c)
+                / (observed[c] * var);
         }
     Lookahead best;
     for (size_t c : largest(screen, size_t(screened), [&](size_t i) { return context.available(task, i); })) {
@@ -113,9 +112,10 @@ Lookahead bestLookahead(const AcquisitionContext& context, const TargetFront& fr
             const double shift = cross(Eigen::Index(k), x) / std::sqrt(observed[x]);
             const double sd = std::sqrt(std::max(front.sd[t] * front.sd[t] - shift * shift, 0.0));
             for (size_t j = 0; j < std::size(kNodes); ++j)
-                bestGain[j] = std::max(bestGain[j], front.improvement.expectedGain(context.candidateCosts[top[k]],
-                                                                                   front.mean[t] + shift * kNodes[j],
-                                                                                   sd, context.transform));
+                bestGain[j] =
+                    std::max(bestGain[j],
+                             front.improvement.expectedGain(context.candidateCosts[top[k]],
+                                                            front.mean[t] + shift * kNodes[j], sd, context.transform));
         }
         double expected = 0;
         for (size_t j = 0; j < std::size(kNodes); ++j)
@@ -161,9 +161,10 @@ Proposal FrontStrategy::proposeOne(const AcquisitionContext& context, std::mt199
         const Lookahead ahead = bestLookahead(context, front, top, task, screened_);
         const double rate = std::max(ahead.value, now) / (cost + targetCost);
         if (rate > best.score) {
-            std::snprintf(reason, sizeof reason,
-                          "look-ahead: the best target-task EHVI rises by %.1f %% for %.1f %% of a target evaluation's cost",
-                          100 * (ahead.value / now - 1), 100 * cost / targetCost);
+            std::snprintf(
+                reason, sizeof reason,
+                "look-ahead: the best target-task EHVI rises by %.1f %% for %.1f %% of a target evaluation's cost",
+                100 * (ahead.value / now - 1), 100 * cost / targetCost);
             best = {ahead.candidate, task, rate, reason};
         }
     }

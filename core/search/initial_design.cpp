@@ -25,8 +25,9 @@ std::vector<size_t> maximin(const Eigen::MatrixXd& inputs, const std::vector<siz
     for (size_t seen = 0; chosen.size() < count;) {
         for (; seen < chosen.size(); ++seen)
             for (size_t i = 0; i < from.size(); ++i)
-                nearest[i] = std::min(nearest[i],
-                                      (inputs.row(Eigen::Index(from[i])) - inputs.row(Eigen::Index(chosen[seen]))).squaredNorm());
+                nearest[i] = std::min(
+                    nearest[i],
+                    (inputs.row(Eigen::Index(from[i])) - inputs.row(Eigen::Index(chosen[seen]))).squaredNorm());
         const auto far = std::max_element(nearest.begin(), nearest.end());
         if (far == nearest.end() || !(*far > 0))
             break; // only configurations already chosen are left

@@ -12,7 +12,8 @@
 namespace quantscope {
 
 SearchLoop::SearchLoop(CandidatePool pool, const Strategy& strategy, int taskCount, SearchLoopOptions options) :
-    pool_(std::move(pool)), strategy_(strategy), taskCount_(taskCount), options_(std::move(options)), rng_(options_.seed)
+    pool_(std::move(pool)), strategy_(strategy), taskCount_(taskCount), options_(std::move(options)),
+    rng_(options_.seed)
 {
     if (pool_.size() == 0)
         throw ConfigError("the search has no candidate configurations");
@@ -36,7 +37,8 @@ SearchLoop::SearchLoop(CandidatePool pool, const Strategy& strategy, int taskCou
     plannedDesignSize_ = design_.size();
     for (const auto& [bits, task] : options_.fixedEvaluations) {
         if (task < 0 || task >= taskCount)
-            throw ConfigError("fixed evaluation task " + std::to_string(task) + " is not in 0.." + std::to_string(taskCount - 1));
+            throw ConfigError("fixed evaluation task " + std::to_string(task) + " is not in 0.."
+                              + std::to_string(taskCount - 1));
         const std::pair<size_t, int> entry{addCandidate(bits), task};
         if (std::find(design_.begin(), design_.end(), entry) == design_.end())
             design_.push_back(entry);
@@ -152,7 +154,8 @@ std::vector<Proposal> SearchLoop::propose(int q)
         for (size_t i = 0; i < design_.size(); ++i) {
             const auto [c, task] = design_[i];
             if (!evaluated_[size_t(task)][c] && int(proposals.size()) < q)
-                proposals.push_back(Proposal{c, task, 0.0, i < plannedDesignSize_ ? "initial design" : "measured baseline"});
+                proposals.push_back(
+                    Proposal{c, task, 0.0, i < plannedDesignSize_ ? "initial design" : "measured baseline"});
         }
     if (!proposals.empty())
         return proposals;

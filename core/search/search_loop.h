@@ -34,9 +34,9 @@ struct SearchLoopOptions {
     std::vector<double> defaultTaskCosts; ///< lambda per task until evaluations are measured
     int targetTask = -1;                  ///< -1: the last task
     double effectiveK = 1.0;
-    size_t referenceSize = 64;            ///< |G| for NUQ's information gain
-    MtgpFitOptions fit;                   ///< restarts for full refits
-    int fullRefitEvery = 10;              ///< between them, refits start from the last fit only
+    size_t referenceSize = 64;                ///< |G| for NUQ's information gain
+    MtgpFitOptions fit;                       ///< restarts for full refits
+    int fullRefitEvery = 10;                  ///< between them, refits start from the last fit only
     std::vector<InitialDesign> initialDesign; ///< evaluations before the strategy takes over
     /// Given configurations evaluated right after the initial design (e.g. measured uniform
     /// baselines on the target task); added to the pool when missing.
@@ -106,9 +106,9 @@ private:
     std::mt19937_64 rng_;
     std::vector<size_t> reference_;
     std::vector<double> bitSums_;
-    std::vector<double> candidateCosts_; ///< costOf per candidate, when given
+    std::vector<double> candidateCosts_;         ///< costOf per candidate, when given
     std::vector<std::pair<size_t, int>> design_; ///< (candidate, task) of the initial design, in order
-    size_t plannedDesignSize_ = 0;              ///< design_'s first entries planned; fixedEvaluations follow
+    size_t plannedDesignSize_ = 0;               ///< design_'s first entries planned; fixedEvaluations follow
     std::vector<SearchObservation> observations_;
     std::vector<std::vector<char>> evaluated_; ///< [task][candidate]
     std::unique_ptr<MultiTaskGP> model_;

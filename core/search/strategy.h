@@ -16,15 +16,15 @@ namespace quantscope {
 struct AcquisitionContext {
     const MultiTaskGP* model = nullptr; ///< conditioned on what the strategy may use; null: no data yet
     const CandidatePool* pool = nullptr;
-    std::vector<double> bitSums;        ///< sum of bits per candidate, for effective accuracy
+    std::vector<double> bitSums; ///< sum of bits per candidate, for effective accuracy
     size_t layerCount = 0;
-    double effectiveK = 1.0;            ///< E = a - (sum b - 4 n) / k
-    std::vector<double> taskCosts;      ///< lambda_l per task, in the budget's unit
+    double effectiveK = 1.0;       ///< E = a - (sum b - 4 n) / k
+    std::vector<double> taskCosts; ///< lambda_l per task, in the budget's unit
     int targetTask = 0;
-    int iteration = 1;                  ///< 1-based number of the proposal being made
+    int iteration = 1;                       ///< 1-based number of the proposal being made
     std::vector<std::vector<char>> excluded; ///< [task][candidate]: already evaluated or pending
-    std::vector<size_t> referenceSet;   ///< candidates forming NUQ's reference grid G
-    AccuracyTransform transform;        ///< how the model's targets relate to accuracy
+    std::vector<size_t> referenceSet;        ///< candidates forming NUQ's reference grid G
+    AccuracyTransform transform;             ///< how the model's targets relate to accuracy
     /// The front's cost axis per candidate (memory in MB, or BOPs); empty when the search has none.
     std::vector<double> candidateCosts;
     /// The lowest target accuracy worth a place on the front (the hypervolume's reference);

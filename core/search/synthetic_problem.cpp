@@ -36,7 +36,8 @@ SyntheticProblem SyntheticProblem::make(const SyntheticProblemSpec& spec)
 {
     SyntheticProblem problem = standard(spec.layers, spec.seed);
     if (spec.costs.size() != problem.tasks_.size())
-        throw ConfigError("a synthetic problem needs one cost per task (" + std::to_string(problem.tasks_.size()) + ")");
+        throw ConfigError("a synthetic problem needs one cost per task (" + std::to_string(problem.tasks_.size())
+                          + ")");
     for (size_t t = 0; t < spec.costs.size(); ++t)
         problem.tasks_[t].cost = spec.costs[t];
     std::mt19937_64 rng(spec.seed * 7907 + 11);
@@ -58,12 +59,9 @@ SyntheticProblem SyntheticProblem::make(const SyntheticProblemSpec& spec)
 std::vector<SyntheticProblemSpec> SyntheticProblem::benchmarkFamily()
 {
     return {
-        {"strong 1:3", 8, 1, {1, 1.5, 2, 3}, 0, -1},
-        {"strong 1:14", 8, 2, {1, 2, 4, 14}, 0, -1},
-        {"strong 1:100", 8, 3, {1, 5, 20, 100}, 0, -1},
-        {"weak 1:14", 8, 4, {1, 2, 4, 14}, 0.8, -1},
-        {"misleading 1:14", 8, 5, {1, 2, 4, 14}, 0, 0},
-        {"strong 1:14, 12 layers", 12, 6, {1, 2, 4, 14}, 0, -1},
+        {"strong 1:3", 8, 1, {1, 1.5, 2, 3}, 0, -1},           {"strong 1:14", 8, 2, {1, 2, 4, 14}, 0, -1},
+        {"strong 1:100", 8, 3, {1, 5, 20, 100}, 0, -1},        {"weak 1:14", 8, 4, {1, 2, 4, 14}, 0.8, -1},
+        {"misleading 1:14", 8, 5, {1, 2, 4, 14}, 0, 0},        {"strong 1:14, 12 layers", 12, 6, {1, 2, 4, 14}, 0, -1},
         {"strong 1:14, 6 layers", 6, 7, {1, 2, 4, 14}, 0, -1},
     };
 }
@@ -73,8 +71,9 @@ double SyntheticProblem::trueAccuracy(const BitConfig& bits, int task) const
     if (bits.size() != layers_.size())
         throw ConfigError("synthetic problem has " + std::to_string(layers_.size()) + " layers, configuration "
                           + std::to_string(bits.size()));
-    const std::vector<double>& sensitivity =
-        taskSensitivity_.empty() || taskSensitivity_.at(size_t(task)).empty() ? sensitivity_ : taskSensitivity_[size_t(task)];
+    const std::vector<double>& sensitivity = taskSensitivity_.empty() || taskSensitivity_.at(size_t(task)).empty()
+        ? sensitivity_
+        : taskSensitivity_[size_t(task)];
     double damage = 0;
     for (size_t i = 0; i < layers_.size(); ++i) {
         const int w = bits[i].weight == 0 ? 32 : bits[i].weight;

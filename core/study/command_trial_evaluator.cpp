@@ -4,13 +4,11 @@
 #include "model/default_model.h"
 #include "model/network.h"
 #include "study/child_process.h"
-
-#include <nlohmann/json.hpp>
+#include "study/evaluator_protocol.h"
 
 #include <sys/wait.h>
 
 #include <chrono>
-#include <cmath>
 
 namespace quantscope {
 namespace {
@@ -37,7 +35,8 @@ CommandTrialEvaluator::CommandTrialEvaluator(const StudySpec& spec) :
 
 CommandTrialEvaluator::CommandTrialEvaluator(std::vector<std::string> command, double timeout,
                                              std::vector<LayerInfo> layers) :
-    command_(std::move(command)), timeout_(timeout), layers_(std::move(layers))
+    command_(std::move(command)),
+    timeout_(timeout), layers_(std::move(layers))
 {
 }
 
@@ -63,36 +62,10 @@ TrialResult CommandTrialEvaluator::evaluate(const TrialRequest& request, const W
         throw EvaluationFailed("evaluator command exited with status " + std::to_string(WEXITSTATUS(child.status))
                                + errorSuffix(child));
 
-    TrialResult result;
-    try {
-        const nlohmann::json reply = nlohmann::json::parse(child.out);
-        result.accuracy = reply.at("accuracy").get<double>();
-        if (fallbackCost_ && (!reply.contains("memory_mb") || !reply.contains("bops"))) {
-            const CostReport cost = fallbackCost_(request.bits);
-            result.memoryMB = reply.value("memory_mb", cost.memoryMB);
-            result.bops = reply.value("bops", cost.bops);
-        } else {
-            result.memoryMB = reply.at("memory_mb").get<double>();
-            result.bops = reply.at("bops").get<double>();
-        }
-    } catch (const nlohmann::json::exception&) {
-        std::string shown = child.out.substr(0, 80);
-        for (char& c : shown)
-            if (c == '\n')
-                c = ' ';
-        throw EvaluationFailed("unreadable evaluator output (expected JSON with \"accuracy\"): '" + shown + "'");
-    }
-    if (!std::isfinite(result.accuracy))
-        throw EvaluationFailed("evaluator command reported a non-finite accuracy");
-    if (result.accuracy < 0 || result.accuracy > 100)
-        throw EvaluationFailed("evaluator command reported accuracy " + std::to_string(result.accuracy) +
-                               ", outside 0..100 (percent)");
-    if (!std::isfinite(result.memoryMB) || result.memoryMB < 0)
-        throw EvaluationFailed("evaluator command reported memory_mb " + std::to_string(result.memoryMB) +
-                               ": it must be a non-negative number");
-    if (!std::isfinite(result.bops) || result.bops < 0)
-        throw EvaluationFailed("evaluator command reported bops " + std::to_string(result.bops) +
-                               ": it must be a non-negative number");
+    TrialResult result =
+        parseTrialResult(child.out,
+                         fallbackCost_ ? std::function<CostReport()>([&] { return fallbackCost_(request.bits); })
+                                       : std::function<CostReport()>());
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }

@@ -11,7 +11,7 @@ namespace quantscope {
 /// with the same PID shares.
 struct ProcessIdentity {
     int64_t pid = 0;
-    std::string boot;     ///< /proc/sys/kernel/random/boot_id; empty where unknown
+    std::string boot;        ///< /proc/sys/kernel/random/boot_id; empty where unknown
     int64_t startTicks = -1; ///< -1 where unknown
 
     /// "boot:start", the form stored with a lock; empty when nothing is known.

@@ -101,10 +101,13 @@ SqliteDb::SqliteDb(const std::string& path, Access access) : path_(path)
             close();
         }
         if (cannotShare)
-            throw StoreError("study file " + path + " is in a read-only directory or file system: SQLite needs to "
-                             "create " + path + "-wal and " + path + "-shm beside it to change the study; copy it "
-                             "somewhere writable (commands that only read, such as status, pareto and export, "
-                             "work where it is)");
+            throw StoreError("study file " + path
+                             + " is in a read-only directory or file system: SQLite needs to "
+                               "create "
+                             + path + "-wal and " + path
+                             + "-shm beside it to change the study; copy it "
+                               "somewhere writable (commands that only read, such as status, pareto and export, "
+                               "work where it is)");
         if (code == SQLITE_NOTADB)
             throw StoreError("study file " + path + " is not a Quantscope study database");
         throw StoreError("cannot read study file " + path + ": " + message);
@@ -202,8 +205,7 @@ bool SqliteStatement::step()
 
 void SqliteStatement::run()
 {
-    while (step()) {
-    }
+    while (step()) {}
 }
 
 void SqliteStatement::reset()

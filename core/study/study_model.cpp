@@ -17,7 +17,8 @@ StudyModel::StudyModel(const StoredStudy& study, const std::vector<TrialRow>& tr
     data.inputs.resize(0, encoding_->dim());
     for (const TrialRow& t : trials)
         if (t.status == TrialStatus::Done && t.accuracy) {
-            data.append(encoding_->encode(BitConfig::parse(t.config, names_)), t.task, transform_.toLatent(*t.accuracy));
+            data.append(encoding_->encode(BitConfig::parse(t.config, names_)), t.task,
+                        transform_.toLatent(*t.accuracy));
             configs_.push_back(t.config);
         }
     if (data.size() < 2)

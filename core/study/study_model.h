@@ -59,7 +59,7 @@ private:
     std::vector<std::string> configs_; ///< per GP observation
     int tasks_ = 0;
     AccuracyTransform transform_;
-    std::unique_ptr<MultiTaskGP> gp_;  ///< the MAP fit
+    std::unique_ptr<MultiTaskGP> gp_; ///< the MAP fit
     std::vector<MultiTaskGP> models_; ///< what predictions average over: samples, or the MAP fit
 };
 

@@ -43,12 +43,14 @@ double studyMemoryMB(const StoredStudy& study, const BitConfig& bits)
             total += double(study.layers[i].weightCount) * (bits[i].isFloat() ? 32 : bits[i].weight);
         return total / 8 / 1e6;
     }
-    return computeCost(study.layers, bits, *makeQuantizer(parseQuantizerKind(study.spec.quantizer)), policyOf(study)).memoryMB;
+    return computeCost(study.layers, bits, *makeQuantizer(parseQuantizerKind(study.spec.quantizer)), policyOf(study))
+        .memoryMB;
 }
 
 double studyBops(const StoredStudy& study, const BitConfig& bits)
 {
-    return computeCost(study.layers, bits, *makeQuantizer(parseQuantizerKind(study.spec.quantizer)), policyOf(study)).bops;
+    return computeCost(study.layers, bits, *makeQuantizer(parseQuantizerKind(study.spec.quantizer)), policyOf(study))
+        .bops;
 }
 
 StudyCosts::StudyCosts(StoredStudy study, const std::vector<TrialRow>& trials) : study_(std::move(study))
@@ -122,7 +124,8 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
         const auto found = observed.find(p.config);
         p.observed = found != observed.end();
         p.accuracy = p.observed ? found->second.first / found->second.second : p.predicted.value_or(0);
-        p.effectiveAccuracy = effectiveAccuracy(p.accuracy, bitSum(BitConfig::parse(p.config, names)), n, spec.effectiveK);
+        p.effectiveAccuracy =
+            effectiveAccuracy(p.accuracy, bitSum(BitConfig::parse(p.config, names)), n, spec.effectiveK);
     };
 
     std::vector<ResultPoint> observedPoints;
@@ -156,7 +159,8 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
             finish(p);
             // The predicted front is about the model: rank every point by its posterior mean.
             p.accuracy = *p.predicted;
-            p.effectiveAccuracy = effectiveAccuracy(p.accuracy, bitSum(BitConfig::parse(p.config, names)), n, spec.effectiveK);
+            p.effectiveAccuracy =
+                effectiveAccuracy(p.accuracy, bitSum(BitConfig::parse(p.config, names)), n, spec.effectiveK);
         }
         results.predictedFront = frontOf(candidates);
         std::sort(candidates.begin(), candidates.end(),

@@ -19,13 +19,13 @@ struct ResultPoint {
     std::string config;
     double memoryMB = 0;
     double bops = 0;
-    double accuracy = 0;            ///< observed mean, or posterior mean when not observed
-    std::optional<double> predicted;///< posterior median on the target task
-    std::optional<double> sd;       ///< sd equivalent of the 95 % interval (AccuracyInterval)
-    std::optional<double> lower;    ///< 95 % interval on the target task
+    double accuracy = 0;             ///< observed mean, or posterior mean when not observed
+    std::optional<double> predicted; ///< posterior median on the target task
+    std::optional<double> sd;        ///< sd equivalent of the 95 % interval (AccuracyInterval)
+    std::optional<double> lower;     ///< 95 % interval on the target task
     std::optional<double> upper;
-    bool observed = false;          ///< evaluated on the target task
-    double effectiveAccuracy = 0;   ///< NUQ's E on `accuracy`
+    bool observed = false;             ///< evaluated on the target task
+    double effectiveAccuracy = 0;      ///< NUQ's E on `accuracy`
     std::optional<double> acquisition; ///< the search strategy's value for it, where known
 };
 
@@ -44,8 +44,8 @@ struct LeaveOneOutCheck {
 /// the task nearly unobserved and the figures say nothing.
 struct PredictionError {
     static constexpr int kMinimumTrials = 3;
-    int trials = 0;            ///< target-task trials (0: fewer than kMinimumTrials)
-    double rmse = 0;           ///< of the predictive median, in points
+    int trials = 0;  ///< target-task trials (0: fewer than kMinimumTrials)
+    double rmse = 0; ///< of the predictive median, in points
     double meanAbsolute = 0;
     double withinInterval = 0; ///< share of trials inside the 95 % predictive interval
 };

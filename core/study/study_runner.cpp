@@ -39,7 +39,8 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::v
     options.fit.restarts = 2;
     const int target = int(spec.tasks.size()) - 1;
     if (strategy_->multiTask())
-        options.initialDesign = {{spec.cheapestTask(), spec.initialCheapCount(encoding_->dim())}, {target, spec.initialTarget}};
+        options.initialDesign = {{spec.cheapestTask(), spec.initialCheapCount(encoding_->dim())},
+                                 {target, spec.initialTarget}};
     else if (strategy_->usesModel())
         options.initialDesign = {{target, std::max(3, spec.initialTarget)}};
     if (spec.measureBaselines)
@@ -80,7 +81,8 @@ std::vector<std::optional<double>> StudyRunner::acquisition(const std::vector<st
     std::vector<std::optional<double>> out;
     for (const std::string& config : configs) {
         const std::optional<size_t> c = loop_->find(BitConfig::parse(config, layerNames_));
-        out.push_back(c && Eigen::Index(*c) < values.size() ? std::optional<double>(values[Eigen::Index(*c)]) : std::nullopt);
+        out.push_back(c && Eigen::Index(*c) < values.size() ? std::optional<double>(values[Eigen::Index(*c)])
+                                                            : std::nullopt);
     }
     return out;
 }
@@ -164,9 +166,10 @@ std::vector<TrialRow> StudyRunner::evaluateInParallel(const std::vector<TrialRow
             store_.markRunning(row.id);
             running.push_back({row, idle.back(), Clock::now(), std::future<TrialResult>()});
             idle.pop_back();
-            running.back().result = std::async(std::launch::async, [evaluator, request = requestFor(row), workerControl] {
-                return evaluator->evaluate(request, workerControl);
-            });
+            running.back().result =
+                std::async(std::launch::async, [evaluator, request = requestFor(row), workerControl] {
+                    return evaluator->evaluate(request, workerControl);
+                });
         }
         if (cancelled && running.empty())
             break;
@@ -182,7 +185,8 @@ std::vector<TrialRow> StudyRunner::evaluateInParallel(const std::vector<TrialRow
                 continue;
             }
             try {
-                finished.push_back(finish(it->row, [&] { return it->result.get(); }, it->start));
+                finished.push_back(finish(
+                    it->row, [&] { return it->result.get(); }, it->start));
             } catch (const Cancelled&) {
                 cancelled = true; // the others see the same token; wait for them, then report
             }
@@ -232,7 +236,8 @@ void StudyRunner::skip(int64_t trialId, const std::string& why)
             replay(skipped);
             return;
         }
-    throw ConfigError("trial " + std::to_string(trialId) + " is not a pending trial of study '" + study_.spec.name + "'");
+    throw ConfigError("trial " + std::to_string(trialId) + " is not a pending trial of study '" + study_.spec.name
+                      + "'");
 }
 
 std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
@@ -248,10 +253,12 @@ std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
         WorkControl trialControl;
         trialControl.cancel = control.cancel;
         if (control.progress) // "trial 13 (600 steps): train" 340 of 600
-            trialControl.progress = [&control, prefix = "trial " + std::to_string(row.id) + " (" + request.taskName + "): "](
+            trialControl.progress = [&control,
+                                     prefix = "trial " + std::to_string(row.id) + " (" + request.taskName + "): "](
                                         const Progress& p) { control.report(prefix + p.phase, p.done, p.total); };
         finished.push_back(finish(
-            row, [&] { return evaluators_.front()->evaluate(request, trialControl); }, std::chrono::steady_clock::now()));
+            row, [&] { return evaluators_.front()->evaluate(request, trialControl); },
+            std::chrono::steady_clock::now()));
     }
     return finished;
 }

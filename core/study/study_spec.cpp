@@ -76,7 +76,8 @@ void StudySpec::validate() const
             throw ConfigError("study: task " + std::to_string(t) + " needs a positive cost");
     }
     if (evaluator == "synthetic" && tasks.size() != 4)
-        throw ConfigError("study: the synthetic evaluator has 4 tasks, the study lists " + std::to_string(tasks.size()));
+        throw ConfigError("study: the synthetic evaluator has 4 tasks, the study lists "
+                          + std::to_string(tasks.size()));
     if (batch < 1)
         throw ConfigError("study: batch must be at least 1");
     if (threads < 0 || threads > maxComputeThreads())
@@ -114,14 +115,34 @@ std::string StudySpec::toJson() const
     nlohmann::ordered_json taskList = nlohmann::ordered_json::array();
     for (const StudyTask& t : tasks)
         taskList.push_back({{"name", t.name}, {"steps", t.steps}, {"cost", t.cost}});
-    nlohmann::ordered_json j = {
-        {"name", name}, {"evaluator", evaluator}, {"model", model}, {"input_mean", inputMean}, {"input_std", inputStd}, {"dataset", dataset}, {"data_dir", dataDir},
-        {"search_size", searchSize}, {"split_seed", splitSeed}, {"limit", limit}, {"quantizer", quantizer},
-        {"quantize_image_input", quantizeImageInput}, {"threads", threads}, {"synthetic_layers", syntheticLayers},
-        {"synthetic_seed", syntheticSeed}, {"synthetic_delay", syntheticDelay}, {"command", command},
-        {"command_timeout", commandTimeout}, {"tasks", taskList}, {"encoding", encoding}, {"strategy", strategy},
-        {"batch", batch}, {"workers", workers}, {"effective_k", effectiveK}, {"seed", seed},
-        {"initial_design", initialCheap}, {"initial_target", initialTarget}, {"measure_baselines", measureBaselines}};
+    nlohmann::ordered_json j = {{"name", name},
+                                {"evaluator", evaluator},
+                                {"model", model},
+                                {"input_mean", inputMean},
+                                {"input_std", inputStd},
+                                {"dataset", dataset},
+                                {"data_dir", dataDir},
+                                {"search_size", searchSize},
+                                {"split_seed", splitSeed},
+                                {"limit", limit},
+                                {"quantizer", quantizer},
+                                {"quantize_image_input", quantizeImageInput},
+                                {"threads", threads},
+                                {"synthetic_layers", syntheticLayers},
+                                {"synthetic_seed", syntheticSeed},
+                                {"synthetic_delay", syntheticDelay},
+                                {"command", command},
+                                {"command_timeout", commandTimeout},
+                                {"tasks", taskList},
+                                {"encoding", encoding},
+                                {"strategy", strategy},
+                                {"batch", batch},
+                                {"workers", workers},
+                                {"effective_k", effectiveK},
+                                {"seed", seed},
+                                {"initial_design", initialCheap},
+                                {"initial_target", initialTarget},
+                                {"measure_baselines", measureBaselines}};
     j["budget_trials"] = budgetTrials ? nlohmann::ordered_json(*budgetTrials) : nlohmann::ordered_json(nullptr);
     j["budget_cost"] = budgetCost ? nlohmann::ordered_json(*budgetCost) : nlohmann::ordered_json(nullptr);
     return j.dump(2);
@@ -176,8 +197,8 @@ StudySpec StudySpec::fromJson(const std::string& text)
         if (j.contains("tasks")) {
             spec.tasks.clear();
             for (const auto& t : j.at("tasks"))
-                spec.tasks.push_back({t.value("name", "task " + std::to_string(spec.tasks.size())), t.value("steps", int64_t(0)),
-                                      t.value("cost", 1.0)});
+                spec.tasks.push_back({t.value("name", "task " + std::to_string(spec.tasks.size())),
+                                      t.value("steps", int64_t(0)), t.value("cost", 1.0)});
         }
         field = "budget";
         if (j.contains("budget_trials") || j.contains("budget_cost")) {

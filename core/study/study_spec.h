@@ -12,8 +12,8 @@ class Network;
 /// One fine-tuning budget of a study (a task of the multi-task GP).
 struct StudyTask {
     std::string name;
-    int64_t steps = 0;  ///< fine-tuning optimizer steps; 0 = quantize only
-    double cost = 1.0;  ///< default cost (seconds) until evaluations are measured
+    int64_t steps = 0; ///< fine-tuning optimizer steps; 0 = quantize only
+    double cost = 1.0; ///< default cost (seconds) until evaluations are measured
 };
 
 /// Everything that defines a study: what is searched, how it is evaluated, and the budget.
@@ -23,23 +23,23 @@ struct StudySpec {
     std::string evaluator = "torch"; ///< torch, synthetic or command
 
     // What is quantized (torch evaluator).
-    std::string model;               ///< model file (Quantscope's or TorchScript); empty: the shipped model
-    std::vector<float> inputMean;    ///< TorchScript models: per-channel normalisation (x - mean) / std
+    std::string model;            ///< model file (Quantscope's or TorchScript); empty: the shipped model
+    std::vector<float> inputMean; ///< TorchScript models: per-channel normalisation (x - mean) / std
     std::vector<float> inputStd;
     std::string dataset = "fashion-mnist";
     std::string dataDir;
     size_t searchSize = 2000;
     uint64_t splitSeed = 0;
-    size_t limit = 0;                ///< first N images of each split only (quick studies)
+    size_t limit = 0; ///< first N images of each split only (quick studies)
     std::string quantizer = "dsconv";
     bool quantizeImageInput = false;
-    int threads = 0;                 ///< compute threads of each evaluation (0: LibTorch's default)
-    int workers = 1;                 ///< evaluations run at once (worker processes, docs/studies.md)
+    int threads = 0; ///< compute threads of each evaluation (0: LibTorch's default)
+    int workers = 1; ///< evaluations run at once (worker processes, docs/studies.md)
 
     // The synthetic evaluator.
     size_t syntheticLayers = 9;
     uint64_t syntheticSeed = 0;
-    double syntheticDelay = 0;       ///< seconds each synthetic evaluation sleeps (tests, demos)
+    double syntheticDelay = 0; ///< seconds each synthetic evaluation sleeps (tests, demos)
 
     // The external-command evaluator.
     std::vector<std::string> command;
@@ -48,10 +48,10 @@ struct StudySpec {
     // The search.
     std::vector<StudyTask> tasks;
     std::string encoding = "bezier2";
-    std::string strategy = "ehvi"; ///< docs/search.md; the benchmarks in docs/benchmarks.md chose it
-    int batch = 1;                   ///< proposals per step (parallel evaluations)
-    std::optional<int> budgetTrials; ///< stop after this many completed trials...
-    std::optional<double> budgetCost;///< ...or this much cost (seconds)
+    std::string strategy = "ehvi";    ///< docs/search.md; the benchmarks in docs/benchmarks.md chose it
+    int batch = 1;                    ///< proposals per step (parallel evaluations)
+    std::optional<int> budgetTrials;  ///< stop after this many completed trials...
+    std::optional<double> budgetCost; ///< ...or this much cost (seconds)
     double effectiveK = 1.0;
     uint64_t seed = 0;
     /// The initial design before the strategy takes over (docs/search.md): space-filling

@@ -119,7 +119,8 @@ StudyStore::StudyStore(const std::string& path, bool create) :
 }
 
 StudyStore::StudyStore(const std::string& path, SqliteDb::Access mode) :
-    created_(mode == SqliteDb::Access::Create && access(path.c_str(), F_OK) != 0), db_(requireExisting(path, mode), mode)
+    created_(mode == SqliteDb::Access::Create && access(path.c_str(), F_OK) != 0),
+    db_(requireExisting(path, mode), mode)
 {
     try {
         migrate();
@@ -214,9 +215,17 @@ int64_t StudyStore::insertStudy(const StudySpec& spec, const std::vector<LayerIn
     for (size_t i = 0; i < layers.size(); ++i) {
         const LayerInfo& l = layers[i];
         row.reset();
-        row.bind(1, id).bind(2, int64_t(i)).bind(3, l.name).bind(4, layerKindName(l.kind))
-            .bind(5, nlohmann::json(l.weightShape).dump()).bind(6, l.weightCount).bind(7, l.biasCount)
-            .bind(8, l.outputPositions).bind(9, l.macs).bind(10, l.groups).bind(11, int64_t(l.takesImage));
+        row.bind(1, id)
+            .bind(2, int64_t(i))
+            .bind(3, l.name)
+            .bind(4, layerKindName(l.kind))
+            .bind(5, nlohmann::json(l.weightShape).dump())
+            .bind(6, l.weightCount)
+            .bind(7, l.biasCount)
+            .bind(8, l.outputPositions)
+            .bind(9, l.macs)
+            .bind(10, l.groups)
+            .bind(11, int64_t(l.takesImage));
         row.run();
     }
     transaction.commit();
@@ -253,12 +262,14 @@ StoredStudy StudyStore::loadStudy(const std::string& name)
         std::string known;
         for (const std::string& n : studyNames())
             known += (known.empty() ? "" : ", ") + n;
-        throw StoreError("no study '" + name + "' in " + db_.path() + (known.empty() ? "" : " (it has: " + known + ")"));
+        throw StoreError("no study '" + name + "' in " + db_.path()
+                         + (known.empty() ? "" : " (it has: " + known + ")"));
     }
     study.id = query.integer(0);
     study.spec = StudySpec::fromJson(query.text(1));
-    SqliteStatement layers(db_, "SELECT name, kind, weight_shape, weight_count, bias_count, output_positions, macs, "
-                                "groups_, takes_image FROM layers WHERE study_id = ? ORDER BY position");
+    SqliteStatement layers(db_,
+                           "SELECT name, kind, weight_shape, weight_count, bias_count, output_positions, macs, "
+                           "groups_, takes_image FROM layers WHERE study_id = ? ORDER BY position");
     layers.bind(1, study.id);
     while (layers.step()) {
         LayerInfo l;
@@ -278,41 +289,50 @@ StoredStudy StudyStore::loadStudy(const std::string& name)
 
 int64_t StudyStore::addPendingTrial(int64_t studyId, const std::string& config, int task, const std::string& reason)
 {
-    SqliteStatement insert(db_, std::string("INSERT INTO trials(study_id, config, task, status, reason, created_at) "
-                                            "VALUES(?, ?, ?, 'pending', ?, ")
-                                    + kNow + ")");
+    SqliteStatement insert(db_,
+                           std::string("INSERT INTO trials(study_id, config, task, status, reason, created_at) "
+                                       "VALUES(?, ?, ?, 'pending', ?, ")
+                               + kNow + ")");
     insert.bind(1, studyId).bind(2, config).bind(3, int64_t(task)).bind(4, reason).run();
     return db_.lastInsertId();
 }
 
 void StudyStore::markRunning(int64_t trialId)
 {
-    SqliteStatement update(db_, std::string("UPDATE trials SET status = 'running', started_at = ") + kNow
-                                    + " WHERE id = ? AND status = 'pending'");
+    SqliteStatement update(db_,
+                           std::string("UPDATE trials SET status = 'running', started_at = ") + kNow
+                               + " WHERE id = ? AND status = 'pending'");
     update.bind(1, trialId).run();
 }
 
 void StudyStore::completeTrial(int64_t trialId, const TrialResult& result)
 {
     SqliteTransaction transaction(db_);
-    SqliteStatement update(db_, std::string("UPDATE trials SET status = 'done', accuracy = ?, memory_mb = ?, bops = ?, "
-                                            "seconds = ?, error = '', finished_at = ")
-                                    + kNow + " WHERE id = ?");
-    update.bind(1, result.accuracy).bind(2, result.memoryMB).bind(3, result.bops).bind(4, result.seconds).bind(5, trialId);
+    SqliteStatement update(db_,
+                           std::string("UPDATE trials SET status = 'done', accuracy = ?, memory_mb = ?, bops = ?, "
+                                       "seconds = ?, error = '', finished_at = ")
+                               + kNow + " WHERE id = ?");
+    update.bind(1, result.accuracy)
+        .bind(2, result.memoryMB)
+        .bind(3, result.bops)
+        .bind(4, result.seconds)
+        .bind(5, trialId);
     update.run();
     transaction.commit();
 }
 
 void StudyStore::failTrial(int64_t trialId, const std::string& error, double seconds)
 {
-    SqliteStatement update(db_, std::string("UPDATE trials SET status = 'failed', error = ?, seconds = ?, finished_at = ")
-                                    + kNow + " WHERE id = ?");
+    SqliteStatement update(db_,
+                           std::string("UPDATE trials SET status = 'failed', error = ?, seconds = ?, finished_at = ")
+                               + kNow + " WHERE id = ?");
     update.bind(1, error).bind(2, seconds).bind(3, trialId).run();
 }
 
 int StudyStore::requeueRunning(int64_t studyId)
 {
-    SqliteStatement update(db_, "UPDATE trials SET status = 'pending', started_at = NULL WHERE study_id = ? AND status = 'running'");
+    SqliteStatement update(
+        db_, "UPDATE trials SET status = 'pending', started_at = NULL WHERE study_id = ? AND status = 'running'");
     update.bind(1, studyId).run();
     return db_.changes();
 }
@@ -320,9 +340,10 @@ int StudyStore::requeueRunning(int64_t studyId)
 std::vector<TrialRow> StudyStore::trials(int64_t studyId)
 {
     std::vector<TrialRow> rows;
-    SqliteStatement query(db_, "SELECT id, config, task, status, accuracy, memory_mb, bops, seconds, error, reason, "
-                               "created_at, coalesce(started_at, ''), coalesce(finished_at, '') FROM trials "
-                               "WHERE study_id = ? ORDER BY id");
+    SqliteStatement query(db_,
+                          "SELECT id, config, task, status, accuracy, memory_mb, bops, seconds, error, reason, "
+                          "created_at, coalesce(started_at, ''), coalesce(finished_at, '') FROM trials "
+                          "WHERE study_id = ? ORDER BY id");
     query.bind(1, studyId);
     while (query.step()) {
         TrialRow row;
@@ -373,9 +394,10 @@ StudyStore::RunLock::RunLock(StudyStore& store, int64_t studyId) : store_(store)
             throw StoreBusyError("study is being run by process " + std::to_string(other.pid) + " on " + host
                                  + "; stop it first (its lock is in " + store_.db_.path() + ")");
     }
-    SqliteStatement take(store_.db_, std::string("INSERT OR REPLACE INTO run_locks(study_id, pid, host, acquired_at, "
-                                                 "holder) VALUES(?, ?, ?, ")
-                                         + kNow + ", ?)");
+    SqliteStatement take(store_.db_,
+                         std::string("INSERT OR REPLACE INTO run_locks(study_id, pid, host, acquired_at, "
+                                     "holder) VALUES(?, ?, ?, ")
+                             + kNow + ", ?)");
     take.bind(1, studyId).bind(2, self.pid).bind(3, hostName()).bind(4, self.text()).run();
     transaction.commit();
 }

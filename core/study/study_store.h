@@ -17,7 +17,7 @@ std::string trialStatusName(TrialStatus status);
 /// One evaluation of a study, as stored.
 struct TrialRow {
     int64_t id = 0;
-    std::string config;  ///< compact bit configuration of the searched layers
+    std::string config; ///< compact bit configuration of the searched layers
     int task = 0;
     TrialStatus status = TrialStatus::Pending;
     std::optional<double> accuracy;
@@ -25,7 +25,7 @@ struct TrialRow {
     std::optional<double> bops;
     std::optional<double> seconds; ///< wall time of the evaluation
     std::string error;
-    std::string reason;  ///< why the strategy proposed it
+    std::string reason; ///< why the strategy proposed it
     std::string createdAt, startedAt, finishedAt;
 };
 

@@ -27,7 +27,8 @@ TrialResult SyntheticTrialEvaluator::evaluate(const TrialRequest& request, const
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     // Noise seeded by the request, so a re-run of the same trial reports the same value.
-    std::mt19937_64 rng(request.seed ^ std::hash<std::string>{}(request.bits.toString()) ^ (uint64_t(request.task) << 32));
+    std::mt19937_64 rng(request.seed ^ std::hash<std::string>{}(request.bits.toString())
+                        ^ (uint64_t(request.task) << 32));
     TrialResult result;
     result.accuracy = problem_.observe(request.bits, request.task, rng);
     result.memoryMB = problem_.memoryMB(request.bits);

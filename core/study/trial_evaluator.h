@@ -53,12 +53,4 @@ std::unique_ptr<TrialEvaluator> makeTrialEvaluator(const StudySpec& spec);
 std::vector<std::unique_ptr<TrialEvaluator>> makeTrialEvaluators(const StudySpec& spec,
                                                                  const std::vector<std::string>& workerCommand);
 
-// The external-evaluator protocol (docs/evaluator-protocol.md).
-/// The request document an evaluator command reads on its standard input.
-std::string trialRequestJson(const TrialRequest& request);
-/// A request document back into a request for a study of `layerNames`; ConfigError naming what is wrong.
-TrialRequest parseTrialRequest(const std::string& json, const std::vector<std::string>& layerNames);
-/// The result document an evaluator prints: accuracy, memory_mb, bops.
-std::string trialResultJson(const TrialResult& result);
-
 } // namespace quantscope

@@ -41,8 +41,8 @@ void setComputeThreads(int threads)
     // threads than a few per core only ever hurt, so they are refused before any is made.
     const int most = maxComputeThreads();
     if (threads > most)
-        throw ConfigError("thread count " + std::to_string(threads) + " is more than " + std::to_string(most) +
-                          " (4 per core on this machine)");
+        throw ConfigError("thread count " + std::to_string(threads) + " is more than " + std::to_string(most)
+                          + " (4 per core on this machine)");
     if (threads > 0)
         torch::set_num_threads(threads);
 }

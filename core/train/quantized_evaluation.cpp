@@ -36,7 +36,8 @@ EvaluationResult evaluateConfiguration(const Network& base, const EvaluationData
 {
     const auto start = std::chrono::steady_clock::now();
     EvaluationResult result;
-    result.cost = computeCost(base.layers(), request.bits, *makeQuantizer(request.quant.quantizer), request.quant.policy);
+    result.cost =
+        computeCost(base.layers(), request.bits, *makeQuantizer(request.quant.quantizer), request.quant.policy);
 
     TrainReport report;
     Network network = quantizeAndFineTune(base, data, request, control, &report);

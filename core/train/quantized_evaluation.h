@@ -28,11 +28,11 @@ struct EvaluationRequest {
 };
 
 struct EvaluationResult {
-    double accuracy = 0;       ///< top-1 in percent on the evaluation set
+    double accuracy = 0; ///< top-1 in percent on the evaluation set
     CostReport cost;
     int64_t fineTuneSteps = 0;
     double fineTuneSeconds = 0;
-    double seconds = 0;        ///< wall time of the whole evaluation
+    double seconds = 0; ///< wall time of the whole evaluation
 };
 
 /// The data an evaluation uses: fine-tuning and calibration images, and the images it is scored on.

@@ -21,7 +21,8 @@ void estimateHessianTraces(Network& network, const ImageSet& trainSet, const Sen
     const bool wasTraining = backend.isTraining();
     backend.setTraining(false); // BN with running statistics: the deployed network's curvature
     const size_t n = std::min(options.hessianImages, trainSet.size());
-    const torch::Tensor input = normalise(imageRange(trainSet, 0, n), network.spec()).to(torch::Device(network.device()));
+    const torch::Tensor input =
+        normalise(imageRange(trainSet, 0, n), network.spec()).to(torch::Device(network.device()));
     const torch::Tensor target = labelRange(trainSet, 0, n).to(torch::Device(network.device()));
     std::vector<torch::Tensor> weights;
     for (size_t i = 0; i < layers.size(); ++i)
@@ -54,7 +55,8 @@ void estimateHessianTraces(Network& network, const ImageSet& trainSet, const Sen
         for (double v : samples[i])
             squares += (v - mean) * (v - mean);
         layers[i].hessianTrace = mean;
-        layers[i].hessianTraceSd = samples[i].size() > 1 ? std::sqrt(squares / double(samples[i].size() - 1) / double(samples[i].size())) : 0;
+        layers[i].hessianTraceSd =
+            samples[i].size() > 1 ? std::sqrt(squares / double(samples[i].size() - 1) / double(samples[i].size())) : 0;
     }
     backend.setTraining(wasTraining);
 }
@@ -110,10 +112,14 @@ std::string SensitivityReport::toJson() const
 {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const LayerSensitivity& l : layers)
-        list.push_back({{"layer", l.layer}, {"accuracy_drop", l.accuracyDrop}, {"hessian_trace", l.hessianTrace},
-                        {"hessian_trace_se", l.hessianTraceSd}, {"perturbation", l.perturbation},
+        list.push_back({{"layer", l.layer},
+                        {"accuracy_drop", l.accuracyDrop},
+                        {"hessian_trace", l.hessianTrace},
+                        {"hessian_trace_se", l.hessianTraceSd},
+                        {"perturbation", l.perturbation},
                         {"hawq_metric", l.hawqMetric}});
-    return nlohmann::ordered_json{{"bits", bits}, {"float_accuracy", floatAccuracy}, {"images", images}, {"layers", list}}
+    return nlohmann::ordered_json{
+        {"bits", bits}, {"float_accuracy", floatAccuracy}, {"images", images}, {"layers", list}}
         .dump(2);
 }
 

@@ -12,20 +12,20 @@ namespace quantscope {
 
 struct SensitivityOptions {
     std::vector<int> bits = {2, 3, 4, 8};
-    size_t images = 2000;        ///< evaluation images for the accuracy drops
-    size_t hessianImages = 256;  ///< images in the loss whose Hessian trace is estimated
-    int hutchinsonSamples = 32;  ///< Rademacher vectors per layer
+    size_t images = 2000;       ///< evaluation images for the accuracy drops
+    size_t hessianImages = 256; ///< images in the loss whose Hessian trace is estimated
+    int hutchinsonSamples = 32; ///< Rademacher vectors per layer
     uint64_t seed = 0;
     QuantSettings quant;
 };
 
 struct LayerSensitivity {
     std::string layer;
-    std::vector<double> accuracyDrop;   ///< float top-1 minus top-1 with only this layer at bits[k]
-    double hessianTrace = 0;            ///< Tr(H) / weights: HAWQ-V2's average trace
-    double hessianTraceSd = 0;          ///< standard error of that estimate
-    std::vector<double> perturbation;   ///< ||Q_b(W) - W||^2 at bits[k]
-    std::vector<double> hawqMetric;     ///< average trace x perturbation (HAWQ-V2, eq. 9)
+    std::vector<double> accuracyDrop; ///< float top-1 minus top-1 with only this layer at bits[k]
+    double hessianTrace = 0;          ///< Tr(H) / weights: HAWQ-V2's average trace
+    double hessianTraceSd = 0;        ///< standard error of that estimate
+    std::vector<double> perturbation; ///< ||Q_b(W) - W||^2 at bits[k]
+    std::vector<double> hawqMetric;   ///< average trace x perturbation (HAWQ-V2, eq. 9)
 };
 
 struct SensitivityReport {

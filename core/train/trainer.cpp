@@ -20,8 +20,8 @@ void requireFits(const Network& network, const ImageSet& set, const std::string&
         throw ConfigError(what + " set is empty");
     network.requireInputShape(set.channels, set.height, set.width, what + " images");
     if (set.classCount() > network.spec().classes)
-        throw ModelError("the " + what + " set has " + std::to_string(set.classCount()) + " classes but the model outputs "
-                         + std::to_string(network.spec().classes));
+        throw ModelError("the " + what + " set has " + std::to_string(set.classCount())
+                         + " classes but the model outputs " + std::to_string(network.spec().classes));
 }
 
 /// Restores the module's train/eval mode when it goes out of scope.
@@ -85,9 +85,9 @@ TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation
     NetworkBackend& backend = network.backend();
     ModeGuard mode(backend, true);
     const torch::Device device(network.device());
-    torch::optim::SGD optimizer(backend.parameters(), torch::optim::SGDOptions(options.learningRate)
-                                                         .momentum(options.momentum)
-                                                         .weight_decay(options.weightDecay));
+    torch::optim::SGD optimizer(
+        backend.parameters(),
+        torch::optim::SGDOptions(options.learningRate).momentum(options.momentum).weight_decay(options.weightDecay));
 
     std::vector<size_t> order(trainSet.size());
     std::iota(order.begin(), order.end(), size_t{0});

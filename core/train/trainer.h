@@ -11,8 +11,8 @@ namespace quantscope {
 
 /// SGD training (from scratch) or fine-tuning (of a quantized copy) of a network.
 struct TrainOptions {
-    int epochs = 1;          ///< used when `steps` is 0
-    int64_t steps = 0;       ///< optimizer steps; overrides `epochs` when positive
+    int epochs = 1;    ///< used when `steps` is 0
+    int64_t steps = 0; ///< optimizer steps; overrides `epochs` when positive
     int batchSize = 128;
     double learningRate = 0.05;
     double momentum = 0.9;
@@ -29,7 +29,7 @@ struct TrainOptions {
 
 struct TrainReport {
     int64_t steps = 0;
-    double lastLoss = 0;   ///< mean loss over the last 50 steps
+    double lastLoss = 0; ///< mean loss over the last 50 steps
     double seconds = 0;
 };
 

@@ -93,7 +93,8 @@ std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eige
     }
     std::vector<size_t> order;
     std::vector<char> used(rows.size(), 0);
-    for (const auto& [c, task] : planInitialDesign(designInputs, sums, {{0, designCheap}, {kTarget, designTarget}}, kTasks)) {
+    for (const auto& [c, task] :
+         planInitialDesign(designInputs, sums, {{0, designCheap}, {kTarget, designTarget}}, kTasks)) {
         const size_t r = rowsOf[rows[complete[c]].bits.toString()][size_t(task)];
         order.push_back(r);
         used[r] = 1;
@@ -133,7 +134,8 @@ std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eige
 int main(int argc, char** argv)
 {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: gp_calibration EVALUATIONS.csv bezier2|per-layer [replicates] [OUT.csv] [sample-up-to]\n");
+        std::fprintf(stderr,
+                     "usage: gp_calibration EVALUATIONS.csv bezier2|per-layer [replicates] [OUT.csv] [sample-up-to]\n");
         return 2;
     }
     const std::vector<TrialRecord> all = readTrialsCsv(argv[1]);
@@ -157,20 +159,23 @@ int main(int argc, char** argv)
     std::vector<Model> models = {
         {"ml2-identity", AccuracyTransform(AccuracyTransform::Kind::Identity), false, false, 0},
         {"map-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false, 0},
-        {"sampled-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false, StudyModel::kHyperparameterSamples},
-        {"single-task", AccuracyTransform(AccuracyTransform::Kind::Logit), true, true, StudyModel::kHyperparameterSamples},
-        {"warped-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false, StudyModel::kHyperparameterSamples,
-         true},
-        {"lmc-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false, StudyModel::kHyperparameterSamples,
-         false, true},
+        {"sampled-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
+         StudyModel::kHyperparameterSamples},
+        {"single-task", AccuracyTransform(AccuracyTransform::Kind::Logit), true, true,
+         StudyModel::kHyperparameterSamples},
+        {"warped-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
+         StudyModel::kHyperparameterSamples, true},
+        {"lmc-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
+         StudyModel::kHyperparameterSamples, false, true},
         {"lmc-warped-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
          StudyModel::kHyperparameterSamples, true, true},
     };
     if (const char* only = std::getenv("GP_CALIBRATION_MODELS")) { // a comma-separated subset
         const std::string wanted = std::string(",") + only + ",";
-        models.erase(std::remove_if(models.begin(), models.end(),
-                                    [&](const Model& m) { return wanted.find("," + m.name + ",") == std::string::npos; }),
-                     models.end());
+        models.erase(
+            std::remove_if(models.begin(), models.end(),
+                           [&](const Model& m) { return wanted.find("," + m.name + ",") == std::string::npos; }),
+            models.end());
     }
     std::vector<size_t> sizes;
     for (size_t n = 5; n < rows.size(); n *= 2)
@@ -195,9 +200,9 @@ int main(int argc, char** argv)
                     if (training[r] && (!model.singleTask || rows[r].task == kTarget))
                         data.append(inputs.row(Eigen::Index(r)).transpose(), model.singleTask ? 0 : rows[r].task,
                                     model.transform.toLatent(rows[r].accuracy));
-                targetTrainCounts[{m, s}] += double(std::count_if(order.begin(), order.begin() + long(n), [&](size_t r) {
-                                                return rows[r].task == kTarget;
-                                            })) / replicates;
+                targetTrainCounts[{m, s}] += double(std::count_if(order.begin(), order.begin() + long(n),
+                                                                  [&](size_t r) { return rows[r].task == kTarget; }))
+                    / replicates;
                 if (data.size() < 2)
                     continue;
                 const int tasks = model.singleTask ? 1 : kTasks;
@@ -245,9 +250,11 @@ int main(int argc, char** argv)
 
     std::FILE* csv = argc > 4 && std::string(argv[4]) != "-" ? std::fopen(argv[4], "w") : nullptr;
     if (csv)
-        std::fprintf(csv, "encoding,model,observations,target_observations,task,predictions,rmse,mae,coverage95,mlpd,"
-                          "outside_0_100,fit_seconds\n");
-    std::printf("| model | obs. | target obs. | task | held out | RMSE | mean abs. | 95 %% coverage | MLPD | outside [0, 100] | fit s |\n");
+        std::fprintf(csv,
+                     "encoding,model,observations,target_observations,task,predictions,rmse,mae,coverage95,mlpd,"
+                     "outside_0_100,fit_seconds\n");
+    std::printf("| model | obs. | target obs. | task | held out | RMSE | mean abs. | 95 %% coverage | MLPD | outside "
+                "[0, 100] | fit s |\n");
     std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (size_t m = 0; m < models.size(); ++m)
         for (size_t s = 0; s < sizes.size(); ++s)
@@ -259,8 +266,8 @@ int main(int argc, char** argv)
                 const double c = t.count;
                 std::printf("| %s | %zu | %.1f | %d | %d | %.2f | %.2f | %.1f %% | %.2f | %.0f | %.2f |\n",
                             models[m].name.c_str(), sizes[s], targetTrainCounts[{m, s}], task, t.count,
-                            std::sqrt(t.squared / c), t.absolute / c, 100 * t.inside / c, t.logDensity / c, t.outOfRange,
-                            fitSeconds[{m, s}]);
+                            std::sqrt(t.squared / c), t.absolute / c, 100 * t.inside / c, t.logDensity / c,
+                            t.outOfRange, fitSeconds[{m, s}]);
                 if (csv)
                     std::fprintf(csv, "%s,%s,%zu,%.1f,%d,%d,%.4f,%.4f,%.4f,%.4f,%.0f,%.3f\n", encoding->name().c_str(),
                                  models[m].name.c_str(), sizes[s], targetTrainCounts[{m, s}], task, t.count,

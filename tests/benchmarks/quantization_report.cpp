@@ -29,7 +29,8 @@ int main(int argc, char** argv)
     std::printf("Shipped model `%s`, DSConv quantizer, top-1 on the %zu hold-out images; fine-tune: %lld NUQ "
                 "steps (SGD lr 0.001, batch 128), seed 0.\n\n",
                 base.spec().architecture.c_str(), splits.holdout.size(), static_cast<long long>(steps));
-    std::printf("| configuration | bits (conv0..conv7, classifier) | memory MB | GBOPs | top-1 quantized | top-1 fine-tuned |\n");
+    std::printf("| configuration | bits (conv0..conv7, classifier) | memory MB | GBOPs | top-1 quantized | top-1 "
+                "fine-tuned |\n");
     std::printf("|---|---|---:|---:|---:|---:|\n");
     const CostReport floatCost =
         computeCost(base.layers(), BitConfig::uniform(0, base.layers().size()), *makeQuantizer(QuantizerKind::DSConv));

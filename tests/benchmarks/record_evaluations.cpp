@@ -67,7 +67,8 @@ std::vector<BitConfig> bezierPoints(const Encoding& bezier2, uint64_t start, int
 {
     std::vector<BitConfig> out;
     for (uint64_t i = start; i < start + uint64_t(count); ++i)
-        out.push_back(bezier2.decode(Eigen::Vector3d(radicalInverse(i, 2), radicalInverse(i, 3), radicalInverse(i, 5))));
+        out.push_back(
+            bezier2.decode(Eigen::Vector3d(radicalInverse(i, 2), radicalInverse(i, 3), radicalInverse(i, 5))));
     return out;
 }
 
@@ -119,17 +120,20 @@ std::vector<Job> makeJobs(size_t layers)
         for (int b = 1; b <= 8; ++b)
             if (a != b)
                 ramps.push_back(ramp(a, b, layers));
-    interleave(jobs, {asJobs("uniform", uniform, 1), asJobs("ramp", ramps, 1),
-                      asJobs("bezier2", bezierPoints(*bezier2, 1, 120), 1),
-                      asJobs("random", randomConfigs(layers, 120, rng), 1)});
+    interleave(jobs,
+               {asJobs("uniform", uniform, 1), asJobs("ramp", ramps, 1),
+                asJobs("bezier2", bezierPoints(*bezier2, 1, 120), 1),
+                asJobs("random", randomConfigs(layers, 120, rng), 1)});
 
     // 2. All four budgets (the target included), with two configurations repeated under other seeds.
     std::vector<Job> target;
-    interleave(target, {asJobs("uniform", {uniform[0], uniform[4], uniform[5], uniform[6], uniform[7]}, 4),
-                        asJobs("ramp", {ramp(8, 2, layers), ramp(2, 8, layers), ramp(6, 3, layers), ramp(3, 6, layers),
-                                        ramp(7, 4, layers)}, 4),
-                        asJobs("bezier2", bezierPoints(*bezier2, 200, 18), 4),
-                        asJobs("random", randomConfigs(layers, 12, rng), 4)});
+    interleave(
+        target,
+        {asJobs("uniform", {uniform[0], uniform[4], uniform[5], uniform[6], uniform[7]}, 4),
+         asJobs("ramp",
+                {ramp(8, 2, layers), ramp(2, 8, layers), ramp(6, 3, layers), ramp(3, 6, layers), ramp(7, 4, layers)},
+                4),
+         asJobs("bezier2", bezierPoints(*bezier2, 200, 18), 4), asJobs("random", randomConfigs(layers, 12, rng), 4)});
     jobs.insert(jobs.end(), target.begin(), target.begin() + 20);
     for (const BitConfig& c : {uniform[5], ramp(6, 3, layers)})
         for (int r = 0; r < 2; ++r)
@@ -137,11 +141,13 @@ std::vector<Job> makeJobs(size_t layers)
     jobs.insert(jobs.end(), target.begin() + 20, target.end());
 
     // 3. The short budgets only, and three configurations repeated there.
-    interleave(jobs, {asJobs("ramp", {ramp(8, 1, layers), ramp(1, 8, layers), ramp(5, 2, layers), ramp(2, 5, layers),
-                                      ramp(8, 4, layers), ramp(4, 8, layers), ramp(6, 1, layers), ramp(1, 6, layers),
-                                      ramp(7, 3, layers), ramp(3, 7, layers)}, 3),
-                      asJobs("bezier2", bezierPoints(*bezier2, 300, 30), 3),
-                      asJobs("random", randomConfigs(layers, 20, rng), 3)});
+    interleave(
+        jobs,
+        {asJobs("ramp",
+                {ramp(8, 1, layers), ramp(1, 8, layers), ramp(5, 2, layers), ramp(2, 5, layers), ramp(8, 4, layers),
+                 ramp(4, 8, layers), ramp(6, 1, layers), ramp(1, 6, layers), ramp(7, 3, layers), ramp(3, 7, layers)},
+                3),
+         asJobs("bezier2", bezierPoints(*bezier2, 300, 30), 3), asJobs("random", randomConfigs(layers, 20, rng), 3)});
     for (const BitConfig& c : {uniform[6], ramp(5, 2, layers), ramp(8, 2, layers)})
         for (int r = 0; r < 2; ++r)
             jobs.push_back({"repeat", c, 3, 0});
@@ -241,12 +247,14 @@ int main(int argc, char** argv)
         }
         out.flush();
         std::fprintf(stderr, "job %zu/%zu %-8s %s: %s\n", j + 1, jobs.size(), job.design.c_str(),
-                     job.bits.toString().c_str(), [&] {
+                     job.bits.toString().c_str(),
+                     [&] {
                          std::string s;
                          for (const EvaluationResult& r : results)
                              s += std::to_string(r.accuracy).substr(0, 5) + " ";
                          return s;
-                     }().c_str());
+                     }()
+                         .c_str());
         ++ran;
     }
     return 0;

@@ -48,10 +48,10 @@ int main(int argc, char** argv)
     FrontStrategy frontStrategy;
     const AccuracyTransform transform; // logit, the search's default
 
-    std::printf("per-layer encoding (d = %zu), %d tasks, %zu candidates, |G| = 64, median of %d steps\n\n", layers, tasks,
-                pool.size(), repeats);
-    std::printf("%6s %10s %10s %10s %11s %10s %10s %10s\n", "obs", "refit s", "acquire s", "step s", "likelihood", "GFLOP",
-                "GFLOP/s", "ehvi s");
+    std::printf("per-layer encoding (d = %zu), %d tasks, %zu candidates, |G| = 64, median of %d steps\n\n", layers,
+                tasks, pool.size(), repeats);
+    std::printf("%6s %10s %10s %10s %11s %10s %10s %10s\n", "obs", "refit s", "acquire s", "step s", "likelihood",
+                "GFLOP", "GFLOP/s", "ehvi s");
     for (int n : {100, 300, 1000}) {
         MtgpData data;
         data.inputs.resize(0, Eigen::Index(layers));
@@ -114,7 +114,8 @@ int main(int argc, char** argv)
         // the cross-covariance (2 n |G| m) and its whitening by S_GG (|G|^2 m).
         const double nn = n, m = double(pool.size()), g = 64, d = double(layers);
         const double likelihoodFlops = nn * nn * nn + 6 * nn * nn * d;
-        const double acquisitionFlops = nn * nn * g + 2 * nn * g * g + tasks * (nn * nn * m + 2 * nn * g * m + g * g * m);
+        const double acquisitionFlops =
+            nn * nn * g + 2 * nn * g * g + tasks * (nn * nn * m + 2 * nn * g * m + g * g * m);
         const double flops = evaluations * likelihoodFlops + acquisitionFlops;
         const double step = median(refitTimes) + median(acquireTimes);
         std::printf("%6d %10.3f %10.3f %10.3f %11d %10.2f %10.2f %10.3f\n", n, median(refitTimes), median(acquireTimes),

@@ -140,7 +140,7 @@ int main(int argc, char** argv)
             SearchLoop loop(pool, *strategy, problem.taskCount(), options);
             std::mt19937_64 noise(uint64_t(seed) * 7919 + 17);
             const auto evaluate = [&](const BitConfig& bits, int task) {
-                return Evaluation{problem.observe(bits, task, noise), problem.tasks()[size_t(task)].cost};
+                return Evaluation{problem.observe(bits, task, noise), problem.tasks()[size_t(task)].cost, std::nullopt};
             };
             Run run;
             while (loop.spentCost() < budget) {
@@ -157,7 +157,8 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "%s done\n", names[s].c_str());
     }
 
-    std::printf("| strategy | runs reaching 95 %% | median cost to 95 %% | mean cost to 95 %% (reached) | median HV / best at budget |\n");
+    std::printf("| strategy | runs reaching 95 %% | median cost to 95 %% | mean cost to 95 %% (reached) | median HV / "
+                "best at budget |\n");
     std::printf("|---|---:|---:|---:|---:|\n");
     std::vector<double> medians(names.size(), -1);
     for (size_t s = 0; s < names.size(); ++s) {
@@ -179,7 +180,8 @@ int main(int argc, char** argv)
         std::vector<double> fractions = finalFractions[s];
         std::sort(fractions.begin(), fractions.end());
         char medianText[32];
-        std::snprintf(medianText, sizeof medianText, medians[s] >= 0 ? "%.1f" : "> %.0f", medians[s] >= 0 ? medians[s] : budget);
+        std::snprintf(medianText, sizeof medianText, medians[s] >= 0 ? "%.1f" : "> %.0f",
+                      medians[s] >= 0 ? medians[s] : budget);
         std::printf("| %s | %d / %d | %s | %.1f | %.4f |\n", names[s].c_str(), reached, seeds, medianText,
                     reached ? sum / reached : 0.0, fractions[fractions.size() / 2]);
     }

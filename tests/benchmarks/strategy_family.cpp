@@ -83,24 +83,26 @@ int main(int argc, char** argv)
         for (const auto& task : problem.tasks())
             costs.push_back(task.cost);
         const auto truth = [&](const BitConfig& bits) { return problem.trueAccuracy(bits, target); };
-        compareStrategies(names, seeds, budgetTargets, [&](const Strategy& strategy, const std::string& name, int seed) {
-            SearchLoopOptions options = benchmarkOptions(strategy, costs, seed, encoding->dim(), memory);
-            if (strategy.usesModel())
-                options.paretoMutations = 2;
-            SearchLoop loop(pool, strategy, problem.taskCount(), options);
-            std::mt19937_64 noise(uint64_t(seed) * 7919 + 17);
-            const auto evaluate = [&](const BitConfig& bits, int task) {
-                return Evaluation{problem.observe(bits, task, noise), problem.tasks()[size_t(task)].cost};
-            };
-            return runToBudget(
-                loop, evaluate, budget, targetCost, maxEvaluations,
-                [&] { return measuredFrontHypervolume(loop, memory, truth, reference) / best; },
-                [&](int evaluation, int task, double cost, double fraction) {
-                    if (csv)
-                        csv << '"' << spec.name << "\"," << name << ',' << seed << ',' << evaluation << ',' << task << ','
-                            << cost << ',' << fraction << '\n';
-                });
-        });
+        compareStrategies(
+            names, seeds, budgetTargets, [&](const Strategy& strategy, const std::string& name, int seed) {
+                SearchLoopOptions options = benchmarkOptions(strategy, costs, seed, encoding->dim(), memory);
+                if (strategy.usesModel())
+                    options.paretoMutations = 2;
+                SearchLoop loop(pool, strategy, problem.taskCount(), options);
+                std::mt19937_64 noise(uint64_t(seed) * 7919 + 17);
+                const auto evaluate = [&](const BitConfig& bits, int task) {
+                    return Evaluation{problem.observe(bits, task, noise), problem.tasks()[size_t(task)].cost,
+                                      std::nullopt};
+                };
+                return runToBudget(
+                    loop, evaluate, budget, targetCost, maxEvaluations,
+                    [&] { return measuredFrontHypervolume(loop, memory, truth, reference) / best; },
+                    [&](int evaluation, int task, double cost, double fraction) {
+                        if (csv)
+                            csv << '"' << spec.name << "\"," << name << ',' << seed << ',' << evaluation << ',' << task
+                                << ',' << cost << ',' << fraction << '\n';
+                    });
+            });
     }
     return 0;
 }

@@ -136,7 +136,7 @@ int main(int argc, char** argv)
         const auto evaluate = [&](const BitConfig& bits, int task) {
             const std::vector<double>& values = byConfig.at(bits.toString())->accuracies[task];
             const size_t turn = drawn[{bits.toString(), task}]++;
-            return Evaluation{values[(size_t(seed) + turn) % values.size()], taskSeconds[size_t(task)]};
+            return Evaluation{values[(size_t(seed) + turn) % values.size()], taskSeconds[size_t(task)], std::nullopt};
         };
         return runToBudget(
             loop, evaluate, budget, targetCost, int(pool.size()) * kTasks,

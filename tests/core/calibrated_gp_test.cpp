@@ -27,7 +27,8 @@ TEST(MtgpPrior, GradientMatchesCentralFiniteDifferences)
     layout.rank = 2;
     layout.inputWarping = true;
     layout.specificKernel = true;
-    const MtgpPrior prior = MtgpPrior::defaults(layout, Eigen::Vector4d(-1, 0, 0.5, 1), Eigen::Vector4d::Constant(0.01));
+    const MtgpPrior prior =
+        MtgpPrior::defaults(layout, Eigen::Vector4d(-1, 0, 0.5, 1), Eigen::Vector4d::Constant(0.01));
     std::mt19937_64 rng(5);
     std::normal_distribution<double> normal(0, 1);
     Eigen::VectorXd theta(layout.size());
@@ -45,8 +46,9 @@ TEST(MtgpPrior, GradientMatchesCentralFiniteDifferences)
             const double numeric =
                 (p.negativeLogDensity(layout, plus, nullptr) - p.negativeLogDensity(layout, minus, nullptr)) / 2e-6;
             EXPECT_NEAR(gradient[i], numeric, 1e-6 * std::max(1.0, std::abs(numeric))) << "parameter " << i;
-            if (meansOnly && i < layout.size() - layout.taskCount)
+            if (meansOnly && i < layout.size() - layout.taskCount) {
                 EXPECT_EQ(gradient[i], 0.0) << "ML-II has no prior on parameter " << i;
+            }
         }
     }
     // The density is lowest (-log highest) at the centres.
@@ -198,7 +200,8 @@ TEST(AveragedPosterior, OneSampleIsTheClosedFormAndMoreSamplesAddTheirSpread)
     EXPECT_LT((averaged.variance - closed.variance).cwiseAbs().maxCoeff(), 1e-12);
     const Posterior noisy = averagedPosterior(one, queries, tasks, true);
     for (int i = 0; i < 3; ++i)
-        EXPECT_NEAR(noisy.variance[i], closed.variance[i] + report.hyperparameters.noiseVariance[tasks[size_t(i)]], 1e-12);
+        EXPECT_NEAR(noisy.variance[i], closed.variance[i] + report.hyperparameters.noiseVariance[tasks[size_t(i)]],
+                    1e-12);
 
     std::vector<MultiTaskGP> many;
     for (const MtgpHyperparameters& h : report.samples)
@@ -231,7 +234,8 @@ TEST(MtgpFit, FewSimilarPointsKeepAnHonestPosterior)
     data.inputs.resize(0, 3);
     const double cheap[] = {92.3, 92.6, 92.1, 92.8, 92.4};
     for (int i = 0; i < 5; ++i)
-        data.append(Eigen::Vector3d(0.75 + 0.05 * i, 0.8 + 0.04 * (i % 3), 0.7 + 0.06 * i), 0, logit.toLatent(cheap[i]));
+        data.append(Eigen::Vector3d(0.75 + 0.05 * i, 0.8 + 0.04 * (i % 3), 0.7 + 0.06 * i), 0,
+                    logit.toLatent(cheap[i]));
     data.append(Eigen::Vector3d(0.85, 0.85, 0.85), 3, logit.toLatent(92.55));
     MtgpFitOptions options = accuracyFitOptions(logit);
     options.seed = 1;

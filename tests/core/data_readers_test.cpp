@@ -22,8 +22,7 @@ std::vector<uint8_t> ramp(size_t n)
 }
 
 /// Expects `f` to throw DataError whose message contains `needle`.
-template <typename F>
-void expectDataError(F&& f, const std::string& needle)
+template <typename F> void expectDataError(F&& f, const std::string& needle)
 {
     try {
         f();
@@ -136,8 +135,7 @@ TEST(Dataset, MissingDirectoryAndFilesAreNamed)
 {
     TempDir dir;
     expectDataError([&] { loadDataset(DatasetKind::FashionMnist, dir.file("absent")); }, "absent");
-    expectDataError([&] { loadDataset(DatasetKind::FashionMnist, dir.path().string()); },
-                    "train-images-idx3-ubyte");
+    expectDataError([&] { loadDataset(DatasetKind::FashionMnist, dir.path().string()); }, "train-images-idx3-ubyte");
     expectDataError([&] { loadDataset(DatasetKind::Cifar10, dir.path().string()); }, "data_batch_1.bin");
     EXPECT_THROW(parseDatasetKind("mnist"), ConfigError);
 }

@@ -113,14 +113,15 @@ TEST_F(DefaultModel, AimetEncodingsDescribeTheUniformQuantizer)
     QuantSettings settings;
     settings.quantizer = QuantizerKind::Uniform;
     const BitConfig bits = BitConfig::parse("8,6,6,4,4,3,3,2,f", network_->layerNames());
-    const nlohmann::json j = nlohmann::json::parse(aimetEncodingsJson(*network_, bits, settings, splits_->train.head(256)));
+    const nlohmann::json j =
+        nlohmann::json::parse(aimetEncodingsJson(*network_, bits, settings, splits_->train.head(256)));
     const auto& conv1 = j.at("param_encodings").at("conv1.weight");
     ASSERT_EQ(conv1.size(), 32u); // one encoding per output channel
     EXPECT_EQ(conv1[0].at("bitwidth").get<int>(), 6);
     EXPECT_EQ(conv1[0].at("offset").get<int>(), -32);
     EXPECT_NEAR(conv1[0].at("max").get<double>(), 31 * conv1[0].at("scale").get<double>(), 1e-12);
-    EXPECT_FALSE(j.at("param_encodings").contains("classifier.weight"));   // float layer
-    EXPECT_FALSE(j.at("activation_encodings").contains("conv0.input"));    // the image stays 8-bit
+    EXPECT_FALSE(j.at("param_encodings").contains("classifier.weight")); // float layer
+    EXPECT_FALSE(j.at("activation_encodings").contains("conv0.input"));  // the image stays 8-bit
     const auto& act = j.at("activation_encodings").at("conv7.input")[0];
     EXPECT_EQ(act.at("bitwidth").get<int>(), 2);
     EXPECT_EQ(act.at("offset").get<int>(), 0); // post-ReLU: unsigned

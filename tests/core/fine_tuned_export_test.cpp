@@ -22,7 +22,7 @@ namespace {
 
 struct ExportCase {
     const char* name;
-    const char* model;   ///< empty: the shipped model
+    const char* model; ///< empty: the shipped model
     const char* config;
     std::vector<float> mean, std;
     const char* quantizer; ///< uniform: the ONNX export is checked too
@@ -115,7 +115,9 @@ TEST_P(FineTunedExport, ScoresTheTrialsAccuracyInPyTorch)
     exported.path = dir.file("model.onnx");
     exportStudy(study, store.trials(study.id), exported);
     const char* ortDir = std::getenv("QUANTSCOPE_ORT_DIR");
-    const std::string ort = ortDir ? ortDir : std::string(std::getenv("HOME") ? std::getenv("HOME") : "") + "/.cache/quantscope/onnxruntime-node";
+    const std::string ort = ortDir
+        ? ortDir
+        : std::string(std::getenv("HOME") ? std::getenv("HOME") : "") + "/.cache/quantscope/onnxruntime-node";
     std::ostringstream runtime;
     runtime << "node " << QUANTSCOPE_TEST_DATA << "/../node/onnx_logits.js " << ort << " " << exported.path << " "
             << search.size() << " " << dir.path().string() << " disabled > " << dir.file("logits.json")

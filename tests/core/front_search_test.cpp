@@ -33,8 +33,8 @@ TEST(FrontImprovement, GainIsTheHypervolumeAPointAdds)
         for (const TradeOff& p : randomPoints(rng, 10)) {
             std::vector<TradeOff> with = points;
             with.push_back(p);
-            EXPECT_NEAR(improvement.gain(p.cost, p.value), hypervolume(with, reference) - hypervolume(points, reference),
-                        1e-9);
+            EXPECT_NEAR(improvement.gain(p.cost, p.value),
+                        hypervolume(with, reference) - hypervolume(points, reference), 1e-9);
         }
     }
     const FrontImprovement empty({}, reference);
@@ -98,8 +98,9 @@ struct FrontSearch {
         SearchLoop loop(pool, strategy, problem.taskCount(), options());
         std::vector<int> tasks;
         for (int i = 0; i < 8 + steps; ++i)
-            for (const Proposal& p : loop.step([this](const BitConfig& bits, int task) {
-                     return Evaluation{problem.observe(bits, task, noise), problem.tasks()[size_t(task)].cost};
+            for (const Proposal& p : loop.step([this](const BitConfig&bits, int task) {
+                     return Evaluation{problem.observe(bits, task, noise), problem.tasks()[size_t(task)].cost,
+                                       std::nullopt};
                  })) {
                 if (i < 8)
                     continue;
@@ -142,7 +143,7 @@ TEST(FrontStrategy, NeedsTheFrontsCostAxis)
     FrontStrategy strategy;
     SearchLoop loop(search.pool, strategy, search.problem.taskCount(), options);
     const auto evaluate = [&](const BitConfig& bits, int task) {
-        return Evaluation{search.problem.observe(bits, task, search.noise), 1.0};
+        return Evaluation{search.problem.observe(bits, task, search.noise), 1.0, std::nullopt};
     };
     for (int i = 0; i < 8; ++i)
         loop.step(evaluate);
@@ -158,9 +159,8 @@ TEST(SyntheticProblem, FamilyVariantsKeepTheTargetAndChangeTheCheapTasks)
 {
     const auto family = SyntheticProblem::benchmarkFamily();
     ASSERT_GE(family.size(), 5u);
-    const SyntheticProblemSpec& misleading = *std::find_if(family.begin(), family.end(), [](const auto& s) {
-        return s.misleadingTask >= 0;
-    });
+    const SyntheticProblemSpec& misleading =
+        *std::find_if(family.begin(), family.end(), [](const auto& s) { return s.misleadingTask >= 0; });
     const SyntheticProblem problem = SyntheticProblem::make(misleading);
     const SyntheticProblem plain = SyntheticProblem::standard(misleading.layers, misleading.seed);
     const size_t n = misleading.layers;

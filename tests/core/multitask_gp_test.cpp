@@ -41,8 +41,8 @@ MtgpData randomData(int n, int dim, int tasks, uint64_t seed)
 }
 
 /// Textbook single-output GP with an explicit inverse: the independent reference.
-Posterior plainGp(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::MatrixXd& xs, const ArdKernel& kernel,
-                  double variance, double noise, double mean)
+Posterior plainGp(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::MatrixXd& xs,
+                  const ArdKernel& kernel, double variance, double noise, double mean)
 {
     Eigen::MatrixXd k = variance * kernel.matrix(x, x);
     k.diagonal().array() += noise;
@@ -181,7 +181,7 @@ TEST_P(LikelihoodGradient, MatchesCentralFiniteDifferences)
     Eigen::VectorXd theta(layout.size());
     for (Eigen::Index i = 0; i < theta.size(); ++i)
         theta[i] = normal(rng);
-    theta.head(3).array() += std::log(0.5);            // lengthscales near 0.5
+    theta.head(3).array() += std::log(0.5); // lengthscales near 0.5
     if (specific)
         theta.segment(layout.kernelSize(), layout.inputDim).array() += std::log(0.5);
     theta.segment(layout.kernelsSize() + 3 * rank + 3, 3).array() += -3; // noise near 0.05
@@ -211,8 +211,8 @@ INSTANTIATE_TEST_SUITE_P(Kernels, LikelihoodGradient,
                                            std::make_tuple(KernelKind::SquaredExponential, 2, false, true),
                                            std::make_tuple(KernelKind::Matern52, 3, true, true)),
                          [](const auto& info) {
-                             return kernelName(std::get<0>(info.param)) + "_rank" + std::to_string(std::get<1>(info.param))
-                                 + (std::get<2>(info.param) ? "_warped" : "")
+                             return kernelName(std::get<0>(info.param)) + "_rank"
+                                 + std::to_string(std::get<1>(info.param)) + (std::get<2>(info.param) ? "_warped" : "")
                                  + (std::get<3>(info.param) ? "_specific" : "");
                          });
 
@@ -240,7 +240,8 @@ TEST(MtgpFit, LearnsCorrelatedTasksAndImprovesTheLikelihood)
     EXPECT_LT(std::abs(correlation(0, 2)), std::abs(correlation(0, 1)));
     const MultiTaskGP fitted(fit.hyperparameters, data);
     const MultiTaskGP initial(defaultMtgpHyperparameters(data, 2, 3, 3, KernelKind::Matern52), data);
-    EXPECT_NEAR(-fitted.logMarginalLikelihood(), fit.negativeLogLikelihood, 1e-6 * std::abs(fit.negativeLogLikelihood) + 1e-6);
+    EXPECT_NEAR(-fitted.logMarginalLikelihood(), fit.negativeLogLikelihood,
+                1e-6 * std::abs(fit.negativeLogLikelihood) + 1e-6);
     EXPECT_GT(fitted.logMarginalLikelihood(), initial.logMarginalLikelihood());
     EXPECT_EQ(fit.failedStarts, 0);
     // Task means land near the data's.

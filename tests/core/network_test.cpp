@@ -11,8 +11,7 @@
 namespace quantscope {
 namespace {
 
-template <typename F>
-std::string modelErrorOf(F&& f)
+template <typename F> std::string modelErrorOf(F&& f)
 {
     try {
         f();
@@ -57,10 +56,13 @@ TEST(Network, CloneIsIndependent)
 TEST(Network, BadModelFilesGiveMessagesNamingThem)
 {
     test::TempDir dir;
-    EXPECT_EQ(modelErrorOf([&] { Network::load(dir.file("absent.pt")); }), "model file not found: " + dir.file("absent.pt"));
+    EXPECT_EQ(modelErrorOf([&] { Network::load(dir.file("absent.pt")); }),
+              "model file not found: " + dir.file("absent.pt"));
 
     test::writeBytes(dir.file("garbage.pt"), std::vector<uint8_t>(4096, 0x5a));
-    EXPECT_NE(modelErrorOf([&] { Network::load(dir.file("garbage.pt")); }).find("cannot read model file " + dir.file("garbage.pt")),
+    EXPECT_NE(modelErrorOf([&] {
+                  Network::load(dir.file("garbage.pt"));
+              }).find("cannot read model file " + dir.file("garbage.pt")),
               std::string::npos);
 
     Network network = Network::create(zooSpec("vgg11s", DatasetKind::FashionMnist));

@@ -110,7 +110,8 @@ TEST(OnnxExport, RefusesDsconvAndUnwritablePaths)
                  ConfigError);
     QuantSettings uniform;
     uniform.quantizer = QuantizerKind::Uniform;
-    EXPECT_THROW(exportOnnx(network, bits, uniform, test::syntheticImages(2, 1), "/nonexistent-dir/m.onnx"), ModelError);
+    EXPECT_THROW(exportOnnx(network, bits, uniform, test::syntheticImages(2, 1), "/nonexistent-dir/m.onnx"),
+                 ModelError);
 }
 
 } // namespace

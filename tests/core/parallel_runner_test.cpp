@@ -37,8 +37,7 @@ public:
     TrialResult evaluate(const TrialRequest& request, const WorkControl& control) override
     {
         const int now = ++active_;
-        for (int seen = peak_.load(); now > seen && !peak_.compare_exchange_weak(seen, now);) {
-        }
+        for (int seen = peak_.load(); now > seen && !peak_.compare_exchange_weak(seen, now);) {}
         struct Leave {
             std::atomic<int>& active;
             ~Leave() { --active; }

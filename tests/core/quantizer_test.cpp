@@ -51,8 +51,9 @@ TEST(DsconvQuantizer, EightBitsAreNearlyLosslessAndErrorGrowsAsBitsFall)
     double previous = 0;
     for (int b = 8; b >= 1; --b) {
         const double error = (q.quantizeWeight(w, b) - w).norm().item<double>() / w.norm().item<double>();
-        if (b == 8)
+        if (b == 8) {
             EXPECT_LT(error, 0.01);
+        }
         EXPECT_GT(error, previous);
         previous = error;
     }
@@ -65,9 +66,11 @@ TEST(DsconvQuantizer, BlockFloatingPointActivations)
 {
     DsconvQuantizer q;
     // Non-negative: max 3 < 2^2, 4 unsigned mantissa bits -> step 2^(2-4) = 0.25.
-    expectNear(q.quantizeActivation(vec({3.0f, 0.7f}).view({1, 2, 1, 1}), 4, {}), vec({3.0f, 0.75f}).view({1, 2, 1, 1}));
+    expectNear(q.quantizeActivation(vec({3.0f, 0.7f}).view({1, 2, 1, 1}), 4, {}),
+               vec({3.0f, 0.75f}).view({1, 2, 1, 1}));
     // Signed: two's complement mantissa -> step 2^(2-3) = 0.5.
-    expectNear(q.quantizeActivation(vec({-3.0f, 0.7f}).view({1, 2, 1, 1}), 4, {}), vec({-3.0f, 0.5f}).view({1, 2, 1, 1}));
+    expectNear(q.quantizeActivation(vec({-3.0f, 0.7f}).view({1, 2, 1, 1}), 4, {}),
+               vec({-3.0f, 0.5f}).view({1, 2, 1, 1}));
     // Each group of 32 channels at one position has its own exponent.
     torch::Tensor x = torch::full({1, 64, 2, 2}, 0.1f);
     x.narrow(1, 32, 32).fill_(100.0f);

@@ -42,7 +42,8 @@ public:
         // to the recording later never change the answer.
         const auto found = recorded_.lower_bound({request.bits.toString(), request.task});
         if (found == recorded_.end() || found->first != std::make_pair(request.bits.toString(), request.task))
-            throw EvaluationFailed("not recorded: " + request.bits.toString() + " on task " + std::to_string(request.task));
+            throw EvaluationFailed("not recorded: " + request.bits.toString() + " on task "
+                                   + std::to_string(request.task));
         return TrialResult{found->second, 0, 0, 1.0};
     }
 
@@ -91,7 +92,8 @@ TEST(RecordedStudy, FreshDefaultStudyIsHonestAfterItsInitialDesign)
     // The float network's top-1 on the study's search split.
     const Dataset data = loadDataset(DatasetKind::FashionMnist);
     Network floatNetwork = network.clone();
-    const double floatAccuracy = evaluateAccuracy(floatNetwork, splitDataset(data, spec.searchSize, spec.splitSeed).search);
+    const double floatAccuracy =
+        evaluateAccuracy(floatNetwork, splitDataset(data, spec.searchSize, spec.splitSeed).search);
 
     const StudyModel model(study, trials);
     ASSERT_TRUE(model.fitted());

@@ -36,7 +36,7 @@ struct Fixture {
     std::function<Evaluation(const BitConfig&, int)> evaluator()
     {
         return [this](const BitConfig& bits, int task) {
-            return Evaluation{problem.observe(bits, task, noise), problem.tasks()[size_t(task)].cost};
+            return Evaluation{problem.observe(bits, task, noise), problem.tasks()[size_t(task)].cost, std::nullopt};
         };
     }
 };
@@ -198,7 +198,9 @@ TEST(SearchLoop, GrowsThePoolAroundTheFront)
     SearchLoop loop(pool, strategy, problem.taskCount(), options);
     std::mt19937_64 noise(1);
     for (int i = 0; i < 8; ++i)
-        loop.step([&](const BitConfig& bits, int task) { return Evaluation{problem.observe(bits, task, noise), 1.0}; });
+        loop.step([&](const BitConfig& bits, int task) {
+            return Evaluation{problem.observe(bits, task, noise), 1.0, std::nullopt};
+        });
     EXPECT_GT(loop.pool().size(), pool.size());
     options.costOf = nullptr;
     EXPECT_THROW(SearchLoop(pool, strategy, problem.taskCount(), options), ConfigError);

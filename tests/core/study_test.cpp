@@ -205,8 +205,8 @@ TEST(StudyStore, RunLockOfAReusedOrForeignPidIsTakenOver)
     // As the dead runner recorded itself: this boot, a start time no live process with its PID has.
     const std::string dead = parent.boot + ":" + std::to_string(parent.startTicks + 1);
     for (const int64_t pid : {int64_t(1), parent.pid}) {
-        raw.execute("INSERT OR REPLACE INTO run_locks(study_id, pid, host, acquired_at, holder) VALUES(" +
-                    std::to_string(id) + ", " + std::to_string(pid) + ", '" + host + "', 'now', '" + dead + "')");
+        raw.execute("INSERT OR REPLACE INTO run_locks(study_id, pid, host, acquired_at, holder) VALUES("
+                    + std::to_string(id) + ", " + std::to_string(pid) + ", '" + host + "', 'now', '" + dead + "')");
         EXPECT_NO_THROW(StudyStore::RunLock(store, id)) << "pid " << pid;
     }
     // A lock from before the machine's last boot is stale whatever its PID.
@@ -268,7 +268,9 @@ TEST(CommandEvaluator, ReadsTheResultAndFailsCleanly)
 {
     test::TempDir dir;
     // Echo back the task from the request, so the test sees that the request arrived.
-    CommandTrialEvaluator ok(commandSpec(dir, R"(read line; case "$line" in *'"task":1'*) echo '{"accuracy": 87.5}';; *) echo '{"accuracy": 0}';; esac)"));
+    CommandTrialEvaluator ok(commandSpec(
+        dir,
+        R"(read line; case "$line" in *'"task":1'*) echo '{"accuracy": 87.5}';; *) echo '{"accuracy": 0}';; esac)"));
     const TrialResult result = ok.evaluate(request(), {});
     EXPECT_DOUBLE_EQ(result.accuracy, 87.5);
     EXPECT_GT(result.memoryMB, 0);
@@ -283,7 +285,8 @@ TEST(CommandEvaluator, ReadsTheResultAndFailsCleanly)
         return std::string("no failure");
     };
     EXPECT_EQ(failure("exit 3"), "evaluator command exited with status 3");
-    EXPECT_EQ(failure("echo starting >&2; echo \"no GPU found\" >&2; exit 4"), "evaluator command exited with status 4: no GPU found");
+    EXPECT_EQ(failure("echo starting >&2; echo \"no GPU found\" >&2; exit 4"),
+              "evaluator command exited with status 4: no GPU found");
     EXPECT_EQ(failure("echo not json"), "unreadable evaluator output (expected JSON with \"accuracy\"): 'not json '");
     EXPECT_EQ(failure("sleep 5", 0.3), "evaluator command timed out after 0 s");
     EXPECT_EQ(failure("kill -9 $$"), "evaluator command was killed by signal 9");
@@ -302,7 +305,8 @@ TEST(CommandEvaluator, ReadsTheResultAndFailsCleanly)
     // Nonsense results (issue 15) fail the trial instead of entering the study.
     EXPECT_EQ(failure(R"(echo '{"accuracy": 50, "memory_mb": -1, "bops": 1}')"),
               "evaluator command reported memory_mb -1.000000: it must be a non-negative number");
-    EXPECT_EQ(failure(R"(echo '{"accuracy": 150}')"), "evaluator command reported accuracy 150.000000, outside 0..100 (percent)");
+    EXPECT_EQ(failure(R"(echo '{"accuracy": 150}')"),
+              "evaluator command reported accuracy 150.000000, outside 0..100 (percent)");
 }
 
 /// SIGKILL mid-evaluation, run again: exactly the budgeted trials, none lost, none duplicated.
@@ -334,7 +338,10 @@ void killRunAndResume(int workers)
         waitpid(pid, &status, 0);
         return status;
     };
-    const std::vector<std::string> run = {"study", "run", "--db", db, "--name", "synthetic", "--spec", dir.file("spec.json"),
+    const std::vector<std::string> run = {"study",     "run",
+                                          "--db",      db,
+                                          "--name",    "synthetic",
+                                          "--spec",    dir.file("spec.json"),
                                           "--workers", std::to_string(workers)};
     std::vector<std::string> create = run;
     create[1] = "create";
@@ -348,7 +355,8 @@ void killRunAndResume(int workers)
         int done = 0;
         const auto trials = store.trials(id);
         donePairs(trials, &done);
-        const bool running = std::any_of(trials.begin(), trials.end(), [](const TrialRow& t) { return t.status == TrialStatus::Running; });
+        const bool running = std::any_of(trials.begin(), trials.end(),
+                                         [](const TrialRow& t) { return t.status == TrialStatus::Running; });
         if (done >= 3 && running)
             break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -426,7 +434,8 @@ TEST(StudyResults, AnExternalEvaluatorsReportedMemoryDrivesTheFront)
     test::TempDir dir;
     // Accuracy varies with the request (its length follows the configuration); memory and BOPs
     // are reported, and differ from anything the local cost model would compute.
-    StudySpec spec = commandSpec(dir, R"(read line; n=${#line}; echo "{\"accuracy\": $((70 + n % 20)), \"memory_mb\": 0.0625, \"bops\": 5}")");
+    StudySpec spec = commandSpec(
+        dir, R"(read line; n=${#line}; echo "{\"accuracy\": $((70 + n % 20)), \"memory_mb\": 0.0625, \"bops\": 5}")");
     spec.budgetTrials = 14;
     StudyStore store(dir.file("reported.db"));
     CommandTrialEvaluator evaluator(spec);
@@ -440,9 +449,11 @@ TEST(StudyResults, AnExternalEvaluatorsReportedMemoryDrivesTheFront)
     EXPECT_EQ(results.observedFront.size(), 1u);
     EXPECT_DOUBLE_EQ(results.observedFront[0].memoryMB, 0.0625);
     EXPECT_DOUBLE_EQ(results.observedFront[0].bops, 5);
-    for (const ResultPoint& p : results.baselines)
-        if (p.observed)
+    for (const ResultPoint& p : results.baselines) {
+        if (p.observed) {
             EXPECT_DOUBLE_EQ(p.memoryMB, 0.0625) << p.config;
+        }
+    }
     EXPECT_NE(studyMemoryMB(study, BitConfig::uniform(8, 9)), 0.0625);
     // Further configurations (the what-if editor's) get the reported costs where measured.
     ASSERT_TRUE(results.costs);
@@ -533,7 +544,9 @@ TEST(StudyStore, ReadOnlyFilesServeReadersAndRefuseChanges)
     if (geteuid() != 0) { // root writes through file permissions
         ASSERT_EQ(chmod(path.c_str(), 0444), 0);
         StudyStore writeProtected(path, false);
-        expectRefused([&] { writeProtected.addPendingTrial(writeProtected.loadStudy("synthetic").id, "8,8,8,8,8,8,8,8,8", 0, "t"); });
+        expectRefused([&] {
+            writeProtected.addPendingTrial(writeProtected.loadStudy("synthetic").id, "8,8,8,8,8,8,8,8,8", 0, "t");
+        });
         chmod(path.c_str(), 0644);
     }
     StudyStore reopened(path);

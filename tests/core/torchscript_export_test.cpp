@@ -14,7 +14,8 @@ namespace quantscope {
 namespace {
 
 /// The exported module, loaded back, computes what Quantscope's quantized network computes.
-void expectSameOutputs(const std::string& architecture, DatasetKind dataset, QuantizerKind kind, const std::string& bits)
+void expectSameOutputs(const std::string& architecture, DatasetKind dataset, QuantizerKind kind,
+                       const std::string& bits)
 {
     torch::manual_seed(0);
     const Network network = Network::create(zooSpec(architecture, dataset), 4);

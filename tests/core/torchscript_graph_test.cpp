@@ -77,8 +77,8 @@ TEST(TorchScriptGraph, ScriptedAndTracedGiveTheSameOperations)
     EXPECT_EQ(find(graph, GraphOp::Kind::LeakyRelu).alpha, 0.1);
     EXPECT_TRUE(find(graph, GraphOp::Kind::GlobalAveragePool).keepSpatial);
     EXPECT_EQ(find(graph, GraphOp::Kind::Reshape).shape, (std::vector<int64_t>{0, -1})); // view(x.size(0), -1)
-    const auto dilated = std::find_if(graph.ops.begin(), graph.ops.end(),
-                                      [](const GraphOp& op) { return op.module == "conv2"; });
+    const auto dilated =
+        std::find_if(graph.ops.begin(), graph.ops.end(), [](const GraphOp& op) { return op.module == "conv2"; });
     ASSERT_NE(dilated, graph.ops.end());
     EXPECT_EQ(dilated->dilation, 2);
     EXPECT_EQ(dilated->padding, 2);

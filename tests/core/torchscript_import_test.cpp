@@ -86,8 +86,8 @@ TEST_P(TorchScriptImport, MatchesPyTorchAndQuantizes)
         request.quant.quantizer = kind;
         request.bits = BitConfig::uniform(8, network.layers().size());
         const double eightBit =
-            evaluateConfiguration(network, EvaluationData{dataset_->train.head(600), dataset_->augmentation, *firstImages_},
-                                  request)
+            evaluateConfiguration(
+                network, EvaluationData{dataset_->train.head(600), dataset_->augmentation, *firstImages_}, request)
                 .accuracy;
         EXPECT_NEAR(eightBit, floatAccuracy, 0.5) << quantizerName(kind);
     }
@@ -170,7 +170,8 @@ TEST(TorchScriptImportErrors, BadModelsGetClearMessages)
 {
     expectRefused(kModels + "bad_no_layers.pt", "has no conv or linear layers");
     expectRefused(kModels + "bad_raises.pt", "fails on a 1x28x28 input: RuntimeError: this model refuses to run");
-    expectRefused(kModels + "bad_colour_input.pt", "expects 3-channel input (its first layer 'conv') but the data has 1x28x28");
+    expectRefused(kModels + "bad_colour_input.pt",
+                  "expects 3-channel input (its first layer 'conv') but the data has 1x28x28");
     expectRefused(kModels + "bad_state_dict.pt", "not a Quantscope or TorchScript model");
     expectRefused(kModels + "plain_cnn.json", "not a Quantscope or TorchScript model");
     expectRefused(kModels + "absent.pt", "model file not found");

@@ -174,7 +174,8 @@ TEST_F(Training, EvaluationAfterTrainingUsesTheTrainedWeights)
     layers.setActivationRanges(network.backend().quantLayers().activationRanges());
     const torch::Tensor after = logits(network);
     EXPECT_FALSE(torch::allclose(after, before)) << "training changed nothing: the test would prove nothing";
-    EXPECT_TRUE(torch::allclose(after, logits(uncached))) << "evaluated with the quantized weights from before training";
+    EXPECT_TRUE(torch::allclose(after, logits(uncached)))
+        << "evaluated with the quantized weights from before training";
 }
 
 TEST_F(Training, BudgetsOfOneRunEqualSeparateEvaluations)

@@ -45,7 +45,7 @@ TEST(Zoo, Vgg11sHasEightConvsAndOneClassifier)
     ASSERT_EQ(layers.size(), 9u);
     EXPECT_EQ(layers[0].name, "conv0");
     EXPECT_EQ(layers[0].weightShape, (std::vector<int64_t>{16, 1, 3, 3}));
-    EXPECT_EQ(layers[0].macs, 28 * 28 * 16 * 9);     // full resolution
+    EXPECT_EQ(layers[0].macs, 28 * 28 * 16 * 9);      // full resolution
     EXPECT_EQ(layers[1].macs, 14 * 14 * 32 * 16 * 9); // after the first pool
     EXPECT_EQ(layers[8].name, "classifier");
     EXPECT_EQ(layers[8].kind, LayerKind::Linear);

@@ -106,8 +106,8 @@ TEST(MainWindow, ScriptedSessionReachesEveryPanel)
     ASSERT_EQ(configs.size(), 2);
     window.exportConfigurations(configs, out.path());
     for (QString config : configs)
-        EXPECT_TRUE(QFileInfo::exists(out.filePath(QStringLiteral("bits-") + config.replace(QLatin1Char(','), QLatin1Char('-'))
-                                                   + QStringLiteral(".json"))));
+        EXPECT_TRUE(QFileInfo::exists(out.filePath(
+            QStringLiteral("bits-") + config.replace(QLatin1Char(','), QLatin1Char('-')) + QStringLiteral(".json"))));
 }
 
 } // namespace

@@ -117,7 +117,8 @@ TEST(StudySession, ScriptedSessionStepsRunsAndUpdatesTheViews)
     // once there are enough of them, and says so when there are not.
     EXPECT_EQ(check.points(), onTarget);
     if (onTarget >= ModelCheckView::kMinimumTrials)
-        EXPECT_TRUE(check.summary().contains(QStringLiteral("inside their 95 % interval"))) << check.summary().toStdString();
+        EXPECT_TRUE(check.summary().contains(QStringLiteral("inside their 95 % interval")))
+            << check.summary().toStdString();
     else
         EXPECT_TRUE(check.summary().contains(QStringLiteral("needs 3"))) << check.summary().toStdString();
     check.setTask(0);
@@ -128,7 +129,8 @@ TEST(StudySession, ScriptedSessionStepsRunsAndUpdatesTheViews)
     EXPECT_EQ(check.csv().count(QLatin1Char('\n')), onCheap + 1);
     // Every plot saves as PNG, PDF and CSV.
     QTemporaryDir out;
-    for (const QString name : {QStringLiteral("pareto.png"), QStringLiteral("pareto.pdf"), QStringLiteral("pareto.csv")}) {
+    for (const QString& name :
+         {QStringLiteral("pareto.png"), QStringLiteral("pareto.pdf"), QStringLiteral("pareto.csv")}) {
         ASSERT_TRUE(savePlot(*pareto.plot(), out.filePath(name), [&] { return pareto.csv(); })) << name.toStdString();
         EXPECT_GT(QFileInfo(out.filePath(name)).size(), 100) << name.toStdString();
     }
@@ -192,7 +194,8 @@ TEST(StudySession, ExportDialogWarnsAndTheSessionWritesInTheBackground)
 
     ExportDialog dialog(session.study(), session.trials(), QStringLiteral("8,6,6,4,4,3,3,2,8"));
     dialog.setFormat(QStringLiteral("bits-json"));
-    EXPECT_TRUE(dialog.warnings().contains(QStringLiteral("layer layer1: 6-bit weights and activations are simulated only")));
+    EXPECT_TRUE(
+        dialog.warnings().contains(QStringLiteral("layer layer1: 6-bit weights and activations are simulated only")));
     EXPECT_TRUE(dialog.warnings().contains(QStringLiteral("layer layer3: 4-bit")));
     dialog.setFormat(QStringLiteral("trials-csv"));
     EXPECT_TRUE(dialog.warnings().isEmpty());
