@@ -5,6 +5,7 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -15,7 +16,8 @@ ExportDialog::ExportDialog(const StoredStudy& study, std::vector<TrialRow> trial
                            QWidget* parent) :
     QDialog(parent),
     study_(study), trials_(std::move(trials)), format_(new QComboBox(this)), config_(new QLineEdit(config, this)),
-    weights_(new QComboBox(this)), path_(new QLineEdit(this)), warnings_(new QPlainTextEdit(this))
+    weights_(new QComboBox(this)), path_(new QLineEdit(this)), warnings_(new QPlainTextEdit(this)),
+    error_(new QLabel(this))
 {
     setWindowTitle(tr("Export"));
     format_->addItem(tr("Bits per layer (JSON)"), QStringLiteral("bits-json"));
@@ -48,7 +50,7 @@ ExportDialog::ExportDialog(const StoredStudy& study, std::vector<TrialRow> trial
     warnings_->setPlaceholderText(tr("No runtime warnings"));
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Export"));
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::accepted, this, &ExportDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* form = new QFormLayout(this);
     form->addRow(tr("Format:"), format_);
@@ -56,6 +58,9 @@ ExportDialog::ExportDialog(const StoredStudy& study, std::vector<TrialRow> trial
     form->addRow(tr("Weights:"), weights_);
     form->addRow(tr("File:"), fileRow);
     form->addRow(tr("Runtimes:"), warnings_);
+    error_->setStyleSheet(QStringLiteral("color: #b00020"));
+    error_->setWordWrap(true);
+    form->addRow(error_);
     form->addRow(buttons);
     connect(format_, &QComboBox::currentIndexChanged, this, &ExportDialog::updateWarnings);
     const auto weightsApply = [this] { // only model files hold weights
@@ -78,6 +83,16 @@ StudyExport ExportDialog::request() const
     return request;
 }
 
+void ExportDialog::accept()
+{
+    try {
+        checkStudyExport(study_, request());
+        QDialog::accept();
+    } catch (const std::exception& e) {
+        error_->setText(QString::fromLocal8Bit(e.what()));
+    }
+}
+
 void ExportDialog::setFormat(const QString& format)
 {
     format_->setCurrentIndex(format_->findData(format));
@@ -86,6 +101,11 @@ void ExportDialog::setFormat(const QString& format)
 void ExportDialog::setPath(const QString& path)
 {
     path_->setText(path);
+}
+
+QString ExportDialog::errorText() const
+{
+    return error_->text();
 }
 
 QString ExportDialog::warnings() const

@@ -6,6 +6,7 @@
 #include <QDialog>
 
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 
@@ -25,6 +26,11 @@ public:
     void setPath(const QString& path);
     /// The warnings shown now (one per line), for tests.
     QString warnings() const;
+    /// Why the last accept() kept the dialog open; empty when it did not.
+    QString errorText() const;
+
+    /// Closes only when the request passes checkStudyExport; otherwise shows why and keeps the choices.
+    void accept() override;
 
 private:
     void updateWarnings();
@@ -36,6 +42,7 @@ private:
     QComboBox* weights_;
     QLineEdit* path_;
     QPlainTextEdit* warnings_;
+    QLabel* error_;
 };
 
 } // namespace quantscope

@@ -1,11 +1,15 @@
 #include "new_study_dialog.h"
 
 #include "common/error.h"
+#include "model/network.h"
+#include "study/study_store.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -184,6 +188,16 @@ void NewStudyDialog::setEvaluator(const QString& evaluator)
     evaluator_->setCurrentText(evaluator);
 }
 
+void NewStudyDialog::setName(const QString& name)
+{
+    name_->setText(name);
+}
+
+QString NewStudyDialog::errorText() const
+{
+    return error_->text();
+}
+
 void NewStudyDialog::setBudget(int trials)
 {
     budget_->setValue(trials);
@@ -196,8 +210,27 @@ void NewStudyDialog::removeAllTasks()
 
 void NewStudyDialog::accept()
 {
+    // What would fail after the dialog closed fails here instead, shown inline with every choice
+    // kept: the spec, a name the file already uses, a model that does not load or fit the data.
     try {
-        spec();
+        const StudySpec chosen = spec();
+        const std::string file = database().toStdString();
+        if (QFileInfo::exists(database())) {
+            for (const std::string& name : StudyStore::openForReading(file).studyNames())
+                if (name == chosen.name)
+                    throw ConfigError("study file " + file + " already has a study '" + name
+                                      + "': choose another name, or open it with File > Open Study");
+        }
+        if (chosen.evaluator != "synthetic") {
+            QApplication::setOverrideCursor(Qt::WaitCursor);
+            try {
+                chosen.openModel();
+            } catch (...) {
+                QApplication::restoreOverrideCursor();
+                throw;
+            }
+            QApplication::restoreOverrideCursor();
+        }
         QDialog::accept();
     } catch (const std::exception& e) {
         error_->setText(QString::fromLocal8Bit(e.what()));

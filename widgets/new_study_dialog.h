@@ -27,8 +27,11 @@ public:
     /// Fields a test or a caller may set directly.
     void setModel(const QString& path, const QString& mean = {}, const QString& stddev = {});
     void setEvaluator(const QString& evaluator);
+    void setName(const QString& name);
     void setBudget(int trials);
     void removeAllTasks();
+    /// Why the last accept() kept the dialog open; empty when it did not.
+    QString errorText() const;
 
     void accept() override; ///< validates first; a bad field keeps the dialog open with the reason
 

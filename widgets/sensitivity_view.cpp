@@ -46,6 +46,12 @@ void SensitivityView::clear(const QString& why)
 {
     heat_->clearPlottables();
     bars_->clearPlottables();
+    // The layer and bit names live in the axes' tickers: a new study's empty view must not keep
+    // the previous network's.
+    for (QCPAxis* axis : {heat_->xAxis, heat_->yAxis, bars_->xAxis, bars_->yAxis}) {
+        axis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        axis->setLabel(QString());
+    }
     heat_->replot();
     bars_->replot();
     cells_ = 0;

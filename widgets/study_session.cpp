@@ -20,21 +20,31 @@ public:
     void open(const std::string& database, StudySpec spec)
     {
         guard([&] {
-            runner_.reset();
-            evaluator_.reset();
-            store_ = std::make_unique<StudyStore>(database);
+            // Everything is built aside and replaces the open study only once it all worked: a
+            // failed open or create leaves the previous study usable (and the store removes a
+            // file it created but never filled).
+            auto store = std::make_unique<StudyStore>(database);
             bool exists = false;
-            for (const std::string& name : store_->studyNames())
+            for (const std::string& name : store->studyNames())
                 exists = exists || name == spec.name;
             if (!exists) {
                 const std::unique_ptr<TrialEvaluator> probe = makeTrialEvaluator(spec);
-                store_->createStudy(spec, probe->layers());
+                store->createStudy(spec, probe->layers());
             }
-            const StoredStudy stored = store_->loadStudy(spec.name);
-            evaluator_ = makeTrialEvaluator(stored.spec);
-            runner_ = std::make_unique<StudyRunner>(*store_, stored.spec.name, *evaluator_);
+            const StoredStudy stored = store->loadStudy(spec.name);
+            auto evaluator = makeTrialEvaluator(stored.spec);
+            if (runner_ && runner_->study().id == stored.id && database == database_)
+                runner_.reset(); // reopening the open study: its run lock is released first
+            auto runner = std::make_unique<StudyRunner>(*store, stored.spec.name, *evaluator);
+            runner_.reset();
+            evaluator_ = std::move(evaluator);
+            store_ = std::move(store);
+            runner_ = std::move(runner);
+            database_ = database;
             // opened() first: views reset to the new study there, so results must come after it.
-            post([study = stored, trials = store_->trials(stored.id)](StudySession* s) mutable {
+            post([study = stored, trials = store_->trials(stored.id),
+                  path = QString::fromStdString(database)](StudySession* s) mutable {
+                s->database_ = path;
                 s->publish(std::move(study), std::move(trials));
                 s->open_ = true;
                 Q_EMIT s->opened();
@@ -217,6 +227,7 @@ private:
     }
 
     StudySession* session_;
+    std::string database_; ///< of the open study
     std::unique_ptr<StudyStore> store_;
     std::unique_ptr<TrialEvaluator> evaluator_;
     std::unique_ptr<StudyRunner> runner_;
@@ -243,9 +254,7 @@ void StudySession::open(const QString& database, const StudySpec& spec)
 {
     if (busy_)
         return;
-    database_ = database;
-    open_ = false;
-    setBusy(true);
+    setBusy(true, Activity::Opening); // the open study stays open (and its views) until the new one has opened
     Worker* worker = worker_;
     QMetaObject::invokeMethod(
         worker, [worker, path = database.toStdString(), spec] { worker->open(path, spec); }, Qt::QueuedConnection);
@@ -255,7 +264,7 @@ void StudySession::extendBudget(int trials)
 {
     if (busy_ || !open_)
         return;
-    setBusy(true);
+    setBusy(true, Activity::Bookkeeping);
     Worker* worker = worker_;
     QMetaObject::invokeMethod(
         worker, [worker, trials] { worker->extendBudget(trials); }, Qt::QueuedConnection);
@@ -282,7 +291,7 @@ void StudySession::command(bool continuous, const QString& config, int task)
         return;
     cancel_.reset();
     pauseRequested_->store(false);
-    setBusy(true);
+    setBusy(true, continuous ? Activity::Running : Activity::Working);
     Worker* worker = worker_;
     const CancelToken* cancel = &cancel_;
     QMetaObject::invokeMethod(
@@ -298,7 +307,7 @@ void StudySession::computeSensitivity()
     if (busy_ || !open_)
         return;
     cancel_.reset();
-    setBusy(true);
+    setBusy(true, Activity::Working);
     Worker* worker = worker_;
     const CancelToken* cancel = &cancel_;
     QMetaObject::invokeMethod(
@@ -309,7 +318,7 @@ void StudySession::propose()
 {
     if (busy_ || !open_)
         return;
-    setBusy(true);
+    setBusy(true, Activity::Bookkeeping);
     Worker* worker = worker_;
     QMetaObject::invokeMethod(
         worker, [worker] { worker->proposeOrSkip(false); }, Qt::QueuedConnection);
@@ -319,7 +328,7 @@ void StudySession::skipProposals()
 {
     if (busy_ || !open_)
         return;
-    setBusy(true);
+    setBusy(true, Activity::Bookkeeping);
     Worker* worker = worker_;
     QMetaObject::invokeMethod(
         worker, [worker] { worker->proposeOrSkip(true); }, Qt::QueuedConnection);
@@ -330,7 +339,7 @@ void StudySession::exportStudy(const StudyExport& request)
     if (busy_ || !open_)
         return;
     cancel_.reset(); // re-running a trial's fine-tuning takes minutes: Cancel stops it
-    setBusy(true);
+    setBusy(true, Activity::Working);
     Worker* worker = worker_;
     const CancelToken* cancel = &cancel_;
     QMetaObject::invokeMethod(
@@ -347,8 +356,9 @@ void StudySession::cancel()
     cancel_.cancel();
 }
 
-void StudySession::setBusy(bool busy)
+void StudySession::setBusy(bool busy, Activity activity)
 {
+    activity_ = busy ? activity : Activity::Idle;
     if (busy_ == busy)
         return;
     busy_ = busy;

@@ -55,8 +55,18 @@ public:
     /// Stops now: running evaluations are abandoned and queued again for the next run.
     void cancel();
 
+    /// What the session is doing, so that a window offers only what can act on it.
+    enum class Activity {
+        Idle,
+        Opening,     ///< opening or creating a study: nothing to pause or cancel
+        Working,     ///< one step, an evaluation, sensitivity or an export: cancellable
+        Running,     ///< run to the budget: pausable and cancellable
+        Bookkeeping, ///< proposing, skipping, storing a budget: moments
+    };
+
     bool isOpen() const { return open_; }
     bool busy() const { return busy_; }
+    Activity activity() const { return activity_; }
     const StoredStudy& study() const { return study_; }
     const std::vector<TrialRow>& trials() const { return trials_; }
     /// Fronts, ranking, baselines and GP error, refitted on the worker after every step.
@@ -85,7 +95,7 @@ Q_SIGNALS:
 
 private:
     class Worker;
-    void setBusy(bool busy);
+    void setBusy(bool busy, Activity activity = Activity::Idle);
     void command(bool continuous, const QString& config = {}, int task = -1);
     void publish(StoredStudy study, std::vector<TrialRow> trials);
 
@@ -95,6 +105,7 @@ private:
     std::shared_ptr<std::atomic<bool>> pauseRequested_;
     bool open_ = false;
     bool busy_ = false;
+    Activity activity_ = Activity::Idle;
     QString database_;
     StoredStudy study_;
     std::vector<TrialRow> trials_;

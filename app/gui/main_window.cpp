@@ -339,8 +339,10 @@ void MainWindow::createActions()
         skip->setEnabled(idle);
         step->setEnabled(idle);
         run->setEnabled(idle);
-        pause->setEnabled(session_->busy());
-        cancel->setEnabled(session_->busy());
+        // Only what can act on the work under way: nothing to pause while a study opens.
+        const StudySession::Activity activity = session_->activity();
+        pause->setEnabled(activity == StudySession::Activity::Running);
+        cancel->setEnabled(activity == StudySession::Activity::Running || activity == StudySession::Activity::Working);
     };
     connect(session_, &StudySession::busyChanged, this, updateEnabled);
     connect(session_, &StudySession::opened, this, updateEnabled);

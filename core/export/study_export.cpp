@@ -11,8 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
+#include <unistd.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -196,6 +198,26 @@ std::vector<std::string> studyExportWarnings(const StoredStudy& study, const std
     if (request.format == "onnx" && study.spec.quantizer != "uniform")
         return {};
     return onnxRuntimeWarnings(study.layers, chosenConfig(study, trials, request), study.spec.quantizer);
+}
+
+void checkStudyExport(const StoredStudy& study, const StudyExport& request)
+{
+    checkFormat(request.format);
+    if (request.path.empty())
+        throw ConfigError("choose the file to write");
+    const std::filesystem::path folder = std::filesystem::absolute(request.path).parent_path();
+    if (!std::filesystem::is_directory(folder))
+        throw ConfigError("folder " + folder.string() + " does not exist");
+    if (access(folder.c_str(), W_OK) != 0)
+        throw ConfigError("folder " + folder.string() + " is not writable");
+    if (!request.config.empty())
+        BitConfig::parse(request.config, layerNames(study));
+    QuantSettings settings;
+    settings.quantizer = parseQuantizerKind(study.spec.quantizer);
+    if (request.format == "onnx")
+        requireOnnxQuantizer(settings);
+    if (request.format == "aimet-json")
+        requireAimetQuantizer(settings);
 }
 
 std::string exportStudy(const StoredStudy& study, const std::vector<TrialRow>& trials, const StudyExport& request)

@@ -32,6 +32,11 @@ struct StudyExport {
 std::vector<std::string> studyExportWarnings(const StoredStudy& study, const std::vector<TrialRow>& trials,
                                              const StudyExport& request);
 
+/// The checks that need no network, data or GP, for a dialog to run before it closes: a known
+/// format, a file to write in a writable folder, a configuration (when given) that names the
+/// study's layers, and the uniform quantizer for ONNX and AIMET. ConfigError naming what is wrong.
+void checkStudyExport(const StoredStudy& study, const StudyExport& request);
+
 /// Writes the export. Text formats without a path return their content; model formats
 /// (torchscript, onnx) need a path and a study of a real model (they load its network and data).
 /// ConfigError / ModelError naming what is wrong; nothing is written then.

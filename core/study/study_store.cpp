@@ -131,6 +131,11 @@ StudyStore::StudyStore(const std::string& path, SqliteDb::Access mode) :
     }
 }
 
+StudyStore::~StudyStore()
+{
+    discardCreatedFile();
+}
+
 void StudyStore::discardCreatedFile()
 {
     if (!created_)

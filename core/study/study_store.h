@@ -53,6 +53,8 @@ public:
     /// Opens `path`, creating it (and migrating its schema) if `create`. StoreError when the file
     /// is missing (and not to be created), is not a study database, or was written by a newer Quantscope.
     explicit StudyStore(const std::string& path, bool create = true);
+    /// A file this store created but never put a study in (a create that failed half-way) is removed.
+    ~StudyStore();
     /// Opens an existing file for reading only (status, results, export, workers): every change
     /// is refused with StoreError, and a file that would need migrating is refused.
     static StudyStore openForReading(const std::string& path);

@@ -14,7 +14,9 @@
 #include "what_if_editor.h"
 
 #include <QAbstractItemModelTester>
+#include <qcustomplot.h>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -301,6 +303,10 @@ TEST(SensitivityView, DrawsEveryLayerAndWidth)
     EXPECT_EQ(view.cellCount(), 9);
     view.clear(QStringLiteral("none"));
     EXPECT_EQ(view.cellCount(), 0);
+    // A cleared view (a new study without sensitivity) keeps no layer or bit names on its axes.
+    for (QCustomPlot* plot : view.findChildren<QCustomPlot*>())
+        for (QCPAxis* axis : {plot->xAxis, plot->yAxis})
+            EXPECT_TRUE(axis->ticker().dynamicCast<QCPAxisTickerText>().isNull());
 }
 
 TEST(StudySession, SensitivityOfASyntheticStudyIsRefusedWithAReason)
@@ -354,6 +360,70 @@ TEST(StudySession, ABadDatabaseIsReportedNotFatal)
     ASSERT_EQ(failed.count(), 1);
     EXPECT_TRUE(failed.at(0).at(0).toString().contains(QStringLiteral("not a Quantscope study")));
     EXPECT_FALSE(session.isOpen());
+}
+
+/// A failed open (or create) leaves the study that was open on screen and usable, and no file.
+TEST(StudySession, AFailedOpenKeepsTheOpenStudyUsable)
+{
+    QTemporaryDir dir;
+    StudySession session;
+    ASSERT_TRUE(openStudy(session, dir, "good.db", syntheticSpec(5, 0)));
+    QSignalSpy failed(&session, &StudySession::failed);
+    QSignalSpy opened(&session, &StudySession::opened);
+    StudySpec bad = syntheticSpec(5, 0);
+    bad.name = "bad";
+    bad.model = "/nonexistent/model.pt";
+    bad.evaluator = "torch";
+    const QString badFile = dir.filePath(QStringLiteral("bad.db"));
+    session.open(badFile, bad);
+    EXPECT_EQ(session.activity(), StudySession::Activity::Opening); // nothing to pause or cancel
+    ASSERT_TRUE(waitIdle(session, 30000));
+    EXPECT_EQ(session.activity(), StudySession::Activity::Idle);
+    ASSERT_EQ(failed.count(), 1);
+    EXPECT_EQ(opened.count(), 0);
+    EXPECT_TRUE(session.isOpen());
+    EXPECT_EQ(session.study().spec.name, "gui");
+    EXPECT_TRUE(session.database().endsWith(QStringLiteral("good.db")));
+    EXPECT_FALSE(QFileInfo::exists(badFile)) << "a failed create left its file behind";
+    session.step();
+    ASSERT_TRUE(waitIdle(session, 30000));
+    EXPECT_EQ(session.trials().size(), 1u);
+}
+
+TEST(ExportDialog, ABadFieldKeepsTheDialogOpenWithItsInput)
+{
+    QTemporaryDir dir;
+    StudySession session;
+    ASSERT_TRUE(openStudy(session, dir, "s.db", syntheticSpec(3, 0)));
+    ExportDialog dialog(session.study(), session.trials(), QStringLiteral("8,8,8,8,8,8,8,8,8"));
+    dialog.setFormat(QStringLiteral("bits-json"));
+    dialog.setPath(QStringLiteral("/nonexistent-folder/out.json"));
+    dialog.accept();
+    EXPECT_NE(dialog.result(), QDialog::Accepted);
+    EXPECT_TRUE(dialog.errorText().contains(QStringLiteral("does not exist"))) << dialog.errorText().toStdString();
+    EXPECT_EQ(dialog.request().config, "8,8,8,8,8,8,8,8,8");
+    dialog.setPath(dir.filePath(QStringLiteral("out.json")));
+    dialog.accept();
+    EXPECT_EQ(dialog.result(), QDialog::Accepted);
+}
+
+TEST(NewStudyDialog, ANameTheFileAlreadyHasKeepsTheDialogOpen)
+{
+    QTemporaryDir dir;
+    {
+        StudySession session;
+        ASSERT_TRUE(openStudy(session, dir, "s.db", syntheticSpec(3, 0)));
+    }
+    NewStudyDialog dialog(dir.filePath(QStringLiteral("s.db")));
+    dialog.setEvaluator(QStringLiteral("synthetic"));
+    dialog.setName(QStringLiteral("gui"));
+    dialog.accept();
+    EXPECT_NE(dialog.result(), QDialog::Accepted);
+    EXPECT_TRUE(dialog.errorText().contains(QStringLiteral("already has a study 'gui'")))
+        << dialog.errorText().toStdString();
+    dialog.setName(QStringLiteral("another"));
+    dialog.accept();
+    EXPECT_EQ(dialog.result(), QDialog::Accepted);
 }
 
 } // namespace
