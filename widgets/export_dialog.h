@@ -1,6 +1,6 @@
 #pragma once
 
-#include "export/study_export.h"
+#include "study/study_export.h"
 #include "study/study_store.h"
 
 #include <QDialog>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "common/progress.h"
-#include "export/study_export.h"
+#include "study/study_export.h"
 #include "study/study_results.h"
 #include "study/study_spec.h"
 #include "study/study_store.h"

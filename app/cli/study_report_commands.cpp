@@ -3,7 +3,7 @@
 #include "study_options.h"
 
 #include "common/error.h"
-#include "export/study_export.h"
+#include "study/study_export.h"
 #include "study/study_results.h"
 #include "study/study_store.h"
 #include "study/torch_trial_evaluator.h"

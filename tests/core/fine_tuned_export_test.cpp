@@ -2,7 +2,7 @@
 // holds that trial's fine-tuned weights, and Debian's python3-torch scores it at the accuracy the
 // study reported, on the same images (the study's search split, written out as IDX files), and
 // its ONNX export computes the same logits in ONNX Runtime.
-#include "export/study_export.h"
+#include "study/study_export.h"
 #include "idx_fixture.h"
 #include "study/study_runner.h"
 #include "study/torch_trial_evaluator.h"

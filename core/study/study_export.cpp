@@ -1,10 +1,11 @@
-#include "export/study_export.h"
+#include "study/study_export.h"
 
 #include "common/error.h"
 #include "export/aimet_encodings.h"
-#include "export/config_export.h"
 #include "export/onnx_export.h"
+#include "export/runtime_warnings.h"
 #include "export/torchscript_export.h"
+#include "study/study_documents.h"
 #include "study/study_results.h"
 #include "study/torch_trial_evaluator.h"
 #include "train/trainer.h"
