@@ -1,6 +1,6 @@
 #pragma once
 
-#include "model/layer_info.h"
+#include "common/layer_info.h"
 #include "model/model_spec.h"
 
 #include <cstdint>

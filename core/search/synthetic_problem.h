@@ -1,6 +1,6 @@
 #pragma once
 
-#include "model/layer_info.h"
+#include "common/layer_info.h"
 #include "quant/bit_config.h"
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "model/layer_info.h"
+#include "common/layer_info.h"
 #include "study/sqlite_db.h"
 #include "study/study_spec.h"
 

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "common/error.h"
+#include "common/layer_info.h"
 #include "common/progress.h"
-#include "model/layer_info.h"
 #include "quant/bit_config.h"
 #include "study/study_spec.h"
 #include "study/study_store.h"

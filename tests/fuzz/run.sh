@@ -10,9 +10,11 @@ shift || true
 root=$(cd "$(dirname "$0")/../.." && pwd)
 command -v clang++ > /dev/null || { echo "clang++ not installed: skipped"; exit 77; }
 build=$root/build-fuzz
-CXX=clang++ cmake -S "$root/tests/fuzz" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$build.log" 2>&1 \
-  || { cat "$build.log"; exit 1; }
-cmake --build "$build" -j 2 > "$build.log" 2>&1 || { cat "$build.log"; exit 1; }
+mkdir -p "$build"
+log=$build/build.log
+CXX=clang++ cmake -S "$root/tests/fuzz" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$log" 2>&1 \
+  || { cat "$log"; exit 1; }
+cmake --build "$build" -j 2 > "$log" 2>&1 || { cat "$log"; exit 1; }
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=($(ls "$root/tests/fuzz/corpus"))
 work=$(mktemp -d)

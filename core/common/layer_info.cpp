@@ -1,4 +1,4 @@
-#include "model/layer_info.h"
+#include "common/layer_info.h"
 
 namespace quantscope {
 
