@@ -17,7 +17,7 @@ class StudySession::Worker : public QObject {
 public:
     explicit Worker(StudySession* session) : session_(session) {}
 
-    void open(const std::string& database, StudySpec spec)
+    void open(const std::string& database, StudySpec spec, const std::string& workerProgram)
     {
         guard([&] {
             // Everything is built aside and replaces the open study only once it all worked: a
@@ -32,12 +32,17 @@ public:
                 store->createStudy(spec, probe->layers());
             }
             const StoredStudy stored = store->loadStudy(spec.name);
-            auto evaluator = makeTrialEvaluator(stored.spec);
+            // The study's workers evaluate in parallel, as `study run` does: one evaluator, or one
+            // worker process (`quantscope-cli study evaluate`) per worker.
+            auto evaluators = makeTrialEvaluators(stored.spec, workerCommand(workerProgram, database, stored.spec));
+            std::vector<TrialEvaluator*> workers;
+            for (const auto& evaluator : evaluators)
+                workers.push_back(evaluator.get());
             if (runner_ && runner_->study().id == stored.id && database == database_)
                 runner_.reset(); // reopening the open study: its run lock is released first
-            auto runner = std::make_unique<StudyRunner>(*store, stored.spec.name, *evaluator);
+            auto runner = std::make_unique<StudyRunner>(*store, stored.spec.name, workers);
             runner_.reset();
-            evaluator_ = std::move(evaluator);
+            evaluators_ = std::move(evaluators);
             store_ = std::move(store);
             runner_ = std::move(runner);
             database_ = database;
@@ -69,7 +74,10 @@ public:
             const std::string name = runner_->study().spec.name;
             store_->setBudget(name, trials, std::nullopt);
             runner_.reset(); // the runner reads the budget when it opens the study (and holds its lock)
-            runner_ = std::make_unique<StudyRunner>(*store_, name, *evaluator_);
+            std::vector<TrialEvaluator*> workers;
+            for (const auto& evaluator : evaluators_)
+                workers.push_back(evaluator.get());
+            runner_ = std::make_unique<StudyRunner>(*store_, name, workers);
             publish();
         });
         post([](StudySession* s) { s->setBusy(false); });
@@ -107,7 +115,14 @@ public:
     void sensitivity(const CancelToken* cancel)
     {
         guard([&] {
-            auto* torch = dynamic_cast<TorchTrialEvaluator*>(evaluator_.get());
+            // With parallel workers the evaluators are worker processes: sensitivity loads the
+            // network here for itself.
+            std::unique_ptr<TrialEvaluator> own;
+            auto* torch = dynamic_cast<TorchTrialEvaluator*>(evaluators_.front().get());
+            if (!torch && runner_->study().spec.evaluator == "torch") {
+                own = makeTrialEvaluator(runner_->study().spec);
+                torch = dynamic_cast<TorchTrialEvaluator*>(own.get());
+            }
             if (!torch)
                 throw ConfigError("sensitivity needs a study of a real model (the torch evaluator)");
             const StoredStudy& study = runner_->study();
@@ -160,6 +175,15 @@ public:
     }
 
 private:
+    /// How a parallel worker is started: the command-line program beside this one.
+    static std::vector<std::string> workerCommand(const std::string& program, const std::string& database,
+                                                  const StudySpec& spec)
+    {
+        return {program,   "study",     "evaluate",
+                "--db",    database,    "--name",
+                spec.name, "--threads", std::to_string(spec.evaluationThreads())};
+    }
+
     /// Cancellation, and progress posted to the GUI a few times a second (not once per batch).
     WorkControl controlFor(const CancelToken* cancel)
     {
@@ -229,12 +253,13 @@ private:
     StudySession* session_;
     std::string database_; ///< of the open study
     std::unique_ptr<StudyStore> store_;
-    std::unique_ptr<TrialEvaluator> evaluator_;
+    std::vector<std::unique_ptr<TrialEvaluator>> evaluators_;
     std::unique_ptr<StudyRunner> runner_;
 };
 
 StudySession::StudySession(QObject* parent) :
-    QObject(parent), thread_(new QThread(this)), pauseRequested_(std::make_shared<std::atomic<bool>>(false))
+    QObject(parent), thread_(new QThread(this)), pauseRequested_(std::make_shared<std::atomic<bool>>(false)),
+    workerProgram_(QCoreApplication::applicationDirPath() + QStringLiteral("/quantscope-cli"))
 {
     thread_->setObjectName(QStringLiteral("study worker"));
     worker_ = new Worker(this);
@@ -257,7 +282,11 @@ void StudySession::open(const QString& database, const StudySpec& spec)
     setBusy(true, Activity::Opening); // the open study stays open (and its views) until the new one has opened
     Worker* worker = worker_;
     QMetaObject::invokeMethod(
-        worker, [worker, path = database.toStdString(), spec] { worker->open(path, spec); }, Qt::QueuedConnection);
+        worker,
+        [worker, path = database.toStdString(), spec, program = workerProgram_.toStdString()] {
+            worker->open(path, spec, program);
+        },
+        Qt::QueuedConnection);
 }
 
 void StudySession::extendBudget(int trials)
@@ -344,6 +373,11 @@ void StudySession::exportStudy(const StudyExport& request)
     const CancelToken* cancel = &cancel_;
     QMetaObject::invokeMethod(
         worker, [worker, request, cancel] { worker->write(request, cancel); }, Qt::QueuedConnection);
+}
+
+void StudySession::setWorkerProgram(const QString& program)
+{
+    workerProgram_ = program;
 }
 
 void StudySession::pause()

@@ -74,6 +74,11 @@ public:
     /// The stored sensitivity report, when one was computed.
     const std::optional<SensitivityReport>& sensitivity() const { return sensitivity_; }
     const QString& database() const { return database_; }
+    /// The program a study with several workers starts once per worker (`study evaluate`):
+    /// quantscope-cli beside the running program unless set (tests, other installs); taken when a
+    /// study opens.
+    const QString& workerProgram() const { return workerProgram_; }
+    void setWorkerProgram(const QString& program);
 
 Q_SIGNALS:
     void opened();
@@ -107,6 +112,7 @@ private:
     bool busy_ = false;
     Activity activity_ = Activity::Idle;
     QString database_;
+    QString workerProgram_;
     StoredStudy study_;
     std::vector<TrialRow> trials_;
     StudyResults results_;

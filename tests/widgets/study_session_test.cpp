@@ -390,6 +390,30 @@ TEST(StudySession, AFailedOpenKeepsTheOpenStudyUsable)
     EXPECT_EQ(session.trials().size(), 1u);
 }
 
+/// A study with two workers, opened in the workbench, evaluates two trials at once (each in a
+/// worker process), as `study run` does.
+TEST(StudySession, TwoWorkersEvaluateTwoTrialsAtOnce)
+{
+    QTemporaryDir dir;
+    StudySession session;
+    session.setWorkerProgram(QStringLiteral(QUANTSCOPE_CLI));
+    StudySpec spec = syntheticSpec(4, 1.0);
+    spec.workers = 2;
+    ASSERT_TRUE(openStudy(session, dir, "workers.db", spec));
+    session.run();
+    ASSERT_TRUE(waitIdle(session, 120000));
+    std::vector<TrialRow> done;
+    for (const TrialRow& t : session.trials())
+        if (t.status == TrialStatus::Done)
+            done.push_back(t);
+    ASSERT_EQ(done.size(), 4u);
+    int overlapping = 0;
+    for (size_t a = 0; a < done.size(); ++a)
+        for (size_t b = a + 1; b < done.size(); ++b)
+            overlapping += done[a].startedAt < done[b].finishedAt && done[b].startedAt < done[a].finishedAt;
+    EXPECT_GE(overlapping, 1) << "no two evaluations ran at the same time";
+}
+
 TEST(ExportDialog, ABadFieldKeepsTheDialogOpenWithItsInput)
 {
     QTemporaryDir dir;
