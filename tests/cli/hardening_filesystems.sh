@@ -23,7 +23,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 "$cli" study create --db "$dir/ro/s.db" --name a --evaluator synthetic --budget-trials 3 > /dev/null
 "$cli" study run --db "$dir/ro/s.db" --name a > /dev/null
-mount -o remount,ro "$dir/ro"
+mount -o remount,ro "$dir/ro" 2> /dev/null || { echo "cannot remount a tmpfs read-only here: skipped"; exit 77; }
 status=$("$cli" study status --db "$dir/ro/s.db" --name a) || fail "status on a read-only mount: $status"
 grep -q "3 done" <<< "$status" || fail "status on a read-only mount: $status"
 "$cli" study pareto --db "$dir/ro/s.db" --name a > /dev/null || fail "pareto on a read-only mount"
@@ -31,7 +31,7 @@ if message=$("$cli" study run --db "$dir/ro/s.db" --name a --budget-trials 5 2>&
 grep -q "is in a read-only directory or file system" <<< "$message" || fail "run on a read-only mount: $message"
 echo "read-only mount: status and pareto read it; run says: ${message#*error: }"
 
-mount -t tmpfs -o size=64k tmpfs "$dir/full"
+mount -t tmpfs -o size=64k tmpfs "$dir/full" 2> /dev/null || { echo "cannot mount a second tmpfs here: skipped"; exit 77; }
 mounts+=("$dir/full")
 if message=$("$cli" study create --db "$dir/full/s.db" --name a --evaluator synthetic 2>&1); then
   fail "create on a full disk succeeded"
