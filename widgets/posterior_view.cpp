@@ -1,7 +1,7 @@
 #include "posterior_view.h"
 
 #include "search/encoding.h"
-#include "study/study_model.h"
+#include "study/study_surrogate.h"
 
 #include "plot_export.h"
 #include "task_choices.h"
@@ -135,7 +135,7 @@ void PosteriorView::rebuild()
     cells_ = observed_ = 0;
     gridMean_.resize(0);
     gridSd_.resize(0);
-    const StudyModel* model = results_.model.get();
+    const StudySurrogate* model = results_.surrogate.get();
     const int task = task_->currentIndex();
     if (!model || !model->fitted() || task < 0) {
         note_->setText(tr("The GP needs two finished trials."));

@@ -1,6 +1,6 @@
 #include "what_if_editor.h"
 
-#include "study/study_model.h"
+#include "study/study_surrogate.h"
 #include "study/study_results.h"
 
 #include "task_choices.h"
@@ -106,7 +106,7 @@ void WhatIfEditor::setStudy(const StoredStudy& study)
     refresh();
 }
 
-void WhatIfEditor::setModel(std::shared_ptr<const StudyModel> model, std::shared_ptr<const StudyCosts> costs)
+void WhatIfEditor::setSurrogate(std::shared_ptr<const StudySurrogate> model, std::shared_ptr<const StudyCosts> costs)
 {
     model_ = std::move(model);
     costs_ = std::move(costs);

@@ -16,7 +16,7 @@ class QUndoStack;
 
 namespace quantscope {
 
-class StudyModel;
+class StudySurrogate;
 class StudyCosts;
 
 /// Per-layer bits with live answers: memory, BOPs, and the GP's predicted accuracy (mean +- 2 sd)
@@ -32,7 +32,7 @@ public:
     /// The latest fitted model; predictions follow it.
     /// The study's fitted GP and its costs (reported memory and BOPs where measured); either may
     /// be null (the local cost model then).
-    void setModel(std::shared_ptr<const StudyModel> model, std::shared_ptr<const StudyCosts> costs = nullptr);
+    void setSurrogate(std::shared_ptr<const StudySurrogate> model, std::shared_ptr<const StudyCosts> costs = nullptr);
     /// Loads a configuration (from the Pareto view or the trials table), as one undoable edit.
     void setConfiguration(const BitConfig& bits);
     BitConfig configuration() const;
@@ -56,7 +56,7 @@ private:
     void refresh();
 
     StoredStudy study_;
-    std::shared_ptr<const StudyModel> model_;
+    std::shared_ptr<const StudySurrogate> model_;
     std::shared_ptr<const StudyCosts> costs_;
     QUndoStack* undo_;
     QGridLayout* grid_;

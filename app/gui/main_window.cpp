@@ -102,7 +102,7 @@ MainWindow::MainWindow(QWidget* parent) :
     });
     connect(session_, &StudySession::resultsChanged, this, [this] {
         pareto_->setData(session_->trials(), session_->results());
-        whatIf_->setModel(session_->results().model, session_->results().costs);
+        whatIf_->setSurrogate(session_->results().surrogate, session_->results().costs);
         posterior_->setData(session_->trials(), session_->results());
         modelCheck_->setData(session_->results());
     });

@@ -1,6 +1,6 @@
 #include "study/study_results.h"
 
-#include "study/study_model.h"
+#include "study/study_surrogate.h"
 
 #include "gp/multitask_gp.h"
 #include "quant/cost_model.h"
@@ -102,17 +102,17 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
         }
     }
 
-    auto studyModel = std::make_shared<const StudyModel>(study, trials);
-    results.model = studyModel;
-    const MultiTaskGP* model = studyModel->gp();
-    results.hasModel = model != nullptr;
+    auto surrogate = std::make_shared<const StudySurrogate>(study, trials);
+    results.surrogate = surrogate;
+    const MultiTaskGP* model = surrogate->gp();
+    results.hasSurrogate = model != nullptr;
     auto predict = [&](std::vector<ResultPoint>& points) {
         if (!model || points.empty())
             return;
         Eigen::MatrixXd inputs(Eigen::Index(points.size()), encoding->dim());
         for (size_t i = 0; i < points.size(); ++i)
             inputs.row(Eigen::Index(i)) = encoding->encode(BitConfig::parse(points[i].config, names)).transpose();
-        const std::vector<AccuracyInterval> p = studyModel->predictIntervals(inputs, results.targetTask);
+        const std::vector<AccuracyInterval> p = surrogate->predictIntervals(inputs, results.targetTask);
         for (size_t i = 0; i < points.size(); ++i) {
             points[i].predicted = p[i].median;
             points[i].sd = p[i].equivalentSd;
@@ -170,7 +170,7 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
 
         // Leave-one-out error on the target-task trials, in accuracy units.
         double squared = 0, absolute = 0, inside = 0;
-        results.checks = studyModel->leaveOneOut();
+        results.checks = surrogate->leaveOneOut();
         for (const LeaveOneOutCheck& c : results.checks) {
             if (c.task != results.targetTask)
                 continue;

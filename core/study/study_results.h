@@ -12,7 +12,7 @@
 
 namespace quantscope {
 
-class StudyModel;
+class StudySurrogate;
 
 /// A configuration with its cost and its (observed or predicted) target-task accuracy.
 struct ResultPoint {
@@ -73,12 +73,12 @@ struct StudyResults {
     std::vector<ResultPoint> ranking;        ///< best effective accuracy (posterior mean) first
     std::vector<ResultPoint> baselines;      ///< uniform 8, 4, 3 and 2 bits
     PredictionError predictionError;
-    /// Every done trial's leave-one-out check (StudyModel::leaveOneOut), computed with the results
+    /// Every done trial's leave-one-out check (StudySurrogate::leaveOneOut), computed with the results
     /// so that views need not (it is O(n^3) per hyperparameter sample).
     std::vector<LeaveOneOutCheck> checks;
-    bool hasModel = false;
+    bool hasSurrogate = false; ///< the GP could be fitted (two done trials or more)
     /// The fitted GP behind these results, for further predictions (what-if, posterior view).
-    std::shared_ptr<const StudyModel> model;
+    std::shared_ptr<const StudySurrogate> surrogate;
     /// The costs the results were computed with, for further configurations (what-if).
     std::shared_ptr<const StudyCosts> costs;
 };

@@ -7,16 +7,16 @@
 // (in accuracy units) and predictions outside [0, 100], pooled over replicate orders. Models:
 //   ml2-identity:     the fit before issue 11 (ML-II, ICM, accuracies as they are);
 //   map-logit:        MAP under MtgpPrior on logit(accuracy / 100), ICM;
-//   sampled-logit:    map-logit averaged over hyperparameter samples up to StudyModel's limit;
+//   sampled-logit:    map-logit averaged over hyperparameter samples up to StudySurrogate's limit;
 //   single-task:      sampled-logit on the target task's evaluations alone;
-//   lmc-logit:        sampled-logit with the task-specific kernel (what StudyModel, and so the
+//   lmc-logit:        sampled-logit with the task-specific kernel (what StudySurrogate, and so the
 //                     workbench and the search, use);
 //   warped-logit:     sampled-logit with Kumaraswamy input warping;
 //   lmc-warped-logit: both.
 // GP_CALIBRATION_MODELS=name,name,... runs a subset.
 //
 // Usage: gp_calibration EVALUATIONS.csv ENCODING [replicates] [OUT.csv] [sample-up-to]
-// (sample-up-to: most observations at which the sampled models still sample; default StudyModel's)
+// (sample-up-to: most observations at which the sampled models still sample; default StudySurrogate's)
 // ENCODING is bezier2 (only the configurations the curve family represents) or per-layer.
 #include "gp/accuracy_transform.h"
 #include "gp/mtgp_fit.h"
@@ -24,7 +24,7 @@
 #include "search/encoding.h"
 #include "search/initial_design.h"
 #include "search/trial_csv.h"
-#include "study/study_model.h"
+#include "study/study_surrogate.h"
 
 #include <algorithm>
 #include <cmath>
@@ -141,7 +141,7 @@ int main(int argc, char** argv)
     const std::vector<TrialRecord> all = readTrialsCsv(argv[1]);
     const auto encoding = makeEncoding(argv[2], all.front().bits.size());
     const int replicates = argc > 3 ? std::atoi(argv[3]) : 3;
-    const int sampleUpTo = argc > 5 ? std::atoi(argv[5]) : StudyModel::kSampleUpTo;
+    const int sampleUpTo = argc > 5 ? std::atoi(argv[5]) : StudySurrogate::kSampleUpTo;
     std::vector<TrialRecord> rows;
     for (const TrialRecord& r : all)
         if (encoding->represents(r.bits))
@@ -160,15 +160,15 @@ int main(int argc, char** argv)
         {"ml2-identity", AccuracyTransform(AccuracyTransform::Kind::Identity), false, false, 0},
         {"map-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false, 0},
         {"sampled-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
-         StudyModel::kHyperparameterSamples},
+         StudySurrogate::kHyperparameterSamples},
         {"single-task", AccuracyTransform(AccuracyTransform::Kind::Logit), true, true,
-         StudyModel::kHyperparameterSamples},
+         StudySurrogate::kHyperparameterSamples},
         {"warped-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
-         StudyModel::kHyperparameterSamples, true},
+         StudySurrogate::kHyperparameterSamples, true},
         {"lmc-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
-         StudyModel::kHyperparameterSamples, false, true},
+         StudySurrogate::kHyperparameterSamples, false, true},
         {"lmc-warped-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
-         StudyModel::kHyperparameterSamples, true, true},
+         StudySurrogate::kHyperparameterSamples, true, true},
     };
     if (const char* only = std::getenv("GP_CALIBRATION_MODELS")) { // a comma-separated subset
         const std::string wanted = std::string(",") + only + ",";

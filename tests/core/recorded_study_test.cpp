@@ -9,7 +9,7 @@
 #include "search/candidates.h"
 #include "search/encoding.h"
 #include "search/trial_csv.h"
-#include "study/study_model.h"
+#include "study/study_surrogate.h"
 #include "study/study_runner.h"
 #include "study/study_store.h"
 #include "study/trial_evaluator.h"
@@ -95,7 +95,7 @@ TEST(RecordedStudy, FreshDefaultStudyIsHonestAfterItsInitialDesign)
     const double floatAccuracy =
         evaluateAccuracy(floatNetwork, splitDataset(data, spec.searchSize, spec.splitSeed).search);
 
-    const StudyModel model(study, trials);
+    const StudySurrogate model(study, trials);
     ASSERT_TRUE(model.fitted());
     const std::vector<AccuracyInterval> oneBit = model.predict(BitConfig::uniform(1, network.layers().size()));
     for (int t = 0; t < model.taskCount(); ++t) {

@@ -408,7 +408,7 @@ TEST(StudyResults, FrontsRankingBaselinesAndPredictionError)
     const StoredStudy study = store.loadStudy("synthetic");
     const std::vector<TrialRow> trials = store.trials(study.id);
     const StudyResults results = computeStudyResults(study, trials, 5);
-    ASSERT_TRUE(results.hasModel);
+    ASSERT_TRUE(results.hasSurrogate);
     EXPECT_EQ(results.targetTask, 3);
     ASSERT_FALSE(results.observedFront.empty());
     for (size_t i = 1; i < results.observedFront.size(); ++i) {
@@ -471,7 +471,7 @@ TEST(StudyResults, AFreshStudyShowsNoBaselineItCannotMeasureOrPredict)
     store.createStudy(syntheticSpec(5), evaluator.layers());
     const StoredStudy study = store.loadStudy("synthetic");
     const StudyResults results = computeStudyResults(study, store.trials(study.id), 5);
-    EXPECT_FALSE(results.hasModel);
+    EXPECT_FALSE(results.hasSurrogate);
     EXPECT_TRUE(results.baselines.empty()); // not uniform networks at 0 % accuracy
 }
 

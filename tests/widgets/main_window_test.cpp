@@ -77,7 +77,7 @@ TEST(MainWindow, ScriptedSessionReachesEveryPanel)
         MainWindow reopened;
         reopened.openStudy(dir.filePath(QStringLiteral("w.db")), spec);
         StudySession& again = *reopened.session();
-        ASSERT_TRUE(waitFor([&] { return again.isOpen() && !again.busy() && again.results().hasModel; }, 30000));
+        ASSERT_TRUE(waitFor([&] { return again.isOpen() && !again.busy() && again.results().hasSurrogate; }, 30000));
         QTest::qWait(100);
         EXPECT_EQ(reopened.pareto()->observedCount(), onTarget);
         EXPECT_EQ(reopened.posterior()->observedPoints(), onTarget);

@@ -159,7 +159,7 @@ TEST(StudySession, WhatIfEditorPredictsUndoesAndEvaluates)
     ASSERT_TRUE(waitIdle(session, 60000));
     WhatIfEditor editor;
     editor.setStudy(session.study());
-    editor.setModel(session.results().model);
+    editor.setSurrogate(session.results().surrogate);
     const size_t layers = session.study().layers.size();
     ASSERT_EQ(editor.predictedMean().size(), 4u); // one prediction per task
     const double eightBitMemory = editor.memoryMB();

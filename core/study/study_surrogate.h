@@ -16,16 +16,17 @@ namespace quantscope {
 class Encoding;
 class MultiTaskGP;
 
-/// The study's multi-task GP fitted to its done trials, for predictions at any configuration:
+/// The study's surrogate: its multi-task GP fitted to the done trials (the network is "the model"
+/// elsewhere), for predictions at any configuration:
 /// the what-if editor's live numbers, the posterior view, the results. Immutable once built, so
 /// one thread may build it and others query it.
-class StudyModel {
+class StudySurrogate {
 public:
     /// Fits MAP hyperparameters (2 restarts, the study's seed) to the logit of the accuracies
     /// and, while trials are few, samples hyperparameters around it (docs/search.md). Without two
     /// done trials the model is empty (fitted() false).
-    StudyModel(const StoredStudy& study, const std::vector<TrialRow>& trials);
-    ~StudyModel();
+    StudySurrogate(const StoredStudy& study, const std::vector<TrialRow>& trials);
+    ~StudySurrogate();
 
     bool fitted() const { return gp_ != nullptr; }
     int taskCount() const { return tasks_; }

@@ -1,4 +1,4 @@
-#include "study/study_model.h"
+#include "study/study_surrogate.h"
 
 #include "gp/mtgp_fit.h"
 #include "gp/multitask_gp.h"
@@ -8,7 +8,7 @@
 
 namespace quantscope {
 
-StudyModel::StudyModel(const StoredStudy& study, const std::vector<TrialRow>& trials) :
+StudySurrogate::StudySurrogate(const StoredStudy& study, const std::vector<TrialRow>& trials) :
     encoding_(makeEncoding(study.spec.encoding, study.layers.size())), tasks_(int(study.spec.tasks.size()))
 {
     for (const LayerInfo& l : study.layers)
@@ -36,9 +36,9 @@ StudyModel::StudyModel(const StoredStudy& study, const std::vector<TrialRow>& tr
         models_.push_back(*gp_);
 }
 
-StudyModel::~StudyModel() = default;
+StudySurrogate::~StudySurrogate() = default;
 
-std::vector<AccuracyInterval> StudyModel::predict(const BitConfig& bits) const
+std::vector<AccuracyInterval> StudySurrogate::predict(const BitConfig& bits) const
 {
     if (!gp_)
         return {};
@@ -56,7 +56,7 @@ std::vector<AccuracyInterval> StudyModel::predict(const BitConfig& bits) const
     return out;
 }
 
-std::vector<AccuracyInterval> StudyModel::predictIntervals(const Eigen::MatrixXd& inputs, int task) const
+std::vector<AccuracyInterval> StudySurrogate::predictIntervals(const Eigen::MatrixXd& inputs, int task) const
 {
     if (!gp_)
         return {};
@@ -67,7 +67,8 @@ std::vector<AccuracyInterval> StudyModel::predictIntervals(const Eigen::MatrixXd
     return out;
 }
 
-void StudyModel::predict(const Eigen::MatrixXd& inputs, int task, Eigen::VectorXd& median, Eigen::VectorXd& sd) const
+void StudySurrogate::predict(const Eigen::MatrixXd& inputs, int task, Eigen::VectorXd& median,
+                             Eigen::VectorXd& sd) const
 {
     const std::vector<AccuracyInterval> intervals = predictIntervals(inputs, task);
     median.resize(Eigen::Index(intervals.size()));
@@ -78,7 +79,7 @@ void StudyModel::predict(const Eigen::MatrixXd& inputs, int task, Eigen::VectorX
     }
 }
 
-std::vector<LeaveOneOutCheck> StudyModel::leaveOneOut() const
+std::vector<LeaveOneOutCheck> StudySurrogate::leaveOneOut() const
 {
     std::vector<LeaveOneOutCheck> out;
     if (!gp_)
@@ -91,7 +92,7 @@ std::vector<LeaveOneOutCheck> StudyModel::leaveOneOut() const
     return out;
 }
 
-Eigen::MatrixXd StudyModel::taskCorrelation() const
+Eigen::MatrixXd StudySurrogate::taskCorrelation() const
 {
     return gp_ ? gp_->hyperparameters().taskCorrelation() : Eigen::MatrixXd();
 }
