@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <limits>
+#include <optional>
 
 namespace quantscope {
 
@@ -27,21 +29,51 @@ std::string trialRequestJson(const TrialRequest& request)
     return j.dump();
 }
 
+namespace {
+
+/// An integer field (absent: `fallback`, when given). JSON integers only: nlohmann's own conversion
+/// of a number like 1e61 to an integer is undefined behaviour (found by fuzz_evaluator_protocol).
+int64_t integerField(const nlohmann::json& j, const char* key, std::optional<int64_t> fallback, int64_t lo, int64_t hi)
+{
+    if (!j.contains(key)) {
+        if (!fallback)
+            throw ConfigError(std::string("trial request: \"") + key + "\" is missing");
+        return *fallback;
+    }
+    const nlohmann::json& value = j.at(key);
+    const bool fits = value.is_number_unsigned()
+        ? value.get<uint64_t>() <= uint64_t(hi)
+        : value.is_number_integer() && value.get<int64_t>() >= lo && value.get<int64_t>() <= hi;
+    if (!fits)
+        throw ConfigError(std::string("trial request: \"") + key + "\" must be an integer in " + std::to_string(lo)
+                          + ".." + std::to_string(hi) + ", got " + value.dump());
+    return value.is_number_unsigned() ? int64_t(value.get<uint64_t>()) : value.get<int64_t>();
+}
+
+} // namespace
+
 TrialRequest parseTrialRequest(const std::string& json, const std::vector<std::string>& layerNames)
 {
     TrialRequest request;
     try {
         const nlohmann::json j = nlohmann::json::parse(json);
-        if (j.value("protocol", 0) != 1)
-            throw ConfigError("trial request: protocol " + j.value("protocol", nlohmann::json()).dump() + " is not 1");
+        if (!j.is_object())
+            throw ConfigError("trial request: expected a JSON object");
+        const nlohmann::json protocol = j.value("protocol", nlohmann::json());
+        if (!protocol.is_number_integer() || protocol.get<int64_t>() != 1)
+            throw ConfigError("trial request: protocol " + protocol.dump() + " is not 1");
+        constexpr int64_t kLargest = std::numeric_limits<int64_t>::max();
         request.study = j.value("study", "");
-        request.trialId = j.value("trial", int64_t(0));
+        request.trialId = integerField(j, "trial", 0, 0, kLargest);
         request.layerNames = layerNames;
         request.bits = BitConfig::parse(j.at("config").get<std::string>(), layerNames);
-        request.task = j.at("task").get<int>();
+        request.task = int(integerField(j, "task", std::nullopt, 0, std::numeric_limits<int>::max()));
         request.taskName = j.value("task_name", "");
-        request.steps = j.at("finetune_steps").get<int64_t>();
-        request.seed = j.value("seed", uint64_t(0));
+        request.steps = integerField(j, "finetune_steps", std::nullopt, 0, kLargest);
+        const nlohmann::json seed = j.value("seed", nlohmann::json(0));
+        if (!seed.is_number_unsigned())
+            throw ConfigError("trial request: \"seed\" must be an unsigned integer, got " + seed.dump());
+        request.seed = seed.get<uint64_t>(); // the whole 64-bit range (StudySpec::trialSeed)
     } catch (const nlohmann::json::exception& e) {
         throw ConfigError(std::string("trial request: ") + e.what());
     }

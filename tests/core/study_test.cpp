@@ -1,5 +1,6 @@
 #include "common/error.h"
 #include "study/command_trial_evaluator.h"
+#include "study/evaluator_protocol.h"
 #include "study/process_identity.h"
 #include "study/study_errors.h"
 #include "study/study_results.h"
@@ -164,6 +165,32 @@ TEST(StudyStore, FailedCreateLeavesNoFileBehind)
     refused.name = "second";
     EXPECT_THROW(store.createStudy(refused, evaluator.layers()), Error);
     EXPECT_EQ(StudyStore(path).studyNames(), std::vector<std::string>{"synthetic"});
+}
+
+/// The request document round-trips (the whole 64-bit seed range included), and numbers no
+/// integer holds are refused, not converted (fuzz_evaluator_protocol found `"protocol": 1e61`).
+TEST(EvaluatorProtocol, RequestsRoundTripAndOutOfRangeNumbersAreRefused)
+{
+    const std::vector<std::string> names = {"a", "b"};
+    TrialRequest request;
+    request.trialId = 7;
+    request.study = "s";
+    request.layerNames = names;
+    request.bits = BitConfig::parse("8,4/2", names);
+    request.task = 1;
+    request.steps = 600;
+    request.seed = 18446744073709551000ull;
+    const TrialRequest back = parseTrialRequest(trialRequestJson(request), names);
+    EXPECT_EQ(back.seed, request.seed);
+    EXPECT_EQ(back.bits.toString(), request.bits.toString());
+    EXPECT_EQ(back.steps, 600);
+    for (const std::string bad :
+         {R"({"protocol": 1e61, "config": "8,8", "task": 0, "finetune_steps": 0})",
+          R"({"protocol": 1, "config": "8,8", "task": 1e61, "finetune_steps": 0})",
+          R"({"protocol": 1, "config": "8,8", "task": 0, "finetune_steps": -5})",
+          R"({"protocol": 1, "config": "8,8", "task": 0, "finetune_steps": 1.5})",
+          R"({"protocol": 1, "config": "8,8", "task": 0, "finetune_steps": 0, "seed": -1})", R"([1, 2])"})
+        EXPECT_THROW(parseTrialRequest(bad, names), ConfigError) << bad;
 }
 
 TEST(StudyStore, RunLockRefusesALiveHolderAndTakesOverADeadOne)
