@@ -35,12 +35,9 @@ public:
             // The study's workers evaluate in parallel, as `study run` does: one evaluator, or one
             // worker process (`quantscope-cli study evaluate`) per worker.
             auto evaluators = makeTrialEvaluators(stored.spec, workerCommand(workerProgram, database, stored.spec));
-            std::vector<TrialEvaluator*> workers;
-            for (const auto& evaluator : evaluators)
-                workers.push_back(evaluator.get());
             if (runner_ && runner_->study().id == stored.id && database == database_)
                 runner_.reset(); // reopening the open study: its run lock is released first
-            auto runner = std::make_unique<StudyRunner>(*store, stored.spec.name, workers);
+            auto runner = std::make_unique<StudyRunner>(*store, stored.spec.name, evaluators);
             runner_.reset();
             evaluators_ = std::move(evaluators);
             store_ = std::move(store);
@@ -74,10 +71,7 @@ public:
             const std::string name = runner_->study().spec.name;
             store_->setBudget(name, trials, std::nullopt);
             runner_.reset(); // the runner reads the budget when it opens the study (and holds its lock)
-            std::vector<TrialEvaluator*> workers;
-            for (const auto& evaluator : evaluators_)
-                workers.push_back(evaluator.get());
-            runner_ = std::make_unique<StudyRunner>(*store_, name, workers);
+            runner_ = std::make_unique<StudyRunner>(*store_, name, evaluators_);
             publish();
         });
         post([](StudySession* s) { s->setBusy(false); });

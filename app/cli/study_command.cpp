@@ -234,10 +234,7 @@ void runOrStepInScope(const StudyOptions& options, bool once)
                                                     "--threads",
                                                     std::to_string(runSpec.evaluationThreads())};
     const std::vector<std::unique_ptr<TrialEvaluator>> evaluators = makeTrialEvaluators(runSpec, workerCommand);
-    std::vector<TrialEvaluator*> workers;
-    for (const auto& evaluator : evaluators)
-        workers.push_back(evaluator.get());
-    StudyRunner runner(store, stored.spec.name, workers);
+    StudyRunner runner(store, stored.spec.name, evaluators);
     StudyProgressLine line(!options.json, runner);
     WorkControl control;
     control.cancel = &gInterrupt;

@@ -169,8 +169,10 @@ private:
     {
         const std::string name = op.module + ".weight";
         const int bits = snapshot_.weightBits(op.layer);
-        if (bits == 0 || !written_.insert(name).second)
-            return bits == 0 ? parameter(name) : name;
+        if (bits == 0)
+            return parameter(name);
+        if (!written_.insert(name).second) // a shared layer's weight is written once
+            return name;
         torch::Tensor integers, scales;
         uniformIntegerWeight(snapshot_.network().backend().quantLayers().weight(op.layer).detach().cpu(), bits,
                              integers, scales);

@@ -56,6 +56,12 @@ int64_t innermostPid(const std::string& dir)
     return -1;
 }
 
+/// Whether a process with this PID exists in our namespace (ours or another user's).
+bool pidExists(int64_t pid)
+{
+    return kill(pid_t(pid), 0) == 0 || errno == EPERM;
+}
+
 bool matches(const std::string& dir, const ProcessIdentity& holder)
 {
     return startTicks(dir) == holder.startTicks && innermostPid(dir) == holder.pid;
@@ -108,7 +114,7 @@ bool processAlive(const ProcessIdentity& holder)
         return false;
     const std::string boot = bootId();
     if (holder.startTicks < 0 || holder.boot.empty() || boot.empty())
-        return kill(pid_t(holder.pid), 0) == 0 || errno == EPERM;
+        return pidExists(holder.pid);
     if (holder.boot != boot)
         return false; // the machine rebooted since
     // The common case first: the holder ran in this PID namespace.
@@ -118,7 +124,7 @@ bool processAlive(const ProcessIdentity& holder)
     // process by start time and innermost PID.
     DIR* proc = opendir("/proc");
     if (!proc)
-        return kill(pid_t(holder.pid), 0) == 0 || errno == EPERM;
+        return pidExists(holder.pid);
     bool alive = false;
     while (const dirent* entry = readdir(proc)) {
         const std::string name = entry->d_name;

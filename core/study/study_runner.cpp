@@ -17,6 +17,22 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, TrialE
 {
 }
 
+namespace {
+std::vector<TrialEvaluator*> pointers(const std::vector<std::unique_ptr<TrialEvaluator>>& evaluators)
+{
+    std::vector<TrialEvaluator*> out;
+    for (const auto& evaluator : evaluators)
+        out.push_back(evaluator.get());
+    return out;
+}
+} // namespace
+
+StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName,
+                         const std::vector<std::unique_ptr<TrialEvaluator>>& evaluators) :
+    StudyRunner(store, studyName, pointers(evaluators))
+{
+}
+
 StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::vector<TrialEvaluator*> evaluators) :
     store_(store), evaluators_(std::move(evaluators)), study_(store.loadStudy(studyName))
 {

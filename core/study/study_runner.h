@@ -23,6 +23,9 @@ public:
     /// With several evaluators, a step evaluates up to that many trials at once (one per
     /// evaluator); the store is written from the calling thread only.
     StudyRunner(StudyStore& store, const std::string& studyName, std::vector<TrialEvaluator*> evaluators);
+    /// The same over evaluators the caller owns (makeTrialEvaluators).
+    StudyRunner(StudyStore& store, const std::string& studyName,
+                const std::vector<std::unique_ptr<TrialEvaluator>>& evaluators);
     ~StudyRunner();
 
     /// One step: the pending trials, or else one batch of new proposals (the study's batch, at least
