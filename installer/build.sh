@@ -8,5 +8,5 @@ export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 # Paths relative to the checkout, so that clones in other folders (CI) reuse the cache.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DQUANTSCOPE_WERROR=ON "$@" > build-configure.log 2>&1 || { cat build-configure.log; exit 1; }
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DQUANTSCOPE_WERROR=ON -DQUANTSCOPE_SANITIZER_TESTS=ON "$@" > build-configure.log 2>&1 || { cat build-configure.log; exit 1; }
 cmake --build build -j "${QUANTSCOPE_BUILD_JOBS:-2}"

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "model/network.h"
 #include "study/study_store.h"
+#include "study/study_network.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -224,7 +225,7 @@ void NewStudyDialog::accept()
         if (chosen.evaluator != "synthetic") {
             QApplication::setOverrideCursor(Qt::WaitCursor);
             try {
-                chosen.openModel();
+                openStudyNetwork(chosen);
             } catch (...) {
                 QApplication::restoreOverrideCursor();
                 throw;

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 namespace quantscope {
 
 std::string ModelSpec::inputShapeText() const
@@ -44,9 +46,12 @@ void ModelSpec::validateNormalisation() const
     if (mean.size() != size_t(channels) || stddev.size() != size_t(channels))
         throw ModelError("input normalisation needs one mean and one std per channel (" + std::to_string(channels)
                          + "), got " + std::to_string(mean.size()) + " and " + std::to_string(stddev.size()));
+    for (float m : mean)
+        if (!std::isfinite(m))
+            throw ModelError("input normalisation: every mean must be a finite number");
     for (float s : stddev)
-        if (!(s > 0))
-            throw ModelError("input normalisation: every std must be positive");
+        if (!(s > 0) || !std::isfinite(s))
+            throw ModelError("input normalisation: every std must be a positive finite number");
 }
 
 } // namespace quantscope

@@ -5,6 +5,7 @@
 #include "model/network.h"
 #include "study/child_process.h"
 #include "study/evaluator_protocol.h"
+#include "study/study_network.h"
 
 #include <sys/wait.h>
 
@@ -24,7 +25,7 @@ std::string errorSuffix(const ChildOutput& child)
 CommandTrialEvaluator::CommandTrialEvaluator(const StudySpec& spec) :
     command_(spec.command), timeout_(spec.commandTimeout)
 {
-    const Network network = spec.openModel();
+    const Network network = openStudyNetwork(spec);
     layers_ = network.layers();
     const std::shared_ptr<Quantizer> quantizer = makeQuantizer(parseQuantizerKind(spec.quantizer));
     const LayerPolicy policy{spec.quantizeImageInput, std::nullopt};

@@ -1,6 +1,7 @@
 #include "study/evaluator_protocol.h"
 
 #include "common/error.h"
+#include "common/json_integer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -40,14 +41,7 @@ int64_t integerField(const nlohmann::json& j, const char* key, std::optional<int
             throw ConfigError(std::string("trial request: \"") + key + "\" is missing");
         return *fallback;
     }
-    const nlohmann::json& value = j.at(key);
-    const bool fits = value.is_number_unsigned()
-        ? value.get<uint64_t>() <= uint64_t(hi)
-        : value.is_number_integer() && value.get<int64_t>() >= lo && value.get<int64_t>() <= hi;
-    if (!fits)
-        throw ConfigError(std::string("trial request: \"") + key + "\" must be an integer in " + std::to_string(lo)
-                          + ".." + std::to_string(hi) + ", got " + value.dump());
-    return value.is_number_unsigned() ? int64_t(value.get<uint64_t>()) : value.get<int64_t>();
+    return jsonInteger<int64_t>(j.at(key), std::string("trial request: \"") + key + "\"", lo, hi);
 }
 
 } // namespace

@@ -1,9 +1,7 @@
 #include "study/study_spec.h"
 
 #include "common/error.h"
-#include "model/default_model.h"
-#include "model/network.h"
-#include "model/zoo.h"
+#include "common/json_integer.h"
 #include "search/encoding.h"
 #include "search/strategy.h"
 #include "train/device.h"
@@ -13,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <thread>
+#include <type_traits>
 
 namespace quantscope {
 
@@ -35,12 +34,6 @@ StudySpec StudySpec::synthetic()
     spec.tasks = {{"quantize only", 0, 0.25}, {"1 epoch", 1, 1.25}, {"2 epochs", 2, 2.25}, {"15 epochs", 15, 15.25}};
     spec.measureBaselines = false; // a demo of the search itself
     return spec;
-}
-
-Network StudySpec::openModel() const
-{
-    return Network::open(model.empty() ? defaultModelPath() : model,
-                         importedModelInput(parseDatasetKind(dataset), inputMean, inputStd));
 }
 
 int StudySpec::cheapestTask() const
@@ -67,6 +60,14 @@ void StudySpec::validate() const
         throw ConfigError("study: evaluator '" + evaluator + "' is not torch, synthetic or command");
     if (evaluator == "command" && command.empty())
         throw ConfigError("study: the command evaluator needs \"command\"");
+    // Entries beyond a float's range become infinite, which the stored spec could not hold (JSON
+    // has no infinity) and no network can use.
+    for (float m : inputMean)
+        if (!std::isfinite(m))
+            throw ConfigError("study: input_mean entries must be finite numbers");
+    for (float s : inputStd)
+        if (!(s > 0) || !std::isfinite(s))
+            throw ConfigError("study: input_std entries must be positive finite numbers");
     if (tasks.empty())
         throw ConfigError("study: no tasks");
     for (size_t t = 0; t < tasks.size(); ++t) {
@@ -154,7 +155,7 @@ StudySpec StudySpec::fromJson(const std::string& text)
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) { // syntax, and numbers out of range (1e999)
         throw ConfigError(std::string("study file is not valid JSON: ") + e.what());
     }
     if (!j.is_object())
@@ -163,7 +164,12 @@ StudySpec StudySpec::fromJson(const std::string& text)
     try {
         auto read = [&](const char* key, auto& target) {
             field = key;
-            if (j.contains(key) && !j.at(key).is_null())
+            if (!j.contains(key) || j.at(key).is_null())
+                return;
+            using Target = std::decay_t<decltype(target)>;
+            if constexpr (std::is_integral_v<Target> && !std::is_same_v<Target, bool>)
+                target = jsonInteger<Target>(j.at(key), "study file: field \"" + field + "\"");
+            else
                 j.at(key).get_to(target);
         };
         read("name", spec.name);
@@ -197,15 +203,17 @@ StudySpec StudySpec::fromJson(const std::string& text)
         if (j.contains("tasks")) {
             spec.tasks.clear();
             for (const auto& t : j.at("tasks"))
-                spec.tasks.push_back({t.value("name", "task " + std::to_string(spec.tasks.size())),
-                                      t.value("steps", int64_t(0)), t.value("cost", 1.0)});
+                spec.tasks.push_back(
+                    {t.value("name", "task " + std::to_string(spec.tasks.size())),
+                     t.contains("steps") ? jsonInteger<int64_t>(t.at("steps"), "study file: a task's \"steps\"") : 0,
+                     t.value("cost", 1.0)});
         }
         field = "budget";
         if (j.contains("budget_trials") || j.contains("budget_cost")) {
             spec.budgetTrials.reset();
             spec.budgetCost.reset();
             if (j.contains("budget_trials") && !j.at("budget_trials").is_null())
-                spec.budgetTrials = j.at("budget_trials").get<int>();
+                spec.budgetTrials = jsonInteger<int>(j.at("budget_trials"), "study file: field \"budget_trials\"");
             if (j.contains("budget_cost") && !j.at("budget_cost").is_null())
                 spec.budgetCost = j.at("budget_cost").get<double>();
         }

@@ -7,8 +7,6 @@
 
 namespace quantscope {
 
-class Network;
-
 /// One fine-tuning budget of a study (a task of the multi-task GP).
 struct StudyTask {
     std::string name;
@@ -37,7 +35,7 @@ struct StudySpec {
     int workers = 1; ///< evaluations run at once (worker processes, docs/studies.md)
 
     // The synthetic evaluator.
-    size_t syntheticLayers = 9;
+    int syntheticLayers = 9;
     uint64_t syntheticSeed = 0;
     double syntheticDelay = 0; ///< seconds each synthetic evaluation sleeps (tests, demos)
 
@@ -75,8 +73,6 @@ struct StudySpec {
     /// Compute threads of one evaluation: `threads`, or with several workers and `threads` 0 the
     /// machine's cores shared out among them; 0 means LibTorch's default.
     int evaluationThreads() const;
-    /// The study's network: the model file, a TorchScript one imported for the data set's input.
-    Network openModel() const;
     /// The fine-tuning seed of trial `trialId`: what the runner evaluates with and a "trial"
     /// export re-runs with.
     uint64_t trialSeed(int64_t trialId) const { return seed + uint64_t(trialId); }

@@ -9,7 +9,7 @@
 namespace quantscope {
 
 SyntheticTrialEvaluator::SyntheticTrialEvaluator(const StudySpec& spec) :
-    problem_(SyntheticProblem::standard(spec.syntheticLayers, spec.syntheticSeed)), delay_(spec.syntheticDelay)
+    problem_(SyntheticProblem::standard(size_t(spec.syntheticLayers), spec.syntheticSeed)), delay_(spec.syntheticDelay)
 {
 }
 

@@ -3,13 +3,14 @@
 #include "common/error.h"
 #include "model/default_model.h"
 #include "train/device.h"
+#include "study/study_network.h"
 
 namespace quantscope {
 
 TorchTrialEvaluator::TorchTrialEvaluator(const StudySpec& spec)
 {
     setComputeThreads(spec.evaluationThreads());
-    network_ = std::make_unique<Network>(spec.openModel());
+    network_ = std::make_unique<Network>(openStudyNetwork(spec));
     dataset_ = loadDataset(parseDatasetKind(spec.dataset), spec.dataDir);
     network_->requireInputShape(dataset_.test.channels, dataset_.test.height, dataset_.test.width, spec.dataset);
     splits_ = splitDataset(dataset_, spec.searchSize, spec.splitSeed);

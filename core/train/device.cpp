@@ -2,9 +2,6 @@
 
 #include "common/error.h"
 
-#include <algorithm>
-#include <thread>
-
 #include <torch/torch.h>
 
 namespace quantscope {
@@ -26,11 +23,6 @@ std::string resolveDevice(const std::string& requested)
         return "cuda";
     }
     throw ConfigError("unknown device '" + requested + "': expected cpu, cuda or auto");
-}
-
-int maxComputeThreads()
-{
-    return 4 * std::max(1, int(std::thread::hardware_concurrency()));
 }
 
 void setComputeThreads(int threads)

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <algorithm>
 #include <string>
+#include <thread>
 
 namespace quantscope {
 
@@ -11,9 +13,13 @@ bool cudaAvailable();
 /// "cuda" without a GPU.
 std::string resolveDevice(const std::string& requested);
 
+/// The most compute threads setComputeThreads accepts: 4 per core. Inline: study specs check it
+/// without LibTorch.
+inline int maxComputeThreads()
+{
+    return 4 * std::max(1, int(std::thread::hardware_concurrency()));
+}
 /// Threads LibTorch uses for one evaluation (intra-op); 0 keeps LibTorch's default.
-/// The most compute threads setComputeThreads accepts: 4 per core.
-int maxComputeThreads();
 void setComputeThreads(int threads);
 
 } // namespace quantscope

@@ -71,8 +71,24 @@ TEST(StudySpec, JsonRoundTripAndValidation)
     EXPECT_EQ(error(R"({"batch": 0})"), "study: batch must be at least 1");
     EXPECT_EQ(error(R"({"budget_trials": null, "budget_cost": null})"),
               "study: give a budget (\"budget_trials\" or \"budget_cost\")");
-    EXPECT_NE(error(R"({"batch": "two"})").find("field \"batch\" has the wrong type"), std::string::npos);
+    EXPECT_EQ(error(R"({"batch": "two"})"),
+              "study file: field \"batch\" must be an integer in -2147483648..2147483647, got \"two\"");
+    EXPECT_NE(error(R"({"quantizer": 3})").find("field \"quantizer\" has the wrong type"), std::string::npos);
     EXPECT_NE(error("{oops").find("not valid JSON"), std::string::npos);
+    // Numbers no integer field can hold are refused, not cast (undefined behaviour; fuzz_study_spec).
+    EXPECT_EQ(error(R"({"workers": 1e10})"),
+              "study file: field \"workers\" must be an integer in -2147483648..2147483647, got 10000000000.0");
+    EXPECT_EQ(error(R"({"search_size": -1})"),
+              "study file: field \"search_size\" must be an integer in 0..18446744073709551615, got -1");
+    EXPECT_EQ(error(R"({"budget_trials": 4294967296})"),
+              "study file: field \"budget_trials\" must be an integer in -2147483648..2147483647, got 4294967296");
+    EXPECT_EQ(error(R"({"tasks": [{"steps": 1e30}]})"),
+              "study file: a task's \"steps\" must be an integer in -9223372036854775808..9223372036854775807, got "
+              "1e+30");
+    EXPECT_NE(error(R"({"seed": 1e999})").find("study file is not valid JSON"), std::string::npos);
+    // A float overflowing to infinity would be stored as null and the study never opened again.
+    EXPECT_EQ(error(R"({"input_std": [4e74]})"), "study: input_std entries must be positive finite numbers");
+    EXPECT_EQ(error(R"({"input_mean": [-1e39]})"), "study: input_mean entries must be finite numbers");
 }
 
 TEST(StudyStore, CreatesLoadsAndKeepsTrials)

@@ -10,6 +10,9 @@ shift || true
 root=$(cd "$(dirname "$0")/../.." && pwd)
 command -v clang++ > /dev/null || { echo "clang++ not installed: skipped"; exit 77; }
 build=$root/build-fuzz
+# As installer/build.sh: paths relative to the checkout, so that clones in other folders reuse the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 mkdir -p "$build"
 log=$build/build.log
 CXX=clang++ cmake -S "$root/tests/fuzz" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$log" 2>&1 \

@@ -1,0 +1,80 @@
+# quantscope_core's sources, relative to core/: the translation units that include LibTorch, and the
+# rest ("portable": they compile without LibTorch's headers, though some call into the former).
+# Listed apart, and in a file of their own, so that the sanitizer twin (core/CMakeLists.txt) and the
+# fuzzing project (tests/fuzz) build the portable ones with their own flags.
+set(QUANTSCOPE_CORE_TORCH_SOURCES
+  model/quantizable_layers.cpp
+  model/network.cpp
+  model/zoo.cpp
+  model/inference_graph.cpp
+  model/torchscript_backend.cpp
+  model/torchscript_graph.cpp
+  model/zoo_vgg.cpp
+  model/zoo_resnet.cpp
+  model/zoo_googlenet.cpp
+  quant/dsconv_quantizer.cpp
+  quant/uniform_quantizer.cpp
+  train/device.cpp
+  train/batches.cpp
+  train/trainer.cpp
+  train/sensitivity.cpp
+  export/aimet_encodings.cpp
+  export/quantized_snapshot.cpp
+  export/torchscript_export.cpp
+  export/onnx_export.cpp
+)
+set(QUANTSCOPE_CORE_PORTABLE_SOURCES
+  common/progress.cpp
+  data/image_set.cpp
+  data/gzip_file.cpp
+  data/idx_reader.cpp
+  data/cifar_reader.cpp
+  data/dataset.cpp
+  common/layer_info.cpp
+  model/model_archive.cpp
+  model/model_spec.cpp
+  model/zoo_specs.cpp
+  model/default_model.cpp
+  quant/quantizer.cpp
+  quant/bit_config.cpp
+  quant/cost_model.cpp
+  train/quantized_evaluation.cpp
+  gp/kernel.cpp
+  gp/dense_cholesky.cpp
+  gp/mtgp_data.cpp
+  gp/mtgp_hyperparameters.cpp
+  gp/multitask_gp.cpp
+  gp/mtgp_likelihood.cpp
+  gp/mtgp_fit.cpp
+  gp/mtgp_prior.cpp
+  gp/slice_sampler.cpp
+  gp/accuracy_transform.cpp
+  search/encoding.cpp
+  search/pareto.cpp
+  search/front_improvement.cpp
+  search/candidates.cpp
+  search/initial_design.cpp
+  search/synthetic_problem.cpp
+  search/acquisition.cpp
+  search/strategies.cpp
+  search/front_strategy.cpp
+  search/search_loop.cpp
+  search/trial_csv.cpp
+  study/sqlite_db.cpp
+  study/study_spec.cpp
+  study/study_network.cpp
+  study/process_identity.cpp
+  study/evaluator_protocol.cpp
+  study/study_store.cpp
+  study/trial_evaluator.cpp
+  study/synthetic_trial_evaluator.cpp
+  study/torch_trial_evaluator.cpp
+  study/child_process.cpp
+  study/command_trial_evaluator.cpp
+  study/study_runner.cpp
+  study/study_surrogate.cpp
+  study/study_results.cpp
+  export/runtime_warnings.cpp
+  study/study_export.cpp
+  study/study_documents.cpp
+)
