@@ -71,6 +71,7 @@ set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   study/torch_trial_evaluator.cpp
   study/child_process.cpp
   study/command_trial_evaluator.cpp
+  study/worker_trial_evaluator.cpp
   study/study_runner.cpp
   study/study_surrogate.cpp
   study/study_results.cpp

@@ -34,7 +34,7 @@ public:
             const StoredStudy stored = store->loadStudy(spec.name);
             // The study's workers evaluate in parallel, as `study run` does: one evaluator, or one
             // worker process (`quantscope-cli study evaluate`) per worker.
-            auto evaluators = makeTrialEvaluators(stored.spec, workerCommand(workerProgram, database, stored.spec));
+            auto evaluators = makeTrialEvaluators(stored.spec, {workerProgram, database});
             if (runner_ && runner_->study().id == stored.id && database == database_)
                 runner_.reset(); // reopening the open study: its run lock is released first
             auto runner = std::make_unique<StudyRunner>(*store, stored.spec.name, evaluators);
@@ -169,15 +169,6 @@ public:
     }
 
 private:
-    /// How a parallel worker is started: the command-line program beside this one.
-    static std::vector<std::string> workerCommand(const std::string& program, const std::string& database,
-                                                  const StudySpec& spec)
-    {
-        return {program,   "study",     "evaluate",
-                "--db",    database,    "--name",
-                spec.name, "--threads", std::to_string(spec.evaluationThreads())};
-    }
-
     /// Cancellation, and progress posted to the GUI a few times a second (not once per batch).
     WorkControl controlFor(const CancelToken* cancel)
     {

@@ -11,7 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <iterator>
 #include <fstream>
@@ -19,6 +21,9 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <thread>
+
+#include <unistd.h>
 
 namespace quantscope::cli {
 namespace {
@@ -224,16 +229,8 @@ void runOrStepInScope(const StudyOptions& options, bool once)
     StudySpec runSpec = stored.spec;
     applyRunOptions(runSpec, options);
     runSpec.validate();
-    const std::vector<std::string> workerCommand = {std::filesystem::read_symlink("/proc/self/exe").string(),
-                                                    "study",
-                                                    "evaluate",
-                                                    "--db",
-                                                    options.database,
-                                                    "--name",
-                                                    stored.spec.name,
-                                                    "--threads",
-                                                    std::to_string(runSpec.evaluationThreads())};
-    const std::vector<std::unique_ptr<TrialEvaluator>> evaluators = makeTrialEvaluators(runSpec, workerCommand);
+    const std::vector<std::unique_ptr<TrialEvaluator>> evaluators =
+        makeTrialEvaluators(runSpec, {std::filesystem::read_symlink("/proc/self/exe").string(), options.database});
     StudyRunner runner(store, stored.spec.name, evaluators);
     StudyProgressLine line(!options.json, runner);
     WorkControl control;
@@ -266,9 +263,23 @@ void runOrStep(const StudyOptions& options, bool once)
         std::exit(128 + gSignal);
 }
 
-/// One trial of a parallel run, in a worker process: the evaluator protocol's request on stdin,
-/// the result on stdout (docs/evaluator-protocol.md).
-void evaluateOne(const StudyOptions& options)
+/// A served worker ends with the process that started it. When that one dies, even by SIGKILL, the
+/// worker reads end of input, but only after the evaluation in progress; this stops it at once
+/// (the worker is reparented, so its parent process id changes).
+void exitWithParent()
+{
+    const pid_t parent = getppid();
+    std::thread([parent] {
+        while (getppid() == parent)
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        std::_Exit(1);
+    }).detach();
+}
+
+/// The worker of a parallel run (docs/evaluator-protocol.md): a trial request on stdin, the result
+/// on stdout. With --serve, requests one per line until end of input, each answered with one line
+/// (a result, or {"error": reason} when the evaluation failed), the network and data loaded once.
+void evaluate(const StudyOptions& options)
 {
     StudyStore store = StudyStore::openForReading(options.database);
     const StoredStudy stored = store.loadStudy(options.name);
@@ -278,10 +289,25 @@ void evaluateOne(const StudyOptions& options)
     std::vector<std::string> names;
     for (const LayerInfo& layer : stored.layers)
         names.push_back(layer.name);
-    const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    const TrialRequest request = parseTrialRequest(input, names);
     const std::unique_ptr<TrialEvaluator> evaluator = makeTrialEvaluator(spec);
-    std::cout << trialResultJson(evaluator->evaluate(request, WorkControl{})) << std::endl;
+    if (!options.serve) {
+        const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+        std::cout << trialResultJson(evaluator->evaluate(parseTrialRequest(input, names), WorkControl{})) << std::endl;
+        return;
+    }
+    exitWithParent();
+    for (std::string line; std::getline(std::cin, line);) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos)
+            continue;
+        try {
+            std::cout << trialResultJson(evaluator->evaluate(parseTrialRequest(line, names), WorkControl{}))
+                      << std::endl;
+        } catch (const EvaluationFailed& e) {
+            std::cout << trialErrorJson(e.what()) << std::endl;
+        } catch (const ConfigError& e) { // a malformed request fails its trial, not the worker
+            std::cout << trialErrorJson(e.what()) << std::endl;
+        }
+    }
 }
 
 void status(const StudyOptions& options)
@@ -411,10 +437,12 @@ void addStudyCommand(CLI::App& app)
                               "--weights final: fine-tuning steps (default: five times the target task's)");
     exportCommand->callback([options, exportOptions] { exportStudy(*options, *exportOptions); });
     CLI::App* evaluateCommand = study->add_subcommand(
-        "evaluate", "Evaluate one trial request (JSON on stdin, result on stdout): the worker of parallel runs");
+        "evaluate", "Evaluate a trial request (JSON on stdin, result on stdout): the worker of parallel runs");
     common(evaluateCommand);
     evaluateCommand->add_option("--threads", options->threads, "compute threads");
-    evaluateCommand->callback([options] { evaluateOne(*options); });
+    evaluateCommand->add_flag("--serve", options->serve,
+                              "answer requests one per line until end of input (persistent worker)");
+    evaluateCommand->callback([options] { evaluate(*options); });
     CLI::App* statusCommand = study->add_subcommand("status", "Trials of a study by status, and the cost spent");
     common(statusCommand);
     statusCommand->callback([options] { status(*options); });

@@ -27,6 +27,7 @@ struct StudyOptions {
     uint64_t seed = 0;
     bool seedGiven = false;
     bool json = false;
+    bool serve = false; ///< study evaluate: answer requests line by line until end of input
 };
 
 /// What `study export` writes.

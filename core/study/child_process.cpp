@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <sstream>
+#include <thread>
+#include <utility>
 
 namespace quantscope {
 namespace {
@@ -41,6 +44,8 @@ struct Pipe {
             close(write);
         write = -1;
     }
+    int releaseRead() { return std::exchange(read, -1); }
+    int releaseWrite() { return std::exchange(write, -1); }
 };
 
 std::string lastLine(const std::string& text)
@@ -53,28 +58,41 @@ std::string lastLine(const std::string& text)
                        end + 1 - (start == std::string::npos ? 0 : start + 1));
 }
 
-} // namespace
+/// Adds what a child wrote on standard error, keeping only the end (only the last line is reported).
+void appendErrors(std::string& errors, const char* data, ssize_t n)
+{
+    errors.append(data, size_t(n));
+    if (errors.size() > 65536)
+        errors.erase(0, errors.size() - 4096);
+}
 
-ChildOutput runChildProcess(const std::vector<std::string>& argv, const std::string& input, double timeout,
-                            const WorkControl& control)
+/// Whether a child is killed when the thread that started it ends (PR_SET_PDEATHSIG: it follows the
+/// thread, not the process), or lives on until it is stopped or its parent process ends.
+enum class DieWith { CallingThread, Nothing };
+
+/// Starts `argv` (no shell) in its own process group with its standard streams on the pipes; the
+/// parent's ends are left open. Everything the child needs is prepared before fork(): after it, only
+/// async-signal-safe calls.
+pid_t spawn(const std::vector<std::string>& argv, DieWith dieWith, Pipe& toChild, Pipe& fromChild,
+            Pipe& errorsFromChild)
 {
     if (argv.empty())
         throw Error("no command to run");
-    // Everything the child needs is prepared before fork(): after it, only async-signal-safe calls.
     std::vector<char*> args;
     for (const std::string& a : argv)
         args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
-    Pipe toChild, fromChild, errorsFromChild;
     const pid_t parent = getpid();
     const pid_t pid = fork();
     if (pid < 0)
         throw Error("cannot start " + argv.front());
     if (pid == 0) {
         setpgid(0, 0); // its own process group: a timeout or cancel stops whatever it started too
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(126);
+        if (dieWith == DieWith::CallingThread) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != parent)
+                _exit(126);
+        }
         dup2(toChild.read, STDIN_FILENO);
         dup2(fromChild.write, STDOUT_FILENO);
         dup2(errorsFromChild.write, STDERR_FILENO);
@@ -85,8 +103,19 @@ ChildOutput runChildProcess(const std::vector<std::string>& argv, const std::str
     toChild.closeRead();
     fromChild.closeWrite();
     errorsFromChild.closeWrite();
-    // Requests are small; a command that does not read stdin must not block us (SIGPIPE ignored).
+    // A child that has exited must not take us down when we write to it.
     signal(SIGPIPE, SIG_IGN);
+    return pid;
+}
+
+} // namespace
+
+ChildOutput runChildProcess(const std::vector<std::string>& argv, const std::string& input, double timeout,
+                            const WorkControl& control)
+{
+    Pipe toChild, fromChild, errorsFromChild;
+    const pid_t pid = spawn(argv, DieWith::CallingThread, toChild, fromChild, errorsFromChild);
+    // Requests are small; a command that does not read stdin must not block us (SIGPIPE ignored).
     for (size_t written = 0; written < input.size();) {
         const ssize_t n = write(toChild.write, input.data() + written, input.size() - written);
         if (n <= 0)
@@ -134,15 +163,128 @@ ChildOutput runChildProcess(const std::vector<std::string>& argv, const std::str
                 fds[i].fd = -1; // end of this stream
                 continue;
             }
-            (i == 0 ? result.out : errors).append(buffer, size_t(n));
-            if (errors.size() > 65536)
-                errors.erase(0, errors.size() - 4096); // only the end is reported
+            if (i == 0)
+                result.out.append(buffer, size_t(n));
+            else
+                appendErrors(errors, buffer, n);
         }
     }
     if (!exited)
         waitpid(pid, &result.status, 0);
     result.lastErrorLine = lastLine(errors);
     return result;
+}
+
+LineServerProcess::LineServerProcess(std::vector<std::string> argv) : argv_(std::move(argv))
+{
+}
+
+LineServerProcess::~LineServerProcess()
+{
+    stop();
+}
+
+void LineServerProcess::start()
+{
+    Pipe toChild, fromChild, errorsFromChild;
+    pid_ = spawn(argv_, DieWith::Nothing, toChild, fromChild, errorsFromChild);
+    toChild_ = toChild.releaseWrite();
+    fromChild_ = fromChild.releaseRead();
+    errorsFromChild_ = errorsFromChild.releaseRead();
+    pending_.clear();
+    errors_.clear();
+    ++starts_;
+}
+
+void LineServerProcess::stop()
+{
+    if (pid_ > 0) {
+        kill(-pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+    for (int* fd : {&toChild_, &fromChild_, &errorsFromChild_})
+        if (*fd >= 0)
+            close(std::exchange(*fd, -1));
+    pid_ = -1;
+}
+
+std::string LineServerProcess::exitReason()
+{
+    // It closed its output or input: it is ending. A second to end by itself, then it is stopped.
+    int status = 0;
+    bool ended = false;
+    for (int i = 0; i < 20 && !(ended = waitpid(pid_, &status, WNOHANG) == pid_); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    kill(-pid_, SIGKILL); // whatever it left behind, and itself when it did not end
+    if (!ended)
+        waitpid(pid_, &status, 0);
+    pid_ = -1;
+    // What it wrote on standard error before it ended may still be in the pipe.
+    char buffer[4096];
+    for (pollfd fd{errorsFromChild_, POLLIN, 0}; fd.fd >= 0 && poll(&fd, 1, 200) > 0;) {
+        const ssize_t n = read(fd.fd, buffer, sizeof buffer);
+        if (n <= 0)
+            break;
+        appendErrors(errors_, buffer, n);
+    }
+    std::string reason = WIFSIGNALED(status) ? "was killed by signal " + std::to_string(WTERMSIG(status))
+                                             : "exited with status " + std::to_string(WEXITSTATUS(status));
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        reason = "could not be started (" + argv_.front() + " not found)";
+    const std::string last = lastLine(errors_);
+    stop();
+    return reason + (last.empty() ? "" : ": " + last.substr(0, 200));
+}
+
+std::string LineServerProcess::ask(const std::string& line, double timeout, const WorkControl& control)
+{
+    if (pid_ < 0)
+        start();
+    const std::string message = line + "\n";
+    for (size_t written = 0; written < message.size();) {
+        const ssize_t n = write(toChild_, message.data() + written, message.size() - written);
+        if (n <= 0)
+            throw Error("worker " + exitReason());
+        written += size_t(n);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    char buffer[4096];
+    for (;;) {
+        const size_t end = pending_.find('\n');
+        if (end != std::string::npos) {
+            std::string answer = pending_.substr(0, end);
+            pending_.erase(0, end + 1);
+            return answer;
+        }
+        if (control.cancel && control.cancel->isCancelled()) {
+            stop();
+            throw Cancelled();
+        }
+        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout) {
+            stop();
+            std::ostringstream seconds;
+            seconds << timeout;
+            throw Error("worker timed out after " + seconds.str() + " s");
+        }
+        pollfd fds[2] = {{fromChild_, POLLIN, 0}, {errorsFromChild_, POLLIN, 0}};
+        if (poll(fds, 2, 100) <= 0)
+            continue;
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            const ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
+            if (n <= 0) {
+                if (i == 0) // its output closed: it has ended (or is ending)
+                    throw Error("worker " + exitReason());
+                close(std::exchange(errorsFromChild_, -1));
+                continue;
+            }
+            if (i == 0)
+                pending_.append(buffer, size_t(n));
+            else
+                appendErrors(errors_, buffer, n);
+        }
+    }
 }
 
 } // namespace quantscope

@@ -60,14 +60,16 @@ TrialRequest parseTrialRequest(const std::string& json, const std::vector<std::s
         request.study = j.value("study", "");
         request.trialId = integerField(j, "trial", 0, 0, kLargest);
         request.layerNames = layerNames;
-        request.bits = BitConfig::parse(j.at("config").get<std::string>(), layerNames);
+        try {
+            request.bits = BitConfig::parse(j.at("config").get<std::string>(), layerNames);
+        } catch (const ConfigError& e) {
+            throw ConfigError(std::string("trial request: \"config\": ") + e.what());
+        }
         request.task = int(integerField(j, "task", std::nullopt, 0, std::numeric_limits<int>::max()));
         request.taskName = j.value("task_name", "");
         request.steps = integerField(j, "finetune_steps", std::nullopt, 0, kLargest);
-        const nlohmann::json seed = j.value("seed", nlohmann::json(0));
-        if (!seed.is_number_unsigned())
-            throw ConfigError("trial request: \"seed\" must be an unsigned integer, got " + seed.dump());
-        request.seed = seed.get<uint64_t>(); // the whole 64-bit range (StudySpec::trialSeed)
+        // The whole 64-bit range (StudySpec::trialSeed); absent: 0.
+        request.seed = j.contains("seed") ? jsonInteger<uint64_t>(j.at("seed"), "trial request: \"seed\"") : 0;
     } catch (const nlohmann::json::exception& e) {
         throw ConfigError(std::string("trial request: ") + e.what());
     }
@@ -85,11 +87,18 @@ std::string trialResultJson(const TrialResult& result)
         .dump();
 }
 
+std::string trialErrorJson(const std::string& reason)
+{
+    return nlohmann::json{{"error", reason}}.dump();
+}
+
 TrialResult parseTrialResult(const std::string& output, const std::function<CostReport()>& fallbackCost)
 {
     TrialResult result;
     try {
         const nlohmann::json reply = nlohmann::json::parse(output);
+        if (reply.is_object() && reply.contains("error") && reply.at("error").is_string())
+            throw EvaluationFailed(reply.at("error").get<std::string>());
         result.accuracy = reply.at("accuracy").get<double>();
         if (fallbackCost && (!reply.contains("memory_mb") || !reply.contains("bops"))) {
             const CostReport cost = fallbackCost();

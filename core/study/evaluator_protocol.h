@@ -19,7 +19,9 @@ std::string trialRequestJson(const TrialRequest& request);
 TrialRequest parseTrialRequest(const std::string& json, const std::vector<std::string>& layerNames);
 /// The result document an evaluator prints: accuracy, memory_mb, bops.
 std::string trialResultJson(const TrialResult& result);
-/// An evaluator's output read as a result: JSON with a finite accuracy in 0..100 and non-negative
+/// The document that reports a failed evaluation instead of a result: {"error": reason}.
+std::string trialErrorJson(const std::string& reason);
+/// An evaluator's output read as a result (EvaluationFailed with the reason for an error document): JSON with a finite accuracy in 0..100 and non-negative
 /// memory_mb and bops (from `fallbackCost`, when given, where the output leaves them out).
 /// EvaluationFailed saying what is wrong, with the start of the output when it is not JSON.
 TrialResult parseTrialResult(const std::string& output, const std::function<CostReport()>& fallbackCost = {});

@@ -4,6 +4,7 @@
 #include "study/command_trial_evaluator.h"
 #include "study/synthetic_trial_evaluator.h"
 #include "study/torch_trial_evaluator.h"
+#include "study/worker_trial_evaluator.h"
 
 namespace quantscope {
 
@@ -18,8 +19,7 @@ std::unique_ptr<TrialEvaluator> makeTrialEvaluator(const StudySpec& spec)
     throw ConfigError("unknown evaluator '" + spec.evaluator + "': expected torch, synthetic or command");
 }
 
-std::vector<std::unique_ptr<TrialEvaluator>> makeTrialEvaluators(const StudySpec& spec,
-                                                                 const std::vector<std::string>& workerCommand)
+std::vector<std::unique_ptr<TrialEvaluator>> makeTrialEvaluators(const StudySpec& spec, const WorkerLaunch& launch)
 {
     std::vector<std::unique_ptr<TrialEvaluator>> evaluators;
     if (spec.workers <= 1) {
@@ -31,11 +31,14 @@ std::vector<std::unique_ptr<TrialEvaluator>> makeTrialEvaluators(const StudySpec
             evaluators.push_back(std::make_unique<CommandTrialEvaluator>(spec));
         return evaluators;
     }
-    if (workerCommand.empty())
-        throw ConfigError("study: " + std::to_string(spec.workers) + " workers need a worker command");
+    if (launch.program.empty())
+        throw ConfigError("study: " + std::to_string(spec.workers) + " workers need the quantscope-cli program");
     const std::vector<LayerInfo> layers = makeTrialEvaluator(spec)->layers(); // also checks model and data now
+    const std::vector<std::string> command = {
+        launch.program,  "study",  "evaluate", "--serve",   "--db",
+        launch.database, "--name", spec.name,  "--threads", std::to_string(spec.evaluationThreads())};
     for (int i = 0; i < spec.workers; ++i)
-        evaluators.push_back(std::make_unique<CommandTrialEvaluator>(workerCommand, spec.commandTimeout, layers));
+        evaluators.push_back(std::make_unique<WorkerTrialEvaluator>(command, spec.commandTimeout, layers));
     return evaluators;
 }
 

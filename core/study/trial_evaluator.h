@@ -46,11 +46,18 @@ public:
 /// The evaluator `spec.evaluator` names, set up for the spec (data loaded, model read).
 std::unique_ptr<TrialEvaluator> makeTrialEvaluator(const StudySpec& spec);
 
+/// Where the worker processes of parallel studies come from: the `quantscope-cli` program, and the
+/// study file they read their study from.
+struct WorkerLaunch {
+    std::string program;
+    std::string database;
+};
+
 /// The evaluators of a study's `spec.workers` parallel evaluations. One worker: the evaluator
 /// itself. Several: command studies run their command once per worker; torch and synthetic studies
-/// run each trial in a worker process started with `workerCommand` (`quantscope-cli study evaluate
-/// --db F --name S`), whose LibTorch thread pool, seeds and memory are its own.
-std::vector<std::unique_ptr<TrialEvaluator>> makeTrialEvaluators(const StudySpec& spec,
-                                                                 const std::vector<std::string>& workerCommand);
+/// get one persistent worker process each (WorkerTrialEvaluator: `launch.program study evaluate
+/// --serve`), whose LibTorch thread pool, seeds and memory are its own and which loads the network
+/// and data once.
+std::vector<std::unique_ptr<TrialEvaluator>> makeTrialEvaluators(const StudySpec& spec, const WorkerLaunch& launch);
 
 } // namespace quantscope

@@ -207,6 +207,8 @@ TEST(EvaluatorProtocol, RequestsRoundTripAndOutOfRangeNumbersAreRefused)
           R"({"protocol": 1, "config": "8,8", "task": 0, "finetune_steps": 1.5})",
           R"({"protocol": 1, "config": "8,8", "task": 0, "finetune_steps": 0, "seed": -1})", R"([1, 2])"})
         EXPECT_THROW(parseTrialRequest(bad, names), ConfigError) << bad;
+    // A request may leave the seed out (0): hand-written requests to `study evaluate` do.
+    EXPECT_EQ(parseTrialRequest(R"({"protocol": 1, "config": "8,8", "task": 0, "finetune_steps": 0})", names).seed, 0u);
 }
 
 TEST(StudyStore, RunLockRefusesALiveHolderAndTakesOverADeadOne)
