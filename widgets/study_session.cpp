@@ -213,7 +213,8 @@ private:
     {
         StoredStudy study = store_->loadStudy(runner_->study().spec.name);
         std::vector<TrialRow> trials = store_->trials(study.id);
-        StudyResults results = computeStudyResults(study, trials);
+        // One fit for the step: the search's, behind both the acquisition values and the posterior.
+        StudyResults results = computeStudyResults(study, trials, 10, runner_->surrogate(trials));
         std::vector<std::string> ranked;
         for (const ResultPoint& p : results.ranking)
             ranked.push_back(p.config);

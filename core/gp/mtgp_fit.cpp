@@ -8,6 +8,7 @@
 #include <LBFGSB.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -196,8 +197,18 @@ MtgpFitOptions accuracyFitOptions(const AccuracyTransform& transform, MtgpFitOpt
     return options;
 }
 
+namespace {
+std::atomic<uint64_t> fitCalls{0};
+} // namespace
+
+uint64_t fitMtgpCalls()
+{
+    return fitCalls.load();
+}
+
 MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const MtgpFitOptions& options)
 {
+    ++fitCalls;
     const auto start = std::chrono::steady_clock::now();
     data.validate(inputDim, taskCount);
     if (data.size() == 0)

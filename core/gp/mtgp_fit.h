@@ -66,6 +66,9 @@ struct MtgpFitReport {
 /// variance, ...); the result is in the targets' units. Throws ConfigError for invalid data and
 /// NumericalError when no start could be evaluated.
 MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const MtgpFitOptions& options = {});
+/// How many times fitMtgp has run in this process: a diagnostic, so that tests can hold a study
+/// step to one fit.
+uint64_t fitMtgpCalls();
 
 /// `options` for accuracies modelled through `transform`: the task-specific kernel on unless set
 /// (quantize only collapses where fine-tuning repairs; docs/calibration.md measures it), and the noise

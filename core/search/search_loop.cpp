@@ -108,16 +108,15 @@ void SearchLoop::refit()
         return;
     const int tasks = strategy_.multiTask() ? taskCount_ : 1;
     MtgpFitOptions fit = accuracyFitOptions(options_.transform, options_.fit);
-    const bool full = !lastFit_ || fits_ % std::max(1, options_.fullRefitEvery) == 0;
+    const bool full = !fitReport_ || fits_ % std::max(1, options_.fullRefitEvery) == 0;
     if (!full) {
-        fit.warmStart = lastFit_;
+        fit.warmStart = fitReport_->hyperparameters;
         fit.restarts = 0;
     }
     fit.seed = options_.seed + uint64_t(fits_);
-    const MtgpFitReport report = fitMtgp(data, pool_.encoding().dim(), tasks, fit);
+    fitReport_ = fitMtgp(data, pool_.encoding().dim(), tasks, fit);
     ++fits_;
-    lastFit_ = report.hyperparameters;
-    model_ = std::make_unique<MultiTaskGP>(report.hyperparameters, data);
+    model_ = std::make_unique<MultiTaskGP>(fitReport_->hyperparameters, data);
 }
 
 AcquisitionContext SearchLoop::context() const

@@ -81,6 +81,12 @@ public:
     /// The model the strategy last used (nullptr before the first fit); in single-task
     /// strategies its only task is the target task.
     const MultiTaskGP* model() const { return model_.get(); }
+    /// The fit model() comes from (with hyperparameter samples when `SearchLoopOptions::fit` asks
+    /// for them); empty before the first fit.
+    const std::optional<MtgpFitReport>& fitReport() const { return fitReport_; }
+    /// Refits when observations arrived since the last fit (propose() and acquisition() do it too),
+    /// so that the model covers every observation. Nothing for strategies without a model.
+    void fitModel() { refit(); }
     /// The strategy's acquisition value of every candidate in the pool (refits first when new
     /// data arrived); empty when the strategy has none.
     Eigen::VectorXd acquisition();
@@ -112,7 +118,7 @@ private:
     std::vector<SearchObservation> observations_;
     std::vector<std::vector<char>> evaluated_; ///< [task][candidate]
     std::unique_ptr<MultiTaskGP> model_;
-    std::optional<MtgpHyperparameters> lastFit_;
+    std::optional<MtgpFitReport> fitReport_;
     size_t fittedObservations_ = 0;
     int fits_ = 0;
     int proposals_ = 0;

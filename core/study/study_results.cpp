@@ -72,7 +72,8 @@ double StudyCosts::bops(const BitConfig& bits) const
     return found != reported_.end() ? found->second.second : studyBops(study_, bits);
 }
 
-StudyResults computeStudyResults(const StoredStudy& study, const std::vector<TrialRow>& trials, size_t top)
+StudyResults computeStudyResults(const StoredStudy& study, const std::vector<TrialRow>& trials, size_t top,
+                                 std::shared_ptr<const StudySurrogate> surrogate)
 {
     StudyResults results;
     const StudySpec& spec = study.spec;
@@ -102,7 +103,8 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
         }
     }
 
-    auto surrogate = std::make_shared<const StudySurrogate>(study, trials);
+    if (!surrogate)
+        surrogate = std::make_shared<const StudySurrogate>(study, trials);
     results.surrogate = surrogate;
     const MultiTaskGP* model = surrogate->gp();
     results.hasSurrogate = model != nullptr;

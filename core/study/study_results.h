@@ -83,9 +83,11 @@ struct StudyResults {
     std::shared_ptr<const StudyCosts> costs;
 };
 
-/// Fits the study's multi-task GP to its done trials and derives the results. `top` bounds the
-/// ranking. Works while a run is going on (reads only).
-StudyResults computeStudyResults(const StoredStudy& study, const std::vector<TrialRow>& trials, size_t top = 10);
+/// Derives the results from the study's multi-task GP over its done trials: `surrogate` when given
+/// (StudyRunner::surrogate, the search's fit), else one fitted here. `top` bounds the ranking. Works
+/// while a run is going on (reads only).
+StudyResults computeStudyResults(const StoredStudy& study, const std::vector<TrialRow>& trials, size_t top = 10,
+                                 std::shared_ptr<const StudySurrogate> surrogate = nullptr);
 
 /// Memory and BOPs of `bits` on the study's layers, as its evaluator reports them.
 double studyMemoryMB(const StoredStudy& study, const BitConfig& bits);

@@ -1,5 +1,7 @@
 #include "study/study_runner.h"
 
+#include "study/study_surrogate.h"
+
 #include "common/error.h"
 #include "search/candidates.h"
 #include "search/strategies.h"
@@ -53,6 +55,9 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::v
     options.effectiveK = spec.effectiveK;
     options.seed = spec.seed;
     options.fit.restarts = 2;
+    // Samples as the results' surrogate draws them, so that one fit serves the search and the views.
+    options.fit.posteriorSamples = StudySurrogate::kHyperparameterSamples;
+    options.fit.sampleUpTo = StudySurrogate::kSampleUpTo;
     const int target = int(spec.tasks.size()) - 1;
     if (strategy_->multiTask())
         options.initialDesign = {{spec.cheapestTask(), spec.initialCheapCount(encoding_->dim())},
@@ -101,6 +106,18 @@ std::vector<std::optional<double>> StudyRunner::acquisition(const std::vector<st
                                                             : std::nullopt);
     }
     return out;
+}
+
+std::shared_ptr<const StudySurrogate> StudyRunner::surrogate(const std::vector<TrialRow>& trials)
+{
+    loop_->fitModel();
+    const std::optional<MtgpFitReport>& fit = loop_->fitReport();
+    const auto done = std::count_if(trials.begin(), trials.end(), [](const TrialRow& t) {
+        return t.status == TrialStatus::Done && t.accuracy.has_value();
+    });
+    if (strategy_->multiTask() && fit && size_t(done) == loop_->observations().size())
+        return std::make_shared<const StudySurrogate>(study_, trials, *fit);
+    return std::make_shared<const StudySurrogate>(study_, trials);
 }
 
 bool StudyRunner::budgetSpent() const

@@ -13,6 +13,8 @@
 
 namespace quantscope {
 
+class StudySurrogate;
+
 /// The search driver of a stored study: propose (strategy), store as pending, evaluate, store
 /// the result, refit. Built from the store, so it resumes a study with every completed trial;
 /// trials a killed process left running are evaluated again first.
@@ -45,6 +47,11 @@ public:
     /// The strategy's acquisition value of each configuration (compact strings) that is in the
     /// search's candidate pool; nullopt for the others, or when the strategy has none.
     std::vector<std::optional<double>> acquisition(const std::vector<std::string>& configs);
+    /// The GP over `trials` (the study's trials, as stored after the last step) for the results and
+    /// views: the search's own fit of this step, samples included, when the strategy's model covers
+    /// every task and every done trial; else a fit of its own (model-free or single-task strategies).
+    /// With acquisition(), one fit per step.
+    std::shared_ptr<const StudySurrogate> surrogate(const std::vector<TrialRow>& trials);
     int completedTrials() const { return completed_; }
     double spentCost() const { return spent_; }
     const StoredStudy& study() const { return study_; }

@@ -8,8 +8,7 @@
 
 namespace quantscope {
 
-StudySurrogate::StudySurrogate(const StoredStudy& study, const std::vector<TrialRow>& trials) :
-    encoding_(makeEncoding(study.spec.encoding, study.layers.size())), tasks_(int(study.spec.tasks.size()))
+MtgpData StudySurrogate::collect(const StoredStudy& study, const std::vector<TrialRow>& trials)
 {
     for (const LayerInfo& l : study.layers)
         names_.push_back(l.name);
@@ -21,19 +20,48 @@ StudySurrogate::StudySurrogate(const StoredStudy& study, const std::vector<Trial
                         transform_.toLatent(*t.accuracy));
             configs_.push_back(t.config);
         }
-    if (data.size() < 2)
-        return;
-    MtgpFitOptions fit = accuracyFitOptions(transform_);
-    fit.restarts = 2;
-    fit.seed = study.spec.seed;
-    fit.posteriorSamples = kHyperparameterSamples;
-    fit.sampleUpTo = kSampleUpTo;
-    const MtgpFitReport report = fitMtgp(data, encoding_->dim(), tasks_, fit);
-    gp_ = std::make_unique<MultiTaskGP>(report.hyperparameters, data);
-    for (const MtgpHyperparameters& h : report.samples)
+    return data;
+}
+
+void StudySurrogate::condition(const MtgpData& data, const MtgpFitReport& fit)
+{
+    gp_ = std::make_unique<MultiTaskGP>(fit.hyperparameters, data);
+    for (const MtgpHyperparameters& h : fit.samples)
         models_.emplace_back(h, data);
     if (models_.empty())
         models_.push_back(*gp_);
+}
+
+namespace {
+
+MtgpFitOptions surrogateFitOptions(uint64_t seed)
+{
+    MtgpFitOptions fit = accuracyFitOptions(AccuracyTransform());
+    fit.restarts = 2;
+    fit.seed = seed;
+    fit.posteriorSamples = StudySurrogate::kHyperparameterSamples;
+    fit.sampleUpTo = StudySurrogate::kSampleUpTo;
+    return fit;
+}
+
+} // namespace
+
+StudySurrogate::StudySurrogate(const StoredStudy& study, const std::vector<TrialRow>& trials) :
+    encoding_(makeEncoding(study.spec.encoding, study.layers.size())), tasks_(int(study.spec.tasks.size()))
+{
+    const MtgpData data = collect(study, trials);
+    if (data.size() >= 2)
+        condition(data, fitMtgp(data, encoding_->dim(), tasks_, surrogateFitOptions(study.spec.seed)));
+}
+
+StudySurrogate::StudySurrogate(const StoredStudy& study, const std::vector<TrialRow>& trials,
+                               const MtgpFitReport& fit) :
+    encoding_(makeEncoding(study.spec.encoding, study.layers.size())),
+    tasks_(int(study.spec.tasks.size()))
+{
+    const MtgpData data = collect(study, trials);
+    if (data.size() >= 2)
+        condition(data, fit);
 }
 
 StudySurrogate::~StudySurrogate() = default;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "gp/accuracy_transform.h"
+#include "gp/mtgp_fit.h"
 #include "quant/bit_config.h"
 #include "study/study_results.h"
 #include "study/study_store.h"
@@ -26,6 +27,9 @@ public:
     /// and, while trials are few, samples hyperparameters around it (docs/search.md). Without two
     /// done trials the model is empty (fitted() false).
     StudySurrogate(const StoredStudy& study, const std::vector<TrialRow>& trials);
+    /// The same trials under hyperparameters already fitted to them (the search's fit of this
+    /// step, StudyRunner::surrogate), so that predictions and acquisition values come from one fit.
+    StudySurrogate(const StoredStudy& study, const std::vector<TrialRow>& trials, const MtgpFitReport& fit);
     ~StudySurrogate();
 
     bool fitted() const { return gp_ != nullptr; }
@@ -55,6 +59,9 @@ public:
     static constexpr int kSampleUpTo = 160;
 
 private:
+    MtgpData collect(const StoredStudy& study, const std::vector<TrialRow>& trials);
+    void condition(const MtgpData& data, const MtgpFitReport& fit);
+
     std::unique_ptr<Encoding> encoding_;
     std::vector<std::string> names_;
     std::vector<std::string> configs_; ///< per GP observation
