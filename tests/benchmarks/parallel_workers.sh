@@ -2,8 +2,8 @@
 # Wall time of one fixed set of real trials (the random strategy's, so both runs evaluate the same
 # configurations) run as one evaluation at a time with all threads, and as parallel worker
 # processes sharing the threads out (each worker a persistent `study evaluate --serve` process);
-# then the ceiling: how much faster one trial runs on CORES threads than on one, since N workers can
-# gain at most N / that. Usage: parallel_workers.sh CLI [TRIALS] [STEPS] [CORES]
+# then the ceiling: how much faster one trial's fine-tuning runs on CORES threads than on one, since
+# there N workers can gain N / that at most. Usage: parallel_workers.sh CLI [TRIALS] [STEPS] [CORES]
 set -euo pipefail
 cli=$1 trials=${2:-8} steps=${3:-100} cores=${4:-$(nproc)}
 dir=$(mktemp -d)
@@ -37,6 +37,6 @@ for threads in 1 "$cores"; do
   total=$(seconds "$cli" eval --bits 4 --finetune-steps "$steps" --threads "$threads" --json)
   trial[$threads]=$(awk "BEGIN {print $total - $startup}")
 done
-printf "one trial's %s steps: %.1f s on 1 thread, %.1f s on %s: intra-op speed-up %.2fx, so %s workers gain at most %.2fx\n" \
+printf "one trial's %s steps: %.1f s on 1 thread, %.1f s on %s: intra-op speed-up %.2fx, so on fine-tuning %s workers can gain %.2fx\n" \
   "$steps" "${trial[1]}" "${trial[$cores]}" "$cores" "$(awk "BEGIN {print ${trial[1]} / ${trial[$cores]}}")" "$cores" \
   "$(awk "BEGIN {print $cores * ${trial[$cores]} / ${trial[1]}}")"
