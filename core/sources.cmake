@@ -73,6 +73,7 @@ set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   study/command_trial_evaluator.cpp
   study/worker_trial_evaluator.cpp
   study/study_runner.cpp
+  study/study_service.cpp
   study/study_surrogate.cpp
   study/study_results.cpp
   export/runtime_warnings.cpp

@@ -1,8 +1,6 @@
 #include "study_session.h"
 
-#include "study/study_runner.h"
-#include "study/torch_trial_evaluator.h"
-#include "study/trial_evaluator.h"
+#include "study/study_service.h"
 
 #include <QCoreApplication>
 #include <QMetaObject>
@@ -12,7 +10,8 @@
 
 namespace quantscope {
 
-/// Lives on the session's thread and owns everything that touches the store or the evaluator.
+/// Lives on the session's thread and owns the open study's service: everything that touches the
+/// store or the evaluators happens here.
 class StudySession::Worker : public QObject {
 public:
     explicit Worker(StudySession* session) : session_(session) {}
@@ -20,41 +19,21 @@ public:
     void open(const std::string& database, StudySpec spec, const std::string& workerProgram)
     {
         guard([&] {
-            // Everything is built aside and replaces the open study only once it all worked: a
-            // failed open or create leaves the previous study usable (and the store removes a
-            // file it created but never filled).
-            auto store = std::make_unique<StudyStore>(database);
-            bool exists = false;
-            for (const std::string& name : store->studyNames())
-                exists = exists || name == spec.name;
-            if (!exists) {
-                const std::unique_ptr<TrialEvaluator> probe = makeTrialEvaluator(spec);
-                store->createStudy(spec, probe->layers());
-            }
-            const StoredStudy stored = store->loadStudy(spec.name);
-            // The study's workers evaluate in parallel, as `study run` does: one evaluator, or one
-            // worker process (`quantscope-cli study evaluate`) per worker.
-            auto evaluators = makeTrialEvaluators(stored.spec, {workerProgram, database});
-            if (runner_ && runner_->study().id == stored.id && database == database_)
-                runner_.reset(); // reopening the open study: its run lock is released first
-            auto runner = std::make_unique<StudyRunner>(*store, stored.spec.name, evaluators);
-            runner_.reset();
-            evaluators_ = std::move(evaluators);
-            store_ = std::move(store);
-            runner_ = std::move(runner);
-            database_ = database;
-            // opened() first: views reset to the new study there, so results must come after it.
-            post([study = stored, trials = store_->trials(stored.id),
+            // Built aside; it replaces the open study only once it all worked: a failed open or
+            // create leaves the previous study usable (and no file behind).
+            if (service_ && service_->database() == database && service_->study().spec.name == spec.name)
+                service_.reset(); // reopening the open study: its run lock is released first
+            auto service = std::make_unique<StudyService>(database, spec, WorkerLaunch{workerProgram, database});
+            service_ = std::move(service);
+            // opened() first: views reset to the new study there, so results (a fit) come after it.
+            post([study = service_->study(), trials = service_->trials(),
                   path = QString::fromStdString(database)](StudySession* s) mutable {
                 s->database_ = path;
                 s->publish(std::move(study), std::move(trials));
                 s->open_ = true;
                 Q_EMIT s->opened();
             });
-            std::optional<SensitivityReport> sensitivity;
-            if (const auto json = store_->artifact(stored.id, "sensitivity"))
-                sensitivity = SensitivityReport::fromJson(*json);
-            post([sensitivity](StudySession* s) {
+            post([sensitivity = service_->storedSensitivity()](StudySession* s) {
                 s->sensitivity_ = sensitivity;
                 Q_EMIT s->sensitivityChanged();
             });
@@ -66,12 +45,7 @@ public:
     void extendBudget(int trials)
     {
         guard([&] {
-            if (!runner_)
-                throw ConfigError("no study is open");
-            const std::string name = runner_->study().spec.name;
-            store_->setBudget(name, trials, std::nullopt);
-            runner_.reset(); // the runner reads the budget when it opens the study (and holds its lock)
-            runner_ = std::make_unique<StudyRunner>(*store_, name, evaluators_);
+            openService().extendBudget(trials);
             publish();
         });
         post([](StudySession* s) { s->setBusy(false); });
@@ -81,27 +55,22 @@ public:
               const std::string& config, int task)
     {
         guard([&] {
-            if (!runner_)
-                throw ConfigError("no study is open");
+            StudyService& service = openService();
             if (!config.empty()) { // the user's own proposal: stored as pending, evaluated by the next step
-                const StoredStudy& study = runner_->study();
                 std::vector<std::string> names;
-                for (const LayerInfo& layer : study.layers)
+                for (const LayerInfo& layer : service.study().layers)
                     names.push_back(layer.name);
-                if (task < 0 || task >= int(study.spec.tasks.size()))
-                    throw ConfigError("task " + std::to_string(task) + " is not a task of this study");
-                const BitConfig bits = BitConfig::parse(config, names);
-                store_->addPendingTrial(study.id, bits.toString(), task, "what-if: asked for by the user");
+                service.addUserTrial(BitConfig::parse(config, names), task);
             }
             const WorkControl control = controlFor(cancel);
             do {
-                const std::vector<TrialRow> finished = runner_->step(control);
+                const std::vector<TrialRow> finished = service.step(control);
                 publish();
                 for (const TrialRow& row : finished)
                     post([row](StudySession* s) { Q_EMIT s->trialFinished(row); });
                 if (finished.empty())
                     break;
-            } while (continuous && !runner_->budgetSpent() && !pause->load());
+            } while (continuous && !service.budgetSpent() && !pause->load());
         });
         post([](StudySession* s) { s->setBusy(false); });
     }
@@ -109,23 +78,7 @@ public:
     void sensitivity(const CancelToken* cancel)
     {
         guard([&] {
-            // With parallel workers the evaluators are worker processes: sensitivity loads the
-            // network here for itself.
-            std::unique_ptr<TrialEvaluator> own;
-            auto* torch = dynamic_cast<TorchTrialEvaluator*>(evaluators_.front().get());
-            if (!torch && runner_->study().spec.evaluator == "torch") {
-                own = makeTrialEvaluator(runner_->study().spec);
-                torch = dynamic_cast<TorchTrialEvaluator*>(own.get());
-            }
-            if (!torch)
-                throw ConfigError("sensitivity needs a study of a real model (the torch evaluator)");
-            const StoredStudy& study = runner_->study();
-            SensitivityOptions options;
-            options.quant = torch->quantSettings();
-            options.seed = study.spec.seed;
-            const SensitivityReport report = quantscope::computeSensitivity(
-                torch->network(), torch->splits().search, torch->splits().train, options, controlFor(cancel));
-            store_->saveArtifact(study.id, "sensitivity", report.toJson());
+            const SensitivityReport report = openService().computeSensitivity(controlFor(cancel));
             post([report](StudySession* s) {
                 s->sensitivity_ = report;
                 Q_EMIT s->sensitivityChanged();
@@ -137,15 +90,11 @@ public:
     void proposeOrSkip(bool skip)
     {
         guard([&] {
-            if (!runner_)
-                throw ConfigError("no study is open");
-            if (skip) {
-                for (const TrialRow& row : store_->trials(runner_->study().id))
-                    if (row.status == TrialStatus::Pending)
-                        runner_->skip(row.id, "skipped by the user");
-            } else {
-                runner_->propose();
-            }
+            StudyService& service = openService();
+            if (skip)
+                service.skipPending("skipped by the user");
+            else
+                service.propose();
             publish();
         });
         post([](StudySession* s) { s->setBusy(false); });
@@ -154,13 +103,10 @@ public:
     void write(StudyExport request, const CancelToken* cancel)
     {
         guard([&] {
-            if (!runner_)
-                throw ConfigError("no study is open");
-            const StoredStudy study = store_->loadStudy(runner_->study().spec.name);
             std::string note;
             request.note = [&note](const std::string& text) { note = text; };
             request.control = controlFor(cancel);
-            quantscope::exportStudy(study, store_->trials(study.id), request);
+            openService().exportTo(request);
             post([path = QString::fromStdString(request.path), note = QString::fromStdString(note)](StudySession* s) {
                 Q_EMIT s->exported(path, note);
             });
@@ -200,31 +146,29 @@ private:
         }
     }
 
+    StudyService& openService()
+    {
+        if (!service_)
+            throw ConfigError("no study is open");
+        return *service_;
+    }
+
     void publishIfOpen()
     {
         try {
-            if (runner_)
+            if (service_)
                 publish();
         } catch (const std::exception&) {
         }
     }
 
-    void publish()
+    void publish() { publish(service_->snapshot()); }
+
+    void publish(StudySnapshot snapshot)
     {
-        StoredStudy study = store_->loadStudy(runner_->study().spec.name);
-        std::vector<TrialRow> trials = store_->trials(study.id);
-        // One fit for the step: the search's, behind both the acquisition values and the posterior.
-        StudyResults results = computeStudyResults(study, trials, 10, runner_->surrogate(trials));
-        std::vector<std::string> ranked;
-        for (const ResultPoint& p : results.ranking)
-            ranked.push_back(p.config);
-        const std::vector<std::optional<double>> values = runner_->acquisition(ranked);
-        for (size_t i = 0; i < values.size(); ++i)
-            results.ranking[i].acquisition = values[i];
-        post([study = std::move(study), trials = std::move(trials),
-              results = std::move(results)](StudySession* s) mutable {
-            s->publish(std::move(study), std::move(trials));
-            s->results_ = std::move(results);
+        post([snapshot = std::move(snapshot)](StudySession* s) mutable {
+            s->publish(std::move(snapshot.study), std::move(snapshot.trials));
+            s->results_ = std::move(snapshot.results);
             Q_EMIT s->resultsChanged();
         });
     }
@@ -237,10 +181,7 @@ private:
     }
 
     StudySession* session_;
-    std::string database_; ///< of the open study
-    std::unique_ptr<StudyStore> store_;
-    std::vector<std::unique_ptr<TrialEvaluator>> evaluators_;
-    std::unique_ptr<StudyRunner> runner_;
+    std::unique_ptr<StudyService> service_; ///< the open study
 };
 
 StudySession::StudySession(QObject* parent) :

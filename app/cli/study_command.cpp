@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "study/evaluator_protocol.h"
 #include "study/study_runner.h"
+#include "study/study_service.h"
 #include "study/study_store.h"
 #include "study/trial_evaluator.h"
 
@@ -219,32 +220,38 @@ StoredStudy applyBudget(StudyStore& store, const StoredStudy& stored, const Stud
 
 void runOrStepInScope(const StudyOptions& options, bool once)
 {
-    StudyStore store(options.database);
-    bool created = false;
-    StoredStudy stored = openOrCreate(store, options, created);
-    if (!created) {
-        refuseChangedDefinition(stored.spec, options);
-        stored = applyBudget(store, stored, options);
+    // First: an interrupt while the network and data load stops the run as one during a trial does
+    // (and a run started in the background by a script has SIGINT ignored until here).
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    std::string name;
+    {
+        StudyStore store(options.database);
+        bool created = false;
+        StoredStudy stored = openOrCreate(store, options, created);
+        if (!created) {
+            refuseChangedDefinition(stored.spec, options);
+            stored = applyBudget(store, stored, options);
+        }
+        name = stored.spec.name;
     }
-    StudySpec runSpec = stored.spec;
-    applyRunOptions(runSpec, options);
-    runSpec.validate();
-    const std::vector<std::unique_ptr<TrialEvaluator>> evaluators =
-        makeTrialEvaluators(runSpec, {std::filesystem::read_symlink("/proc/self/exe").string(), options.database});
-    StudyRunner runner(store, stored.spec.name, evaluators);
+    StudySpec spec;
+    spec.name = name; // stored: the service opens it as it is
+    StudyService service(options.database, spec,
+                         {std::filesystem::read_symlink("/proc/self/exe").string(), options.database},
+                         {options.workers, options.threads});
+    const StudyRunner& runner = service.runner();
     StudyProgressLine line(!options.json, runner);
     WorkControl control;
     control.cancel = &gInterrupt;
     control.progress = [&line](const Progress& p) { line.update(p); };
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
     const auto print = [&](const TrialRow& row) { line.printAbove([&] { printTrial(row, options.json); }); };
     try {
         if (once) {
-            for (const TrialRow& row : runner.step(control))
+            for (const TrialRow& row : service.step(control))
                 print(row);
         } else {
-            runner.run(control, print);
+            service.run(control, print);
         }
     } catch (const Cancelled&) {
         line.clear();

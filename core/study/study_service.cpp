@@ -1,0 +1,147 @@
+#include "study/study_service.h"
+
+#include "common/error.h"
+#include "study/study_runner.h"
+#include "study/study_surrogate.h"
+#include "study/torch_trial_evaluator.h"
+
+namespace quantscope {
+
+StudyService::StudyService(const std::string& database, const StudySpec& spec, const WorkerLaunch& launch,
+                           RunSettings settings) :
+    database_(database),
+    store_(std::make_unique<StudyStore>(database))
+{
+    bool exists = false;
+    for (const std::string& name : store_->studyNames())
+        exists = exists || name == spec.name;
+    auto runSpecOf = [&settings](StudySpec runSpec) {
+        if (settings.workers > 0)
+            runSpec.workers = settings.workers;
+        if (settings.threads >= 0)
+            runSpec.threads = settings.threads;
+        runSpec.validate();
+        return runSpec;
+    };
+    if (!exists) {
+        // Everything that can fail before the study is written: a failure leaves no study behind
+        // (and the store removes the file it created).
+        spec.validate();
+        evaluators_ = makeTrialEvaluators(runSpecOf(spec), launch);
+        store_->createStudy(spec, evaluators_.front()->layers());
+    }
+    const StoredStudy stored = store_->loadStudy(spec.name);
+    if (evaluators_.empty())
+        evaluators_ = makeTrialEvaluators(runSpecOf(stored.spec), launch);
+    runner_ = std::make_unique<StudyRunner>(*store_, stored.spec.name, evaluators_);
+}
+
+StudyService::~StudyService() = default;
+
+const StoredStudy& StudyService::study() const
+{
+    return runner_->study();
+}
+
+std::vector<TrialRow> StudyService::trials() const
+{
+    return store_->trials(study().id);
+}
+
+bool StudyService::budgetSpent() const
+{
+    return runner_->budgetSpent();
+}
+
+void StudyService::extendBudget(int trials)
+{
+    const std::string name = study().spec.name;
+    store_->setBudget(name, trials, std::nullopt);
+    runner_.reset(); // the runner reads the budget when it opens the study (and holds its lock)
+    runner_ = std::make_unique<StudyRunner>(*store_, name, evaluators_);
+}
+
+void StudyService::addUserTrial(const BitConfig& bits, int task)
+{
+    const StoredStudy& s = study();
+    if (task < 0 || task >= int(s.spec.tasks.size()))
+        throw ConfigError("task " + std::to_string(task) + " is not a task of this study");
+    if (bits.size() != s.layers.size())
+        throw ConfigError("the configuration has " + std::to_string(bits.size()) + " layers, the study "
+                          + std::to_string(s.layers.size()));
+    store_->addPendingTrial(s.id, bits.toString(), task, "what-if: asked for by the user");
+}
+
+std::vector<TrialRow> StudyService::step(const WorkControl& control)
+{
+    return runner_->step(control);
+}
+
+void StudyService::run(const WorkControl& control, const std::function<void(const TrialRow&)>& onTrial)
+{
+    runner_->run(control, onTrial);
+}
+
+void StudyService::propose()
+{
+    runner_->propose();
+}
+
+void StudyService::skipPending(const std::string& why)
+{
+    for (const TrialRow& row : trials())
+        if (row.status == TrialStatus::Pending)
+            runner_->skip(row.id, why);
+}
+
+StudySnapshot StudyService::snapshot()
+{
+    StudySnapshot snapshot;
+    snapshot.study = store_->loadStudy(study().spec.name);
+    snapshot.trials = store_->trials(snapshot.study.id);
+    // One fit for the step: the search's, behind both the acquisition values and the posterior.
+    snapshot.results = computeStudyResults(snapshot.study, snapshot.trials, 10, runner_->surrogate(snapshot.trials));
+    std::vector<std::string> ranked;
+    for (const ResultPoint& p : snapshot.results.ranking)
+        ranked.push_back(p.config);
+    const std::vector<std::optional<double>> values = runner_->acquisition(ranked);
+    for (size_t i = 0; i < values.size(); ++i)
+        snapshot.results.ranking[i].acquisition = values[i];
+    return snapshot;
+}
+
+std::optional<SensitivityReport> StudyService::storedSensitivity() const
+{
+    if (const auto json = store_->artifact(study().id, "sensitivity"))
+        return SensitivityReport::fromJson(*json);
+    return std::nullopt;
+}
+
+SensitivityReport StudyService::computeSensitivity(const WorkControl& control)
+{
+    const StoredStudy& s = study();
+    // With parallel workers the evaluators are worker processes: the network is loaded here.
+    std::unique_ptr<TrialEvaluator> own;
+    auto* torch = dynamic_cast<TorchTrialEvaluator*>(evaluators_.front().get());
+    if (!torch && s.spec.evaluator == "torch") {
+        own = makeTrialEvaluator(s.spec);
+        torch = dynamic_cast<TorchTrialEvaluator*>(own.get());
+    }
+    if (!torch)
+        throw ConfigError("sensitivity needs a study of a real model (the torch evaluator)");
+    SensitivityOptions options;
+    options.quant = torch->quantSettings();
+    options.seed = s.spec.seed;
+    const SensitivityReport report = quantscope::computeSensitivity(torch->network(), torch->splits().search,
+                                                                    torch->splits().train, options, control);
+    store_->saveArtifact(s.id, "sensitivity", report.toJson());
+    return report;
+}
+
+std::string StudyService::exportTo(const StudyExport& request)
+{
+    const StoredStudy s = store_->loadStudy(study().spec.name);
+    return exportStudy(s, store_->trials(s.id), request);
+}
+
+} // namespace quantscope
