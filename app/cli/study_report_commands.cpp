@@ -6,7 +6,7 @@
 #include "study/study_export.h"
 #include "study/study_results.h"
 #include "study/study_store.h"
-#include "study/torch_trial_evaluator.h"
+#include "study/study_assets.h"
 
 #include <nlohmann/json.hpp>
 
@@ -134,14 +134,14 @@ void computeStudySensitivity(const StudyOptions& options, SensitivityOptions set
     if (study.spec.evaluator != "torch")
         throw ConfigError("sensitivity needs a study with the torch evaluator; '" + study.spec.name + "' uses "
                           + study.spec.evaluator);
-    TorchTrialEvaluator evaluator(study.spec);
-    settings.quant = evaluator.quantSettings();
+    const auto assets = StudyAssets::load(study.spec);
+    settings.quant = assets->quant;
     settings.seed = study.spec.seed;
     ProgressPrinter printer(!options.json);
     WorkControl control;
     control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
     const SensitivityReport report =
-        computeSensitivity(evaluator.network(), evaluator.splits().search, evaluator.splits().train, settings, control);
+        computeSensitivity(assets->network, assets->splits.search, assets->splits.train, settings, control);
     store.saveArtifact(study.id, "sensitivity", report.toJson());
     if (options.json) {
         std::cout << report.toJson() << "\n";

@@ -7,7 +7,7 @@
 #include "export/torchscript_export.h"
 #include "study/study_documents.h"
 #include "study/study_results.h"
-#include "study/torch_trial_evaluator.h"
+#include "study/study_assets.h"
 #include "train/trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -61,15 +61,14 @@ BitConfig chosenConfig(const StoredStudy& study, const std::vector<TrialRow>& tr
     return BitConfig::parse(best->config, layerNames(study));
 }
 
-/// The study's network and data, for the formats that write the model itself.
-std::unique_ptr<TorchTrialEvaluator> realModel(const StoredStudy& study, const std::string& format)
+/// The study's network and data, for the formats that write the model itself: `loaded` when the
+/// caller has them, loaded here otherwise.
+std::shared_ptr<const StudyAssets> realModel(const StoredStudy& study, const std::string& format,
+                                             std::shared_ptr<const StudyAssets> loaded)
 {
     if (study.spec.evaluator == "synthetic")
         throw ConfigError(format + " needs a study of a real model (torch or command evaluator)");
-    StudySpec spec = study.spec;
-    spec.evaluator = "torch";
-    spec.workers = 1;
-    return std::make_unique<TorchTrialEvaluator>(spec);
+    return loaded ? loaded : StudyAssets::load(study.spec);
 }
 
 /// The first done target-task trial of `bits`, if any: the one a "trial" export reproduces.
@@ -106,29 +105,29 @@ nlohmann::ordered_json provenanceOf(const StoredStudy& study, const BitConfig& b
 
 /// `bits` quantized from the study's model and fine-tuned for `steps` with `seed` (as a trial
 /// is), and its top-1 on `scored`.
-std::pair<Network, double> fineTuneAndScore(const TorchTrialEvaluator& model, const BitConfig& bits, int64_t steps,
+std::pair<Network, double> fineTuneAndScore(const StudyAssets& assets, const BitConfig& bits, int64_t steps,
                                             uint64_t seed, const ImageSet& scored, const WorkControl& control)
 {
     EvaluationRequest evaluation;
     evaluation.bits = bits;
-    evaluation.quant = model.quantSettings();
+    evaluation.quant = assets.quant;
     evaluation.fineTune = TrainOptions::nuqFineTune(steps, seed);
     Network trained =
-        quantizeAndFineTune(model.network(), {model.splits().train, model.augmentation(), scored}, evaluation, control);
+        quantizeAndFineTune(assets.network, {assets.splits.train, assets.augmentation, scored}, evaluation, control);
     const double accuracy = evaluateAccuracy(trained, scored, control);
     return {std::move(trained), accuracy};
 }
 
 /// NUQ's "actual" accuracy (Table 1): the chosen configuration fine-tuned longer on the training
 /// split and scored once on the hold-out split, which no search decision has seen.
-ExportedWeights finalFineTune(const StoredStudy& study, const BitConfig& bits, const TorchTrialEvaluator& model,
+ExportedWeights finalFineTune(const StoredStudy& study, const BitConfig& bits, const StudyAssets& assets,
                               const StudyExport& request, const std::function<void(const std::string&)>& tell)
 {
     const int64_t steps = request.finalSteps > 0 ? request.finalSteps : 5 * study.spec.tasks.back().steps;
     if (steps <= 0)
         throw ConfigError("final fine-tune: give the number of steps (the target task fine-tunes for 0)");
-    const ImageSet& holdout = model.splits().holdout;
-    auto [trained, accuracy] = fineTuneAndScore(model, bits, steps, study.spec.seed, holdout, request.control);
+    const ImageSet& holdout = assets.splits.holdout;
+    auto [trained, accuracy] = fineTuneAndScore(assets, bits, steps, study.spec.seed, holdout, request.control);
     tell("the file holds " + bits.toString() + " after a final fine-tune of " + std::to_string(steps)
          + " steps on the training split: " + percent(accuracy) + " top-1 on the " + std::to_string(holdout.size())
          + " hold-out images");
@@ -144,7 +143,7 @@ ExportedWeights finalFineTune(const StoredStudy& study, const BitConfig& bits, c
 /// The network model formats write: the measured trial's fine-tuned network, re-run (weights
 /// "trial"), or the FP32 model quantized (weights "quantized", or no target-task trial).
 ExportedWeights weightsToExport(const StoredStudy& study, const std::vector<TrialRow>& trials, const BitConfig& bits,
-                                const TorchTrialEvaluator& model, const StudyExport& request)
+                                const StudyAssets& assets, const StudyExport& request)
 {
     if (request.weights != "trial" && request.weights != "quantized" && request.weights != "final")
         throw ConfigError("unknown weights '" + request.weights + "': expected trial, quantized or final");
@@ -153,7 +152,7 @@ ExportedWeights weightsToExport(const StoredStudy& study, const std::vector<Tria
             request.note(text);
     };
     if (request.weights == "final")
-        return finalFineTune(study, bits, model, request, tell);
+        return finalFineTune(study, bits, assets, request, tell);
     const TrialRow* trial = request.weights == "trial" ? targetTrial(study, trials, bits) : nullptr;
     const StudyTask& task = study.spec.tasks.back();
     if (!trial || task.steps == 0) {
@@ -165,12 +164,12 @@ ExportedWeights weightsToExport(const StoredStudy& study, const std::vector<Tria
             tell("the file holds " + bits.toString() + " quantized from the FP32 model, not fine-tuned");
         nlohmann::ordered_json provenance = provenanceOf(study, bits, "quantized");
         provenance["steps"] = 0;
-        return {model.network(), std::move(provenance)};
+        return {assets.network, std::move(provenance)};
     }
     // The trial's own request, as StudyRunner made it.
     const uint64_t seed = study.spec.trialSeed(trial->id);
-    const ImageSet& search = model.splits().search;
-    auto [trained, reproduced] = fineTuneAndScore(model, bits, task.steps, seed, search, request.control);
+    const ImageSet& search = assets.splits.search;
+    auto [trained, reproduced] = fineTuneAndScore(assets, bits, task.steps, seed, search, request.control);
     tell("the file holds " + bits.toString() + " fine-tuned for " + std::to_string(task.steps) + " steps (seed "
          + std::to_string(seed) + ") as trial " + std::to_string(trial->id) + " was: " + percent(reproduced)
          + " on the " + std::to_string(search.size()) + " search-split images, where the trial measured "
@@ -221,7 +220,8 @@ void checkStudyExport(const StoredStudy& study, const StudyExport& request)
         requireAimetQuantizer(settings);
 }
 
-std::string exportStudy(const StoredStudy& study, const std::vector<TrialRow>& trials, const StudyExport& request)
+std::string exportStudy(const StoredStudy& study, const std::vector<TrialRow>& trials, const StudyExport& request,
+                        std::shared_ptr<const StudyAssets> assets)
 {
     checkFormat(request.format);
     std::string content;
@@ -239,23 +239,22 @@ std::string exportStudy(const StoredStudy& study, const std::vector<TrialRow>& t
         const BitConfig bits = chosenConfig(study, trials, request);
         if (request.format != "aimet-json" && request.path.empty())
             throw ConfigError(request.format + ": give the file to write");
-        const auto model = realModel(study, request.format);
+        const auto loaded = realModel(study, request.format, std::move(assets));
         if (request.format == "onnx") // refused before minutes of fine-tuning, not after
-            requireOnnxQuantizer(model->quantSettings());
+            requireOnnxQuantizer(loaded->quant);
         if (request.format == "aimet-json")
-            requireAimetQuantizer(model->quantSettings());
-        const ExportedWeights weights = weightsToExport(study, trials, bits, *model, request);
+            requireAimetQuantizer(loaded->quant);
+        const ExportedWeights weights = weightsToExport(study, trials, bits, *loaded, request);
         const std::string provenance = weights.provenance.dump();
         if (request.format == "torchscript") {
-            exportTorchScript(weights.network, bits, model->quantSettings(), model->splits().train, request.path,
-                              provenance);
+            exportTorchScript(weights.network, bits, loaded->quant, loaded->splits.train, request.path, provenance);
             return {};
         }
         if (request.format == "onnx") {
-            exportOnnx(weights.network, bits, model->quantSettings(), model->splits().train, request.path, provenance);
+            exportOnnx(weights.network, bits, loaded->quant, loaded->splits.train, request.path, provenance);
             return {};
         }
-        content = aimetEncodingsJson(weights.network, bits, model->quantSettings(), model->splits().train) + "\n";
+        content = aimetEncodingsJson(weights.network, bits, loaded->quant, loaded->splits.train) + "\n";
     }
     if (request.path.empty())
         return content;

@@ -4,11 +4,13 @@
 #include "study/study_store.h"
 
 #include <functional>
-
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace quantscope {
+
+struct StudyAssets;
 
 /// One export of a study (docs/export.md), the same from the command line and the workbench.
 struct StudyExport {
@@ -39,7 +41,9 @@ void checkStudyExport(const StoredStudy& study, const StudyExport& request);
 
 /// Writes the export. Text formats without a path return their content; model formats
 /// (torchscript, onnx) need a path and a study of a real model (they load its network and data).
+/// `assets`: the study's network and data when the caller has them loaded (else loaded here).
 /// ConfigError / ModelError naming what is wrong; nothing is written then.
-std::string exportStudy(const StoredStudy& study, const std::vector<TrialRow>& trials, const StudyExport& request);
+std::string exportStudy(const StoredStudy& study, const std::vector<TrialRow>& trials, const StudyExport& request,
+                        std::shared_ptr<const StudyAssets> assets = nullptr);
 
 } // namespace quantscope

@@ -3,7 +3,7 @@
 #include "common/error.h"
 #include "study/study_runner.h"
 #include "study/study_surrogate.h"
-#include "study/torch_trial_evaluator.h"
+#include "study/study_assets.h"
 
 namespace quantscope {
 
@@ -23,16 +23,23 @@ StudyService::StudyService(const std::string& database, const StudySpec& spec, c
         runSpec.validate();
         return runSpec;
     };
+    // The network and data of a torch study load once, here: its in-process evaluator, export and
+    // sensitivity share them.
+    auto loadEvaluators = [&](const StudySpec& runSpec) {
+        if (runSpec.evaluator == "torch")
+            assets_ = StudyAssets::load(runSpec);
+        evaluators_ = makeTrialEvaluators(runSpec, launch, assets_);
+    };
     if (!exists) {
         // Everything that can fail before the study is written: a failure leaves no study behind
         // (and the store removes the file it created).
         spec.validate();
-        evaluators_ = makeTrialEvaluators(runSpecOf(spec), launch);
+        loadEvaluators(runSpecOf(spec));
         store_->createStudy(spec, evaluators_.front()->layers());
     }
     const StoredStudy stored = store_->loadStudy(spec.name);
     if (evaluators_.empty())
-        evaluators_ = makeTrialEvaluators(runSpecOf(stored.spec), launch);
+        loadEvaluators(runSpecOf(stored.spec));
     runner_ = std::make_unique<StudyRunner>(*store_, stored.spec.name, evaluators_);
 }
 
@@ -120,20 +127,13 @@ std::optional<SensitivityReport> StudyService::storedSensitivity() const
 SensitivityReport StudyService::computeSensitivity(const WorkControl& control)
 {
     const StoredStudy& s = study();
-    // With parallel workers the evaluators are worker processes: the network is loaded here.
-    std::unique_ptr<TrialEvaluator> own;
-    auto* torch = dynamic_cast<TorchTrialEvaluator*>(evaluators_.front().get());
-    if (!torch && s.spec.evaluator == "torch") {
-        own = makeTrialEvaluator(s.spec);
-        torch = dynamic_cast<TorchTrialEvaluator*>(own.get());
-    }
-    if (!torch)
+    if (!assets_)
         throw ConfigError("sensitivity needs a study of a real model (the torch evaluator)");
     SensitivityOptions options;
-    options.quant = torch->quantSettings();
+    options.quant = assets_->quant;
     options.seed = s.spec.seed;
-    const SensitivityReport report = quantscope::computeSensitivity(torch->network(), torch->splits().search,
-                                                                    torch->splits().train, options, control);
+    const SensitivityReport report = quantscope::computeSensitivity(assets_->network, assets_->splits.search,
+                                                                    assets_->splits.train, options, control);
     store_->saveArtifact(s.id, "sensitivity", report.toJson());
     return report;
 }
@@ -141,7 +141,7 @@ SensitivityReport StudyService::computeSensitivity(const WorkControl& control)
 std::string StudyService::exportTo(const StudyExport& request)
 {
     const StoredStudy s = store_->loadStudy(study().spec.name);
-    return exportStudy(s, store_->trials(s.id), request);
+    return exportStudy(s, store_->trials(s.id), request, assets_);
 }
 
 } // namespace quantscope

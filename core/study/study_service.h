@@ -17,6 +17,7 @@
 namespace quantscope {
 
 class StudyRunner;
+struct StudyAssets;
 
 /// How one session of a study executes, without changing the stored study: parallel workers and
 /// compute threads (0 and -1: the study's own).
@@ -81,6 +82,7 @@ public:
 private:
     std::string database_;
     std::unique_ptr<StudyStore> store_;
+    std::shared_ptr<const StudyAssets> assets_; ///< a torch study's network and data, else null
     std::vector<std::unique_ptr<TrialEvaluator>> evaluators_;
     std::unique_ptr<StudyRunner> runner_;
 };

@@ -1,9 +1,7 @@
 #pragma once
 
-#include "data/dataset.h"
-#include "model/network.h"
+#include "study/study_assets.h"
 #include "study/trial_evaluator.h"
-#include "train/quantized_evaluation.h"
 
 #include <memory>
 
@@ -13,20 +11,15 @@ namespace quantscope {
 /// steps with NUQ's settings, and score top-1 on the search-validation split.
 class TorchTrialEvaluator final : public TrialEvaluator {
 public:
+    /// Evaluates on `assets` (shared with export and sensitivity), with `spec`'s compute threads.
+    TorchTrialEvaluator(const StudySpec& spec, std::shared_ptr<const StudyAssets> assets);
+    /// Loads the study's assets itself.
     explicit TorchTrialEvaluator(const StudySpec& spec);
-    std::vector<LayerInfo> layers() const override { return network_->layers(); }
+    std::vector<LayerInfo> layers() const override { return assets_->network.layers(); }
     TrialResult evaluate(const TrialRequest& request, const WorkControl& control) override;
 
-    const Network& network() const { return *network_; }
-    const DataSplits& splits() const { return splits_; }
-    const Augmentation& augmentation() const { return dataset_.augmentation; }
-    const QuantSettings& quantSettings() const { return quant_; }
-
 private:
-    std::unique_ptr<Network> network_;
-    Dataset dataset_;
-    DataSplits splits_;
-    QuantSettings quant_;
+    std::shared_ptr<const StudyAssets> assets_;
 };
 
 } // namespace quantscope

@@ -8,22 +8,24 @@
 
 namespace quantscope {
 
-std::unique_ptr<TrialEvaluator> makeTrialEvaluator(const StudySpec& spec)
+std::unique_ptr<TrialEvaluator> makeTrialEvaluator(const StudySpec& spec, std::shared_ptr<const StudyAssets> assets)
 {
     if (spec.evaluator == "synthetic")
         return std::make_unique<SyntheticTrialEvaluator>(spec);
     if (spec.evaluator == "command")
         return std::make_unique<CommandTrialEvaluator>(spec);
     if (spec.evaluator == "torch")
-        return std::make_unique<TorchTrialEvaluator>(spec);
+        return assets ? std::make_unique<TorchTrialEvaluator>(spec, std::move(assets))
+                      : std::make_unique<TorchTrialEvaluator>(spec);
     throw ConfigError("unknown evaluator '" + spec.evaluator + "': expected torch, synthetic or command");
 }
 
-std::vector<std::unique_ptr<TrialEvaluator>> makeTrialEvaluators(const StudySpec& spec, const WorkerLaunch& launch)
+std::vector<std::unique_ptr<TrialEvaluator>> makeTrialEvaluators(const StudySpec& spec, const WorkerLaunch& launch,
+                                                                 std::shared_ptr<const StudyAssets> assets)
 {
     std::vector<std::unique_ptr<TrialEvaluator>> evaluators;
     if (spec.workers <= 1) {
-        evaluators.push_back(makeTrialEvaluator(spec));
+        evaluators.push_back(makeTrialEvaluator(spec, std::move(assets)));
         return evaluators;
     }
     if (spec.evaluator == "command") {
@@ -33,7 +35,8 @@ std::vector<std::unique_ptr<TrialEvaluator>> makeTrialEvaluators(const StudySpec
     }
     if (launch.program.empty())
         throw ConfigError("study: " + std::to_string(spec.workers) + " workers need the quantscope-cli program");
-    const std::vector<LayerInfo> layers = makeTrialEvaluator(spec)->layers(); // also checks model and data now
+    // Also checks the model and data now, before any worker starts.
+    const std::vector<LayerInfo> layers = makeTrialEvaluator(spec, std::move(assets))->layers();
     const std::vector<std::string> command = {
         launch.program,  "study",  "evaluate", "--serve",   "--db",
         launch.database, "--name", spec.name,  "--threads", std::to_string(spec.evaluationThreads())};

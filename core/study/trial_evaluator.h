@@ -13,6 +13,8 @@
 
 namespace quantscope {
 
+struct StudyAssets;
+
 /// One evaluation to run: the configuration of the study's layers on one task.
 struct TrialRequest {
     int64_t trialId = 0;
@@ -43,8 +45,10 @@ public:
     virtual TrialResult evaluate(const TrialRequest& request, const WorkControl& control) = 0;
 };
 
-/// The evaluator `spec.evaluator` names, set up for the spec (data loaded, model read).
-std::unique_ptr<TrialEvaluator> makeTrialEvaluator(const StudySpec& spec);
+/// The evaluator `spec.evaluator` names, set up for the spec (data loaded, model read). A torch
+/// evaluator uses `assets` when given (they must be the spec's) and loads its own otherwise.
+std::unique_ptr<TrialEvaluator> makeTrialEvaluator(const StudySpec& spec,
+                                                   std::shared_ptr<const StudyAssets> assets = nullptr);
 
 /// Where the worker processes of parallel studies come from: the `quantscope-cli` program, and the
 /// study file they read their study from.
@@ -57,7 +61,8 @@ struct WorkerLaunch {
 /// itself. Several: command studies run their command once per worker; torch and synthetic studies
 /// get one persistent worker process each (WorkerTrialEvaluator: `launch.program study evaluate
 /// --serve`), whose LibTorch thread pool, seeds and memory are its own and which loads the network
-/// and data once.
-std::vector<std::unique_ptr<TrialEvaluator>> makeTrialEvaluators(const StudySpec& spec, const WorkerLaunch& launch);
+/// and data once. `assets`: as for makeTrialEvaluator (several workers read the layers from them).
+std::vector<std::unique_ptr<TrialEvaluator>> makeTrialEvaluators(const StudySpec& spec, const WorkerLaunch& launch,
+                                                                 std::shared_ptr<const StudyAssets> assets = nullptr);
 
 } // namespace quantscope

@@ -51,7 +51,8 @@ TEST_P(FineTunedExport, ScoresTheTrialsAccuracyInPyTorch)
         spec.inputStd = c.std;
     }
     StudyStore store(dir.file("export.db"));
-    TorchTrialEvaluator evaluator(spec);
+    const auto assets = StudyAssets::load(spec);
+    TorchTrialEvaluator evaluator(spec, assets);
     store.createStudy(spec, evaluator.layers());
     StoredStudy study = store.loadStudy("export");
     std::vector<std::string> names;
@@ -92,7 +93,7 @@ TEST_P(FineTunedExport, ScoresTheTrialsAccuracyInPyTorch)
     EXPECT_NEAR(provenance.at("accuracy").get<double>(), measured.accuracy, 0.1);
 
     // The same images in PyTorch: the search split written as IDX files.
-    const ImageSet& search = evaluator.splits().search;
+    const ImageSet& search = assets->splits.search;
     test::writeIdxImages(dir.file("t10k-images-idx3-ubyte.gz"), uint32_t(search.size()), uint32_t(search.height),
                          uint32_t(search.width), search.pixels);
     std::vector<uint8_t> labels(search.labels.begin(), search.labels.end());
