@@ -77,7 +77,9 @@ StudyExport ExportDialog::request() const
 {
     StudyExport request;
     request.format = format_->currentData().toString().toStdString();
-    request.config = config_->text().trimmed().toStdString();
+    const QString config = config_->text().trimmed();
+    if (!config.isEmpty())
+        request.bits = study_.parseConfig(config.toStdString()); // ConfigError: shown by the caller
     request.path = path_->text().toStdString();
     request.weights = weights_->currentData().toString().toStdString();
     return request;
@@ -115,7 +117,7 @@ QString ExportDialog::warnings() const
 
 void ExportDialog::updateWarnings()
 {
-    if (request().config.empty()) { // the default needs a GP fit: not on every keystroke
+    if (config_->text().trimmed().isEmpty()) { // the default needs a GP fit: not on every keystroke
         warnings_->setPlainText(tr("Give a configuration to see which layers runtimes execute."));
         return;
     }

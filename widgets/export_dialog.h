@@ -21,6 +21,7 @@ public:
     ExportDialog(const StoredStudy& study, std::vector<TrialRow> trials, const QString& config,
                  QWidget* parent = nullptr);
 
+    /// The export chosen; ConfigError when the configuration field does not fit the study.
     StudyExport request() const;
     void setFormat(const QString& format);
     void setPath(const QString& path);

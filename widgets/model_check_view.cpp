@@ -62,7 +62,7 @@ QString ModelCheckView::csv() const
     QString out = QStringLiteral("config,measured,predicted,lower95,upper95\n");
     for (const LeaveOneOutCheck& c : shown_)
         out += QStringLiteral("\"%1\",%2,%3,%4,%5\n")
-                   .arg(QString::fromStdString(c.config))
+                   .arg(QString::fromStdString(c.bits.toString()))
                    .arg(c.measured, 0, 'f', 3)
                    .arg(c.predicted.median, 0, 'f', 3)
                    .arg(c.predicted.lower, 0, 'f', 3)

@@ -64,28 +64,29 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
     connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
         const Point* p = nearest(event->position());
         if (p)
-            QToolTip::showText(event->globalPosition().toPoint(),
-                               tr("%1%2\n%3 %, %4")
-                                   .arg(p->config, p->predicted ? tr(" (predicted)") : QString())
-                                   .arg(p->y, 0, 'f', 2)
-                                   .arg(p->x, 0, 'g', 4),
-                               plot_);
+            QToolTip::showText(
+                event->globalPosition().toPoint(),
+                tr("%1%2\n%3 %, %4")
+                    .arg(QString::fromStdString(p->bits.toString()), p->predicted ? tr(" (predicted)") : QString())
+                    .arg(p->y, 0, 'f', 2)
+                    .arg(p->x, 0, 'g', 4),
+                plot_);
     });
     connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
         const Point* p = nearest(event->position());
         if (!p || event->button() != Qt::LeftButton)
             return;
         if (event->modifiers() & Qt::ControlModifier)
-            toggleSelected(p->config);
+            toggleSelected(p->bits);
         else
-            Q_EMIT configurationClicked(p->config);
+            Q_EMIT configurationClicked(p->bits);
     });
     addPlotExportMenu(
         *plot_, [this] { return csv(); },
         [this](QMenu& menu) {
             QAction* action = menu.addAction(tr("Export Selected Configurations..."), this,
                                              [this] { Q_EMIT exportRequested(selected_); });
-            action->setEnabled(!selected_.isEmpty());
+            action->setEnabled(!selected_.empty());
         });
     replotTimer_->setSingleShot(true);
     replotTimer_->setInterval(40);
@@ -100,10 +101,13 @@ void ParetoPlot::setData(const std::vector<TrialRow>& trials, const StudyResults
     rebuild();
 }
 
-void ParetoPlot::toggleSelected(const QString& config)
+void ParetoPlot::toggleSelected(const BitConfig& bits)
 {
-    if (!selected_.removeOne(config))
-        selected_.append(config);
+    const auto found = std::find(selected_.begin(), selected_.end(), bits);
+    if (found != selected_.end())
+        selected_.erase(found);
+    else
+        selected_.push_back(bits);
     rebuild();
 }
 
@@ -121,21 +125,21 @@ double ParetoPlot::xOf(double memoryMB, double bops) const
 
 void ParetoPlot::rebuild()
 {
-    std::set<std::string> onFront;
+    std::set<BitConfig> onFront;
     for (const ResultPoint& p : results_.observedFront)
-        onFront.insert(p.config);
+        onFront.insert(p.bits);
     QVector<double> dx, dy, fx, fy, px, py, bx, by;
     points_.clear();
     observed_ = front_count_ = predicted_count_ = 0;
-    std::set<std::string> frontDrawn;
+    std::set<BitConfig> frontDrawn;
     for (const TrialRow& t : trials_) {
         if (t.status != TrialStatus::Done || t.task != results_.targetTask || !t.accuracy)
             continue;
         const double x = xOf(t.memoryMB.value_or(0), t.bops.value_or(0));
         ++observed_;
-        const bool front = onFront.count(t.config) && frontDrawn.insert(t.config).second;
-        points_.push_back({x, *t.accuracy, QString::fromStdString(t.config),
-                           front ? QStringLiteral("observed front") : QStringLiteral("dominated"), false});
+        const bool front = onFront.count(t.bits) && frontDrawn.insert(t.bits).second;
+        points_.push_back(
+            {x, *t.accuracy, t.bits, front ? QStringLiteral("observed front") : QStringLiteral("dominated"), false});
         if (front) {
             fx.push_back(x);
             fy.push_back(*t.accuracy);
@@ -148,19 +152,17 @@ void ParetoPlot::rebuild()
     for (const ResultPoint& p : results_.predictedFront) {
         px.push_back(xOf(p.memoryMB, p.bops));
         py.push_back(p.accuracy);
-        points_.push_back(
-            {px.back(), py.back(), QString::fromStdString(p.config), QStringLiteral("predicted front"), true});
+        points_.push_back({px.back(), py.back(), p.bits, QStringLiteral("predicted front"), true});
     }
     predicted_count_ = int(px.size());
     for (const ResultPoint& p : results_.baselines) {
         bx.push_back(xOf(p.memoryMB, p.bops));
         by.push_back(p.accuracy);
-        points_.push_back(
-            {bx.back(), by.back(), QString::fromStdString(p.config), QStringLiteral("uniform baseline"), !p.observed});
+        points_.push_back({bx.back(), by.back(), p.bits, QStringLiteral("uniform baseline"), !p.observed});
     }
     QVector<double> sx, sy;
     for (const Point& p : points_) {
-        if (selected_.contains(p.config)) {
+        if (std::find(selected_.begin(), selected_.end(), p.bits) != selected_.end()) {
             sx.push_back(p.x);
             sy.push_back(p.y);
         }
@@ -203,7 +205,10 @@ QString ParetoPlot::csv() const
     QString out = QStringLiteral("series,config,%1,top1\n")
                       .arg(axis_ == Axis::Memory ? QStringLiteral("memory_mb") : QStringLiteral("gbops"));
     for (const Point& p : points_) {
-        out += QStringLiteral("%1,\"%2\",%3,%4\n").arg(p.series, p.config).arg(p.x, 0, 'g', 8).arg(p.y, 0, 'f', 4);
+        out += QStringLiteral("%1,\"%2\",%3,%4\n")
+                   .arg(p.series, QString::fromStdString(p.bits.toString()))
+                   .arg(p.x, 0, 'g', 8)
+                   .arg(p.y, 0, 'f', 4);
     }
     return out;
 }

@@ -34,18 +34,18 @@ public:
     QString csv() const;
 
     /// Configurations picked with Ctrl+click (shown ringed), for exporting several at once.
-    QStringList selectedConfigurations() const { return selected_; }
-    void toggleSelected(const QString& config);
+    const std::vector<BitConfig>& selectedConfigurations() const { return selected_; }
+    void toggleSelected(const BitConfig& bits);
 
 Q_SIGNALS:
-    void configurationClicked(const QString& config);
+    void configurationClicked(const quantscope::BitConfig& bits);
     /// "Export selected configurations" from the right-click menu.
-    void exportRequested(const QStringList& configs);
+    void exportRequested(const std::vector<quantscope::BitConfig>& configs);
 
 private:
     struct Point {
         double x, y;
-        QString config;
+        BitConfig bits;
         QString series;
         bool predicted; ///< a GP median, not a measurement (said in the tooltip)
     };
@@ -62,7 +62,7 @@ private:
     QCPGraph* predicted_;
     QCPGraph* baselines_;
     QCPGraph* selectedGraph_;
-    QStringList selected_;
+    std::vector<BitConfig> selected_;
     Axis axis_ = Axis::Memory;
     std::vector<TrialRow> trials_;
     StudyResults results_;

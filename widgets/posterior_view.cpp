@@ -153,9 +153,9 @@ void PosteriorView::rebuild()
     Eigen::VectorXd base = Eigen::VectorXd::Constant(encoding.dim(), 0.5);
     QString slice;
     if (encoding.dim() > 2 && !results_.ranking.empty()) {
-        base = encoding.encode(BitConfig::parse(results_.ranking.front().config, model->layerNames()));
+        base = encoding.encode(results_.ranking.front().bits);
         slice = tr(" (a slice through %1, the best-ranked configuration)")
-                    .arg(QString::fromStdString(results_.ranking.front().config));
+                    .arg(QString::fromStdString(results_.ranking.front().bits.toString()));
     }
     Eigen::MatrixXd inputs(kGrid * kGrid, encoding.dim());
     for (int i = 0; i < kGrid; ++i)
@@ -189,7 +189,7 @@ void PosteriorView::rebuild()
     QVector<double> x, y;
     for (const TrialRow& t : trials_)
         if (t.status == TrialStatus::Done && t.task == task) {
-            const Eigen::VectorXd w = encoding.encode(BitConfig::parse(t.config, model->layerNames()));
+            const Eigen::VectorXd w = encoding.encode(t.bits);
             x.push_back(w[0]);
             y.push_back(encoding.dim() > 1 ? w[1] : 0.5);
         }
@@ -210,7 +210,7 @@ void PosteriorView::rebuild()
     ranking_->setRowCount(int(results_.ranking.size()));
     for (size_t r = 0; r < results_.ranking.size(); ++r) {
         const ResultPoint& p = results_.ranking[r];
-        ranking_->setItem(int(r), 0, cell(QString::fromStdString(p.config)));
+        ranking_->setItem(int(r), 0, cell(QString::fromStdString(p.bits.toString())));
         ranking_->setItem(int(r), 1,
                           cell(tr("%1 [%2, %3]")
                                    .arg(p.predicted.value_or(0), 0, 'f', 2)

@@ -52,16 +52,12 @@ public:
     }
 
     void work(bool continuous, const CancelToken* cancel, std::shared_ptr<std::atomic<bool>> pause,
-              const std::string& config, int task)
+              const std::optional<BitConfig>& userTrial, int task)
     {
         guard([&] {
             StudyService& service = openService();
-            if (!config.empty()) { // the user's own proposal: stored as pending, evaluated by the next step
-                std::vector<std::string> names;
-                for (const LayerInfo& layer : service.study().layers)
-                    names.push_back(layer.name);
-                service.addUserTrial(BitConfig::parse(config, names), task);
-            }
+            if (userTrial) // the user's own proposal: stored as pending, evaluated by the next step
+                service.addUserTrial(*userTrial, task);
             const WorkControl control = controlFor(cancel);
             do {
                 const std::vector<TrialRow> finished = service.step(control);
@@ -236,12 +232,12 @@ void StudySession::run()
     command(true);
 }
 
-void StudySession::evaluate(const QString& config, int task)
+void StudySession::evaluate(const BitConfig& bits, int task)
 {
-    command(false, config, task);
+    command(false, bits, task);
 }
 
-void StudySession::command(bool continuous, const QString& config, int task)
+void StudySession::command(bool continuous, const std::optional<BitConfig>& userTrial, int task)
 {
     if (busy_ || !open_)
         return;
@@ -252,8 +248,8 @@ void StudySession::command(bool continuous, const QString& config, int task)
     const CancelToken* cancel = &cancel_;
     QMetaObject::invokeMethod(
         worker,
-        [worker, continuous, cancel, pause = pauseRequested_, config = config.toStdString(), task] {
-            worker->work(continuous, cancel, pause, config, task);
+        [worker, continuous, cancel, pause = pauseRequested_, userTrial, task] {
+            worker->work(continuous, cancel, pause, userTrial, task);
         },
         Qt::QueuedConnection);
 }

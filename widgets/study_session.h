@@ -42,8 +42,8 @@ public:
     void propose();
     /// Drops the pending proposals (they are marked failed, "skipped by the user", and not proposed again).
     void skipProposals();
-    /// Evaluates `config` on `task` now (a what-if the user asked for), as a trial of the study.
-    void evaluate(const QString& config, int task);
+    /// Evaluates `bits` on `task` now (a what-if the user asked for), as a trial of the study.
+    void evaluate(const BitConfig& bits, int task);
     /// Computes the per-layer sensitivity (torch studies) in the background and stores it.
     void computeSensitivity();
     /// Writes an export (docs/export.md) in the background: exported() or failed().
@@ -101,7 +101,7 @@ Q_SIGNALS:
 private:
     class Worker;
     void setBusy(bool busy, Activity activity = Activity::Idle);
-    void command(bool continuous, const QString& config = {}, int task = -1);
+    void command(bool continuous, const std::optional<BitConfig>& userTrial = std::nullopt, int task = -1);
     void publish(StoredStudy study, std::vector<TrialRow> trials);
 
     QThread* thread_ = nullptr;

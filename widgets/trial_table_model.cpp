@@ -62,7 +62,7 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const
         return {};
     switch (index.column()) {
     case Trial: return qlonglong(t.id);
-    case Config: return QString::fromStdString(t.config);
+    case Config: return QString::fromStdString(t.bits.toString());
     case Task:
         if (sortKey)
             return t.task;

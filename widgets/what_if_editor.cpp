@@ -54,9 +54,8 @@ WhatIfEditor::WhatIfEditor(QWidget* parent) :
     scroll->setWidgetResizable(true);
     auto* evaluate = new QPushButton(tr("Evaluate now"), this);
     evaluate->setToolTip(tr("Add a real trial of this configuration on the chosen task"));
-    connect(evaluate, &QPushButton::clicked, this, [this] {
-        Q_EMIT evaluateRequested(QString::fromStdString(configuration().toString()), task_->currentIndex());
-    });
+    connect(evaluate, &QPushButton::clicked, this,
+            [this] { Q_EMIT evaluateRequested(configuration(), task_->currentIndex()); });
     auto* evaluateRow = new QHBoxLayout;
     evaluateRow->addWidget(task_, 1);
     evaluateRow->addWidget(evaluate);

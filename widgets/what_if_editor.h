@@ -48,7 +48,7 @@ public:
 Q_SIGNALS:
     void configurationChanged(const quantscope::BitConfig& bits);
     /// The user asked for a real evaluation of `config` on `task`.
-    void evaluateRequested(const QString& config, int task);
+    void evaluateRequested(const quantscope::BitConfig& bits, int task);
 
 private:
     friend class SetBitsCommand;

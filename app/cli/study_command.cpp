@@ -90,8 +90,10 @@ StudySpec specFrom(const StudyOptions& options)
 void printTrial(const TrialRow& row, bool json)
 {
     if (json) {
-        nlohmann::ordered_json j = {
-            {"trial", row.id}, {"config", row.config}, {"task", row.task}, {"status", trialStatusName(row.status)}};
+        nlohmann::ordered_json j = {{"trial", row.id},
+                                    {"config", row.bits.toString()},
+                                    {"task", row.task},
+                                    {"status", trialStatusName(row.status)}};
         if (row.accuracy)
             j["accuracy"] = *row.accuracy;
         if (row.memoryMB)
@@ -103,7 +105,7 @@ void printTrial(const TrialRow& row, bool json)
         std::cout << j.dump() << std::endl;
         return;
     }
-    std::cout << "trial " << row.id << "  task " << row.task << "  " << row.config << "  ";
+    std::cout << "trial " << row.id << "  task " << row.task << "  " << row.bits.toString() << "  ";
     if (row.status == TrialStatus::Done)
         std::cout << std::fixed << std::setprecision(2) << *row.accuracy << " %  " << std::setprecision(4)
                   << row.memoryMB.value_or(0) << " MB";
@@ -293,9 +295,7 @@ void evaluate(const StudyOptions& options)
     StudySpec spec = stored.spec;
     applyRunOptions(spec, options);
     spec.workers = 1;
-    std::vector<std::string> names;
-    for (const LayerInfo& layer : stored.layers)
-        names.push_back(layer.name);
+    const std::vector<std::string> names = stored.layerNames();
     const std::unique_ptr<TrialEvaluator> evaluator = makeTrialEvaluator(spec);
     if (!options.serve) {
         const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
@@ -331,8 +331,10 @@ void status(const StudyOptions& options)
     if (options.json) {
         nlohmann::ordered_json rows = nlohmann::ordered_json::array();
         for (const TrialRow& t : trials) {
-            nlohmann::ordered_json row = {
-                {"trial", t.id}, {"config", t.config}, {"task", t.task}, {"status", trialStatusName(t.status)}};
+            nlohmann::ordered_json row = {{"trial", t.id},
+                                          {"config", t.bits.toString()},
+                                          {"task", t.task},
+                                          {"status", trialStatusName(t.status)}};
             if (t.accuracy)
                 row["accuracy"] = *t.accuracy;
             rows.push_back(row);

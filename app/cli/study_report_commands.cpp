@@ -22,9 +22,9 @@ namespace {
 
 nlohmann::ordered_json pointJson(const ResultPoint& p)
 {
-    nlohmann::ordered_json j = {{"config", p.config},     {"memory_mb", p.memoryMB},
-                                {"bops", p.bops},         {"accuracy", p.accuracy},
-                                {"observed", p.observed}, {"effective_accuracy", p.effectiveAccuracy}};
+    nlohmann::ordered_json j = {
+        {"config", p.bits.toString()}, {"memory_mb", p.memoryMB}, {"bops", p.bops},
+        {"accuracy", p.accuracy},      {"observed", p.observed},  {"effective_accuracy", p.effectiveAccuracy}};
     if (p.predicted)
         j["predicted"] = *p.predicted;
     if (p.sd)
@@ -45,7 +45,7 @@ void printPoints(const std::string& title, const std::vector<ResultPoint>& point
     }
     size_t width = 8;
     for (const ResultPoint& p : points)
-        width = std::max(width, p.config.size() + 2);
+        width = std::max(width, p.bits.toString().size() + 2);
     std::cout << "  " << std::left << std::setw(int(width)) << "config" << std::right << std::setw(10) << "MB"
               << std::setw(10) << "GBOPs" << std::setw(10) << "top-1" << std::setw(24) << "predicted [95 %]"
               << std::setw(10) << "E"
@@ -55,7 +55,7 @@ void printPoints(const std::string& title, const std::vector<ResultPoint>& point
         if (p.predicted)
             predicted << std::fixed << std::setprecision(2) << *p.predicted << " [" << p.lower.value_or(0) << ", "
                       << p.upper.value_or(0) << "]";
-        std::cout << "  " << std::left << std::setw(int(width)) << p.config << std::right << std::fixed
+        std::cout << "  " << std::left << std::setw(int(width)) << p.bits.toString() << std::right << std::fixed
                   << std::setprecision(4) << std::setw(10) << p.memoryMB << std::setprecision(3) << std::setw(10)
                   << p.bops / 1e9 << std::setprecision(2) << std::setw(9) << p.accuracy << (p.observed ? " " : "*")
                   << std::setw(24) << predicted.str() << std::setw(10) << p.effectiveAccuracy << "\n";
@@ -92,7 +92,7 @@ void printStudyPareto(const StudyOptions& options, size_t top)
         return;
     }
     std::cout << "study '" << study.spec.name << "', target task " << results.targetTask << " ("
-              << study.spec.tasks.back().name << "); top-1 in %, * = predicted (not evaluated on the target), "
+              << study.spec.target().name << "); top-1 in %, * = predicted (not evaluated on the target), "
               << "predicted = GP median [95 % interval], E = effective accuracy (k = " << study.spec.effectiveK
               << ")\n\n";
     printPoints("Observed Pareto front (accuracy vs memory)", results.observedFront);
@@ -115,7 +115,8 @@ void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions
     const std::vector<TrialRow> trials = store.trials(study.id);
     StudyExport request;
     request.format = exportOptions.format;
-    request.config = exportOptions.config;
+    if (!exportOptions.config.empty())
+        request.bits = study.parseConfig(exportOptions.config);
     request.path = exportOptions.output == "-" ? std::string() : exportOptions.output;
     request.weights = exportOptions.weights;
     request.finalSteps = exportOptions.finalSteps;

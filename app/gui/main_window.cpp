@@ -95,7 +95,7 @@ MainWindow::MainWindow(QWidget* parent) :
                 lastProposalLogged_ = t.id;
                 log(tr("proposed trial %1: %2 on task %3, because %4")
                         .arg(t.id)
-                        .arg(QString::fromStdString(t.config))
+                        .arg(QString::fromStdString(t.bits.toString()))
                         .arg(t.task)
                         .arg(QString::fromStdString(t.reason)));
             }
@@ -106,9 +106,9 @@ MainWindow::MainWindow(QWidget* parent) :
         posterior_->setData(session_->trials(), session_->results());
         modelCheck_->setData(session_->results());
     });
-    connect(whatIf_, &WhatIfEditor::evaluateRequested, this, [this](const QString& config, int task) {
-        log(tr("Evaluating %1 on task %2 (what-if)").arg(config).arg(task));
-        session_->evaluate(config, task);
+    connect(whatIf_, &WhatIfEditor::evaluateRequested, this, [this](const BitConfig& bits, int task) {
+        log(tr("Evaluating %1 on task %2 (what-if)").arg(QString::fromStdString(bits.toString())).arg(task));
+        session_->evaluate(bits, task);
     });
     connect(whatIf_, &WhatIfEditor::configurationChanged, this, [this](const BitConfig& bits) {
         std::vector<LayerBits> layers;
@@ -120,7 +120,7 @@ MainWindow::MainWindow(QWidget* parent) :
         log(t.status == TrialStatus::Done ? tr("trial %1, task %2, %3: %4 %")
                                                 .arg(t.id)
                                                 .arg(t.task)
-                                                .arg(QString::fromStdString(t.config))
+                                                .arg(QString::fromStdString(t.bits.toString()))
                                                 .arg(*t.accuracy, 0, 'f', 2)
                                           : tr("trial %1 failed: %2").arg(t.id).arg(QString::fromStdString(t.error)));
     });
@@ -135,7 +135,7 @@ MainWindow::MainWindow(QWidget* parent) :
         QMessageBox::warning(this, tr("Quantscope"), message);
     });
     connect(pareto_, &ParetoPlot::configurationClicked, this, &MainWindow::showConfiguration);
-    connect(pareto_, &ParetoPlot::exportRequested, this, [this](const QStringList& configs) {
+    connect(pareto_, &ParetoPlot::exportRequested, this, [this](const std::vector<BitConfig>& configs) {
         const QString folder =
             QFileDialog::getExistingDirectory(this, tr("Export %n configuration(s) to", nullptr, int(configs.size())));
         if (folder.isEmpty())
@@ -208,7 +208,7 @@ void MainWindow::createDocks()
     trials->setSelectionBehavior(QAbstractItemView::SelectRows);
     trials->horizontalHeader()->setStretchLastSection(true);
     connect(trials, &QTableView::activated, this, [this](const QModelIndex& index) {
-        showConfiguration(QString::fromStdString(trialModel_->trial(trialFilter_->mapToSource(index).row()).config));
+        showConfiguration(trialModel_->trial(trialFilter_->mapToSource(index).row()).bits);
     });
     auto* trialsLayout = new QVBoxLayout(trialsPanel);
     trialsLayout->setContentsMargins(0, 0, 0, 0);
@@ -358,31 +358,28 @@ void MainWindow::createActions()
 
 void MainWindow::exportSelectedConfigurations()
 {
-    std::set<std::string> configs;
+    std::set<BitConfig> configs;
     for (const QModelIndex& index : trialsView_->selectionModel()->selectedRows())
-        configs.insert(trialModel_->trial(trialFilter_->mapToSource(index).row()).config);
+        configs.insert(trialModel_->trial(trialFilter_->mapToSource(index).row()).bits);
     if (configs.empty())
         return;
     const QString folder =
         QFileDialog::getExistingDirectory(this, tr("Export %n configuration(s) to", nullptr, int(configs.size())));
     if (folder.isEmpty())
         return;
-    QStringList list;
-    for (const std::string& config : configs)
-        list << QString::fromStdString(config);
     try {
-        exportConfigurations(list, folder);
+        exportConfigurations({configs.begin(), configs.end()}, folder);
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Export"), QString::fromLocal8Bit(e.what()));
     }
 }
 
-void MainWindow::exportConfigurations(const QStringList& configs, const QString& folder)
+void MainWindow::exportConfigurations(const std::vector<BitConfig>& configs, const QString& folder)
 {
-    for (const QString& config : configs) {
+    for (const BitConfig& bits : configs) {
         StudyExport request;
-        request.config = config.toStdString();
-        QString file = config;
+        request.bits = bits;
+        QString file = QString::fromStdString(bits.toString());
         file.replace(QLatin1Char(','), QLatin1Char('-'));
         request.path = QString(folder + QStringLiteral("/bits-") + file + QStringLiteral(".json")).toStdString();
         exportStudy(session_->study(), session_->trials(), request); // bits-json: quick, no model needed
@@ -426,16 +423,14 @@ void MainWindow::log(const QString& message)
     log_->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  ")) + message);
 }
 
-void MainWindow::showConfiguration(const QString& config)
+void MainWindow::showConfiguration(const BitConfig& bits)
 {
-    std::vector<std::string> names;
-    for (const LayerInfo& layer : session_->study().layers)
-        names.push_back(layer.name);
+    const QString text = QString::fromStdString(bits.toString());
     try {
-        whatIf_->setConfiguration(BitConfig::parse(config.toStdString(), names));
-        statusBar()->showMessage(tr("%1 loaded into the what-if editor").arg(config), 5000);
+        whatIf_->setConfiguration(bits);
+        statusBar()->showMessage(tr("%1 loaded into the what-if editor").arg(text), 5000);
     } catch (const std::exception& e) {
-        log(tr("Cannot load %1: %2").arg(config, QString::fromLocal8Bit(e.what())));
+        log(tr("Cannot load %1: %2").arg(text, QString::fromLocal8Bit(e.what())));
     }
 }
 

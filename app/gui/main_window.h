@@ -1,5 +1,7 @@
 #pragma once
 
+#include "quant/bit_config.h"
+
 #include <QMainWindow>
 
 #include <vector>
@@ -41,7 +43,7 @@ public:
     StudySession* session() const { return session_; }
     /// Writes one bits-json file per configuration into `folder` (the trials table's "Export
     /// Selected Configurations"); ConfigError for a bad configuration.
-    void exportConfigurations(const QStringList& configs, const QString& folder);
+    void exportConfigurations(const std::vector<BitConfig>& configs, const QString& folder);
     // The panels, for tests and the screenshot tour.
     LayerTableModel* layerModel() const { return layerModel_; }
     TrialTableModel* trialModel() const { return trialModel_; }
@@ -57,7 +59,7 @@ private:
     void createDocks();
     void createActions();
     void log(const QString& message);
-    void showConfiguration(const QString& config);
+    void showConfiguration(const BitConfig& bits);
     void exportSelectedConfigurations();
     void updateSummary();
     void showAbout();

@@ -45,6 +45,8 @@ public:
     std::string toJson(const std::vector<std::string>& layerNames) const;
 
     bool operator==(const BitConfig& other) const { return layers_ == other.layers_; }
+    bool operator!=(const BitConfig& other) const { return layers_ != other.layers_; }
+    bool operator<(const BitConfig& other) const { return layers_ < other.layers_; } ///< for ordered maps
 
 private:
     std::vector<LayerBits> layers_;

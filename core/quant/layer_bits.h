@@ -11,6 +11,10 @@ struct LayerBits {
     bool coupled() const { return weight == activation; }
     bool operator==(const LayerBits& other) const { return weight == other.weight && activation == other.activation; }
     bool operator!=(const LayerBits& other) const { return !(*this == other); }
+    bool operator<(const LayerBits& other) const
+    {
+        return weight != other.weight ? weight < other.weight : activation < other.activation;
+    }
 };
 
 } // namespace quantscope

@@ -37,10 +37,7 @@ std::string optionalNumber(const std::optional<double>& value)
 std::string bitsJson(const StoredStudy& study, const BitConfig& bits, const std::optional<double>& accuracy,
                      bool accuracyObserved)
 {
-    std::vector<std::string> names;
-    for (const LayerInfo& l : study.layers)
-        names.push_back(l.name);
-    nlohmann::ordered_json document = nlohmann::ordered_json::parse(bits.toJson(names));
+    nlohmann::ordered_json document = nlohmann::ordered_json::parse(bits.toJson(study.layerNames()));
     nlohmann::ordered_json out = {
         {"format", "quantscope-bits"},       {"version", 1},
         {"study", study.spec.name},          {"model", study.spec.model},
@@ -50,7 +47,7 @@ std::string bitsJson(const StoredStudy& study, const BitConfig& bits, const std:
     if (accuracy) {
         out["accuracy"] = *accuracy;
         out["accuracy_source"] = accuracyObserved ? "measured" : "predicted";
-        out["task"] = study.spec.tasks.back().name;
+        out["task"] = study.spec.target().name;
     }
     out["layers"] = document.at("layers");
     return out.dump(2);
@@ -64,7 +61,7 @@ std::string trialsCsv(const StoredStudy& study, const std::vector<TrialRow>& tri
     for (const TrialRow& t : trials) {
         const std::string taskName =
             size_t(t.task) < study.spec.tasks.size() ? study.spec.tasks[size_t(t.task)].name : "";
-        out << t.id << ',' << csvField(t.config) << ',' << t.task << ',' << csvField(taskName) << ','
+        out << t.id << ',' << csvField(t.bits.toString()) << ',' << t.task << ',' << csvField(taskName) << ','
             << trialStatusName(t.status) << ',' << optionalNumber(t.accuracy) << ',' << optionalNumber(t.memoryMB)
             << ',' << optionalNumber(t.bops) << ',' << optionalNumber(t.seconds) << ',' << csvField(t.error) << ','
             << csvField(t.reason) << ',' << t.createdAt << ',' << t.startedAt << ',' << t.finishedAt << '\n';

@@ -36,20 +36,12 @@ void checkFormat(const std::string& format)
         throw ConfigError("unknown export format '" + format + "': expected " + kFormats);
 }
 
-std::vector<std::string> layerNames(const StoredStudy& study)
-{
-    std::vector<std::string> names;
-    for (const LayerInfo& l : study.layers)
-        names.push_back(l.name);
-    return names;
-}
-
 /// The configuration to export: the one asked for, or the measured configuration with the best
 /// effective accuracy on the target task.
 BitConfig chosenConfig(const StoredStudy& study, const std::vector<TrialRow>& trials, const StudyExport& request)
 {
-    if (!request.config.empty())
-        return BitConfig::parse(request.config, layerNames(study));
+    if (request.bits)
+        return *request.bits;
     const StudyResults results = computeStudyResults(study, trials, 1);
     const ResultPoint* best = nullptr;
     for (const ResultPoint& p : results.observedFront)
@@ -58,7 +50,7 @@ BitConfig chosenConfig(const StoredStudy& study, const std::vector<TrialRow>& tr
     if (!best)
         throw ConfigError("study '" + study.spec.name
                           + "' has no trial on its target task yet: give the configuration");
-    return BitConfig::parse(best->config, layerNames(study));
+    return best->bits;
 }
 
 /// The study's network and data, for the formats that write the model itself: `loaded` when the
@@ -74,9 +66,9 @@ std::shared_ptr<const StudyAssets> realModel(const StoredStudy& study, const std
 /// The first done target-task trial of `bits`, if any: the one a "trial" export reproduces.
 const TrialRow* targetTrial(const StoredStudy& study, const std::vector<TrialRow>& trials, const BitConfig& bits)
 {
-    const int target = int(study.spec.tasks.size()) - 1;
+    const int target = study.spec.targetTask();
     for (const TrialRow& t : trials)
-        if (t.status == TrialStatus::Done && t.task == target && t.config == bits.toString())
+        if (t.status == TrialStatus::Done && t.task == target && t.bits == bits)
             return &t;
     return nullptr;
 }
@@ -123,7 +115,7 @@ std::pair<Network, double> fineTuneAndScore(const StudyAssets& assets, const Bit
 ExportedWeights finalFineTune(const StoredStudy& study, const BitConfig& bits, const StudyAssets& assets,
                               const StudyExport& request, const std::function<void(const std::string&)>& tell)
 {
-    const int64_t steps = request.finalSteps > 0 ? request.finalSteps : 5 * study.spec.tasks.back().steps;
+    const int64_t steps = request.finalSteps > 0 ? request.finalSteps : 5 * study.spec.target().steps;
     if (steps <= 0)
         throw ConfigError("final fine-tune: give the number of steps (the target task fine-tunes for 0)");
     const ImageSet& holdout = assets.splits.holdout;
@@ -154,7 +146,7 @@ ExportedWeights weightsToExport(const StoredStudy& study, const std::vector<Tria
     if (request.weights == "final")
         return finalFineTune(study, bits, assets, request, tell);
     const TrialRow* trial = request.weights == "trial" ? targetTrial(study, trials, bits) : nullptr;
-    const StudyTask& task = study.spec.tasks.back();
+    const StudyTask& task = study.spec.target();
     if (!trial || task.steps == 0) {
         if (request.weights == "trial" && !trial)
             tell("no trial of " + bits.toString()
@@ -210,8 +202,8 @@ void checkStudyExport(const StoredStudy& study, const StudyExport& request)
         throw ConfigError("folder " + folder.string() + " does not exist");
     if (access(folder.c_str(), W_OK) != 0)
         throw ConfigError("folder " + folder.string() + " is not writable");
-    if (!request.config.empty())
-        BitConfig::parse(request.config, layerNames(study));
+    if (request.bits)
+        study.requireFits(*request.bits);
     QuantSettings settings;
     settings.quantizer = parseQuantizerKind(study.spec.quantizer);
     if (request.format == "onnx")
@@ -229,10 +221,10 @@ std::string exportStudy(const StoredStudy& study, const std::vector<TrialRow>& t
         content = trialsCsv(study, trials);
     } else if (request.format == "bits-json") {
         const BitConfig bits = chosenConfig(study, trials, request);
-        const int target = int(study.spec.tasks.size()) - 1;
+        const int target = study.spec.targetTask();
         std::optional<double> accuracy;
         for (const TrialRow& t : trials)
-            if (t.status == TrialStatus::Done && t.task == target && t.config == bits.toString())
+            if (t.status == TrialStatus::Done && t.task == target && t.bits == bits)
                 accuracy = t.accuracy;
         content = bitsJson(study, bits, accuracy, accuracy.has_value()) + "\n";
     } else {

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "common/progress.h"
+#include "quant/bit_config.h"
 #include "study/study_store.h"
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,7 +17,7 @@ struct StudyAssets;
 /// One export of a study (docs/export.md), the same from the command line and the workbench.
 struct StudyExport {
     std::string format = "bits-json"; ///< bits-json, trials-csv, aimet-json, torchscript or onnx
-    std::string config;               ///< empty: the measured configuration with the best E
+    std::optional<BitConfig> bits;    ///< none: the measured configuration with the best E
     std::string path;                 ///< file to write; empty: text formats return their content
     /// Which weights model formats hold: "trial" (the default) re-runs the fine-tuning of the
     /// configuration's target-task trial (its seed, steps and data) so that the file scores what

@@ -57,18 +57,18 @@ StudyCosts::StudyCosts(StoredStudy study, const std::vector<TrialRow>& trials) :
 {
     for (const TrialRow& t : trials)
         if (t.status == TrialStatus::Done && t.memoryMB && t.bops)
-            reported_[t.config] = {*t.memoryMB, *t.bops};
+            reported_[t.bits] = {*t.memoryMB, *t.bops};
 }
 
 double StudyCosts::memoryMB(const BitConfig& bits) const
 {
-    const auto found = reported_.find(bits.toString());
+    const auto found = reported_.find(bits);
     return found != reported_.end() ? found->second.first : studyMemoryMB(study_, bits);
 }
 
 double StudyCosts::bops(const BitConfig& bits) const
 {
-    const auto found = reported_.find(bits.toString());
+    const auto found = reported_.find(bits);
     return found != reported_.end() ? found->second.second : studyBops(study_, bits);
 }
 
@@ -77,27 +77,24 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
 {
     StudyResults results;
     const StudySpec& spec = study.spec;
-    results.targetTask = int(spec.tasks.size()) - 1;
-    std::vector<std::string> names;
-    for (const LayerInfo& l : study.layers)
-        names.push_back(l.name);
+    results.targetTask = spec.targetTask();
     const size_t n = study.layers.size();
     const auto encoding = makeEncoding(spec.encoding, n);
     const auto costs = std::make_shared<const StudyCosts>(study, trials);
     results.costs = costs;
     auto point = [&](const BitConfig& bits) {
         ResultPoint p;
-        p.config = bits.toString();
+        p.bits = bits;
         p.memoryMB = costs->memoryMB(bits);
         p.bops = costs->bops(bits);
         return p;
     };
 
     // Observed target-task accuracy per configuration (mean of repeats).
-    std::map<std::string, std::pair<double, int>> observed;
+    std::map<BitConfig, std::pair<double, int>> observed;
     for (const TrialRow& t : trials) {
         if (t.status == TrialStatus::Done && t.task == results.targetTask) {
-            auto& [sum, count] = observed[t.config];
+            auto& [sum, count] = observed[t.bits];
             sum += *t.accuracy;
             ++count;
         }
@@ -113,7 +110,7 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
             return;
         Eigen::MatrixXd inputs(Eigen::Index(points.size()), encoding->dim());
         for (size_t i = 0; i < points.size(); ++i)
-            inputs.row(Eigen::Index(i)) = encoding->encode(BitConfig::parse(points[i].config, names)).transpose();
+            inputs.row(Eigen::Index(i)) = encoding->encode(points[i].bits).transpose();
         const std::vector<AccuracyInterval> p = surrogate->predictIntervals(inputs, results.targetTask);
         for (size_t i = 0; i < points.size(); ++i) {
             points[i].predicted = p[i].median;
@@ -123,16 +120,15 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
         }
     };
     auto finish = [&](ResultPoint& p) {
-        const auto found = observed.find(p.config);
+        const auto found = observed.find(p.bits);
         p.observed = found != observed.end();
         p.accuracy = p.observed ? found->second.first / found->second.second : p.predicted.value_or(0);
-        p.effectiveAccuracy =
-            effectiveAccuracy(p.accuracy, bitSum(BitConfig::parse(p.config, names)), n, spec.effectiveK);
+        p.effectiveAccuracy = effectiveAccuracy(p.accuracy, bitSum(p.bits), n, spec.effectiveK);
     };
 
     std::vector<ResultPoint> observedPoints;
     for (const auto& [config, value] : observed)
-        observedPoints.push_back(point(BitConfig::parse(config, names)));
+        observedPoints.push_back(point(config));
     predict(observedPoints);
     for (ResultPoint& p : observedPoints)
         finish(p);
@@ -152,7 +148,7 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
         CandidatePool pool(*encoding);
         fillStudyCandidates(pool);
         for (const auto& [config, value] : observed)
-            pool.add(BitConfig::parse(config, names));
+            pool.add(config);
         std::vector<ResultPoint> candidates;
         for (size_t c = 0; c < pool.size(); ++c)
             candidates.push_back(point(pool.bits(c)));
@@ -161,8 +157,7 @@ StudyResults computeStudyResults(const StoredStudy& study, const std::vector<Tri
             finish(p);
             // The predicted front is about the model: rank every point by its posterior mean.
             p.accuracy = *p.predicted;
-            p.effectiveAccuracy =
-                effectiveAccuracy(p.accuracy, bitSum(BitConfig::parse(p.config, names)), n, spec.effectiveK);
+            p.effectiveAccuracy = effectiveAccuracy(p.accuracy, bitSum(p.bits), n, spec.effectiveK);
         }
         results.predictedFront = frontOf(candidates);
         std::sort(candidates.begin(), candidates.end(),

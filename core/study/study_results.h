@@ -16,7 +16,7 @@ class StudySurrogate;
 
 /// A configuration with its cost and its (observed or predicted) target-task accuracy.
 struct ResultPoint {
-    std::string config;
+    BitConfig bits;
     double memoryMB = 0;
     double bops = 0;
     double accuracy = 0;             ///< observed mean, or posterior mean when not observed
@@ -32,7 +32,7 @@ struct ResultPoint {
 /// One done trial predicted by the model conditioned on all the others: its measured accuracy
 /// and the 95 % predictive interval for it (noise included).
 struct LeaveOneOutCheck {
-    std::string config;
+    BitConfig bits;
     int task = 0;
     double measured = 0;
     AccuracyInterval predicted;
@@ -61,7 +61,7 @@ public:
 
 private:
     StoredStudy study_;
-    std::map<std::string, std::pair<double, double>> reported_; ///< config -> (MB, BOPs)
+    std::map<BitConfig, std::pair<double, double>> reported_; ///< configuration -> (MB, BOPs)
 };
 
 /// What a study found (NUQ's decision step and beyond): fronts of accuracy against memory, the

@@ -42,8 +42,7 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::v
         throw ConfigError("a study runner needs at least one evaluator");
     lock_ = std::make_unique<StudyStore::RunLock>(store_, study_.id);
     const StudySpec& spec = study_.spec;
-    for (const LayerInfo& layer : study_.layers)
-        layerNames_.push_back(layer.name);
+    layerNames_ = study_.layerNames();
     encoding_ = makeEncoding(spec.encoding, study_.layers.size());
     strategy_ = makeStrategy(spec.strategy);
 
@@ -58,7 +57,7 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::v
     // Samples as the results' surrogate draws them, so that one fit serves the search and the views.
     options.fit.posteriorSamples = StudySurrogate::kHyperparameterSamples;
     options.fit.sampleUpTo = StudySurrogate::kSampleUpTo;
-    const int target = int(spec.tasks.size()) - 1;
+    const int target = spec.targetTask();
     if (strategy_->multiTask())
         options.initialDesign = {{spec.cheapestTask(), spec.initialCheapCount(encoding_->dim())},
                                  {target, spec.initialTarget}};
@@ -84,8 +83,7 @@ void StudyRunner::replay(const TrialRow& row)
 {
     if (row.status != TrialStatus::Done && row.status != TrialStatus::Failed)
         return;
-    const BitConfig bits = BitConfig::parse(row.config, layerNames_);
-    const size_t candidate = loop_->addCandidate(bits);
+    const size_t candidate = loop_->addCandidate(row.bits);
     spent_ += row.seconds.value_or(0);
     if (row.status == TrialStatus::Done) {
         loop_->record(Proposal{candidate, row.task, 0, row.reason},
@@ -96,12 +94,12 @@ void StudyRunner::replay(const TrialRow& row)
     }
 }
 
-std::vector<std::optional<double>> StudyRunner::acquisition(const std::vector<std::string>& configs)
+std::vector<std::optional<double>> StudyRunner::acquisition(const std::vector<BitConfig>& configs)
 {
     const Eigen::VectorXd values = loop_->acquisition();
     std::vector<std::optional<double>> out;
-    for (const std::string& config : configs) {
-        const std::optional<size_t> c = loop_->find(BitConfig::parse(config, layerNames_));
+    for (const BitConfig& config : configs) {
+        const std::optional<size_t> c = loop_->find(config);
         out.push_back(c && Eigen::Index(*c) < values.size() ? std::optional<double>(values[Eigen::Index(*c)])
                                                             : std::nullopt);
     }
@@ -133,7 +131,7 @@ TrialRequest StudyRunner::requestFor(const TrialRow& pending) const
     request.trialId = pending.id;
     request.study = spec.name;
     request.layerNames = layerNames_;
-    request.bits = BitConfig::parse(pending.config, layerNames_);
+    request.bits = pending.bits;
     request.task = pending.task;
     request.taskName = spec.tasks.at(size_t(pending.task)).name;
     request.steps = spec.tasks.at(size_t(pending.task)).steps;
@@ -247,11 +245,11 @@ std::vector<TrialRow> StudyRunner::propose()
         q = std::min(q, *study_.spec.budgetTrials - completed_);
     for (const Proposal& p : loop_->propose(std::max(q, 1))) {
         TrialRow row;
-        row.config = loop_->pool().bits(p.candidate).toString();
+        row.bits = loop_->pool().bits(p.candidate);
         row.task = p.task;
         row.reason = p.reason;
         row.status = TrialStatus::Pending;
-        row.id = store_.addPendingTrial(study_.id, row.config, row.task, row.reason);
+        row.id = store_.addPendingTrial(study_.id, row.bits, row.task, row.reason);
         queue.push_back(row);
     }
     return queue;

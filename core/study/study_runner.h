@@ -44,9 +44,9 @@ public:
     void run(const WorkControl& control = {}, const std::function<void(const TrialRow&)>& onTrial = {});
 
     bool budgetSpent() const;
-    /// The strategy's acquisition value of each configuration (compact strings) that is in the
+    /// The strategy's acquisition value of each configuration that is in the
     /// search's candidate pool; nullopt for the others, or when the strategy has none.
-    std::vector<std::optional<double>> acquisition(const std::vector<std::string>& configs);
+    std::vector<std::optional<double>> acquisition(const std::vector<BitConfig>& configs);
     /// The GP over `trials` (the study's trials, as stored after the last step) for the results and
     /// views: the search's own fit of this step, samples included, when the strategy's model covers
     /// every task and every done trial; else a fit of its own (model-free or single-task strategies).

@@ -73,10 +73,8 @@ void StudyService::addUserTrial(const BitConfig& bits, int task)
     const StoredStudy& s = study();
     if (task < 0 || task >= int(s.spec.tasks.size()))
         throw ConfigError("task " + std::to_string(task) + " is not a task of this study");
-    if (bits.size() != s.layers.size())
-        throw ConfigError("the configuration has " + std::to_string(bits.size()) + " layers, the study "
-                          + std::to_string(s.layers.size()));
-    store_->addPendingTrial(s.id, bits.toString(), task, "what-if: asked for by the user");
+    s.requireFits(bits);
+    store_->addPendingTrial(s.id, bits, task, "what-if: asked for by the user");
 }
 
 std::vector<TrialRow> StudyService::step(const WorkControl& control)
@@ -108,9 +106,9 @@ StudySnapshot StudyService::snapshot()
     snapshot.trials = store_->trials(snapshot.study.id);
     // One fit for the step: the search's, behind both the acquisition values and the posterior.
     snapshot.results = computeStudyResults(snapshot.study, snapshot.trials, 10, runner_->surrogate(snapshot.trials));
-    std::vector<std::string> ranked;
+    std::vector<BitConfig> ranked;
     for (const ResultPoint& p : snapshot.results.ranking)
-        ranked.push_back(p.config);
+        ranked.push_back(p.bits);
     const std::vector<std::optional<double>> values = runner_->acquisition(ranked);
     for (size_t i = 0; i < values.size(); ++i)
         snapshot.results.ranking[i].acquisition = values[i];

@@ -45,6 +45,10 @@ struct StudySpec {
 
     // The search.
     std::vector<StudyTask> tasks;
+    /// The task whose accuracy the study reports and optimises: the last, most expensive one
+    /// (validate() guarantees there is one).
+    int targetTask() const { return int(tasks.size()) - 1; }
+    const StudyTask& target() const { return tasks.back(); }
     std::string encoding = "bezier2";
     std::string strategy = "ehvi";    ///< docs/search.md; the benchmarks in docs/benchmarks.md chose it
     int batch = 1;                    ///< proposals per step (parallel evaluations)

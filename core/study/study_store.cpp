@@ -249,6 +249,26 @@ void StudyStore::setBudget(const std::string& name, std::optional<int> trials, s
     transaction.commit();
 }
 
+std::vector<std::string> StoredStudy::layerNames() const
+{
+    std::vector<std::string> names;
+    for (const LayerInfo& l : layers)
+        names.push_back(l.name);
+    return names;
+}
+
+BitConfig StoredStudy::parseConfig(const std::string& text) const
+{
+    return BitConfig::parse(text, layerNames());
+}
+
+void StoredStudy::requireFits(const BitConfig& bits) const
+{
+    if (bits.size() != layers.size())
+        throw ConfigError("the configuration has " + std::to_string(bits.size()) + " layers, study '" + spec.name
+                          + "' has " + std::to_string(layers.size()));
+}
+
 std::vector<std::string> StudyStore::studyNames()
 {
     std::vector<std::string> names;
@@ -292,13 +312,13 @@ StoredStudy StudyStore::loadStudy(const std::string& name)
     return study;
 }
 
-int64_t StudyStore::addPendingTrial(int64_t studyId, const std::string& config, int task, const std::string& reason)
+int64_t StudyStore::addPendingTrial(int64_t studyId, const BitConfig& bits, int task, const std::string& reason)
 {
     SqliteStatement insert(db_,
                            std::string("INSERT INTO trials(study_id, config, task, status, reason, created_at) "
                                        "VALUES(?, ?, ?, 'pending', ?, ")
                                + kNow + ")");
-    insert.bind(1, studyId).bind(2, config).bind(3, int64_t(task)).bind(4, reason).run();
+    insert.bind(1, studyId).bind(2, bits.toString()).bind(3, int64_t(task)).bind(4, reason).run();
     return db_.lastInsertId();
 }
 
@@ -342,8 +362,19 @@ int StudyStore::requeueRunning(int64_t studyId)
     return db_.changes();
 }
 
+std::vector<std::string> StudyStore::layerNames(int64_t studyId)
+{
+    std::vector<std::string> names;
+    SqliteStatement query(db_, "SELECT name FROM layers WHERE study_id = ? ORDER BY position");
+    query.bind(1, studyId);
+    while (query.step())
+        names.push_back(query.text(0));
+    return names;
+}
+
 std::vector<TrialRow> StudyStore::trials(int64_t studyId)
 {
+    const std::vector<std::string> names = layerNames(studyId);
     std::vector<TrialRow> rows;
     SqliteStatement query(db_,
                           "SELECT id, config, task, status, accuracy, memory_mb, bops, seconds, error, reason, "
@@ -353,7 +384,12 @@ std::vector<TrialRow> StudyStore::trials(int64_t studyId)
     while (query.step()) {
         TrialRow row;
         row.id = query.integer(0);
-        row.config = query.text(1);
+        try {
+            row.bits = BitConfig::parse(query.text(1), names);
+        } catch (const ConfigError& e) {
+            throw StoreError(path() + ": trial " + std::to_string(row.id)
+                             + " has a damaged configuration: " + e.what());
+        }
         row.task = int(query.integer(2));
         row.status = parseStatus(query.text(3));
         row.accuracy = optionalReal(query, 4);

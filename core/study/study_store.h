@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/layer_info.h"
+#include "quant/bit_config.h"
 #include "study/sqlite_db.h"
 #include "study/study_spec.h"
 
@@ -17,7 +18,7 @@ std::string trialStatusName(TrialStatus status);
 /// One evaluation of a study, as stored.
 struct TrialRow {
     int64_t id = 0;
-    std::string config; ///< compact bit configuration of the searched layers
+    BitConfig bits; ///< of the searched layers
     int task = 0;
     TrialStatus status = TrialStatus::Pending;
     std::optional<double> accuracy;
@@ -33,6 +34,13 @@ struct StoredStudy {
     int64_t id = 0;
     StudySpec spec;
     std::vector<LayerInfo> layers;
+
+    std::vector<std::string> layerNames() const;
+    /// A configuration a person or file gives, as text ("8,6,4,..." or "4"), for this study's
+    /// layers: ConfigError naming the entry or the count that is wrong.
+    BitConfig parseConfig(const std::string& text) const;
+    /// ConfigError unless `bits` has one entry per layer of this study.
+    void requireFits(const BitConfig& bits) const;
 };
 
 /// What a finished evaluation reports.
@@ -70,12 +78,13 @@ public:
     /// StoreError naming the study and the file when there is none.
     StoredStudy loadStudy(const std::string& name);
 
-    int64_t addPendingTrial(int64_t studyId, const std::string& config, int task, const std::string& reason);
+    int64_t addPendingTrial(int64_t studyId, const BitConfig& bits, int task, const std::string& reason);
     void markRunning(int64_t trialId);
     void completeTrial(int64_t trialId, const TrialResult& result);
     void failTrial(int64_t trialId, const std::string& error, double seconds);
     /// Running trials (their process died) become pending again; returns how many.
     int requeueRunning(int64_t studyId);
+    /// StoreError for a row whose configuration does not fit the study's layers (a damaged file).
     std::vector<TrialRow> trials(int64_t studyId);
 
     /// Results stored with a study by kind (e.g. "sensitivity"), as JSON; replaced on save.
@@ -100,6 +109,7 @@ private:
     StudyStore(const std::string& path, SqliteDb::Access access);
     void migrate();
     int64_t insertStudy(const StudySpec& spec, const std::vector<LayerInfo>& layers);
+    std::vector<std::string> layerNames(int64_t studyId);
     /// Closes and removes the file when this store created it (it holds no study yet).
     void discardCreatedFile();
 

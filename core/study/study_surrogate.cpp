@@ -10,15 +10,13 @@ namespace quantscope {
 
 MtgpData StudySurrogate::collect(const StoredStudy& study, const std::vector<TrialRow>& trials)
 {
-    for (const LayerInfo& l : study.layers)
-        names_.push_back(l.name);
+    names_ = study.layerNames();
     MtgpData data;
     data.inputs.resize(0, encoding_->dim());
     for (const TrialRow& t : trials)
         if (t.status == TrialStatus::Done && t.accuracy) {
-            data.append(encoding_->encode(BitConfig::parse(t.config, names_)), t.task,
-                        transform_.toLatent(*t.accuracy));
-            configs_.push_back(t.config);
+            data.append(encoding_->encode(t.bits), t.task, transform_.toLatent(*t.accuracy));
+            configs_.push_back(t.bits);
         }
     return data;
 }

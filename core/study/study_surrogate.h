@@ -64,7 +64,7 @@ private:
 
     std::unique_ptr<Encoding> encoding_;
     std::vector<std::string> names_;
-    std::vector<std::string> configs_; ///< per GP observation
+    std::vector<BitConfig> configs_; ///< per GP observation
     int tasks_ = 0;
     AccuracyTransform transform_;
     std::unique_ptr<MultiTaskGP> gp_; ///< the MAP fit

@@ -61,7 +61,7 @@ TEST_P(FineTunedExport, ScoresTheTrialsAccuracyInPyTorch)
 
     // One target-task trial, evaluated as the runner does it.
     const BitConfig bits = BitConfig::parse(c.config, names);
-    const int64_t id = store.addPendingTrial(study.id, bits.toString(), 1, "test");
+    const int64_t id = store.addPendingTrial(study.id, bits, 1, "test");
     store.markRunning(id);
     TrialRequest request;
     request.trialId = id;
@@ -75,7 +75,7 @@ TEST_P(FineTunedExport, ScoresTheTrialsAccuracyInPyTorch)
 
     StudyExport exported;
     exported.format = "torchscript";
-    exported.config = c.config;
+    exported.bits = bits;
     exported.path = dir.file("model.pt");
     std::string note;
     exported.note = [&](const std::string& text) { note = text; };

@@ -86,7 +86,7 @@ TEST(ParallelRunner, EvaluatesOneTrialPerEvaluatorAtOnce)
     std::set<std::pair<std::string, int>> pairs;
     for (const TrialRow& t : trials) {
         EXPECT_EQ(t.status, TrialStatus::Done);
-        pairs.insert({t.config, t.task});
+        pairs.insert({t.bits.toString(), t.task});
     }
     EXPECT_EQ(pairs.size(), 9u);
     EXPECT_EQ(runner.completedTrials(), 9);

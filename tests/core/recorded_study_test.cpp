@@ -85,7 +85,7 @@ TEST(RecordedStudy, FreshDefaultStudyIsHonestAfterItsInitialDesign)
     const StoredStudy study = store.loadStudy(spec.name);
     const std::vector<TrialRow> trials = store.trials(study.id);
     for (const TrialRow& t : trials)
-        EXPECT_EQ(t.status, TrialStatus::Done) << t.config << " on task " << t.task << ": " << t.error
+        EXPECT_EQ(t.status, TrialStatus::Done) << t.bits.toString() << " on task " << t.task << ": " << t.error
                                                << " (record it with tests/benchmarks/record_evaluations)";
     ASSERT_EQ(trials.size(), size_t(*spec.budgetTrials));
 

@@ -56,7 +56,7 @@ TEST(StudyService, ParallelWorkersStillServeSensitivityAndExport)
     StudyExport request;
     request.format = "torchscript";
     request.weights = "quantized";
-    request.config = "4";
+    request.bits = service.study().parseConfig("4");
     request.path = dir.file("model.pt");
     service.exportTo(request);
     EXPECT_TRUE(std::filesystem::exists(request.path));

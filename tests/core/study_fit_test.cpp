@@ -35,9 +35,9 @@ int checkOneFitPerStep(const std::string& strategy)
         const std::vector<TrialRow> trials = store.trials(id);
         const std::shared_ptr<const StudySurrogate> surrogate = runner.surrogate(trials);
         const StudyResults results = computeStudyResults(store.loadStudy(spec.name), trials, 10, surrogate);
-        std::vector<std::string> ranked;
+        std::vector<BitConfig> ranked;
         for (const ResultPoint& p : results.ranking)
-            ranked.push_back(p.config);
+            ranked.push_back(p.bits);
         runner.acquisition(ranked);
         const uint64_t fits = fitMtgpCalls() - before;
         EXPECT_EQ(results.surrogate, surrogate);

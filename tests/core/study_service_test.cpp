@@ -40,7 +40,7 @@ TEST(StudyService, OpensOrCreatesAndServesEveryOperation)
         service.extendBudget(13);
         service.addUserTrial(BitConfig::uniform(4, service.study().layers.size()), 0);
         EXPECT_EQ(service.step().size(), 1u);
-        EXPECT_EQ(service.trials().back().config, BitConfig::uniform(4, service.study().layers.size()).toString());
+        EXPECT_EQ(service.trials().back().bits, BitConfig::uniform(4, service.study().layers.size()));
         EXPECT_THROW(service.computeSensitivity(), ConfigError); // synthetic: no network
         EXPECT_FALSE(service.storedSensitivity());
     }

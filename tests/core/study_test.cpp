@@ -44,7 +44,7 @@ std::set<std::pair<std::string, int>> donePairs(const std::vector<TrialRow>& tri
     int count = 0;
     for (const TrialRow& t : trials)
         if (t.status == TrialStatus::Done) {
-            pairs.insert({t.config, t.task});
+            pairs.insert({t.bits.toString(), t.task});
             ++count;
         }
     if (done)
@@ -104,7 +104,7 @@ TEST(StudyStore, CreatesLoadsAndKeepsTrials)
         store.createStudy(other, evaluator.layers());
         EXPECT_THROW(store.createStudy(other, evaluator.layers()), StoreError);
         const int64_t id = store.loadStudy("synthetic").id;
-        const int64_t trial = store.addPendingTrial(id, "8,8,8,8,8,8,8,8,8", 0, "test");
+        const int64_t trial = store.addPendingTrial(id, BitConfig::uniform(8, 9), 0, "test");
         store.markRunning(trial);
     }
     StudyStore reopened(path);
@@ -120,6 +120,29 @@ TEST(StudyStore, CreatesLoadsAndKeepsTrials)
         FAIL();
     } catch (const StoreError& e) {
         EXPECT_EQ(std::string(e.what()), "no study 'missing' in " + path + " (it has: synthetic, other)");
+    }
+}
+
+TEST(StudyStore, ATrialWhoseConfigurationDoesNotFitItsStudyIsNamed)
+{
+    test::TempDir dir;
+    const std::string path = dir.file("studies.db");
+    SyntheticTrialEvaluator evaluator(syntheticSpec(5));
+    int64_t studyId = 0, trial = 0;
+    {
+        StudyStore store(path);
+        studyId = store.createStudy(syntheticSpec(5), evaluator.layers());
+        trial = store.addPendingTrial(studyId, BitConfig::uniform(8, 9), 0, "test");
+    }
+    SqliteDb(path, SqliteDb::Access::ReadWrite).execute("UPDATE trials SET config = '8,8,9'");
+    StudyStore store(path);
+    try {
+        store.trials(studyId);
+        FAIL();
+    } catch (const StoreError& e) {
+        EXPECT_NE(std::string(e.what()).find("trial " + std::to_string(trial) + " has a damaged configuration"),
+                  std::string::npos)
+            << e.what();
     }
 }
 
@@ -465,7 +488,7 @@ TEST(StudyResults, FrontsRankingBaselinesAndPredictionError)
     ASSERT_EQ(results.ranking.size(), 5u);
     EXPECT_GE(results.ranking[0].effectiveAccuracy, results.ranking[4].effectiveAccuracy);
     ASSERT_EQ(results.baselines.size(), 4u);
-    EXPECT_EQ(results.baselines[0].config, BitConfig::uniform(8, 9).toString());
+    EXPECT_EQ(results.baselines[0].bits, BitConfig::uniform(8, 9));
     EXPECT_GT(results.baselines[0].memoryMB, results.baselines[3].memoryMB);
     int targetTrials = 0;
     for (const TrialRow& t : trials)
@@ -496,13 +519,13 @@ TEST(StudyResults, AnExternalEvaluatorsReportedMemoryDrivesTheFront)
     EXPECT_DOUBLE_EQ(results.observedFront[0].bops, 5);
     for (const ResultPoint& p : results.baselines) {
         if (p.observed) {
-            EXPECT_DOUBLE_EQ(p.memoryMB, 0.0625) << p.config;
+            EXPECT_DOUBLE_EQ(p.memoryMB, 0.0625) << p.bits.toString();
         }
     }
     EXPECT_NE(studyMemoryMB(study, BitConfig::uniform(8, 9)), 0.0625);
     // Further configurations (the what-if editor's) get the reported costs where measured.
     ASSERT_TRUE(results.costs);
-    const BitConfig measured = BitConfig::parse(results.observedFront[0].config, std::vector<std::string>(9, "layer"));
+    const BitConfig measured = results.observedFront[0].bits;
     EXPECT_DOUBLE_EQ(results.costs->memoryMB(measured), 0.0625);
     const BitConfig unmeasured = BitConfig::parse("8,1,8,1,8,1,8,1,8", std::vector<std::string>(9, "layer"));
     EXPECT_DOUBLE_EQ(results.costs->memoryMB(unmeasured), studyMemoryMB(study, unmeasured));
@@ -582,7 +605,7 @@ TEST(StudyStore, ReadOnlyFilesServeReadersAndRefuseChanges)
         StudyStore reader = StudyStore::openForReading(path);
         const StoredStudy study = reader.loadStudy("synthetic");
         EXPECT_EQ(reader.trials(study.id).size(), 3u);
-        expectRefused([&] { reader.addPendingTrial(study.id, "8,8,8,8,8,8,8,8,8", 0, "test"); });
+        expectRefused([&] { reader.addPendingTrial(study.id, BitConfig::uniform(8, 9), 0, "test"); });
         expectRefused([&] { reader.saveArtifact(study.id, "sensitivity", "{}"); });
         expectRefused([&] { StudyStore::RunLock lock(reader, study.id); });
     }
@@ -590,7 +613,7 @@ TEST(StudyStore, ReadOnlyFilesServeReadersAndRefuseChanges)
         ASSERT_EQ(chmod(path.c_str(), 0444), 0);
         StudyStore writeProtected(path, false);
         expectRefused([&] {
-            writeProtected.addPendingTrial(writeProtected.loadStudy("synthetic").id, "8,8,8,8,8,8,8,8,8", 0, "t");
+            writeProtected.addPendingTrial(writeProtected.loadStudy("synthetic").id, BitConfig::uniform(8, 9), 0, "t");
         });
         chmod(path.c_str(), 0644);
     }

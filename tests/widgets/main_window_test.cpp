@@ -85,9 +85,9 @@ TEST(MainWindow, ScriptedSessionReachesEveryPanel)
     }
 
     // A click on a front point loads it into the what-if editor and the layer table.
-    const std::string config = session.results().observedFront.front().config;
-    Q_EMIT window.pareto()->configurationClicked(QString::fromStdString(config));
-    EXPECT_EQ(window.whatIf()->configuration().toString(), config);
+    const BitConfig clicked = session.results().observedFront.front().bits;
+    Q_EMIT window.pareto()->configurationClicked(clicked);
+    EXPECT_EQ(window.whatIf()->configuration(), clicked);
     const BitConfig bits = window.whatIf()->configuration();
     EXPECT_EQ(window.layerModel()->data(window.layerModel()->index(0, LayerTableModel::Bits)).toString(),
               bits[0].weight == 0 ? QStringLiteral("float") : QString::number(bits[0].weight));
@@ -95,19 +95,20 @@ TEST(MainWindow, ScriptedSessionReachesEveryPanel)
 
     // Several configurations picked in the Pareto view (Ctrl+click) and exported at once.
     QTemporaryDir out;
-    const std::string first = session.results().observedFront.front().config;
-    std::string second;
+    const BitConfig first = session.results().observedFront.front().bits;
+    BitConfig second;
     for (const ResultPoint& p : session.results().baselines)
-        if (p.config != first)
-            second = p.config;
-    window.pareto()->toggleSelected(QString::fromStdString(first));
-    window.pareto()->toggleSelected(QString::fromStdString(second));
-    const QStringList configs = window.pareto()->selectedConfigurations();
-    ASSERT_EQ(configs.size(), 2);
+        if (p.bits != first)
+            second = p.bits;
+    window.pareto()->toggleSelected(first);
+    window.pareto()->toggleSelected(second);
+    const std::vector<BitConfig> configs = window.pareto()->selectedConfigurations();
+    ASSERT_EQ(configs.size(), 2u);
     window.exportConfigurations(configs, out.path());
-    for (QString config : configs)
-        EXPECT_TRUE(QFileInfo::exists(out.filePath(
-            QStringLiteral("bits-") + config.replace(QLatin1Char(','), QLatin1Char('-')) + QStringLiteral(".json"))));
+    for (const BitConfig& bits : configs) {
+        QString file = QString::fromStdString(bits.toString()).replace(QLatin1Char(','), QLatin1Char('-'));
+        EXPECT_TRUE(QFileInfo::exists(out.filePath(QStringLiteral("bits-") + file + QStringLiteral(".json"))));
+    }
 }
 
 } // namespace

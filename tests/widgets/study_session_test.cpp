@@ -177,11 +177,11 @@ TEST(StudySession, WhatIfEditorPredictsUndoesAndEvaluates)
     // "Evaluate now" adds a real trial of the edited configuration.
     QObject::connect(&editor, &WhatIfEditor::evaluateRequested, &session, &StudySession::evaluate);
     const size_t before = session.trials().size();
-    Q_EMIT editor.evaluateRequested(QString::fromStdString(editor.configuration().toString()), 3);
+    Q_EMIT editor.evaluateRequested(editor.configuration(), 3);
     ASSERT_TRUE(waitIdle(session, 30000));
     ASSERT_EQ(session.trials().size(), before + 1);
     const TrialRow& added = session.trials().back();
-    EXPECT_EQ(added.config, editor.configuration().toString());
+    EXPECT_EQ(added.bits, editor.configuration());
     EXPECT_EQ(added.task, 3);
     EXPECT_EQ(added.status, TrialStatus::Done);
 }
@@ -425,7 +425,7 @@ TEST(ExportDialog, ABadFieldKeepsTheDialogOpenWithItsInput)
     dialog.accept();
     EXPECT_NE(dialog.result(), QDialog::Accepted);
     EXPECT_TRUE(dialog.errorText().contains(QStringLiteral("does not exist"))) << dialog.errorText().toStdString();
-    EXPECT_EQ(dialog.request().config, "8,8,8,8,8,8,8,8,8");
+    EXPECT_EQ(dialog.request().bits->toString(), "8,8,8,8,8,8,8,8,8");
     dialog.setPath(dir.filePath(QStringLiteral("out.json")));
     dialog.accept();
     EXPECT_EQ(dialog.result(), QDialog::Accepted);
