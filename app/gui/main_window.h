@@ -50,6 +50,7 @@ public:
     ParetoPlot* pareto() const { return pareto_; }
     PosteriorView* posterior() const { return posterior_; }
     ModelCheckView* modelCheck() const { return modelCheck_; }
+    SensitivityView* sensitivity() const { return sensitivity_; }
     WhatIfEditor* whatIf() const { return whatIf_; }
 
 protected:

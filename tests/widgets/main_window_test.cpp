@@ -5,10 +5,15 @@
 #include "model_check_view.h"
 #include "pareto_plot.h"
 #include "posterior_view.h"
+#include "sensitivity_view.h"
 #include "stall_meter.h"
 #include "study_session.h"
 #include "trial_table_model.h"
 #include "what_if_editor.h"
+
+#include "study/study_store.h"
+#include "study/synthetic_trial_evaluator.h"
+#include "train/sensitivity.h"
 
 #include <QElapsedTimer>
 #include <QTest>
@@ -109,6 +114,59 @@ TEST(MainWindow, ScriptedSessionReachesEveryPanel)
         QString file = QString::fromStdString(bits.toString()).replace(QLatin1Char(','), QLatin1Char('-'));
         EXPECT_TRUE(QFileInfo::exists(out.filePath(QStringLiteral("bits-") + file + QStringLiteral(".json"))));
     }
+}
+
+// New Study or Open Study after another study: every view shows the new study, nothing of the
+// old one (the sensitivity panel kept the previous network's layers).
+TEST(MainWindow, OpeningAnotherStudyReplacesEveryView)
+{
+    QTemporaryDir dir;
+    const QString first = dir.filePath(QStringLiteral("a.db"));
+    StudySpec a = StudySpec::synthetic();
+    a.name = "a";
+    a.budgetTrials = 10;
+    {
+        StudyStore store(first.toStdString());
+        const std::vector<LayerInfo> layers = SyntheticTrialEvaluator(a).layers();
+        const int64_t id = store.createStudy(a, layers);
+        SensitivityReport report;
+        report.bits = {2, 4};
+        report.floatAccuracy = 90;
+        report.images = 100;
+        for (const LayerInfo& l : layers)
+            report.layers.push_back({l.name, {3.0, 1.0}, 1.0, 0.1, {0.2, 0.1}, {0.2, 0.1}});
+        store.saveArtifact(id, "sensitivity", report.toJson());
+    }
+    MainWindow window;
+    window.show();
+    StudySession& session = *window.session();
+    window.openStudy(first, a);
+    ASSERT_TRUE(waitFor([&] { return session.isOpen() && !session.busy(); }, 30000));
+    session.run();
+    ASSERT_TRUE(waitFor([&] { return session.busy(); }, 5000) || !session.trials().empty());
+    ASSERT_TRUE(waitFor([&] { return !session.busy(); }, 120000));
+    QTest::qWait(100);
+    ASSERT_GT(window.pareto()->observedCount(), 0);
+    ASSERT_GT(window.sensitivity()->cellCount(), 0);
+    ASSERT_GT(window.posterior()->observedPoints(), 0);
+
+    StudySpec b = StudySpec::synthetic();
+    b.name = "b";
+    b.syntheticLayers = 5;
+    window.openStudy(dir.filePath(QStringLiteral("b.db")), b);
+    ASSERT_TRUE(
+        waitFor([&] { return session.isOpen() && !session.busy() && session.study().spec.name == "b"; }, 30000));
+    QTest::qWait(100);
+    EXPECT_EQ(window.layerModel()->rowCount(), 5);
+    EXPECT_EQ(window.trialModel()->rowCount(), 0);
+    EXPECT_EQ(window.pareto()->observedCount(), 0);
+    EXPECT_EQ(window.pareto()->predictedCount(), 0);
+    EXPECT_EQ(window.posterior()->observedPoints(), 0);
+    EXPECT_EQ(window.posterior()->rankingRows(), 0);
+    EXPECT_EQ(window.modelCheck()->points(), 0);
+    EXPECT_EQ(window.sensitivity()->cellCount(), 0);
+    EXPECT_EQ(window.whatIf()->configuration().size(), 5u);
+    EXPECT_TRUE(window.windowTitle().startsWith(QStringLiteral("b ")));
 }
 
 } // namespace
