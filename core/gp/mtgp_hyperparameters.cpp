@@ -113,6 +113,8 @@ MtgpHyperparameters MtgpHyperparameters::fromJson(const std::string& text)
         }
         const auto rows = j.at("task_factor").get<std::vector<std::vector<double>>>();
         const size_t rank = rows.empty() ? 0 : rows.front().size();
+        if (!rows.empty() && rank == 0) // a task with no factor entries: rank 0 is no covariance model
+            throw ConfigError("GP hyperparameters: task_factor rows are empty");
         h.taskFactor.resize(Eigen::Index(rows.size()), Eigen::Index(rank));
         for (size_t t = 0; t < rows.size(); ++t) {
             if (rows[t].size() != rank)

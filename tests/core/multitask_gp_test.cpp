@@ -321,6 +321,10 @@ TEST(MtgpHyperparameters, JsonRoundTrip)
     EXPECT_THROW(MtgpHyperparameters::fromJson(R"({"kernel": "se", "lengthscales": [-1], "task_factor": [[1]],
         "task_diagonal": [1], "task_mean": [0], "noise_variance": [1]})"),
                  ConfigError);
+    // Found by fuzzing (issue 15): empty factor rows were read into a rank-0 matrix.
+    EXPECT_THROW(MtgpHyperparameters::fromJson(R"({"kernel": "se", "lengthscales": [1], "task_factor": [[], []],
+        "task_diagonal": [1, 1], "task_mean": [0, 0], "noise_variance": [1, 1]})"),
+                 ConfigError);
 }
 
 } // namespace
