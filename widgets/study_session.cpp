@@ -59,14 +59,18 @@ public:
             if (userTrial) // the user's own proposal: stored as pending, evaluated by the next step
                 service.addUserTrial(*userTrial, task);
             const WorkControl control = controlFor(cancel);
-            do {
+            const auto finishedOne = [this](const TrialRow& row) {
+                publish();
+                post([row](StudySession* s) { Q_EMIT s->trialFinished(row); });
+            };
+            if (continuous) {
+                service.run(control, finishedOne, [&pause] { return pause->load(); });
+            } else {
                 const std::vector<TrialRow> finished = service.step(control);
                 publish();
                 for (const TrialRow& row : finished)
                     post([row](StudySession* s) { Q_EMIT s->trialFinished(row); });
-                if (finished.empty())
-                    break;
-            } while (continuous && !service.budgetSpent() && !pause->load());
+            }
         });
         post([](StudySession* s) { s->setBusy(false); });
     }

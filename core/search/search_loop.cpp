@@ -145,7 +145,30 @@ AcquisitionContext SearchLoop::context() const
     return c;
 }
 
-std::vector<Proposal> SearchLoop::propose(int q)
+std::vector<Proposal> SearchLoop::propose(int q, const std::vector<std::pair<size_t, int>>& inFlight)
+{
+    // Evaluations under way count as evaluated while proposing, and only then.
+    std::vector<std::pair<size_t, int>> marked;
+    for (const auto& [c, task] : inFlight)
+        if (task >= 0 && task < taskCount_ && c < pool_.size() && !evaluated_[size_t(task)][c]) {
+            evaluated_[size_t(task)][c] = 1;
+            marked.emplace_back(c, task);
+        }
+    const auto unmark = [&] {
+        for (const auto& [c, task] : marked)
+            evaluated_[size_t(task)][c] = 0;
+    };
+    try {
+        std::vector<Proposal> proposals = proposeAvailable(q);
+        unmark();
+        return proposals;
+    } catch (...) {
+        unmark();
+        throw;
+    }
+}
+
+std::vector<Proposal> SearchLoop::proposeAvailable(int q)
 {
     // The initial design comes first, while fewer evaluations than its size are in.
     std::vector<Proposal> proposals;

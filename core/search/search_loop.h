@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <utility>
 #include <vector>
 
 namespace quantscope {
@@ -64,8 +65,9 @@ public:
 
     const CandidatePool& pool() const { return pool_; }
 
-    /// The next `q` evaluations (fits the model first when new data arrived).
-    std::vector<Proposal> propose(int q = 1);
+    /// The next `q` evaluations (fits the model first when new data arrived). `inFlight`:
+    /// (candidate, task) pairs under evaluation now, not proposed again (asynchronous workers).
+    std::vector<Proposal> propose(int q = 1, const std::vector<std::pair<size_t, int>>& inFlight = {});
     void record(const Proposal& proposal, const Evaluation& evaluation);
     /// Index of `bits` in the pool, adding it if new (e.g. trials replayed from a store).
     size_t addCandidate(const BitConfig& bits);
@@ -116,6 +118,8 @@ private:
     std::vector<std::pair<size_t, int>> design_; ///< (candidate, task) of the initial design, in order
     size_t plannedDesignSize_ = 0;               ///< design_'s first entries planned; fixedEvaluations follow
     std::vector<SearchObservation> observations_;
+    std::vector<Proposal> proposeAvailable(int q);
+
     std::vector<std::vector<char>> evaluated_; ///< [task][candidate]
     std::unique_ptr<MultiTaskGP> model_;
     std::optional<MtgpFitReport> fitReport_;

@@ -165,7 +165,8 @@ TrialRow StudyRunner::finish(const TrialRow& pending, const std::function<TrialR
     return finished;
 }
 
-std::vector<TrialRow> StudyRunner::evaluateInParallel(const std::vector<TrialRow>& queue, const WorkControl& control)
+std::vector<TrialRow> StudyRunner::evaluateOnWorkers(const TrialSource& next, const WorkControl& control,
+                                                     const std::function<void(const TrialRow&)>& onTrial)
 {
     using Clock = std::chrono::steady_clock;
     struct Running {
@@ -183,47 +184,55 @@ std::vector<TrialRow> StudyRunner::evaluateInParallel(const std::vector<TrialRow
         idle[i] = idle.size() - 1 - i;
     std::list<Running> running;
     std::vector<TrialRow> finished;
-    size_t next = 0;
     bool cancelled = false;
     std::string reportedIds;
-    while (next < queue.size() || !running.empty()) {
-        while (!cancelled && next < queue.size() && !idle.empty()) {
-            if (control.cancel && control.cancel->isCancelled()) {
-                cancelled = true;
-                break;
+    for (;;) {
+        if (!cancelled && control.cancel && control.cancel->isCancelled())
+            cancelled = true;
+        if (!cancelled && !idle.empty()) {
+            std::vector<TrialRow> inFlight;
+            for (const Running& r : running)
+                inFlight.push_back(r.row);
+            for (const TrialRow& row : next(idle.size(), inFlight)) {
+                TrialEvaluator* evaluator = evaluators_[idle.back()];
+                store_.markRunning(row.id);
+                running.push_back({row, idle.back(), Clock::now(), std::future<TrialResult>()});
+                idle.pop_back();
+                running.back().result =
+                    std::async(std::launch::async, [evaluator, request = requestFor(row), workerControl] {
+                        return evaluator->evaluate(request, workerControl);
+                    });
             }
-            const TrialRow& row = queue[next++];
-            TrialEvaluator* evaluator = evaluators_[idle.back()];
-            store_.markRunning(row.id);
-            running.push_back({row, idle.back(), Clock::now(), std::future<TrialResult>()});
-            idle.pop_back();
-            running.back().result =
-                std::async(std::launch::async, [evaluator, request = requestFor(row), workerControl] {
-                    return evaluator->evaluate(request, workerControl);
-                });
         }
-        if (cancelled && running.empty())
+        if (running.empty())
             break;
         std::string ids;
         for (const Running& r : running)
             ids += (ids.empty() ? "" : ", ") + std::to_string(r.row.id);
-        if (ids != reportedIds) // "trials 13, 14 running": 0 of 2 finished
-            control.report("trials " + ids + " running", int64_t(finished.size()), int64_t(queue.size()));
+        if (ids != reportedIds) // "trials 13, 14 running": 5 of 20 trials done
+            control.report("trials " + ids + " running", completed_,
+                           study_.spec.budgetTrials ? *study_.spec.budgetTrials : completed_ + int(running.size()));
         reportedIds = ids;
-        for (auto it = running.begin(); it != running.end();) {
-            if (it->result.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
-                ++it;
-                continue;
+        // Wait for one to finish, then hand its worker the next trial.
+        bool any = false;
+        while (!any)
+            for (auto it = running.begin(); it != running.end();) {
+                if (it->result.wait_for(std::chrono::milliseconds(any ? 0 : 20)) != std::future_status::ready) {
+                    ++it;
+                    continue;
+                }
+                any = true;
+                try {
+                    finished.push_back(finish(
+                        it->row, [&] { return it->result.get(); }, it->start));
+                    if (onTrial)
+                        onTrial(finished.back());
+                } catch (const Cancelled&) {
+                    cancelled = true; // the others see the same token; wait for them, then report
+                }
+                idle.push_back(it->evaluator);
+                it = running.erase(it);
             }
-            try {
-                finished.push_back(finish(
-                    it->row, [&] { return it->result.get(); }, it->start));
-            } catch (const Cancelled&) {
-                cancelled = true; // the others see the same token; wait for them, then report
-            }
-            idle.push_back(it->evaluator);
-            it = running.erase(it);
-        }
     }
     if (cancelled) {
         store_.requeueRunning(study_.id);
@@ -238,12 +247,26 @@ std::vector<TrialRow> StudyRunner::propose()
     for (const TrialRow& row : store_.trials(study_.id))
         if (row.status == TrialStatus::Pending)
             queue.push_back(row);
+    return queue.empty() ? proposeFor(std::max(study_.spec.batch, int(evaluators_.size())), {}) : queue;
+}
+
+std::vector<TrialRow> StudyRunner::proposeFor(int q, const std::vector<TrialRow>& inFlight)
+{
+    std::vector<TrialRow> queue;
+    for (const TrialRow& row : store_.trials(study_.id))
+        if (row.status == TrialStatus::Pending && int(queue.size()) < q)
+            queue.push_back(row);
     if (!queue.empty() || budgetSpent())
         return queue;
-    int q = std::max(study_.spec.batch, int(evaluators_.size()));
     if (study_.spec.budgetTrials)
-        q = std::min(q, *study_.spec.budgetTrials - completed_);
-    for (const Proposal& p : loop_->propose(std::max(q, 1))) {
+        q = std::min(q, *study_.spec.budgetTrials - completed_ - int(inFlight.size()));
+    if (q < 1)
+        return queue;
+    std::vector<std::pair<size_t, int>> busy;
+    for (const TrialRow& row : inFlight)
+        if (const std::optional<size_t> c = loop_->find(row.bits))
+            busy.emplace_back(*c, row.task);
+    for (const Proposal& p : loop_->propose(q, busy)) {
         TrialRow row;
         row.bits = loop_->pool().bits(p.candidate);
         row.task = p.task;
@@ -274,8 +297,17 @@ void StudyRunner::skip(int64_t trialId, const std::string& why)
 std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
 {
     const std::vector<TrialRow> queue = propose();
-    if (evaluators_.size() > 1)
-        return evaluateInParallel(queue, control);
+    if (evaluators_.size() > 1) {
+        size_t handedOut = 0;
+        return evaluateOnWorkers(
+            [&](size_t idle, const std::vector<TrialRow>&) {
+                std::vector<TrialRow> rows;
+                while (rows.size() < idle && handedOut < queue.size())
+                    rows.push_back(queue[handedOut++]);
+                return rows;
+            },
+            control, {});
+    }
     std::vector<TrialRow> finished;
     for (const TrialRow& row : queue) {
         control.checkCancelled();
@@ -294,9 +326,22 @@ std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
     return finished;
 }
 
-void StudyRunner::run(const WorkControl& control, const std::function<void(const TrialRow&)>& onTrial)
+void StudyRunner::run(const WorkControl& control, const std::function<void(const TrialRow&)>& onTrial,
+                      const std::function<bool()>& stop)
 {
-    while (!budgetSpent()) {
+    const auto stopped = [&] { return budgetSpent() || (stop && stop()); };
+    if (evaluators_.size() > 1) {
+        // Asynchronous: a worker that finishes gets the next proposal at once, made with the trials
+        // still running excluded, instead of waiting for the slowest trial of a batch (tasks differ
+        // in cost a hundredfold).
+        evaluateOnWorkers(
+            [&](size_t idle, const std::vector<TrialRow>& inFlight) {
+                return stopped() ? std::vector<TrialRow>() : proposeFor(int(idle), inFlight);
+            },
+            control, onTrial);
+        return;
+    }
+    while (!stopped()) {
         control.checkCancelled();
         const std::vector<TrialRow> finished = step(control);
         if (finished.empty())

@@ -39,9 +39,12 @@ public:
     std::vector<TrialRow> propose();
     /// Marks pending trial `trialId` failed with `why` (not proposed again) instead of running it.
     void skip(int64_t trialId, const std::string& why);
-    /// Steps until the budget is spent; `onTrial` sees every finished trial. Cancellation leaves
+    /// Evaluates until the budget is spent or `stop` says so (checked before each new trial; the
+    /// running ones finish); `onTrial` sees every finished trial. With several evaluators it is
+    /// asynchronous: each worker that finishes gets a new proposal at once. Cancellation leaves
     /// the running trials pending for the next run.
-    void run(const WorkControl& control = {}, const std::function<void(const TrialRow&)>& onTrial = {});
+    void run(const WorkControl& control = {}, const std::function<void(const TrialRow&)>& onTrial = {},
+             const std::function<bool()>& stop = {});
 
     bool budgetSpent() const;
     /// The strategy's acquisition value of each configuration that is in the
@@ -62,7 +65,15 @@ private:
     /// Stores the outcome `result()` yields (a result, EvaluationFailed or Cancelled) for `pending`.
     TrialRow finish(const TrialRow& pending, const std::function<TrialResult()>& result,
                     std::chrono::steady_clock::time_point start);
-    std::vector<TrialRow> evaluateInParallel(const std::vector<TrialRow>& queue, const WorkControl& control);
+    /// Up to `q` trials to evaluate next: the pending ones, else new proposals stored as pending
+    /// (`inFlight` are not proposed again and count against the budget).
+    std::vector<TrialRow> proposeFor(int q, const std::vector<TrialRow>& inFlight);
+    /// The trials to start on `idle` free workers, given those running; none to start: wait.
+    using TrialSource = std::function<std::vector<TrialRow>(size_t idle, const std::vector<TrialRow>& inFlight)>;
+    /// Keeps the evaluators busy with what `next` hands out until it hands out nothing and every
+    /// trial is finished. Returns the finished trials in the order they finished.
+    std::vector<TrialRow> evaluateOnWorkers(const TrialSource& next, const WorkControl& control,
+                                            const std::function<void(const TrialRow&)>& onTrial);
     void replay(const TrialRow& row);
 
     StudyStore& store_;

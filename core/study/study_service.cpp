@@ -82,9 +82,10 @@ std::vector<TrialRow> StudyService::step(const WorkControl& control)
     return runner_->step(control);
 }
 
-void StudyService::run(const WorkControl& control, const std::function<void(const TrialRow&)>& onTrial)
+void StudyService::run(const WorkControl& control, const std::function<void(const TrialRow&)>& onTrial,
+                       const std::function<bool()>& stop)
 {
-    runner_->run(control, onTrial);
+    runner_->run(control, onTrial, stop);
 }
 
 void StudyService::propose()

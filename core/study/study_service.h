@@ -60,8 +60,10 @@ public:
     void addUserTrial(const BitConfig& bits, int task);
     /// One step of the search (StudyRunner::step): the trials it finished.
     std::vector<TrialRow> step(const WorkControl& control = {});
-    /// Steps until the budget is spent (StudyRunner::run); `onTrial` sees every finished trial.
-    void run(const WorkControl& control, const std::function<void(const TrialRow&)>& onTrial);
+    /// Evaluates until the budget is spent or `stop` says so (StudyRunner::run: asynchronous with
+    /// parallel workers); `onTrial` sees every finished trial.
+    void run(const WorkControl& control, const std::function<void(const TrialRow&)>& onTrial,
+             const std::function<bool()>& stop = {});
     /// The search runner, for progress displays (trials done, cost spent, trials running).
     const StudyRunner& runner() const { return *runner_; }
     /// The next proposals stored as pending, without evaluating them.

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -90,6 +91,64 @@ TEST(ParallelRunner, EvaluatesOneTrialPerEvaluatorAtOnce)
     }
     EXPECT_EQ(pairs.size(), 9u);
     EXPECT_EQ(runner.completedTrials(), 9);
+}
+
+/// Evaluations whose length depends on the task, as fine-tuning budgets do: the target task's
+/// takes 20 times as long. Records when each one ran.
+class TaskTimedEvaluator final : public TrialEvaluator {
+public:
+    using Clock = std::chrono::steady_clock;
+    struct Span {
+        int task;
+        Clock::time_point start, end;
+    };
+    TaskTimedEvaluator(const StudySpec& spec, std::mutex& mutex, std::vector<Span>& spans) :
+        inner_(spec), target_(spec.targetTask()), mutex_(mutex), spans_(spans)
+    {
+    }
+    std::vector<LayerInfo> layers() const override { return inner_.layers(); }
+    TrialResult evaluate(const TrialRequest& request, const WorkControl& control) override
+    {
+        const Clock::time_point start = Clock::now();
+        std::this_thread::sleep_for(std::chrono::milliseconds(request.task == target_ ? 400 : 20));
+        const TrialResult result = inner_.evaluate(request, control);
+        const std::lock_guard<std::mutex> lock(mutex_);
+        spans_.push_back({request.task, start, Clock::now()});
+        return result;
+    }
+
+private:
+    SyntheticTrialEvaluator inner_;
+    int target_;
+    std::mutex& mutex_;
+    std::vector<Span>& spans_;
+};
+
+// A run does not wait for a batch's slowest trial: a worker that finishes gets the next proposal
+// while the other still fine-tunes for the target task, and what is running is not proposed again.
+TEST(ParallelRunner, AWorkerThatFinishesGetsTheNextTrialAtOnce)
+{
+    test::TempDir dir;
+    StudyStore store(dir.file("p.db"));
+    const StudySpec spec = parallelSpec(14, 1);
+    std::mutex mutex;
+    std::vector<TaskTimedEvaluator::Span> spans;
+    TaskTimedEvaluator first(spec, mutex, spans), second(spec, mutex, spans);
+    store.createStudy(spec, first.layers());
+    StudyRunner runner(store, "parallel", std::vector<TrialEvaluator*>{&first, &second});
+    runner.run();
+    ASSERT_EQ(spans.size(), 14u);
+    // Short trials that ran entirely inside a long one: none in lock-step batches.
+    int inside = 0;
+    for (const auto& longOne : spans)
+        for (const auto& shortOne : spans)
+            inside += longOne.task == spec.targetTask() && shortOne.task != spec.targetTask()
+                && shortOne.start > longOne.start + std::chrono::milliseconds(30) && shortOne.end < longOne.end;
+    EXPECT_GE(inside, 2);
+    std::set<std::pair<std::string, int>> pairs;
+    for (const TrialRow& t : store.trials(store.loadStudy("parallel").id))
+        pairs.insert({t.bits.toString(), t.task});
+    EXPECT_EQ(pairs.size(), 14u);
 }
 
 TEST(ParallelRunner, AFailingWorkerFailsItsTrialOnly)
