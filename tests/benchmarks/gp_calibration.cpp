@@ -12,7 +12,9 @@
 //   lmc-logit:        sampled-logit with the task-specific kernel (what StudySurrogate, and so the
 //                     workbench and the search, use);
 //   warped-logit:     sampled-logit with Kumaraswamy input warping;
-//   lmc-warped-logit: both.
+//   lmc-warped-logit: both;
+//   lmc-lowest:       lmc-logit with one more input, the lowest layer width (tried for quantize
+//                     only's cliff, not adopted: docs/calibration.md).
 // GP_CALIBRATION_MODELS=name,name,... runs a subset.
 //
 // Usage: gp_calibration EVALUATIONS.csv ENCODING [replicates] [OUT.csv] [sample-up-to]
@@ -52,6 +54,7 @@ struct Model {
     int samples = 0; ///< hyperparameter samples averaged over (up to 40 observations)
     bool inputWarping = false;
     bool specificKernel = false;
+    bool lowestBits = false; ///< one more input: the lowest layer width, (bits - 1) / 7
 };
 
 struct Tally {
@@ -147,9 +150,14 @@ int main(int argc, char** argv)
         if (encoding->represents(r.bits))
             rows.push_back(r);
     Eigen::MatrixXd inputs(Eigen::Index(rows.size()), encoding->dim());
+    Eigen::MatrixXd augmented(Eigen::Index(rows.size()), encoding->dim() + 1);
     int perTask[kTasks] = {};
     for (size_t r = 0; r < rows.size(); ++r) {
         inputs.row(Eigen::Index(r)) = encoding->encode(rows[r].bits).transpose();
+        double lowest = 8;
+        for (const LayerBits& l : rows[r].bits.layers())
+            lowest = std::min(lowest, entryBits(l));
+        augmented.row(Eigen::Index(r)) << inputs.row(Eigen::Index(r)), (lowest - 1) / 7;
         ++perTask[rows[r].task];
     }
     std::printf("%zu of %zu recorded evaluations (%s encoding): %d / %d / %d / %d per task, %d replicate orders\n\n",
@@ -169,6 +177,8 @@ int main(int argc, char** argv)
          StudySurrogate::kHyperparameterSamples, false, true},
         {"lmc-warped-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
          StudySurrogate::kHyperparameterSamples, true, true},
+        {"lmc-lowest", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
+         StudySurrogate::kHyperparameterSamples, false, true, true},
     };
     if (const char* only = std::getenv("GP_CALIBRATION_MODELS")) { // a comma-separated subset
         const std::string wanted = std::string(",") + only + ",";
@@ -194,11 +204,12 @@ int main(int argc, char** argv)
                 training[order[i]] = 1;
             for (size_t m = 0; m < models.size(); ++m) {
                 const Model& model = models[m];
+                const Eigen::MatrixXd& x = model.lowestBits ? augmented : inputs;
                 MtgpData data;
-                data.inputs.resize(0, encoding->dim());
+                data.inputs.resize(0, x.cols());
                 for (size_t r = 0; r < rows.size(); ++r)
                     if (training[r] && (!model.singleTask || rows[r].task == kTarget))
-                        data.append(inputs.row(Eigen::Index(r)).transpose(), model.singleTask ? 0 : rows[r].task,
+                        data.append(x.row(Eigen::Index(r)).transpose(), model.singleTask ? 0 : rows[r].task,
                                     model.transform.toLatent(rows[r].accuracy));
                 targetTrainCounts[{m, s}] += double(std::count_if(order.begin(), order.begin() + long(n),
                                                                   [&](size_t r) { return rows[r].task == kTarget; }))
@@ -215,7 +226,7 @@ int main(int argc, char** argv)
                 fit.specificKernel = model.specificKernel; // the models as named, whatever the default
                 fit.sampleUpTo = sampleUpTo;
                 fit.inputWarping = model.inputWarping;
-                const MtgpFitReport report = fitMtgp(data, encoding->dim(), tasks, fit);
+                const MtgpFitReport report = fitMtgp(data, int(x.cols()), tasks, fit);
                 fitSeconds[{m, s}] += report.seconds / replicates;
                 std::vector<MultiTaskGP> gps;
                 for (const MtgpHyperparameters& h : report.samples)
@@ -229,7 +240,7 @@ int main(int argc, char** argv)
                         held.push_back(r);
                         heldTasks.push_back(model.singleTask ? 0 : rows[r].task);
                     }
-                const Posterior p = averagedPosterior(gps, inputs(held, Eigen::all), heldTasks, true);
+                const Posterior p = averagedPosterior(gps, x(held, Eigen::all), heldTasks, true);
                 for (size_t i = 0; i < held.size(); ++i) {
                     const TrialRecord& row = rows[held[i]];
                     const double variance = p.variance[Eigen::Index(i)];
