@@ -7,10 +7,13 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace quantscope {
@@ -28,6 +31,16 @@ QCPGraph* scatter(QCustomPlot* plot, const QString& name, const QColor& color, Q
     return graph;
 }
 
+/// Tick labels with as many decimals as the tick spacing needs, so that a narrow range (accuracies
+/// differing in the third decimal) does not print one number on every tick.
+void fitTickPrecision(QCPAxis* axis)
+{
+    const double step = axis->range().size() / std::max(1, axis->ticker()->tickCount());
+    const int decimals = step > 0 ? std::clamp(int(std::ceil(-std::log10(step))) + 1, 0, 8) : 2;
+    axis->setNumberFormat(QStringLiteral("f"));
+    axis->setNumberPrecision(decimals);
+}
+
 } // namespace
 
 ParetoPlot::ParetoPlot(QWidget* parent) :
@@ -38,10 +51,14 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
     axisChooser_->setToolTip(tr("Cost axis of the front"));
     connect(axisChooser_, &QComboBox::currentIndexChanged, this,
             [this](int index) { setAxis(index == 0 ? Axis::Memory : Axis::Bops); });
+    auto* reset = new QPushButton(tr("Reset zoom"), this);
+    reset->setToolTip(tr("Show every point again (or double-click the plot)"));
+    connect(reset, &QPushButton::clicked, this, &ParetoPlot::resetZoom);
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Against:"), this));
     top->addWidget(axisChooser_);
     top->addStretch();
+    top->addWidget(reset);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(top);
@@ -51,26 +68,40 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
     front_ = scatter(plot_, tr("observed front"), QColor(31, 119, 180), QCPScatterStyle::ssCircle, true);
     predicted_ =
         scatter(plot_, tr("predicted front (GP median)"), QColor(255, 127, 14), QCPScatterStyle::ssTriangle, false);
-    baselines_ = scatter(plot_, tr("uniform 8/4/3/2 bits"), QColor(214, 39, 40), QCPScatterStyle::ssDiamond, false);
+    baselines_ =
+        scatter(plot_, tr("uniform 8/4/3/2 bits, measured"), QColor(214, 39, 40), QCPScatterStyle::ssDiamond, false);
+    baselines_->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssDiamond, QColor(214, 39, 40), QColor(214, 39, 40), 8));
+    predictedBaselines_ =
+        scatter(plot_, tr("uniform 8/4/3/2 bits, predicted"), QColor(214, 39, 40), QCPScatterStyle::ssDiamond, false);
     selectedGraph_ = plot_->addGraph();
     selectedGraph_->setName(tr("selected (Ctrl+click)"));
     selectedGraph_->setLineStyle(QCPGraph::lsNone);
     selectedGraph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 2), Qt::NoBrush, 13));
     plot_->yAxis->setLabel(tr("Top-1 accuracy (%)"));
+    // The legend below the axes, never over the data.
     plot_->legend->setVisible(true);
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot_->legend->setWrap(3);
+    plot_->legend->setBorderPen(Qt::NoPen);
+    plot_->axisRect()->insetLayout()->take(plot_->legend);
+    auto* legendRow = new QCPLayoutGrid;
+    plot_->plotLayout()->addElement(1, 0, legendRow);
+    legendRow->addElement(0, 0, plot_->legend);
+    legendRow->setMargins(QMargins(0, 0, 0, 4));
+    plot_->plotLayout()->setRowStretchFactor(1, 0.001);
+    plot_->yAxis->ticker()->setTickCount(6);
+    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] { resetZoom(); });
+    connect(plot_->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            [this] { fitTickPrecision(plot_->yAxis); });
+    connect(plot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            [this] { fitTickPrecision(plot_->xAxis); });
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->setMouseTracking(true);
     connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
-        const Point* p = nearest(event->position());
-        if (p)
-            QToolTip::showText(
-                event->globalPosition().toPoint(),
-                tr("%1%2\n%3 %, %4")
-                    .arg(QString::fromStdString(p->bits.toString()), p->predicted ? tr(" (predicted)") : QString())
-                    .arg(p->y, 0, 'f', 2)
-                    .arg(p->x, 0, 'g', 4),
-                plot_);
+        const QString text = hoverText(event->position());
+        if (!text.isEmpty())
+            QToolTip::showText(event->globalPosition().toPoint(), text, plot_);
     });
     connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
         const Point* p = nearest(event->position());
@@ -128,7 +159,7 @@ void ParetoPlot::rebuild()
     std::set<BitConfig> onFront;
     for (const ResultPoint& p : results_.observedFront)
         onFront.insert(p.bits);
-    QVector<double> dx, dy, fx, fy, px, py, bx, by;
+    QVector<double> dx, dy, fx, fy, px, py, bx, by, qx, qy;
     points_.clear();
     observed_ = front_count_ = predicted_count_ = 0;
     std::set<BitConfig> frontDrawn;
@@ -138,8 +169,9 @@ void ParetoPlot::rebuild()
         const double x = xOf(t.memoryMB.value_or(0), t.bops.value_or(0));
         ++observed_;
         const bool front = onFront.count(t.bits) && frontDrawn.insert(t.bits).second;
-        points_.push_back(
-            {x, *t.accuracy, t.bits, front ? QStringLiteral("observed front") : QStringLiteral("dominated"), false});
+        points_.push_back({x, *t.accuracy, t.bits,
+                           front ? QStringLiteral("observed front") : QStringLiteral("dominated"), false, t.id,
+                           t.memoryMB.value_or(0), t.bops.value_or(0)});
         if (front) {
             fx.push_back(x);
             fy.push_back(*t.accuracy);
@@ -152,13 +184,20 @@ void ParetoPlot::rebuild()
     for (const ResultPoint& p : results_.predictedFront) {
         px.push_back(xOf(p.memoryMB, p.bops));
         py.push_back(p.accuracy);
-        points_.push_back({px.back(), py.back(), p.bits, QStringLiteral("predicted front"), true});
+        points_.push_back(
+            {px.back(), py.back(), p.bits, QStringLiteral("predicted front"), true, 0, p.memoryMB, p.bops});
     }
     predicted_count_ = int(px.size());
+    // Baselines have a value (results drop those neither measured nor predicted yet).
     for (const ResultPoint& p : results_.baselines) {
-        bx.push_back(xOf(p.memoryMB, p.bops));
-        by.push_back(p.accuracy);
-        points_.push_back({bx.back(), by.back(), p.bits, QStringLiteral("uniform baseline"), !p.observed});
+        if (!p.observed && !p.predicted)
+            continue;
+        QVector<double>& x = p.observed ? bx : qx;
+        QVector<double>& y = p.observed ? by : qy;
+        x.push_back(xOf(p.memoryMB, p.bops));
+        y.push_back(p.accuracy);
+        points_.push_back(
+            {x.back(), y.back(), p.bits, QStringLiteral("uniform baseline"), !p.observed, 0, p.memoryMB, p.bops});
     }
     QVector<double> sx, sy;
     for (const Point& p : points_) {
@@ -172,11 +211,33 @@ void ParetoPlot::rebuild()
     front_->setData(fx, fy); // sorted by x: lsStepLeft draws the staircase of the front
     predicted_->setData(px, py);
     baselines_->setData(bx, by);
+    predictedBaselines_->setData(qx, qy);
     plot_->xAxis->setLabel(axis_ == Axis::Memory ? tr("Memory (MB)") : tr("BOPs (G)"));
+    resetZoom();
+}
+
+void ParetoPlot::resetZoom()
+{
     plot_->rescaleAxes();
     plot_->xAxis->scaleRange(1.1);
     plot_->yAxis->scaleRange(1.1);
     scheduleReplot();
+}
+
+QString ParetoPlot::hoverText(const QPointF& pixel) const
+{
+    const Point* p = nearest(pixel);
+    if (!p)
+        return {};
+    const QString what = p->trial > 0 ? tr("trial %1, %2").arg(p->trial).arg(p->series)
+        : p->predicted                ? tr("%1 (GP median, not measured)").arg(p->series)
+                                      : tr("%1 (measured)").arg(p->series);
+    return tr("%1\nbits %2\ntop-1 %3 % on task %4 (the target)\n%5 MB, %6 GBOPs")
+        .arg(what, QString::fromStdString(p->bits.toString()))
+        .arg(p->y, 0, 'f', 2)
+        .arg(results_.targetTask)
+        .arg(p->memoryMB, 0, 'f', 4)
+        .arg(p->bops / 1e9, 0, 'f', 3);
 }
 
 void ParetoPlot::scheduleReplot()

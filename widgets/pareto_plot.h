@@ -13,8 +13,10 @@ class QTimer;
 namespace quantscope {
 
 /// Accuracy against memory or BOPs on the study's target task: trials on the observed front
-/// (joined), dominated trials greyed, the GP's predicted front, and the uniform baselines. Hover
-/// shows a point's configuration; a click emits it (to load into the what-if editor).
+/// (joined), dominated trials greyed, the GP's predicted front, and the uniform baselines (measured
+/// ones filled, predicted ones hollow). The legend sits below the data. Hover shows a point's trial,
+/// bits, accuracy and cost; a click emits it (to load into the what-if editor); the wheel and drag
+/// zoom and pan, a double click or "Reset zoom" shows everything again.
 class ParetoPlot : public QWidget {
     Q_OBJECT
 public:
@@ -25,6 +27,10 @@ public:
     void setData(const std::vector<TrialRow>& trials, const StudyResults& results);
     void setAxis(Axis axis);
     Axis axis() const { return axis_; }
+    /// Fits the axes to every point drawn (undoes zoom and pan).
+    void resetZoom();
+    /// What hovering over the point nearest `pixel` (plot coordinates) shows; empty if none is near.
+    QString hoverText(const QPointF& pixel) const;
 
     int observedCount() const;  ///< target-task trials drawn (front and dominated)
     int frontCount() const;     ///< of those, on the observed front
@@ -47,7 +53,9 @@ private:
         double x, y;
         BitConfig bits;
         QString series;
-        bool predicted; ///< a GP median, not a measurement (said in the tooltip)
+        bool predicted;    ///< a GP median, not a measurement (said in the tooltip)
+        int64_t trial = 0; ///< the measured trial, 0 for predictions and baselines
+        double memoryMB = 0, bops = 0;
     };
     void rebuild();
     void scheduleReplot();
@@ -61,6 +69,7 @@ private:
     QCPGraph* front_;
     QCPGraph* predicted_;
     QCPGraph* baselines_;
+    QCPGraph* predictedBaselines_;
     QCPGraph* selectedGraph_;
     std::vector<BitConfig> selected_;
     Axis axis_ = Axis::Memory;

@@ -1,0 +1,80 @@
+// The Pareto view read at a glance (issue 16): tick labels that tell a narrow range apart, no
+// baseline drawn before it has a value, measured and predicted baselines told apart, hover details.
+#include "pareto_plot.h"
+
+#include <qcustomplot.h>
+
+#include <QSet>
+
+#include <gtest/gtest.h>
+
+namespace quantscope {
+namespace {
+
+TrialRow doneTrial(int64_t id, int bits, double accuracy, double memoryMB)
+{
+    TrialRow t;
+    t.id = id;
+    t.bits = BitConfig::uniform(bits, 3);
+    t.task = 1;
+    t.status = TrialStatus::Done;
+    t.accuracy = accuracy;
+    t.memoryMB = memoryMB;
+    t.bops = memoryMB * 1e9;
+    return t;
+}
+
+ResultPoint baseline(int bits, double memoryMB, std::optional<double> measured, std::optional<double> predicted)
+{
+    ResultPoint p;
+    p.bits = BitConfig::uniform(bits, 3);
+    p.memoryMB = memoryMB;
+    p.observed = measured.has_value();
+    p.predicted = predicted;
+    p.accuracy = measured ? *measured : predicted.value_or(0);
+    return p;
+}
+
+TEST(ParetoPlot, TickLabelsTellANarrowRangeApart)
+{
+    ParetoPlot pareto;
+    pareto.resize(600, 450);
+    StudyResults results;
+    results.targetTask = 1;
+    // Posterior medians that differ in the fifth decimal (six significant digits printed one
+    // number on every tick).
+    pareto.setData({doneTrial(1, 8, 92.54900, 0.5), doneTrial(2, 6, 92.54902, 0.4), doneTrial(3, 4, 92.54905, 0.3)},
+                   results);
+    pareto.plot()->replot();
+    const QVector<QString> labels = pareto.plot()->yAxis->tickVectorLabels();
+    ASSERT_GE(labels.size(), 3);
+    EXPECT_EQ(QSet<QString>(labels.begin(), labels.end()).size(), labels.size())
+        << labels.join(QLatin1Char(' ')).toStdString();
+}
+
+TEST(ParetoPlot, DrawsOnlyBaselinesWithAValueAndSaysWhichAreMeasured)
+{
+    ParetoPlot pareto;
+    pareto.resize(600, 450);
+    StudyResults results;
+    results.targetTask = 1;
+    results.baselines = {baseline(8, 0.5, 92.1, std::nullopt), baseline(4, 0.25, std::nullopt, 90.3),
+                         baseline(2, 0.125, std::nullopt, std::nullopt)};
+    pareto.setData({doneTrial(1, 6, 91.5, 0.4)}, results);
+    pareto.plot()->replot();
+    EXPECT_EQ(pareto.csv().count(QStringLiteral("uniform baseline")), 2);
+    EXPECT_GT(pareto.plot()->yAxis->range().lower, 80); // nothing drawn at 0
+    const auto pixel = [&](double memory, double accuracy) {
+        return QPointF(pareto.plot()->xAxis->coordToPixel(memory), pareto.plot()->yAxis->coordToPixel(accuracy));
+    };
+    EXPECT_TRUE(pareto.hoverText(pixel(0.5, 92.1)).contains(QStringLiteral("(measured)")));
+    EXPECT_TRUE(pareto.hoverText(pixel(0.25, 90.3)).contains(QStringLiteral("not measured")));
+    const QString trial = pareto.hoverText(pixel(0.4, 91.5));
+    EXPECT_TRUE(trial.contains(QStringLiteral("trial 1"))) << trial.toStdString();
+    EXPECT_TRUE(trial.contains(QStringLiteral("6,6,6"))) << trial.toStdString();
+    EXPECT_TRUE(trial.contains(QStringLiteral("91.50 %"))) << trial.toStdString();
+    EXPECT_TRUE(trial.contains(QStringLiteral("0.4000 MB"))) << trial.toStdString();
+}
+
+} // namespace
+} // namespace quantscope
