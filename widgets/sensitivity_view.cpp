@@ -5,9 +5,13 @@
 #include <qcustomplot.h>
 
 #include <QLabel>
+#include <QToolTip>
 #include <QPushButton>
 #include <QSplitter>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
 
 namespace quantscope {
 namespace {
@@ -24,12 +28,34 @@ void layerTicks(QCPAxis* axis, const std::vector<LayerSensitivity>& layers)
 } // namespace
 
 SensitivityView::SensitivityView(QWidget* parent) :
-    QWidget(parent), heat_(new QCustomPlot(this)), bars_(new QCustomPlot(this)), note_(new QLabel(this)),
-    compute_(new QPushButton(tr("Compute sensitivity"), this))
+    QWidget(parent), heat_(new QCustomPlot(this)), bars_(new QCustomPlot(this)), scale_(new QCPColorScale(heat_)),
+    note_(new QLabel(this)), compute_(new QPushButton(tr("Compute sensitivity"), this))
 {
+    // Stacked, not side by side: the network dock is narrow and tall.
+    heat_->setMinimumHeight(200);
+    bars_->setMinimumHeight(160);
+    heat_->plotLayout()->addElement(0, 1, scale_);
+    scale_->setLabel(tr("drop (points)"));
+    scale_->setBarWidth(10);
+    bars_->xAxis->setScaleType(QCPAxis::stLogarithmic);
+    bars_->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+    bars_->xAxis->setNumberFormat(QStringLiteral("eb"));
+    bars_->xAxis->setNumberPrecision(0);
+    heat_->setMouseTracking(true);
+    bars_->setMouseTracking(true);
+    connect(heat_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+        const QString text = heatHoverText(event->position());
+        if (!text.isEmpty())
+            QToolTip::showText(event->globalPosition().toPoint(), text, heat_);
+    });
+    connect(bars_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+        const QString text = barHoverText(event->position());
+        if (!text.isEmpty())
+            QToolTip::showText(event->globalPosition().toPoint(), text, bars_);
+    });
     compute_->setToolTip(tr("Accuracy drop per layer and bit width, and the Hessian trace (runs in the background)"));
     connect(compute_, &QPushButton::clicked, this, &SensitivityView::computeRequested);
-    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(heat_);
     splitter->addWidget(bars_);
     auto* layout = new QVBoxLayout(this);
@@ -48,10 +74,12 @@ void SensitivityView::clear(const QString& why)
     bars_->clearPlottables();
     // The layer and bit names live in the axes' tickers: a new study's empty view must not keep
     // the previous network's.
-    for (QCPAxis* axis : {heat_->xAxis, heat_->yAxis, bars_->xAxis, bars_->yAxis}) {
+    for (QCPAxis* axis : {heat_->xAxis, heat_->yAxis, bars_->yAxis}) {
         axis->setTicker(QSharedPointer<QCPAxisTicker>::create());
         axis->setLabel(QString());
     }
+    bars_->xAxis->setLabel(QString());
+    scale_->setVisible(false);
     heat_->replot();
     bars_->replot();
     cells_ = 0;
@@ -96,16 +124,18 @@ void SensitivityView::setReport(const SensitivityReport& report)
             map->data()->setCell(b, l, report.layers[size_t(l)].accuracyDrop[size_t(b)]);
             ++cells_;
         }
+    map->setColorScale(scale_);
+    scale_->setVisible(true);
     map->setGradient(QCPColorGradient(QCPColorGradient::gpHot).inverted()); // darker: a larger drop
     map->rescaleDataRange();
     map->setInterpolate(false);
     auto bitTicks = QSharedPointer<QCPAxisTickerText>::create();
     for (int b = 0; b < widths; ++b)
-        bitTicks->addTick(b, tr("%1-bit").arg(report.bits[size_t(b)]));
+        bitTicks->addTick(b, QString::number(report.bits[size_t(b)]));
     heat_->xAxis->setTicker(bitTicks);
     layerTicks(heat_->yAxis, report.layers);
     heat_->yAxis->setRangeReversed(true); // first layer on top, as in the network panel
-    heat_->xAxis->setLabel(tr("accuracy drop (points), only this layer quantized"));
+    heat_->xAxis->setLabel(tr("bits (only this layer quantized)"));
     heat_->rescaleAxes();
     heat_->xAxis->setRange(-0.5, widths - 0.5);
     heat_->yAxis->setRange(-0.5, layers - 0.5);
@@ -120,8 +150,16 @@ void SensitivityView::setReport(const SensitivityReport& report)
     bars->setBrush(QColor(31, 119, 180, 160));
     layerTicks(bars_->yAxis, report.layers);
     bars_->yAxis->setRangeReversed(true);
-    bars_->xAxis->setLabel(tr("average Hessian trace (HAWQ-V2)"));
+    bars_->xAxis->setLabel(tr("average Hessian trace (HAWQ-V2, log scale)"));
     bars_->rescaleAxes();
+    // Bars grow from well below the smallest trace: on a log axis they have no zero to start from.
+    double smallest = 1, largest = 1;
+    if (!values.isEmpty()) {
+        smallest = std::max(*std::min_element(values.begin(), values.end()), 1e-12);
+        largest = std::max(*std::max_element(values.begin(), values.end()), smallest * 10);
+    }
+    bars->setBaseValue(smallest / 10);
+    bars_->xAxis->setRange(smallest / 10, largest * 2);
     bars_->yAxis->setRange(-0.5, layers - 0.5);
     heat_->replot();
     bars_->replot();
@@ -129,6 +167,31 @@ void SensitivityView::setReport(const SensitivityReport& report)
                       "quantized (no fine-tuning).")
                        .arg(report.floatAccuracy, 0, 'f', 2)
                        .arg(report.images));
+}
+
+QString SensitivityView::heatHoverText(const QPointF& pixel) const
+{
+    const int b = int(std::lround(heat_->xAxis->pixelToCoord(pixel.x())));
+    const int l = int(std::lround(heat_->yAxis->pixelToCoord(pixel.y())));
+    if (l < 0 || l >= int(report_.layers.size()) || b < 0 || b >= int(report_.bits.size())
+        || b >= int(report_.layers[size_t(l)].accuracyDrop.size()))
+        return {};
+    return tr("%1 at %2 bits: top-1 drops %3 points")
+        .arg(QString::fromStdString(report_.layers[size_t(l)].layer))
+        .arg(report_.bits[size_t(b)])
+        .arg(report_.layers[size_t(l)].accuracyDrop[size_t(b)], 0, 'f', 2);
+}
+
+QString SensitivityView::barHoverText(const QPointF& pixel) const
+{
+    const int l = int(std::lround(bars_->yAxis->pixelToCoord(pixel.y())));
+    if (l < 0 || l >= int(report_.layers.size()))
+        return {};
+    const LayerSensitivity& layer = report_.layers[size_t(l)];
+    return tr("%1: average Hessian trace %2 (standard error %3)")
+        .arg(QString::fromStdString(layer.layer))
+        .arg(layer.hessianTrace, 0, 'g', 4)
+        .arg(layer.hessianTraceSd, 0, 'g', 2);
 }
 
 } // namespace quantscope

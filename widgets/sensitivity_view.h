@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+class QCPColorScale;
 class QCustomPlot;
 class QLabel;
 class QPushButton;
@@ -11,8 +12,9 @@ class QPushButton;
 namespace quantscope {
 
 /// Per-layer sensitivity: a heat map of layers x bits (accuracy drop with only that layer
-/// quantized) and HAWQ-V2's average Hessian trace per layer as bars. "Compute" asks for the
-/// (background) computation; the view only draws reports.
+/// quantized) with its colour scale, and HAWQ-V2's average Hessian trace per layer as bars on a
+/// log axis (one layer's trace can be orders above the rest). Hover shows a cell's or bar's number.
+/// "Compute" asks for the (background) computation; the view only draws reports.
 class SensitivityView : public QWidget {
     Q_OBJECT
 public:
@@ -25,6 +27,11 @@ public:
     int cellCount() const { return cells_; }
     /// The report as CSV: layer, accuracy drop per bit width, average Hessian trace.
     QString csv() const;
+    /// What hovering at `pixel` over the heat map (or the bars) shows; empty away from the data.
+    QString heatHoverText(const QPointF& pixel) const;
+    QString barHoverText(const QPointF& pixel) const;
+    QCustomPlot* heatPlot() const { return heat_; }
+    QCustomPlot* barPlot() const { return bars_; }
 
 Q_SIGNALS:
     void computeRequested();
@@ -32,6 +39,7 @@ Q_SIGNALS:
 private:
     QCustomPlot* heat_;
     QCustomPlot* bars_;
+    QCPColorScale* scale_;
     QLabel* note_;
     QPushButton* compute_;
     int cells_ = 0;
