@@ -13,6 +13,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -46,7 +47,8 @@ QTableWidgetItem* cell(const QString& text)
 
 PosteriorView::PosteriorView(QWidget* parent) :
     QWidget(parent), task_(new QComboBox(this)), note_(new QLabel(this)), mean_(new QCustomPlot(this)),
-    sd_(new QCustomPlot(this)), ranking_(new QTableWidget(this)), correlation_(new QTableWidget(this))
+    sd_(new QCustomPlot(this)), ranking_(new QTableWidget(this)), correlation_(new QTableWidget(this)),
+    tabs_(new QTabWidget(this))
 {
     task_->setToolTip(tr("Task whose posterior is shown"));
     connect(task_, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
@@ -54,7 +56,16 @@ PosteriorView::PosteriorView(QWidget* parent) :
     ranking_->setColumnCount(5);
     ranking_->setHorizontalHeaderLabels(
         {tr("Bits"), tr("Predicted top-1 [95 %]"), tr("E"), tr("MB"), tr("Acquisition")});
-    ranking_->horizontalHeaderItem(4)->setToolTip(tr("The search strategy's value for evaluating it next"));
+    ranking_->horizontalHeaderItem(0)->setToolTip(tr("Bits per layer, input to output"));
+    ranking_->horizontalHeaderItem(1)->setToolTip(
+        tr("The GP's median top-1 on the target task and its 95 % interval (not measured)"));
+    ranking_->horizontalHeaderItem(2)->setToolTip(
+        tr("Effective accuracy E (NUQ): top-1 penalised by the bits spent, what the ranking orders by"));
+    ranking_->horizontalHeaderItem(3)->setToolTip(tr("Memory of the quantized weights, MB"));
+    ranking_->horizontalHeaderItem(4)->setToolTip(
+        tr("The search strategy's value for evaluating it next (higher: sooner); — where it has none"));
+    correlation_->setToolTip(tr("Fitted correlation between the tasks' accuracies: how much a cheap task "
+                                "tells about the target"));
     ranking_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     ranking_->verticalHeader()->setVisible(false);
     correlation_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -64,19 +75,19 @@ PosteriorView::PosteriorView(QWidget* parent) :
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Task:"), this));
     top->addWidget(task_, 1);
-    auto* maps = new QSplitter(Qt::Horizontal, this);
+    // Mean above sd: the dock is wider than tall only on wide screens.
+    auto* maps = new QSplitter(Qt::Vertical, this);
     maps->addWidget(mean_);
     maps->addWidget(sd_);
-    auto* tables = new QSplitter(Qt::Horizontal, this);
-    tables->addWidget(ranking_);
-    tables->addWidget(correlation_);
-    auto* split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(maps);
-    split->addWidget(tables);
+    mean_->setMinimumSize(240, 180);
+    sd_->setMinimumSize(240, 180);
+    tabs_->addTab(maps, tr("Mean and sd"));
+    tabs_->addTab(ranking_, tr("Ranked candidates"));
+    tabs_->addTab(correlation_, tr("Task correlation"));
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(note_);
-    layout->addWidget(split, 1);
+    layout->addWidget(tabs_, 1);
 }
 
 void PosteriorView::setStudy(const StoredStudy& study)
@@ -111,6 +122,16 @@ QString PosteriorView::csv() const
                    .arg(gridMean_[k], 0, 'g', 8)
                    .arg(gridSd_[k], 0, 'g', 8);
     return out;
+}
+
+QSize PosteriorView::heatMapSize() const
+{
+    return mean_->size();
+}
+
+void PosteriorView::showMaps()
+{
+    tabs_->setCurrentIndex(0);
 }
 
 int PosteriorView::rankingRows() const

@@ -10,6 +10,7 @@
 class QComboBox;
 class QCustomPlot;
 class QLabel;
+class QTabWidget;
 class QTableWidget;
 
 namespace quantscope {
@@ -17,8 +18,9 @@ namespace quantscope {
 /// What the GP believes, for the chosen task: its mean and standard deviation as heat maps over
 /// the first two encoding coordinates (the whole plane for two-dimensional encodings; for more
 /// dimensions a slice through the best-ranked configuration) with that task's observed trials on
-/// them; the ranked candidates with mean +- 2 sd and the strategy's acquisition value; and the fitted task correlation matrix. Follows
-/// the search: call setData() whenever results arrive.
+/// them; the ranked candidates with median and 95 % interval and the strategy's acquisition value;
+/// and the fitted task correlation matrix, each on a tab of its own so that the maps get the
+/// dock's whole height. Follows the search: call setData() whenever results arrive.
 class PosteriorView : public QWidget {
     Q_OBJECT
 public:
@@ -36,6 +38,10 @@ public:
     int rankingRows() const;
     int correlationSize() const;
     int acquisitionValues() const; ///< ranked candidates with a known acquisition value
+    QSize heatMapSize() const;     ///< of the mean's map, as laid out now
+    QTableWidget* ranking() const { return ranking_; }
+    /// Shows the heat maps' tab (the others: ranking, task correlation).
+    void showMaps();
     /// The heat maps' numbers as CSV: coordinate 1, coordinate 2, mean, sd.
     QString csv() const;
 
@@ -48,6 +54,7 @@ private:
     QCustomPlot* sd_;
     QTableWidget* ranking_;
     QTableWidget* correlation_;
+    QTabWidget* tabs_;
     StoredStudy study_;
     std::vector<TrialRow> trials_;
     StudyResults results_;

@@ -32,8 +32,8 @@ SensitivityView::SensitivityView(QWidget* parent) :
     note_(new QLabel(this)), compute_(new QPushButton(tr("Compute sensitivity"), this))
 {
     // Stacked, not side by side: the network dock is narrow and tall.
-    heat_->setMinimumHeight(200);
-    bars_->setMinimumHeight(160);
+    heat_->setMinimumSize(280, 220); // layer names, five bit widths and the colour scale
+    bars_->setMinimumSize(280, 160);
     heat_->plotLayout()->addElement(0, 1, scale_);
     scale_->setLabel(tr("drop (points)"));
     scale_->setBarWidth(10);

@@ -25,14 +25,18 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QScreen>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 #include <QUndoStack>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 #include <set>
 
@@ -166,10 +170,13 @@ MainWindow::MainWindow(QWidget* parent) :
         layerModel_->setSensitivity(drop, report->bits.empty() ? 0 : report->bits.front());
     });
 
-    resize(1200, 760);
+    // The default layout (no saved one): most of the screen, docks wide enough for their views.
+    const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry()
+                                                          : QRect(0, 0, 1600, 1000);
+    resize(std::clamp(screen.width() * 9 / 10, 1200, 1800), std::clamp(screen.height() * 9 / 10, 760, 1100));
     const QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    layoutRestored_ = restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
 }
 
 MainWindow::~MainWindow() = default;
@@ -180,6 +187,7 @@ void MainWindow::createDocks()
     layers->setModel(layerModel_);
     layers->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     layers->setSelectionBehavior(QAbstractItemView::SelectRows);
+    layers->setColumnHidden(LayerTableModel::Name, true); // the row headers name the layers, frozen while scrolling
     QDockWidget* network = dock(this, tr("Network"), QStringLiteral("networkDock"), layers, Qt::LeftDockWidgetArea);
 
     auto* trialsPanel = new QWidget(this);
@@ -407,6 +415,19 @@ void MainWindow::openStartupStudy()
         database = folder + QStringLiteral("/quantscope.db");
     }
     openStudy(database, spec);
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    if (layoutRestored_)
+        return;
+    layoutRestored_ = true; // once: later shows keep what the person arranged
+    // Dock sizes apply once the window is laid out at its size: after this event.
+    QTimer::singleShot(0, this, [this] {
+        resizeDocks({docks_[0], docks_[2]}, {width() / 4, width() / 3}, Qt::Horizontal);
+        resizeDocks({docks_[5]}, {height() / 4}, Qt::Vertical);
+    });
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -55,6 +55,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void createDocks();
@@ -78,6 +79,7 @@ private:
     QLabel* summary_;
     QProgressBar* progress_;
     std::vector<QDockWidget*> docks_;
+    bool layoutRestored_ = false; ///< a saved layout was restored, or the default one applied
     qint64 lastProposalLogged_ = 0;
     QMenu* recent_ = nullptr;
     QTableView* trialsView_ = nullptr;

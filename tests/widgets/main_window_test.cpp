@@ -11,11 +11,15 @@
 #include "trial_table_model.h"
 #include "what_if_editor.h"
 
+#include <qcustomplot.h>
+
 #include "study/study_store.h"
 #include "study/synthetic_trial_evaluator.h"
 #include "train/sensitivity.h"
 
+#include <QDockWidget>
 #include <QElapsedTimer>
+#include <QSettings>
 #include <QTest>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -167,6 +171,27 @@ TEST(MainWindow, OpeningAnotherStudyReplacesEveryView)
     EXPECT_EQ(window.sensitivity()->cellCount(), 0);
     EXPECT_EQ(window.whatIf()->configuration().size(), 5u);
     EXPECT_TRUE(window.windowTitle().startsWith(QStringLiteral("b ")));
+}
+
+// The default layout (nothing saved) leaves the posterior's heat maps and the sensitivity plots
+// big enough to read: they were about 130 x 60 pixels.
+TEST(MainWindow, DefaultLayoutGivesTheViewsRoomForTheirContent)
+{
+    QSettings().remove(QStringLiteral("window"));
+    MainWindow window;
+    window.show();
+    QTest::qWait(50);
+    window.findChild<QDockWidget*>(QStringLiteral("posteriorDock"))->raise();
+    window.posterior()->showMaps();
+    QTest::qWait(50);
+    const QSize maps = window.posterior()->heatMapSize();
+    EXPECT_GE(maps.width(), 240);
+    EXPECT_GE(maps.height(), 180);
+    window.findChild<QDockWidget*>(QStringLiteral("sensitivityDock"))->raise();
+    QTest::qWait(50);
+    EXPECT_GE(window.sensitivity()->heatPlot()->width(), 250);
+    EXPECT_GE(window.sensitivity()->heatPlot()->height(), 200);
+    EXPECT_GE(window.sensitivity()->barPlot()->height(), 160);
 }
 
 } // namespace
