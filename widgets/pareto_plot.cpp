@@ -81,8 +81,8 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
     plot_->yAxis->setLabel(tr("Top-1 accuracy (%)"));
     // The legend below the axes, never over the data.
     plot_->legend->setVisible(true);
-    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    plot_->legend->setWrap(3);
+    plot_->legend->setWrap(3); // three entries a row: one row of six made the window wider than the screen
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
     plot_->legend->setBorderPen(Qt::NoPen);
     plot_->axisRect()->insetLayout()->take(plot_->legend);
     auto* legendRow = new QCPLayoutGrid;
