@@ -24,6 +24,12 @@ public:
             if (service_ && service_->database() == database && service_->study().spec.name == spec.name)
                 service_.reset(); // reopening the open study: its run lock is released first
             auto service = std::make_unique<StudyService>(database, spec, WorkerLaunch{workerProgram, database});
+            // A started trial shows as running at once (its results come when it finishes).
+            service->setTrialStarted([this](const TrialRow&) {
+                post([study = service_->study(), trials = service_->trials()](StudySession* s) mutable {
+                    s->publish(std::move(study), std::move(trials));
+                });
+            });
             service_ = std::move(service);
             // opened() first: views reset to the new study there, so results (a fit) come after it.
             post([study = service_->study(), trials = service_->trials(),

@@ -139,6 +139,16 @@ TrialRequest StudyRunner::requestFor(const TrialRow& pending) const
     return request;
 }
 
+void StudyRunner::start(const TrialRow& row)
+{
+    store_.markRunning(row.id);
+    if (trialStarted_) {
+        TrialRow running = row;
+        running.status = TrialStatus::Running;
+        trialStarted_(running);
+    }
+}
+
 TrialRow StudyRunner::finish(const TrialRow& pending, const std::function<TrialResult()>& result,
                              std::chrono::steady_clock::time_point start)
 {
@@ -195,7 +205,7 @@ std::vector<TrialRow> StudyRunner::evaluateOnWorkers(const TrialSource& next, co
                 inFlight.push_back(r.row);
             for (const TrialRow& row : next(idle.size(), inFlight)) {
                 TrialEvaluator* evaluator = evaluators_[idle.back()];
-                store_.markRunning(row.id);
+                start(row);
                 running.push_back({row, idle.back(), Clock::now(), std::future<TrialResult>()});
                 idle.pop_back();
                 running.back().result =
@@ -311,7 +321,7 @@ std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
     std::vector<TrialRow> finished;
     for (const TrialRow& row : queue) {
         control.checkCancelled();
-        store_.markRunning(row.id);
+        start(row);
         const TrialRequest request = requestFor(row);
         WorkControl trialControl;
         trialControl.cancel = control.cancel;

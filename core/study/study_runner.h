@@ -55,6 +55,8 @@ public:
     /// every task and every done trial; else a fit of its own (model-free or single-task strategies).
     /// With acquisition(), one fit per step.
     std::shared_ptr<const StudySurrogate> surrogate(const std::vector<TrialRow>& trials);
+    /// Called on the runner's thread each time a trial is marked running (views show it so).
+    void setTrialStarted(std::function<void(const TrialRow&)> started) { trialStarted_ = std::move(started); }
     int completedTrials() const { return completed_; }
     double spentCost() const { return spent_; }
     const StoredStudy& study() const { return study_; }
@@ -62,6 +64,8 @@ public:
 
 private:
     TrialRequest requestFor(const TrialRow& pending) const;
+    /// Marks `row` running in the store and tells trialStarted_.
+    void start(const TrialRow& row);
     /// Stores the outcome `result()` yields (a result, EvaluationFailed or Cancelled) for `pending`.
     TrialRow finish(const TrialRow& pending, const std::function<TrialResult()>& result,
                     std::chrono::steady_clock::time_point start);
@@ -84,6 +88,7 @@ private:
     std::unique_ptr<Strategy> strategy_;
     std::unique_ptr<SearchLoop> loop_;
     std::vector<std::string> layerNames_;
+    std::function<void(const TrialRow&)> trialStarted_;
     int completed_ = 0;
     double spent_ = 0;
 };

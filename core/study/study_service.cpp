@@ -66,6 +66,13 @@ void StudyService::extendBudget(int trials)
     store_->setBudget(name, trials, std::nullopt);
     runner_.reset(); // the runner reads the budget when it opens the study (and holds its lock)
     runner_ = std::make_unique<StudyRunner>(*store_, name, evaluators_);
+    runner_->setTrialStarted(trialStarted_);
+}
+
+void StudyService::setTrialStarted(std::function<void(const TrialRow&)> started)
+{
+    trialStarted_ = std::move(started);
+    runner_->setTrialStarted(trialStarted_);
 }
 
 void StudyService::addUserTrial(const BitConfig& bits, int task)

@@ -64,6 +64,8 @@ public:
     /// parallel workers); `onTrial` sees every finished trial.
     void run(const WorkControl& control, const std::function<void(const TrialRow&)>& onTrial,
              const std::function<bool()>& stop = {});
+    /// Called (on the calling thread) each time a trial starts running.
+    void setTrialStarted(std::function<void(const TrialRow&)> started);
     /// The search runner, for progress displays (trials done, cost spent, trials running).
     const StudyRunner& runner() const { return *runner_; }
     /// The next proposals stored as pending, without evaluating them.
@@ -87,6 +89,7 @@ private:
     std::shared_ptr<const StudyAssets> assets_; ///< a torch study's network and data, else null
     std::vector<std::unique_ptr<TrialEvaluator>> evaluators_;
     std::unique_ptr<StudyRunner> runner_;
+    std::function<void(const TrialRow&)> trialStarted_;
 };
 
 } // namespace quantscope

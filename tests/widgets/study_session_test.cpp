@@ -16,6 +16,7 @@
 #include <QAbstractItemModelTester>
 #include <qcustomplot.h>
 #include <QElapsedTimer>
+#include <QTest>
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -392,6 +393,30 @@ TEST(StudySession, AFailedOpenKeepsTheOpenStudyUsable)
 
 /// A study with two workers, opened in the workbench, evaluates two trials at once (each in a
 /// worker process), as `study run` does.
+// A trial reads "running" in the trial table while it is evaluated, not only once it is done.
+TEST(StudySession, TheRunningTrialReadsRunning)
+{
+    QTemporaryDir dir;
+    StudySession session;
+    TrialTableModel table;
+    QObject::connect(&session, &StudySession::trialsChanged, [&] { table.setTrials(session.trials()); });
+    StudySpec spec = StudySpec::synthetic();
+    spec.budgetTrials = 3;
+    spec.syntheticDelay = 0.5;
+    ASSERT_TRUE(openStudy(session, dir, "running.db", spec));
+    session.step();
+    const auto statusOfFirst = [&] {
+        return table.rowCount() > 0 ? table.data(table.index(0, TrialTableModel::Status)).toString() : QString();
+    };
+    QElapsedTimer clock;
+    clock.start();
+    while (statusOfFirst() != QStringLiteral("running") && clock.elapsed() < 10000)
+        QTest::qWait(10);
+    EXPECT_EQ(statusOfFirst().toStdString(), "running");
+    ASSERT_TRUE(waitIdle(session, 30000));
+    EXPECT_EQ(statusOfFirst().toStdString(), "done");
+}
+
 TEST(StudySession, TwoWorkersEvaluateTwoTrialsAtOnce)
 {
     QTemporaryDir dir;
