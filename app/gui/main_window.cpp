@@ -17,6 +17,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -53,6 +54,13 @@ QDockWidget* dock(QMainWindow* window, const QString& title, const QString& obje
     return d;
 }
 
+/// The study's network as a person calls it: the model file's name, or the shipped model.
+QString networkName(const StudySpec& spec)
+{
+    return spec.model.empty() ? MainWindow::tr("shipped VGG")
+                              : QFileInfo(QString::fromStdString(spec.model)).fileName();
+}
+
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) :
@@ -68,7 +76,8 @@ MainWindow::MainWindow(QWidget* parent) :
     createActions();
     statusBar()->addWidget(summary_, 1);
     statusBar()->addPermanentWidget(progress_);
-    progress_->setMaximumWidth(260);
+    progress_->setMinimumWidth(380); // "trial 13 (600 steps): train 340/600, about 40 s left" fits
+    progress_->setMaximumWidth(560);
     progress_->setVisible(false);
 
     connect(session_, &StudySession::opened, this, [this] {
@@ -88,7 +97,7 @@ MainWindow::MainWindow(QWidget* parent) :
         recent.prepend(entry);
         QSettings().setValue(QStringLiteral("recentStudies"), recent.mid(0, 10));
         QSettings().setValue(QStringLiteral("lastStudy/name"), QString::fromStdString(study.spec.name));
-        setWindowTitle(tr("%1 — Quantscope").arg(QString::fromStdString(study.spec.name)));
+        updateTitle();
         log(tr("Opened study '%1' in %2").arg(QString::fromStdString(study.spec.name), session_->database()));
     });
     connect(session_, &StudySession::trialsChanged, this, [this] {
@@ -129,11 +138,31 @@ MainWindow::MainWindow(QWidget* parent) :
                                           : tr("trial %1 failed: %2").arg(t.id).arg(QString::fromStdString(t.error)));
     });
     connect(session_, &StudySession::progress, this, [this](const QString& phase, qint64 done, qint64 total) {
-        progress_->setFormat(phase + QStringLiteral(" %v/%m"));
+        if (phase != phase_ || done == 0) { // a new phase: its own clock for the estimate
+            phase_ = phase;
+            phaseClock_.start();
+        }
+        QString format = phase + QStringLiteral(" %v/%m");
+        const double elapsed = phaseClock_.elapsed() / 1000.0;
+        if (done > 0 && total > done && elapsed > 2) // an estimate once there is something to go by
+            format += tr(", about %1 s left").arg(elapsed / double(done) * double(total - done), 0, 'f', 0);
+        if (pausing_)
+            format = tr("Pausing after this: ") + format;
+        progress_->setFormat(format);
         progress_->setRange(0, int(std::max<qint64>(total, 1)));
         progress_->setValue(int(done));
     });
-    connect(session_, &StudySession::busyChanged, this, [this](bool busy) { progress_->setVisible(busy); });
+    connect(session_, &StudySession::busyChanged, this, [this](bool busy) {
+        progress_->setVisible(busy);
+        if (!busy && pausing_) {
+            pausing_ = false;
+            log(tr("Paused: Run goes on from here"));
+        }
+        if (!busy && computingSensitivity_) {
+            computingSensitivity_ = false;
+            log(session_->sensitivity() ? tr("Sensitivity computed") : tr("Sensitivity not computed"));
+        }
+    });
     connect(session_, &StudySession::failed, this, [this](const QString& message) {
         log(tr("Error: %1").arg(message));
         QMessageBox::warning(this, tr("Quantscope"), message);
@@ -154,7 +183,13 @@ MainWindow::MainWindow(QWidget* parent) :
         log(note.isEmpty() ? tr("Exported %1").arg(path) : tr("Exported %1: %2").arg(path, note));
         statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
     });
-    connect(sensitivity_, &SensitivityView::computeRequested, session_, &StudySession::computeSensitivity);
+    connect(sensitivity_, &SensitivityView::computeRequested, this, [this] {
+        if (session_->busy())
+            return;
+        computingSensitivity_ = true;
+        log(tr("Computing per-layer sensitivity (accuracy drops and Hessian traces) in the background"));
+        session_->computeSensitivity();
+    });
     connect(session_, &StudySession::busyChanged, sensitivity_, &SensitivityView::setComputing);
     connect(session_, &StudySession::sensitivityChanged, this, [this] {
         const auto& report = session_->sensitivity();
@@ -285,8 +320,12 @@ void MainWindow::createActions()
             return;
         ExportDialog dialog(session_->study(), session_->trials(),
                             QString::fromStdString(whatIf_->configuration().toString()), this);
-        if (dialog.exec() == QDialog::Accepted)
-            session_->exportStudy(dialog.request());
+        if (dialog.exec() == QDialog::Accepted) {
+            const StudyExport request = dialog.request();
+            log(tr("Writing %1 to %2 in the background")
+                    .arg(QString::fromStdString(request.format), QString::fromStdString(request.path)));
+            session_->exportStudy(request);
+        }
     });
     exportAction->setToolTip(tr("Write the what-if configuration or all trials in a deployment format"));
     file->addSeparator();
@@ -320,6 +359,11 @@ void MainWindow::createActions()
                        &StudySession::run);
     QAction* pause =
         add(tr("&Pause"), QKeySequence(Qt::Key_F6), tr("Stop after the running evaluation"), &StudySession::pause);
+    connect(pause, &QAction::triggered, this, [this] {
+        pausing_ = true;
+        log(tr("Pause asked for: the running evaluations finish first"));
+        progress_->setFormat(tr("Pausing after this: ") + progress_->format());
+    });
     QAction* cancel = add(tr("&Cancel"), QKeySequence(Qt::SHIFT | Qt::Key_F5),
                           tr("Stop now; the running evaluation is queued again"), &StudySession::cancel);
     search->addSeparator();
@@ -455,6 +499,14 @@ void MainWindow::showConfiguration(const BitConfig& bits)
     }
 }
 
+void MainWindow::updateTitle()
+{
+    const StudySpec& spec = session_->study().spec;
+    setWindowTitle(
+        tr("%1 — %2 on %3 — Quantscope")
+            .arg(QString::fromStdString(spec.name), networkName(spec), QString::fromStdString(spec.dataset)));
+}
+
 void MainWindow::updateSummary()
 {
     const StoredStudy& study = session_->study();
@@ -465,13 +517,13 @@ void MainWindow::updateSummary()
         cost += t.seconds.value_or(0);
     }
     QString budget = study.spec.budgetTrials ? QStringLiteral("/%1").arg(*study.spec.budgetTrials) : QString();
-    summary_->setText(
-        tr("%1: %2%3 trials done, cost %4 s, %5 on %6")
-            .arg(QString::fromStdString(study.spec.name))
-            .arg(done)
-            .arg(budget)
-            .arg(cost, 0, 'f', 0)
-            .arg(QString::fromStdString(study.spec.strategy), QString::fromStdString(study.spec.encoding)));
+    summary_->setText(tr("%1 (%7 on %8): %2%3 trials done, cost %4 s, %5 on %6")
+                          .arg(QString::fromStdString(study.spec.name))
+                          .arg(done)
+                          .arg(budget)
+                          .arg(cost, 0, 'f', 0)
+                          .arg(QString::fromStdString(study.spec.strategy), QString::fromStdString(study.spec.encoding),
+                               networkName(study.spec), QString::fromStdString(study.spec.dataset)));
 }
 
 void MainWindow::showAbout()

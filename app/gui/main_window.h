@@ -2,6 +2,7 @@
 
 #include "quant/bit_config.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <vector>
@@ -64,6 +65,8 @@ private:
     void showConfiguration(const BitConfig& bits);
     void exportSelectedConfigurations();
     void updateSummary();
+    /// "study — network on data set — Quantscope".
+    void updateTitle();
     void showAbout();
 
     StudySession* session_;
@@ -81,6 +84,10 @@ private:
     std::vector<QDockWidget*> docks_;
     bool layoutRestored_ = false; ///< a saved layout was restored, or the default one applied
     qint64 lastProposalLogged_ = 0;
+    QElapsedTimer phaseClock_; ///< since the progress phase began, for the time estimate
+    QString phase_;
+    bool pausing_ = false; ///< a pause was asked for and the running evaluations finish first
+    bool computingSensitivity_ = false;
     QMenu* recent_ = nullptr;
     QTableView* trialsView_ = nullptr;
 };

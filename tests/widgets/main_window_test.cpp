@@ -17,7 +17,10 @@
 #include "study/synthetic_trial_evaluator.h"
 #include "train/sensitivity.h"
 
+#include <QAction>
 #include <QDockWidget>
+#include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QElapsedTimer>
 #include <QSettings>
 #include <QTest>
@@ -192,6 +195,40 @@ TEST(MainWindow, DefaultLayoutGivesTheViewsRoomForTheirContent)
     EXPECT_GE(window.sensitivity()->heatPlot()->width(), 250);
     EXPECT_GE(window.sensitivity()->heatPlot()->height(), 200);
     EXPECT_GE(window.sensitivity()->barPlot()->height(), 160);
+}
+
+// A pause asked for is visible until the running evaluations finish, and the log says when it
+// took effect; the title names the network and data set.
+TEST(MainWindow, APendingPauseIsVisibleAndLogged)
+{
+    QTemporaryDir dir;
+    MainWindow window;
+    window.show();
+    StudySession& session = *window.session();
+    StudySpec spec = StudySpec::synthetic();
+    spec.budgetTrials = 30;
+    spec.syntheticDelay = 0.3;
+    window.openStudy(dir.filePath(QStringLiteral("p.db")), spec);
+    ASSERT_TRUE(waitFor([&] { return session.isOpen() && !session.busy(); }, 30000));
+    EXPECT_TRUE(window.windowTitle().contains(QStringLiteral("on fashion-mnist")))
+        << window.windowTitle().toStdString();
+    session.run();
+    ASSERT_TRUE(waitFor([&] { return session.busy(); }, 5000));
+    QAction* pause = nullptr;
+    for (QAction* action : window.findChildren<QAction*>())
+        if (action->text() == QStringLiteral("&Pause"))
+            pause = action;
+    ASSERT_NE(pause, nullptr);
+    ASSERT_TRUE(waitFor([&] { return pause->isEnabled(); }, 5000));
+    pause->trigger();
+    auto* progress = window.findChild<QProgressBar*>();
+    EXPECT_TRUE(progress->format().startsWith(QStringLiteral("Pausing after this")))
+        << progress->format().toStdString();
+    ASSERT_TRUE(waitFor([&] { return !session.busy(); }, 30000));
+    EXPECT_LT(session.trials().size(), 30u);
+    const QString log = window.findChild<QPlainTextEdit*>()->toPlainText();
+    EXPECT_TRUE(log.contains(QStringLiteral("Pause asked for"))) << log.toStdString();
+    EXPECT_TRUE(log.contains(QStringLiteral("Paused: Run goes on from here"))) << log.toStdString();
 }
 
 } // namespace
