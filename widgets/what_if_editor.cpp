@@ -6,6 +6,7 @@
 #include "task_choices.h"
 
 #include <QComboBox>
+#include <QKeyEvent>
 #include <QGridLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -16,6 +17,25 @@
 #include <QVBoxLayout>
 
 namespace quantscope {
+namespace {
+
+/// A spin box's line edit claims Ctrl+Z for its own text undo; the editor's undo stack (the window's
+/// Edit > Undo) should get it, so that undo works whichever spin box has focus.
+class UndoKeysToWindow : public QObject {
+public:
+    using QObject::QObject;
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() == QEvent::ShortcutOverride) {
+            auto* key = static_cast<QKeyEvent*>(event);
+            if (key->matches(QKeySequence::Undo) || key->matches(QKeySequence::Redo))
+                return true; // not accepted: the shortcut goes to the window's action
+        }
+        return QObject::eventFilter(watched, event);
+    }
+};
+
+} // namespace
 
 /// One edit: the whole configuration before and after. Consecutive edits of one layer merge.
 class SetBitsCommand : public QUndoCommand {
@@ -45,7 +65,7 @@ private:
 
 WhatIfEditor::WhatIfEditor(QWidget* parent) :
     QWidget(parent), undo_(new QUndoStack(this)), grid_(new QGridLayout), cost_(new QLabel(this)),
-    prediction_(new QLabel(this)), task_(new QComboBox(this))
+    prediction_(new QLabel(this)), task_(new QComboBox(this)), undoKeys_(new UndoKeysToWindow(this))
 {
     auto* layers = new QWidget(this);
     layers->setLayout(grid_);
@@ -84,6 +104,7 @@ void WhatIfEditor::setStudy(const StoredStudy& study)
         spin->setRange(0, 8);
         spin->setSpecialValueText(tr("float"));
         spin->setValue(8);
+        spin->installEventFilter(undoKeys_);
         spin->setToolTip(tr("Bits of %1's weights and input activations (0: float)")
                              .arg(QString::fromStdString(study.layers[i].name)));
         connect(spin, &QSpinBox::valueChanged, this, [this, i](int) {

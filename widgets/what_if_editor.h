@@ -64,6 +64,7 @@ private:
     QLabel* cost_;
     QLabel* prediction_;
     QComboBox* task_;
+    QObject* undoKeys_; ///< hands Ctrl+Z / Ctrl+Shift+Z in the spin boxes to the undo stack
     bool applying_ = false;
     std::vector<int> lastApplied_; ///< the configuration the undo stack last set
     double memory_ = 0, bops_ = 0;

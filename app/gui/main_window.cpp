@@ -250,9 +250,12 @@ void MainWindow::createDocks()
     trials->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     trials->setSelectionBehavior(QAbstractItemView::SelectRows);
     trials->horizontalHeader()->setStretchLastSection(true);
-    connect(trials, &QTableView::activated, this, [this](const QModelIndex& index) {
+    // One click (as the README says) or Enter loads a trial into the what-if editor.
+    const auto load = [this](const QModelIndex& index) {
         showConfiguration(trialModel_->trial(trialFilter_->mapToSource(index).row()).bits);
-    });
+    };
+    connect(trials, &QTableView::clicked, this, load);
+    connect(trials, &QTableView::activated, this, load);
     auto* trialsLayout = new QVBoxLayout(trialsPanel);
     trialsLayout->setContentsMargins(0, 0, 0, 0);
     trialsLayout->addWidget(filter);

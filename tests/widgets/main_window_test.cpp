@@ -18,6 +18,7 @@
 #include "train/sensitivity.h"
 
 #include <QAction>
+#include <QSpinBox>
 #include <QDockWidget>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -229,6 +230,30 @@ TEST(MainWindow, APendingPauseIsVisibleAndLogged)
     const QString log = window.findChild<QPlainTextEdit*>()->toPlainText();
     EXPECT_TRUE(log.contains(QStringLiteral("Pause asked for"))) << log.toStdString();
     EXPECT_TRUE(log.contains(QStringLiteral("Paused: Run goes on from here"))) << log.toStdString();
+}
+
+// Ctrl+Z undoes a what-if edit while the spin box that made it still has focus (its line edit
+// used to take the key for its own text).
+TEST(MainWindow, UndoWorksWhileASpinBoxHasFocus)
+{
+    QTemporaryDir dir;
+    MainWindow window;
+    window.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+    window.activateWindow();
+    StudySession& session = *window.session();
+    StudySpec spec = StudySpec::synthetic();
+    window.openStudy(dir.filePath(QStringLiteral("u.db")), spec);
+    ASSERT_TRUE(waitFor([&] { return session.isOpen() && !session.busy(); }, 30000));
+    QTest::qWait(50);
+    auto* spin = window.whatIf()->findChild<QSpinBox*>();
+    ASSERT_NE(spin, nullptr);
+    spin->setFocus();
+    spin->setValue(3);
+    ASSERT_EQ(window.whatIf()->configuration()[0].weight, 3);
+    QTest::keyClick(spin, Qt::Key_Z, Qt::ControlModifier);
+    EXPECT_EQ(window.whatIf()->configuration()[0].weight, 8);
+    EXPECT_EQ(spin->value(), 8);
 }
 
 } // namespace
