@@ -197,9 +197,13 @@ TEST(StudySession, ExportDialogWarnsAndTheSessionWritesInTheBackground)
 
     ExportDialog dialog(session.study(), session.trials(), QStringLiteral("8,6,6,4,4,3,3,2,8"));
     dialog.setFormat(QStringLiteral("bits-json"));
-    EXPECT_TRUE(
-        dialog.warnings().contains(QStringLiteral("layer layer1: 6-bit weights and activations are simulated only")));
-    EXPECT_TRUE(dialog.warnings().contains(QStringLiteral("layer layer3: 4-bit")));
+    // One warning per kind, naming its layers: 6-, 4-, 3- and 2-bit (after the DSConv quantizer's).
+    EXPECT_TRUE(dialog.warnings().contains(
+        QStringLiteral("layers layer1, layer2: 6-bit weights and activations are simulated only")))
+        << dialog.warnings().toStdString();
+    EXPECT_TRUE(dialog.warnings().contains(QStringLiteral("layers layer3, layer4: 4-bit")));
+    EXPECT_TRUE(dialog.warnings().contains(QStringLiteral("layer layer7: 2-bit")));
+    EXPECT_EQ(dialog.warnings().count(QLatin1Char('\n')), 4); // the quantizer's line, then four kinds
     dialog.setFormat(QStringLiteral("trials-csv"));
     EXPECT_TRUE(dialog.warnings().isEmpty());
 
