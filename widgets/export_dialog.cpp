@@ -13,11 +13,11 @@
 namespace quantscope {
 
 ExportDialog::ExportDialog(const StoredStudy& study, std::vector<TrialRow> trials, const QString& config,
-                           QWidget* parent) :
+                           const std::vector<ResultPoint>& front, QWidget* parent) :
     QDialog(parent),
     study_(study), trials_(std::move(trials)), format_(new QComboBox(this)), config_(new QLineEdit(config, this)),
-    weights_(new QComboBox(this)), path_(new QLineEdit(this)), warnings_(new QPlainTextEdit(this)),
-    error_(new QLabel(this))
+    choices_(new QComboBox(this)), weights_(new QComboBox(this)), path_(new QLineEdit(this)),
+    warnings_(new QPlainTextEdit(this)), error_(new QLabel(this))
 {
     setWindowTitle(tr("Export"));
     format_->addItem(tr("Bits per layer (JSON)"), QStringLiteral("bits-json"));
@@ -37,6 +37,16 @@ ExportDialog::ExportDialog(const StoredStudy& study, std::vector<TrialRow> trial
            "study never measured, and the log says so. A final fine-tune trains the configuration five times "
            "longer than the target task and reports its accuracy on the hold-out split, which no "
            "search decision has seen (NUQ's \"actual\" accuracy)."));
+    choices_->addItem(tr("What-if: %1").arg(config), config);
+    for (const ResultPoint& p : front)
+        choices_->addItem(tr("Front: %1 (%2 %, %3 MB)")
+                              .arg(QString::fromStdString(p.bits.toString()))
+                              .arg(p.accuracy, 0, 'f', 2)
+                              .arg(p.memoryMB, 0, 'f', 4),
+                          QString::fromStdString(p.bits.toString()));
+    choices_->setToolTip(tr("Fill in the what-if configuration or a point of the measured front"));
+    connect(choices_, &QComboBox::activated, this,
+            [this](int index) { config_->setText(choices_->itemData(index).toString()); });
     auto* browse = new QPushButton(tr("Browse..."), this);
     connect(browse, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export to"), path_->text());
@@ -54,6 +64,7 @@ ExportDialog::ExportDialog(const StoredStudy& study, std::vector<TrialRow> trial
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* form = new QFormLayout(this);
     form->addRow(tr("Format:"), format_);
+    form->addRow(tr("Choose:"), choices_);
     form->addRow(tr("Configuration:"), config_);
     form->addRow(tr("Weights:"), weights_);
     form->addRow(tr("File:"), fileRow);
@@ -103,6 +114,11 @@ void ExportDialog::setFormat(const QString& format)
 void ExportDialog::setPath(const QString& path)
 {
     path_->setText(path);
+}
+
+QString ExportDialog::configuration() const
+{
+    return config_->text();
 }
 
 QString ExportDialog::errorText() const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "study/study_export.h"
+#include "study/study_results.h"
 #include "study/study_store.h"
 
 #include <QDialog>
@@ -18,13 +19,18 @@ namespace quantscope {
 class ExportDialog : public QDialog {
     Q_OBJECT
 public:
+    /// `config`: the what-if configuration, filled in; `front`: the measured front's points,
+    /// offered in the Choose list beside it.
     ExportDialog(const StoredStudy& study, std::vector<TrialRow> trials, const QString& config,
-                 QWidget* parent = nullptr);
+                 const std::vector<ResultPoint>& front = {}, QWidget* parent = nullptr);
 
     /// The export chosen; ConfigError when the configuration field does not fit the study.
     StudyExport request() const;
     void setFormat(const QString& format);
     void setPath(const QString& path);
+    /// The Choose list: the what-if configuration, then the front's points.
+    QComboBox* choices() const { return choices_; }
+    QString configuration() const;
     /// The warnings shown now (one per line), for tests.
     QString warnings() const;
     /// Why the last accept() kept the dialog open; empty when it did not.
@@ -40,6 +46,7 @@ private:
     std::vector<TrialRow> trials_;
     QComboBox* format_;
     QLineEdit* config_;
+    QComboBox* choices_;
     QComboBox* weights_;
     QLineEdit* path_;
     QPlainTextEdit* warnings_;

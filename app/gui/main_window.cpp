@@ -322,7 +322,8 @@ void MainWindow::createActions()
         if (!session_->isOpen())
             return;
         ExportDialog dialog(session_->study(), session_->trials(),
-                            QString::fromStdString(whatIf_->configuration().toString()), this);
+                            QString::fromStdString(whatIf_->configuration().toString()),
+                            session_->results().observedFront, this);
         if (dialog.exec() == QDialog::Accepted) {
             const StudyExport request = dialog.request();
             log(tr("Writing %1 to %2 in the background")

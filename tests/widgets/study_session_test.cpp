@@ -207,6 +207,14 @@ TEST(StudySession, ExportDialogWarnsAndTheSessionWritesInTheBackground)
     dialog.setFormat(QStringLiteral("trials-csv"));
     EXPECT_TRUE(dialog.warnings().isEmpty());
 
+    // The measured front's points are offered beside the what-if configuration.
+    ExportDialog choosing(session.study(), session.trials(), QStringLiteral("8"), session.results().observedFront);
+    ASSERT_EQ(choosing.choices()->count(), 1 + int(session.results().observedFront.size()));
+    ASSERT_GE(choosing.choices()->count(), 2);
+    choosing.choices()->setCurrentIndex(1);
+    Q_EMIT choosing.choices()->activated(1);
+    EXPECT_EQ(choosing.configuration().toStdString(), session.results().observedFront.front().bits.toString());
+
     QSignalSpy exported(&session, &StudySession::exported);
     QSignalSpy failed(&session, &StudySession::failed);
     dialog.setPath(dir.filePath(QStringLiteral("trials.csv")));
