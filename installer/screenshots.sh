@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Renders the README's pictures from the real workbench window on Qt's offscreen platform: a
-# synthetic demo study is run to its budget, then the window and each panel are saved as PNG.
+# Renders the README's pictures from the real workbench window on Qt's offscreen platform at its
+# default layout: the default study (shipped model, Fashion-MNIST) runs a short budget with two
+# workers and computes its sensitivity, then the window and each panel are saved as PNG (about
+# ten minutes on 2 cores).
 # Usage: installer/screenshots.sh [BUILD_DIR] [OUT_DIR]
 set -euo pipefail
 build=${1:-build}

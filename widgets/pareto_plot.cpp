@@ -78,6 +78,11 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
     selectedGraph_->setName(tr("selected (Ctrl+click)"));
     selectedGraph_->setLineStyle(QCPGraph::lsNone);
     selectedGraph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 2), Qt::NoBrush, 13));
+    highlightGraph_ = plot_->addGraph();
+    highlightGraph_->setName(tr("selected trial"));
+    highlightGraph_->setLineStyle(QCPGraph::lsNone);
+    highlightGraph_->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(QColor(148, 103, 189), 2.5), Qt::NoBrush, 15));
     plot_->yAxis->setLabel(tr("Top-1 accuracy (%)"));
     // The legend below the axes, never over the data.
     plot_->legend->setVisible(true);
@@ -130,6 +135,29 @@ void ParetoPlot::setData(const std::vector<TrialRow>& trials, const StudyResults
     trials_ = trials;
     results_ = results;
     rebuild();
+}
+
+void ParetoPlot::highlight(const std::optional<BitConfig>& bits)
+{
+    highlighted_ = bits;
+    drawHighlight(); // zoom and pan stay as they are
+    scheduleReplot();
+}
+
+void ParetoPlot::drawHighlight()
+{
+    QVector<double> hx, hy;
+    for (const Point& p : points_)
+        if (highlighted_ && p.bits == *highlighted_ && !p.predicted) {
+            hx.push_back(p.x);
+            hy.push_back(p.y);
+        }
+    highlightGraph_->setData(hx, hy);
+}
+
+int ParetoPlot::highlightedPoints() const
+{
+    return highlightGraph_->dataCount();
 }
 
 void ParetoPlot::toggleSelected(const BitConfig& bits)
@@ -207,6 +235,7 @@ void ParetoPlot::rebuild()
         }
     }
     selectedGraph_->setData(sx, sy);
+    drawHighlight();
     dominated_->setData(dx, dy);
     front_->setData(fx, fy); // sorted by x: lsStepLeft draws the staircase of the front
     predicted_->setData(px, py);

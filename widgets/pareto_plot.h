@@ -5,6 +5,8 @@
 
 #include <QWidget>
 
+#include <optional>
+
 class QComboBox;
 class QCustomPlot;
 class QCPGraph;
@@ -41,6 +43,9 @@ public:
 
     /// Configurations picked with Ctrl+click (shown ringed), for exporting several at once.
     const std::vector<BitConfig>& selectedConfigurations() const { return selected_; }
+    /// Marks the points of `bits` (the trial selected in the table); none: no mark.
+    void highlight(const std::optional<BitConfig>& bits);
+    int highlightedPoints() const; ///< points marked now, for tests
     void toggleSelected(const BitConfig& bits);
 
 Q_SIGNALS:
@@ -58,6 +63,7 @@ private:
         double memoryMB = 0, bops = 0;
     };
     void rebuild();
+    void drawHighlight();
     void scheduleReplot();
     double xOf(double memoryMB, double bops) const;
     const Point* nearest(const QPointF& pixel) const;
@@ -71,6 +77,8 @@ private:
     QCPGraph* baselines_;
     QCPGraph* predictedBaselines_;
     QCPGraph* selectedGraph_;
+    QCPGraph* highlightGraph_;
+    std::optional<BitConfig> highlighted_;
     std::vector<BitConfig> selected_;
     Axis axis_ = Axis::Memory;
     std::vector<TrialRow> trials_;

@@ -168,6 +168,7 @@ MainWindow::MainWindow(QWidget* parent) :
         QMessageBox::warning(this, tr("Quantscope"), message);
     });
     connect(pareto_, &ParetoPlot::configurationClicked, this, &MainWindow::showConfiguration);
+    connect(pareto_, &ParetoPlot::configurationClicked, this, &MainWindow::selectTrialOf);
     connect(pareto_, &ParetoPlot::exportRequested, this, [this](const std::vector<BitConfig>& configs) {
         const QString folder =
             QFileDialog::getExistingDirectory(this, tr("Export %n configuration(s) to", nullptr, int(configs.size())));
@@ -256,6 +257,13 @@ void MainWindow::createDocks()
     };
     connect(trials, &QTableView::clicked, this, load);
     connect(trials, &QTableView::activated, this, load);
+    // The selected trial's point is marked in the Pareto view (and a clicked point selects its trial).
+    connect(trials->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                pareto_->highlight(current.isValid() ? std::optional<BitConfig>(
+                                       trialModel_->trial(trialFilter_->mapToSource(current).row()).bits)
+                                                     : std::nullopt);
+            });
     auto* trialsLayout = new QVBoxLayout(trialsPanel);
     trialsLayout->setContentsMargins(0, 0, 0, 0);
     trialsLayout->addWidget(filter);
@@ -490,6 +498,19 @@ void MainWindow::closeEvent(QCloseEvent* event)
 void MainWindow::log(const QString& message)
 {
     log_->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  ")) + message);
+}
+
+void MainWindow::selectTrialOf(const BitConfig& bits)
+{
+    const int target = session_->study().spec.targetTask();
+    for (int row = 0; row < trialFilter_->rowCount(); ++row) {
+        const TrialRow& t = trialModel_->trial(trialFilter_->mapToSource(trialFilter_->index(row, 0)).row());
+        if (t.bits == bits && t.task == target) {
+            trialsView_->selectRow(row);
+            trialsView_->scrollTo(trialFilter_->index(row, 0));
+            return;
+        }
+    }
 }
 
 void MainWindow::showConfiguration(const BitConfig& bits)

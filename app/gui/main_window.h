@@ -53,6 +53,7 @@ public:
     ModelCheckView* modelCheck() const { return modelCheck_; }
     SensitivityView* sensitivity() const { return sensitivity_; }
     WhatIfEditor* whatIf() const { return whatIf_; }
+    QTableView* trialsView() const { return trialsView_; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -63,6 +64,8 @@ private:
     void createActions();
     void log(const QString& message);
     void showConfiguration(const BitConfig& bits);
+    /// Selects the target-task trial of `bits` in the trials table, if there is one.
+    void selectTrialOf(const BitConfig& bits);
     void exportSelectedConfigurations();
     void updateSummary();
     /// "study — network on data set — Quantscope".

@@ -29,11 +29,13 @@ void ScreenshotTour::start()
         std::cerr << "screenshots: " << message.toStdString() << std::endl;
         QApplication::exit(1);
     });
-    StudySpec spec = StudySpec::synthetic();
-    spec.name = "demo";
-    spec.budgetTrials = 40;
-    removeStudy(QStringLiteral("demo.db"));
-    window_.openStudy(directory_ + QStringLiteral("/demo.db"), spec);
+    StudySpec spec = StudySpec::defaults();
+    spec.name = "default";
+    spec.budgetTrials = 12; // the initial design, the measured baselines and a few search steps
+    spec.workers = 2;
+    spec.threads = 1;
+    removeStudy(QStringLiteral("default.db"));
+    window_.openStudy(directory_ + QStringLiteral("/default.db"), spec);
 }
 
 /// Called whenever the session is idle: the next stage of the tour.
@@ -41,25 +43,18 @@ void ScreenshotTour::next()
 {
     StudySession* session = window_.session();
     switch (stage_) {
-    case Stage::OpenDemo:
-        stage_ = Stage::RunDemo;
+    case Stage::Open:
+        stage_ = Stage::Run;
         session->run();
         break;
-    case Stage::RunDemo:
-        captureDemo();
-        stage_ = Stage::OpenShipped;
-        removeStudy(QStringLiteral("shipped.db"));
-        window_.openStudy(directory_ + QStringLiteral("/shipped.db"), StudySpec::defaults());
-        break;
-    case Stage::OpenShipped:
+    case Stage::Run:
         stage_ = Stage::Sensitivity;
         session->computeSensitivity();
         break;
     case Stage::Sensitivity:
-        captureSensitivity();
+        captureAll();
         stage_ = Stage::Done;
-        removeStudy(QStringLiteral("demo.db"));
-        removeStudy(QStringLiteral("shipped.db"));
+        removeStudy(QStringLiteral("default.db"));
         std::cout << "screenshots written to " << directory_.toStdString() << std::endl;
         QApplication::quit();
         break;
@@ -76,30 +71,16 @@ void ScreenshotTour::save(QWidget* widget, const QString& name)
     }
 }
 
-void ScreenshotTour::captureDemo()
+void ScreenshotTour::captureAll()
 {
     save(&window_, QStringLiteral("workbench"));
     save(window_.centralWidget(), QStringLiteral("pareto"));
     for (QDockWidget* dock : window_.findChildren<QDockWidget*>()) {
-        if (dock->objectName() == QLatin1String("sensitivityDock"))
-            continue; // the synthetic study has none: taken from the shipped model below
         dock->show();
-        dock->raise();
+        dock->raise(); // tabbed docks: the one in front is drawn
+        QApplication::processEvents();
         save(dock->widget(), dock->objectName().remove(QStringLiteral("Dock")));
     }
-}
-
-void ScreenshotTour::captureSensitivity()
-{
-    for (QDockWidget* dock : window_.findChildren<QDockWidget*>())
-        if (dock->objectName() == QLatin1String("sensitivityDock")
-            || dock->objectName() == QLatin1String("networkDock")) {
-            dock->setFloating(true); // full size, not a tab
-            dock->resize(900, 420);
-            dock->show();
-            dock->raise();
-            save(dock->widget(), dock->objectName().remove(QStringLiteral("Dock")));
-        }
 }
 
 void ScreenshotTour::removeStudy(const QString& file)

@@ -7,10 +7,10 @@ namespace quantscope {
 
 class MainWindow;
 
-/// `quantscope --screenshots DIR`: runs a synthetic demo study to its budget in the real window
-/// and saves the window and each panel as PNG files in DIR; then opens the default study on the
-/// shipped model, computes its sensitivity (about a minute on 2 cores) and saves the sensitivity
-/// and network panels; then quits. The README's pictures come from this (`installer/screenshots.sh`).
+/// `quantscope --screenshots DIR`: in the real window at its default layout, runs the default
+/// study (the shipped model on Fashion-MNIST) for a short budget with two workers, computes its
+/// sensitivity, and saves the window and each panel as PNG files in DIR; then quits (about ten
+/// minutes on 2 cores). The README's pictures come from this (`installer/screenshots.sh`).
 class ScreenshotTour : public QObject {
     Q_OBJECT
 public:
@@ -18,16 +18,15 @@ public:
     void start();
 
 private:
-    enum class Stage { OpenDemo, RunDemo, OpenShipped, Sensitivity, Done };
+    enum class Stage { Open, Run, Sensitivity, Done };
     void next();
     void save(QWidget* widget, const QString& name);
-    void captureDemo();
-    void captureSensitivity();
+    void captureAll();
     void removeStudy(const QString& file);
 
     MainWindow& window_;
     QString directory_;
-    Stage stage_ = Stage::OpenDemo;
+    Stage stage_ = Stage::Open;
 };
 
 } // namespace quantscope

@@ -18,6 +18,8 @@
 #include "train/sensitivity.h"
 
 #include <QAction>
+#include <QSortFilterProxyModel>
+#include <QTableView>
 #include <QSpinBox>
 #include <QDockWidget>
 #include <QPlainTextEdit>
@@ -101,6 +103,15 @@ TEST(MainWindow, ScriptedSessionReachesEveryPanel)
     const BitConfig clicked = session.results().observedFront.front().bits;
     Q_EMIT window.pareto()->configurationClicked(clicked);
     EXPECT_EQ(window.whatIf()->configuration(), clicked);
+    // ... selects its trial in the table, and the selected trial's point is marked.
+    ASSERT_TRUE(window.trialsView()->selectionModel()->currentIndex().isValid());
+    EXPECT_EQ(window.trialModel()
+                  ->trial(static_cast<QSortFilterProxyModel*>(window.trialsView()->model())
+                              ->mapToSource(window.trialsView()->selectionModel()->currentIndex())
+                              .row())
+                  .bits,
+              clicked);
+    EXPECT_GE(window.pareto()->highlightedPoints(), 1);
     const BitConfig bits = window.whatIf()->configuration();
     EXPECT_EQ(window.layerModel()->data(window.layerModel()->index(0, LayerTableModel::Bits)).toString(),
               bits[0].weight == 0 ? QStringLiteral("float") : QString::number(bits[0].weight));
