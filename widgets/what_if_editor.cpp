@@ -3,11 +3,13 @@
 #include "study/study_surrogate.h"
 #include "study/study_results.h"
 
+#include "bits_chart.h"
 #include "task_choices.h"
 
 #include <QComboBox>
 #include <QKeyEvent>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
@@ -65,8 +67,13 @@ private:
 
 WhatIfEditor::WhatIfEditor(QWidget* parent) :
     QWidget(parent), undo_(new QUndoStack(this)), grid_(new QGridLayout), cost_(new QLabel(this)),
-    prediction_(new QLabel(this)), task_(new QComboBox(this)), undoKeys_(new UndoKeysToWindow(this))
+    prediction_(new QLabel(this)), task_(new QComboBox(this)), undoKeys_(new UndoKeysToWindow(this)),
+    chart_(new BitsChart(this))
 {
+    connect(chart_, &BitsChart::bitsDragged, this, [this](int layer, int bits) {
+        if (layer >= 0 && layer < int(spins_.size()) && spins_[size_t(layer)]->value() != bits)
+            spins_[size_t(layer)]->setValue(bits); // an undoable edit, as typing it is
+    });
     auto* layers = new QWidget(this);
     layers->setLayout(grid_);
     auto* scroll = new QScrollArea(this);
@@ -81,7 +88,10 @@ WhatIfEditor::WhatIfEditor(QWidget* parent) :
     evaluateRow->addWidget(evaluate);
     prediction_->setTextFormat(Qt::RichText);
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(scroll, 1);
+    auto* editors = new QHBoxLayout;
+    editors->addWidget(scroll, 1);
+    editors->addWidget(chart_, 1);
+    layout->addLayout(editors, 1);
     layout->addWidget(cost_);
     layout->addWidget(prediction_);
     layout->addLayout(evaluateRow);
@@ -120,6 +130,7 @@ void WhatIfEditor::setStudy(const StoredStudy& study)
         grid_->addWidget(spin, int(i), 1);
         spins_.push_back(spin);
     }
+    chart_->setLayers(study.layerNames());
     setTaskChoices(*task_, study.spec, tr("on task: %1"));
     undo_->clear();
     lastApplied_ = std::vector<int>(spins_.size(), 8);
@@ -169,6 +180,10 @@ void WhatIfEditor::refresh()
         return;
     }
     const BitConfig bits = configuration();
+    std::vector<int> widths;
+    for (QSpinBox* spin : spins_)
+        widths.push_back(spin->value());
+    chart_->setBits(widths);
     memory_ = costs_ ? costs_->memoryMB(bits) : studyMemoryMB(study_, bits);
     bops_ = costs_ ? costs_->bops(bits) : studyBops(study_, bits);
     cost_->setText(tr("%1: %2 MB, %3 GBOPs")

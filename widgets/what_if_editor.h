@@ -9,6 +9,7 @@
 #include <vector>
 
 class QComboBox;
+class QCustomPlot;
 class QGridLayout;
 class QLabel;
 class QSpinBox;
@@ -16,11 +17,13 @@ class QUndoStack;
 
 namespace quantscope {
 
+class BitsChart;
 class StudySurrogate;
 class StudyCosts;
 
-/// Per-layer bits with live answers: memory, BOPs, and the GP's predicted accuracy (mean +- 2 sd)
-/// on every task, recomputed as the user types. Edits are undoable; "Evaluate now" asks for a real
+/// Per-layer bits, in spin boxes and as a bits-over-depth chart whose bars can be dragged, with
+/// live answers: memory, BOPs, and the GP's predicted accuracy (median and 95 % interval) on every
+/// task, recomputed as the user types. Edits are undoable; "Evaluate now" asks for a real
 /// trial of the configuration on the chosen task.
 class WhatIfEditor : public QWidget {
     Q_OBJECT
@@ -37,6 +40,8 @@ public:
     void setConfiguration(const BitConfig& bits);
     BitConfig configuration() const;
     QUndoStack* undoStack() const { return undo_; }
+    /// Bits over depth beside the spin boxes; dragging a bar edits that layer.
+    BitsChart* chart() const { return chart_; }
 
     /// The numbers shown, for tests: memory (MB), BOPs, per-task mean and sd (empty: no model).
     double memoryMB() const { return memory_; }
@@ -64,7 +69,8 @@ private:
     QLabel* cost_;
     QLabel* prediction_;
     QComboBox* task_;
-    QObject* undoKeys_; ///< hands Ctrl+Z / Ctrl+Shift+Z in the spin boxes to the undo stack
+    QObject* undoKeys_;
+    BitsChart* chart_; ///< hands Ctrl+Z / Ctrl+Shift+Z in the spin boxes to the undo stack
     bool applying_ = false;
     std::vector<int> lastApplied_; ///< the configuration the undo stack last set
     double memory_ = 0, bops_ = 0;
