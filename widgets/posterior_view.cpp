@@ -129,6 +129,26 @@ QSize PosteriorView::heatMapSize() const
     return mean_->size();
 }
 
+namespace {
+
+std::pair<double, double> colourRange(QCustomPlot* plot)
+{
+    const auto* map = plot->plottableCount() > 0 ? qobject_cast<QCPColorMap*>(plot->plottable(0)) : nullptr;
+    return map ? std::make_pair(map->dataRange().lower, map->dataRange().upper) : std::make_pair(0.0, 0.0);
+}
+
+} // namespace
+
+std::pair<double, double> PosteriorView::meanColourRange() const
+{
+    return colourRange(mean_);
+}
+
+std::pair<double, double> PosteriorView::sdColourRange() const
+{
+    return colourRange(sd_);
+}
+
 void PosteriorView::showMaps()
 {
     tabs_->setCurrentIndex(0);
@@ -205,7 +225,7 @@ void PosteriorView::rebuild()
     meanMap->setGradient(QCPColorGradient::gpSpectrum);
     sdMap->setGradient(QCPColorGradient::gpThermal);
     for (QCPColorMap* map : {meanMap, sdMap})
-        map->rescaleDataRange();
+        map->rescaleDataRange(true); // recalculated: the bounds otherwise keep the cells' initial 0
     // This task's observed trials, projected onto the plane.
     QVector<double> x, y;
     for (const TrialRow& t : trials_)

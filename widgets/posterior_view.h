@@ -39,6 +39,12 @@ public:
     int correlationSize() const;
     int acquisitionValues() const; ///< ranked candidates with a known acquisition value
     QSize heatMapSize() const;     ///< of the mean's map, as laid out now
+    /// The colour ranges of the mean's and the sd's maps (low, high), for tests.
+    std::pair<double, double> meanColourRange() const;
+    std::pair<double, double> sdColourRange() const;
+    /// The grid's numbers behind the maps.
+    const Eigen::VectorXd& gridMean() const { return gridMean_; }
+    const Eigen::VectorXd& gridSd() const { return gridSd_; }
     QTableWidget* ranking() const { return ranking_; }
     /// Shows the heat maps' tab (the others: ranking, task correlation).
     void showMaps();

@@ -127,7 +127,7 @@ void SensitivityView::setReport(const SensitivityReport& report)
     map->setColorScale(scale_);
     scale_->setVisible(true);
     map->setGradient(QCPColorGradient(QCPColorGradient::gpHot).inverted()); // darker: a larger drop
-    map->rescaleDataRange();
+    map->rescaleDataRange(true); // recalculated: the bounds otherwise keep the cells' initial 0
     map->setInterpolate(false);
     auto bitTicks = QSharedPointer<QCPAxisTickerText>::create();
     for (int b = 0; b < widths; ++b)

@@ -143,6 +143,11 @@ TEST(StudySession, ScriptedSessionStepsRunsAndUpdatesTheViews)
     EXPECT_EQ(lines.front(), QStringLiteral("series,config,memory_mb,top1"));
     EXPECT_EQ(lines.size() - 1, onTarget + pareto.predictedCount() + int(session.results().baselines.size()));
     EXPECT_EQ(posterior.csv().count(QLatin1Char('\n')), 1 + PosteriorView::kGrid * PosteriorView::kGrid);
+    // The colour scales span the numbers shown (a fixed 10-90 scale drew 92.2-92.6 in one colour).
+    EXPECT_DOUBLE_EQ(posterior.meanColourRange().first, posterior.gridMean().minCoeff());
+    EXPECT_DOUBLE_EQ(posterior.meanColourRange().second, posterior.gridMean().maxCoeff());
+    EXPECT_DOUBLE_EQ(posterior.sdColourRange().first, posterior.gridSd().minCoeff());
+    EXPECT_DOUBLE_EQ(posterior.sdColourRange().second, posterior.gridSd().maxCoeff());
     EXPECT_FALSE(savePlot(*pareto.plot(), out.filePath(QStringLiteral("pareto.bmp")), [] { return QString(); }));
     posterior.setTask(0);
     int onTaskZero = 0;
