@@ -195,7 +195,7 @@ void PosteriorView::rebuild()
     QString slice;
     if (encoding.dim() > 2 && !results_.ranking.empty()) {
         base = encoding.encode(results_.ranking.front().bits);
-        slice = tr(" (a slice through %1, the best-ranked configuration)")
+        slice = tr(", slice through the best-ranked %1")
                     .arg(QString::fromStdString(results_.ranking.front().bits.toString()));
     }
     Eigen::MatrixXd inputs(kGrid * kGrid, encoding.dim());
@@ -245,8 +245,8 @@ void PosteriorView::rebuild()
         rect->axis(QCPAxis::atLeft)->setRange(0, 1);
         plot->replot(QCustomPlot::rpQueuedRefresh);
     }
-    note_->setText(tr("%1 encoding: GP posterior over its coordinates 1 and 2%2; dots: trials of this task.")
-                       .arg(QString::fromStdString(encoding.name()), slice));
+    note_->setText(
+        tr("%1 coordinates 1 and 2%2; dots: this task's trials.").arg(QString::fromStdString(encoding.name()), slice));
 
     ranking_->setRowCount(int(results_.ranking.size()));
     for (size_t r = 0; r < results_.ranking.size(); ++r) {

@@ -135,7 +135,7 @@ void SensitivityView::setReport(const SensitivityReport& report)
     heat_->xAxis->setTicker(bitTicks);
     layerTicks(heat_->yAxis, report.layers);
     heat_->yAxis->setRangeReversed(true); // first layer on top, as in the network panel
-    heat_->xAxis->setLabel(tr("bits (only this layer quantized)"));
+    heat_->xAxis->setLabel(tr("bits of that layer alone"));
     heat_->rescaleAxes();
     heat_->xAxis->setRange(-0.5, widths - 0.5);
     heat_->yAxis->setRange(-0.5, layers - 0.5);
@@ -150,7 +150,7 @@ void SensitivityView::setReport(const SensitivityReport& report)
     bars->setBrush(QColor(31, 119, 180, 160));
     layerTicks(bars_->yAxis, report.layers);
     bars_->yAxis->setRangeReversed(true);
-    bars_->xAxis->setLabel(tr("average Hessian trace (HAWQ-V2, log scale)"));
+    bars_->xAxis->setLabel(tr("Hessian trace (HAWQ-V2)"));
     bars_->rescaleAxes();
     // Bars grow from well below the smallest trace: on a log axis they have no zero to start from.
     double smallest = 1, largest = 1;
@@ -163,8 +163,8 @@ void SensitivityView::setReport(const SensitivityReport& report)
     bars_->yAxis->setRange(-0.5, layers - 0.5);
     heat_->replot();
     bars_->replot();
-    note_->setText(tr("Float top-1 %1 % on %2 search images. Darker: a larger drop when only that layer is "
-                      "quantized (no fine-tuning).")
+    note_->setText(tr("Float top-1 %1 % on %2 search images. Map: the drop in top-1 when only that layer is "
+                      "quantized (no fine-tuning). Bars: average Hessian trace, log scale.")
                        .arg(report.floatAccuracy, 0, 'f', 2)
                        .arg(report.images));
 }
