@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -93,35 +94,46 @@ TEST(ParallelRunner, EvaluatesOneTrialPerEvaluatorAtOnce)
     EXPECT_EQ(runner.completedTrials(), 9);
 }
 
-/// Evaluations whose length depends on the task, as fine-tuning budgets do: the target task's
-/// takes 20 times as long. Records when each one ran.
-class TaskTimedEvaluator final : public TrialEvaluator {
+/// Evaluations whose cost depends on the task, as fine-tuning budgets do: the first target-task
+/// evaluation lasts until two other evaluations have finished meanwhile (at most 10 s), the rest
+/// take 20 ms. With lock-step batches the other worker would idle instead, and it times out.
+class SlowTargetEvaluator final : public TrialEvaluator {
 public:
-    using Clock = std::chrono::steady_clock;
-    struct Span {
-        int task;
-        Clock::time_point start, end;
+    struct Shared {
+        std::mutex mutex;
+        std::condition_variable finishedOne;
+        int finished = 0;
+        bool longOneStarted = false;
+        bool othersFinishedDuringIt = false;
     };
-    TaskTimedEvaluator(const StudySpec& spec, std::mutex& mutex, std::vector<Span>& spans) :
-        inner_(spec), target_(spec.targetTask()), mutex_(mutex), spans_(spans)
+    SlowTargetEvaluator(const StudySpec& spec, Shared& shared) :
+        inner_(spec), target_(spec.targetTask()), shared_(shared)
     {
     }
     std::vector<LayerInfo> layers() const override { return inner_.layers(); }
     TrialResult evaluate(const TrialRequest& request, const WorkControl& control) override
     {
-        const Clock::time_point start = Clock::now();
-        std::this_thread::sleep_for(std::chrono::milliseconds(request.task == target_ ? 400 : 20));
-        const TrialResult result = inner_.evaluate(request, control);
-        const std::lock_guard<std::mutex> lock(mutex_);
-        spans_.push_back({request.task, start, Clock::now()});
-        return result;
+        std::unique_lock<std::mutex> lock(shared_.mutex);
+        if (request.task == target_ && !shared_.longOneStarted) {
+            shared_.longOneStarted = true;
+            const int before = shared_.finished;
+            shared_.othersFinishedDuringIt = shared_.finishedOne.wait_for(
+                lock, std::chrono::seconds(10), [&] { return shared_.finished >= before + 2; });
+        } else {
+            lock.unlock();
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            lock.lock();
+        }
+        ++shared_.finished;
+        shared_.finishedOne.notify_all();
+        lock.unlock();
+        return inner_.evaluate(request, control);
     }
 
 private:
     SyntheticTrialEvaluator inner_;
     int target_;
-    std::mutex& mutex_;
-    std::vector<Span>& spans_;
+    Shared& shared_;
 };
 
 // A run does not wait for a batch's slowest trial: a worker that finishes gets the next proposal
@@ -131,20 +143,13 @@ TEST(ParallelRunner, AWorkerThatFinishesGetsTheNextTrialAtOnce)
     test::TempDir dir;
     StudyStore store(dir.file("p.db"));
     const StudySpec spec = parallelSpec(14, 1);
-    std::mutex mutex;
-    std::vector<TaskTimedEvaluator::Span> spans;
-    TaskTimedEvaluator first(spec, mutex, spans), second(spec, mutex, spans);
+    SlowTargetEvaluator::Shared shared;
+    SlowTargetEvaluator first(spec, shared), second(spec, shared);
     store.createStudy(spec, first.layers());
     StudyRunner runner(store, "parallel", std::vector<TrialEvaluator*>{&first, &second});
     runner.run();
-    ASSERT_EQ(spans.size(), 14u);
-    // Short trials that ran entirely inside a long one: none in lock-step batches.
-    int inside = 0;
-    for (const auto& longOne : spans)
-        for (const auto& shortOne : spans)
-            inside += longOne.task == spec.targetTask() && shortOne.task != spec.targetTask()
-                && shortOne.start > longOne.start + std::chrono::milliseconds(30) && shortOne.end < longOne.end;
-    EXPECT_GE(inside, 2);
+    ASSERT_TRUE(shared.longOneStarted);
+    EXPECT_TRUE(shared.othersFinishedDuringIt);
     std::set<std::pair<std::string, int>> pairs;
     for (const TrialRow& t : store.trials(store.loadStudy("parallel").id))
         pairs.insert({t.bits.toString(), t.task});
