@@ -78,6 +78,11 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
     selectedGraph_->setName(tr("selected (Ctrl+click)"));
     selectedGraph_->setLineStyle(QCPGraph::lsNone);
     selectedGraph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 2), Qt::NoBrush, 13));
+    predictedIntervals_ = new QCPErrorBars(plot_->xAxis, plot_->yAxis);
+    predictedIntervals_->setDataPlottable(predicted_);
+    predictedIntervals_->setPen(QPen(QColor(255, 127, 14, 70)));
+    predictedIntervals_->setWhiskerWidth(4);
+    predictedIntervals_->setName(tr("95 % interval of a prediction"));
     highlightGraph_ = plot_->addGraph();
     highlightGraph_->setName(tr("selected trial"));
     highlightGraph_->setLineStyle(QCPGraph::lsNone);
@@ -199,7 +204,7 @@ void ParetoPlot::rebuild()
         const bool front = onFront.count(t.bits) && frontDrawn.insert(t.bits).second;
         points_.push_back({x, *t.accuracy, t.bits,
                            front ? QStringLiteral("observed front") : QStringLiteral("dominated"), false, t.id,
-                           t.memoryMB.value_or(0), t.bops.value_or(0)});
+                           t.memoryMB.value_or(0), t.bops.value_or(0), std::nullopt, std::nullopt});
         if (front) {
             fx.push_back(x);
             fy.push_back(*t.accuracy);
@@ -212,8 +217,8 @@ void ParetoPlot::rebuild()
     for (const ResultPoint& p : results_.predictedFront) {
         px.push_back(xOf(p.memoryMB, p.bops));
         py.push_back(p.accuracy);
-        points_.push_back(
-            {px.back(), py.back(), p.bits, QStringLiteral("predicted front"), true, 0, p.memoryMB, p.bops});
+        points_.push_back({px.back(), py.back(), p.bits, QStringLiteral("predicted front"), true, 0, p.memoryMB, p.bops,
+                           p.lower, p.upper});
     }
     predicted_count_ = int(px.size());
     // Baselines have a value (results drop those neither measured nor predicted yet).
@@ -224,8 +229,8 @@ void ParetoPlot::rebuild()
         QVector<double>& y = p.observed ? by : qy;
         x.push_back(xOf(p.memoryMB, p.bops));
         y.push_back(p.accuracy);
-        points_.push_back(
-            {x.back(), y.back(), p.bits, QStringLiteral("uniform baseline"), !p.observed, 0, p.memoryMB, p.bops});
+        points_.push_back({x.back(), y.back(), p.bits, QStringLiteral("uniform baseline"), !p.observed, 0, p.memoryMB,
+                           p.bops, p.observed ? std::nullopt : p.lower, p.observed ? std::nullopt : p.upper});
     }
     QVector<double> sx, sy;
     for (const Point& p : points_) {
@@ -239,6 +244,19 @@ void ParetoPlot::rebuild()
     dominated_->setData(dx, dy);
     front_->setData(fx, fy); // sorted by x: lsStepLeft draws the staircase of the front
     predicted_->setData(px, py);
+    // The intervals go with the points in predicted_'s (key-sorted) order.
+    QVector<double> below, above;
+    for (auto it = predicted_->data()->constBegin(); it != predicted_->data()->constEnd(); ++it) {
+        double low = it->value, high = it->value;
+        for (const Point& p : points_)
+            if (p.predicted && p.series == QLatin1String("predicted front") && p.x == it->key && p.y == it->value) {
+                low = p.lower.value_or(it->value);
+                high = p.upper.value_or(it->value);
+            }
+        below.push_back(it->value - low);
+        above.push_back(high - it->value);
+    }
+    predictedIntervals_->setData(below, above);
     baselines_->setData(bx, by);
     predictedBaselines_->setData(qx, qy);
     plot_->xAxis->setLabel(axis_ == Axis::Memory ? tr("Memory (MB)") : tr("BOPs (G)"));
@@ -247,7 +265,13 @@ void ParetoPlot::rebuild()
 
 void ParetoPlot::resetZoom()
 {
-    plot_->rescaleAxes();
+    // The points decide the range: a prediction's interval may reach far past them (drawn clipped).
+    bool first = true;
+    for (int i = 0; i < plot_->graphCount(); ++i)
+        if (plot_->graph(i)->dataCount() > 0) {
+            plot_->graph(i)->rescaleAxes(!first);
+            first = false;
+        }
     plot_->xAxis->scaleRange(1.1);
     plot_->yAxis->scaleRange(1.1);
     scheduleReplot();
@@ -261,12 +285,16 @@ QString ParetoPlot::hoverText(const QPointF& pixel) const
     const QString what = p->trial > 0 ? tr("trial %1, %2").arg(p->trial).arg(p->series)
         : p->predicted                ? tr("%1 (GP median, not measured)").arg(p->series)
                                       : tr("%1 (measured)").arg(p->series);
-    return tr("%1\nbits %2\ntop-1 %3 % on task %4 (the target)\n%5 MB, %6 GBOPs")
+    const QString interval = p->lower && p->upper
+        ? tr(", 95 % interval [%1, %2]").arg(*p->lower, 0, 'f', 2).arg(*p->upper, 0, 'f', 2)
+        : QString();
+    return tr("%1\nbits %2\ntop-1 %3 %%7 on task %4 (the target)\n%5 MB, %6 GBOPs")
         .arg(what, QString::fromStdString(p->bits.toString()))
         .arg(p->y, 0, 'f', 2)
         .arg(results_.targetTask)
         .arg(p->memoryMB, 0, 'f', 4)
-        .arg(p->bops / 1e9, 0, 'f', 3);
+        .arg(p->bops / 1e9, 0, 'f', 3)
+        .arg(interval);
 }
 
 void ParetoPlot::scheduleReplot()

@@ -9,6 +9,7 @@
 
 class QComboBox;
 class QCustomPlot;
+class QCPErrorBars;
 class QCPGraph;
 class QTimer;
 
@@ -61,6 +62,7 @@ private:
         bool predicted;    ///< a GP median, not a measurement (said in the tooltip)
         int64_t trial = 0; ///< the measured trial, 0 for predictions and baselines
         double memoryMB = 0, bops = 0;
+        std::optional<double> lower, upper; ///< a prediction's 95 % interval
     };
     void rebuild();
     void drawHighlight();
@@ -78,6 +80,7 @@ private:
     QCPGraph* predictedBaselines_;
     QCPGraph* selectedGraph_;
     QCPGraph* highlightGraph_;
+    QCPErrorBars* predictedIntervals_; ///< the predicted front's 95 % intervals
     std::optional<BitConfig> highlighted_;
     std::vector<BitConfig> selected_;
     Axis axis_ = Axis::Memory;

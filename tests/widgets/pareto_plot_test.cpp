@@ -60,15 +60,24 @@ TEST(ParetoPlot, DrawsOnlyBaselinesWithAValueAndSaysWhichAreMeasured)
     results.targetTask = 1;
     results.baselines = {baseline(8, 0.5, 92.1, std::nullopt), baseline(4, 0.25, std::nullopt, 90.3),
                          baseline(2, 0.125, std::nullopt, std::nullopt)};
+    results.baselines[1].lower = 84.0;
+    results.baselines[1].upper = 93.5;
+    ResultPoint predicted = baseline(5, 0.3, std::nullopt, 93.0);
+    predicted.lower = 60.0; // an uncertain prediction: its interval reaches far below the points
+    predicted.upper = 99.0;
+    results.predictedFront = {predicted};
     pareto.setData({doneTrial(1, 6, 91.5, 0.4)}, results);
     pareto.plot()->replot();
     EXPECT_EQ(pareto.csv().count(QStringLiteral("uniform baseline")), 2);
-    EXPECT_GT(pareto.plot()->yAxis->range().lower, 80); // nothing drawn at 0
+    EXPECT_GT(pareto.plot()->yAxis->range().lower, 80); // nothing at 0, and intervals do not set the range
     const auto pixel = [&](double memory, double accuracy) {
         return QPointF(pareto.plot()->xAxis->coordToPixel(memory), pareto.plot()->yAxis->coordToPixel(accuracy));
     };
     EXPECT_TRUE(pareto.hoverText(pixel(0.5, 92.1)).contains(QStringLiteral("(measured)")));
     EXPECT_TRUE(pareto.hoverText(pixel(0.25, 90.3)).contains(QStringLiteral("not measured")));
+    EXPECT_TRUE(pareto.hoverText(pixel(0.25, 90.3)).contains(QStringLiteral("95 % interval [84.00, 93.50]")));
+    EXPECT_TRUE(pareto.hoverText(pixel(0.3, 93.0)).contains(QStringLiteral("95 % interval [60.00, 99.00]")))
+        << pareto.hoverText(pixel(0.3, 93.0)).toStdString();
     const QString trial = pareto.hoverText(pixel(0.4, 91.5));
     EXPECT_TRUE(trial.contains(QStringLiteral("trial 1"))) << trial.toStdString();
     EXPECT_TRUE(trial.contains(QStringLiteral("6,6,6"))) << trial.toStdString();
