@@ -265,15 +265,21 @@ void ParetoPlot::rebuild()
 
 void ParetoPlot::resetZoom()
 {
-    // The points decide the range: a prediction's interval may reach far past them (drawn clipped).
-    bool first = true;
-    for (int i = 0; i < plot_->graphCount(); ++i)
-        if (plot_->graph(i)->dataCount() > 0) {
-            plot_->graph(i)->rescaleAxes(!first);
-            first = false;
+    // The points decide the range (a prediction's interval may reach far past them, drawn clipped),
+    // with a margin; QCustomPlot's own rescale widens around a graph of a single point.
+    if (!points_.empty()) {
+        double x0 = points_.front().x, x1 = x0, y0 = points_.front().y, y1 = y0;
+        for (const Point& p : points_) {
+            x0 = std::min(x0, p.x);
+            x1 = std::max(x1, p.x);
+            y0 = std::min(y0, p.y);
+            y1 = std::max(y1, p.y);
         }
-    plot_->xAxis->scaleRange(1.1);
-    plot_->yAxis->scaleRange(1.1);
+        const double dx = std::max(0.05 * (x1 - x0), 1e-3 * std::max(1.0, std::abs(x1)));
+        const double dy = std::max(0.05 * (y1 - y0), 0.05);
+        plot_->xAxis->setRange(x0 - dx, x1 + dx);
+        plot_->yAxis->setRange(y0 - dy, y1 + dy);
+    }
     scheduleReplot();
 }
 

@@ -70,6 +70,8 @@ TEST(ParetoPlot, DrawsOnlyBaselinesWithAValueAndSaysWhichAreMeasured)
     pareto.plot()->replot();
     EXPECT_EQ(pareto.csv().count(QStringLiteral("uniform baseline")), 2);
     EXPECT_GT(pareto.plot()->yAxis->range().lower, 80); // nothing at 0, and intervals do not set the range
+    EXPECT_LT(pareto.plot()->yAxis->range().upper, 95); // nor do single points (the one trial here)
+    EXPECT_LT(pareto.plot()->xAxis->range().upper, 0.6);
     const auto pixel = [&](double memory, double accuracy) {
         return QPointF(pareto.plot()->xAxis->coordToPixel(memory), pareto.plot()->yAxis->coordToPixel(accuracy));
     };
