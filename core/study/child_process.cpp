@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -66,6 +67,31 @@ void appendErrors(std::string& errors, const char* data, ssize_t n)
         errors.erase(0, errors.size() - 4096);
 }
 
+/// Writes all of `data` to `fd`; false when the reader has gone (SIGPIPE is ignored).
+bool writeAll(int fd, const std::string& data)
+{
+    for (size_t written = 0; written < data.size();) {
+        const ssize_t n = write(fd, data.data() + written, data.size() - written);
+        if (n <= 0)
+            return false;
+        written += size_t(n);
+    }
+    return true;
+}
+
+/// Waits up to 100 ms for a child's standard output (stream 0) or error (stream 1) and hands what
+/// each ready stream has to `take(stream, data, n)`; n <= 0: that stream has ended. fds[i].fd < 0:
+/// not watched.
+void readReady(pollfd (&fds)[2], const std::function<void(int, const char*, ssize_t)>& take)
+{
+    if (poll(fds, 2, 100) <= 0)
+        return;
+    char buffer[4096];
+    for (int i = 0; i < 2; ++i)
+        if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+            take(i, buffer, read(fds[i].fd, buffer, sizeof buffer));
+}
+
 /// Whether a child is killed when the thread that started it ends (PR_SET_PDEATHSIG: it follows the
 /// thread, not the process), or lives on until it is stopped or its parent process ends.
 enum class DieWith { CallingThread, Nothing };
@@ -116,19 +142,13 @@ ChildOutput runChildProcess(const std::vector<std::string>& argv, const std::str
     Pipe toChild, fromChild, errorsFromChild;
     const pid_t pid = spawn(argv, DieWith::CallingThread, toChild, fromChild, errorsFromChild);
     // Requests are small; a command that does not read stdin must not block us (SIGPIPE ignored).
-    for (size_t written = 0; written < input.size();) {
-        const ssize_t n = write(toChild.write, input.data() + written, input.size() - written);
-        if (n <= 0)
-            break;
-        written += size_t(n);
-    }
+    writeAll(toChild.write, input);
     toChild.closeWrite();
 
     ChildOutput result;
     std::string errors;
     const auto start = std::chrono::steady_clock::now();
     pollfd fds[2] = {{fromChild.read, POLLIN, 0}, {errorsFromChild.read, POLLIN, 0}};
-    char buffer[4096];
     bool exited = false;
     double exitedAt = 0;
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
@@ -153,21 +173,14 @@ ChildOutput runChildProcess(const std::vector<std::string>& argv, const std::str
             result.lastErrorLine = lastLine(errors);
             return result;
         }
-        if (poll(fds, 2, 100) <= 0)
-            continue;
-        for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            const ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
-            if (n <= 0) {
-                fds[i].fd = -1; // end of this stream
-                continue;
-            }
-            if (i == 0)
-                result.out.append(buffer, size_t(n));
+        readReady(fds, [&](int stream, const char* data, ssize_t n) {
+            if (n <= 0)
+                fds[stream].fd = -1; // end of this stream
+            else if (stream == 0)
+                result.out.append(data, size_t(n));
             else
-                appendErrors(errors, buffer, n);
-        }
+                appendErrors(errors, data, n);
+        });
     }
     if (!exited)
         waitpid(pid, &result.status, 0);
@@ -240,15 +253,9 @@ std::string LineServerProcess::ask(const std::string& line, double timeout, cons
 {
     if (pid_ < 0)
         start();
-    const std::string message = line + "\n";
-    for (size_t written = 0; written < message.size();) {
-        const ssize_t n = write(toChild_, message.data() + written, message.size() - written);
-        if (n <= 0)
-            throw Error("worker " + exitReason());
-        written += size_t(n);
-    }
+    if (!writeAll(toChild_, line + "\n"))
+        throw Error("worker " + exitReason());
     const auto start = std::chrono::steady_clock::now();
-    char buffer[4096];
     for (;;) {
         const size_t end = pending_.find('\n');
         if (end != std::string::npos) {
@@ -267,23 +274,16 @@ std::string LineServerProcess::ask(const std::string& line, double timeout, cons
             throw Error("worker timed out after " + seconds.str() + " s");
         }
         pollfd fds[2] = {{fromChild_, POLLIN, 0}, {errorsFromChild_, POLLIN, 0}};
-        if (poll(fds, 2, 100) <= 0)
-            continue;
-        for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            const ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
-            if (n <= 0) {
-                if (i == 0) // its output closed: it has ended (or is ending)
-                    throw Error("worker " + exitReason());
+        readReady(fds, [&](int stream, const char* data, ssize_t n) {
+            if (n <= 0 && stream == 0) // its output closed: it has ended (or is ending)
+                throw Error("worker " + exitReason());
+            if (n <= 0)
                 close(std::exchange(errorsFromChild_, -1));
-                continue;
-            }
-            if (i == 0)
-                pending_.append(buffer, size_t(n));
+            else if (stream == 0)
+                pending_.append(data, size_t(n));
             else
-                appendErrors(errors_, buffer, n);
-        }
+                appendErrors(errors_, data, n);
+        });
     }
 }
 
