@@ -253,18 +253,14 @@ std::vector<TrialRow> StudyRunner::evaluateOnWorkers(const TrialSource& next, co
 
 std::vector<TrialRow> StudyRunner::propose()
 {
-    std::vector<TrialRow> queue;
-    for (const TrialRow& row : store_.trials(study_.id))
-        if (row.status == TrialStatus::Pending)
-            queue.push_back(row);
-    return queue.empty() ? proposeFor(std::max(study_.spec.batch, int(evaluators_.size())), {}) : queue;
+    return proposeFor(std::max(study_.spec.batch, int(evaluators_.size())), {}, true);
 }
 
-std::vector<TrialRow> StudyRunner::proposeFor(int q, const std::vector<TrialRow>& inFlight)
+std::vector<TrialRow> StudyRunner::proposeFor(int q, const std::vector<TrialRow>& inFlight, bool everyPending)
 {
     std::vector<TrialRow> queue;
     for (const TrialRow& row : store_.trials(study_.id))
-        if (row.status == TrialStatus::Pending && int(queue.size()) < q)
+        if (row.status == TrialStatus::Pending && (everyPending || int(queue.size()) < q))
             queue.push_back(row);
     if (!queue.empty() || budgetSpent())
         return queue;

@@ -69,9 +69,10 @@ private:
     /// Stores the outcome `result()` yields (a result, EvaluationFailed or Cancelled) for `pending`.
     TrialRow finish(const TrialRow& pending, const std::function<TrialResult()>& result,
                     std::chrono::steady_clock::time_point start);
-    /// Up to `q` trials to evaluate next: the pending ones, else new proposals stored as pending
-    /// (`inFlight` are not proposed again and count against the budget).
-    std::vector<TrialRow> proposeFor(int q, const std::vector<TrialRow>& inFlight);
+    /// Up to `q` trials to evaluate next (every pending one with `everyPending`): the pending ones,
+    /// else new proposals stored as pending (`inFlight` are not proposed again and count against
+    /// the budget).
+    std::vector<TrialRow> proposeFor(int q, const std::vector<TrialRow>& inFlight, bool everyPending = false);
     /// The trials to start on `idle` free workers, given those running; none to start: wait.
     using TrialSource = std::function<std::vector<TrialRow>(size_t idle, const std::vector<TrialRow>& inFlight)>;
     /// Keeps the evaluators busy with what `next` hands out until it hands out nothing and every
