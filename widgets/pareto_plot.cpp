@@ -214,11 +214,21 @@ void ParetoPlot::rebuild()
         }
     }
     front_count_ = int(fx.size());
-    for (const ResultPoint& p : results_.predictedFront) {
-        px.push_back(xOf(p.memoryMB, p.bops));
-        py.push_back(p.accuracy);
-        points_.push_back({px.back(), py.back(), p.bits, QStringLiteral("predicted front"), true, 0, p.memoryMB, p.bops,
-                           p.lower, p.upper});
+    // Sorted by x here, so that the intervals line up with the graph's (key-sorted) points.
+    std::vector<const ResultPoint*> predicted;
+    for (const ResultPoint& p : results_.predictedFront)
+        predicted.push_back(&p);
+    std::stable_sort(predicted.begin(), predicted.end(), [this](const ResultPoint* a, const ResultPoint* b) {
+        return xOf(a->memoryMB, a->bops) < xOf(b->memoryMB, b->bops);
+    });
+    QVector<double> below, above;
+    for (const ResultPoint* p : predicted) {
+        px.push_back(xOf(p->memoryMB, p->bops));
+        py.push_back(p->accuracy);
+        below.push_back(p->lower ? p->accuracy - *p->lower : 0.0);
+        above.push_back(p->upper ? *p->upper - p->accuracy : 0.0);
+        points_.push_back({px.back(), py.back(), p->bits, QStringLiteral("predicted front"), true, 0, p->memoryMB,
+                           p->bops, p->lower, p->upper});
     }
     predicted_count_ = int(px.size());
     // Baselines have a value (results drop those neither measured nor predicted yet).
@@ -243,19 +253,7 @@ void ParetoPlot::rebuild()
     drawHighlight();
     dominated_->setData(dx, dy);
     front_->setData(fx, fy); // sorted by x: lsStepLeft draws the staircase of the front
-    predicted_->setData(px, py);
-    // The intervals go with the points in predicted_'s (key-sorted) order.
-    QVector<double> below, above;
-    for (auto it = predicted_->data()->constBegin(); it != predicted_->data()->constEnd(); ++it) {
-        double low = it->value, high = it->value;
-        for (const Point& p : points_)
-            if (p.predicted && p.series == QLatin1String("predicted front") && p.x == it->key && p.y == it->value) {
-                low = p.lower.value_or(it->value);
-                high = p.upper.value_or(it->value);
-            }
-        below.push_back(it->value - low);
-        above.push_back(high - it->value);
-    }
+    predicted_->setData(px, py, true);
     predictedIntervals_->setData(below, above);
     baselines_->setData(bx, by);
     predictedBaselines_->setData(qx, qy);
