@@ -14,6 +14,7 @@ set(QUANTSCOPE_CORE_TORCH_SOURCES
   model/zoo_googlenet.cpp
   quant/dsconv_quantizer.cpp
   quant/uniform_quantizer.cpp
+  quant/hwgq_quantizer.cpp
   train/device.cpp
   train/batches.cpp
   train/trainer.cpp
@@ -36,6 +37,8 @@ set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   model/zoo_specs.cpp
   model/default_model.cpp
   quant/quantizer.cpp
+  quant/quantizer_kind.cpp
+  quant/gaussian_steps.cpp
   quant/bit_config.cpp
   quant/cost_model.cpp
   train/quantized_evaluation.cpp

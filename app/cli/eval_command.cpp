@@ -120,7 +120,10 @@ void addEvalCommand(CLI::App& app)
         "one value applies to all layers; none: float");
     command->add_option("--bits-file", options->bitsFile, "bit configuration as JSON keyed by layer name")
         ->excludes(command->get_option("--bits"));
-    command->add_option("--quantizer", options->quantizer, "dsconv (NUQ) or uniform (integer runtimes)")
+    command
+        ->add_option("--quantizer", options->quantizer,
+                     "dsconv (NUQ), uniform (integer runtimes) or hwgq (HWGQ: half-wave Gaussian activations, binary "
+                     "weights at 1 bit)")
         ->capture_default_str();
     command->add_option("--finetune-steps", options->fineTuneSteps, "fine-tuning budget in SGD steps (NUQ settings)")
         ->capture_default_str();

@@ -64,6 +64,8 @@ StudySpec specFrom(const StudyOptions& options)
     }
     if (!options.encoding.empty())
         spec.encoding = options.encoding;
+    if (!options.quantizer.empty())
+        spec.quantizer = options.quantizer;
     if (!options.strategy.empty())
         spec.strategy = options.strategy;
     if (options.budgetTrials > 0) {
@@ -178,6 +180,7 @@ void refuseChangedDefinition(const StudySpec& stored, const StudyOptions& o)
     check(!o.inputMean.empty() && o.inputMean != stored.inputMean, "--input-mean", list(stored.inputMean));
     check(!o.inputStd.empty() && o.inputStd != stored.inputStd, "--input-std", list(stored.inputStd));
     check(!o.encoding.empty() && o.encoding != stored.encoding, "--encoding", stored.encoding);
+    check(!o.quantizer.empty() && o.quantizer != stored.quantizer, "--quantizer", stored.quantizer);
     check(!o.strategy.empty() && o.strategy != stored.strategy, "--strategy", stored.strategy);
     check(o.limit > 0 && o.limit != stored.limit, "--limit", shown(stored.limit));
     check(o.batch > 0 && o.batch != stored.batch, "--batch", shown(stored.batch));
@@ -377,6 +380,7 @@ void addStudyCommand(CLI::App& app)
         command->add_option("--input-std", options->inputStd, "TorchScript models: per-channel input std")
             ->delimiter(',');
         command->add_option("--encoding", options->encoding, "per-layer, bezier1, bezier2 or chebyshevD");
+        command->add_option("--quantizer", options->quantizer, "dsconv (NUQ), uniform or hwgq");
         command->add_option("--strategy", options->strategy, "nuq, ehvi, ei, ucb or random");
         command->add_option("--budget-trials", options->budgetTrials, "stop after this many completed trials");
         command->add_option("--budget-cost", options->budgetCost, "stop after this much evaluation time (s)");

@@ -17,6 +17,7 @@ struct StudyOptions {
     std::string model;
     std::vector<float> inputMean, inputStd;
     std::string encoding;
+    std::string quantizer;
     std::string strategy;
     int budgetTrials = 0;
     double budgetCost = 0;

@@ -26,9 +26,9 @@ nlohmann::ordered_json encoding(int bits, double scale, int64_t offset, bool sym
 
 void requireAimetQuantizer(const QuantSettings& settings)
 {
-    if (settings.quantizer != QuantizerKind::Uniform)
-        throw ConfigError("AIMET encodings describe uniform scale/offset quantization: choose the uniform quantizer "
-                          "(DSConv's per-block scales and block-floating-point activations have no such form)");
+    if (const std::string obstacle = scaleOffsetObstacle(settings.quantizer); !obstacle.empty())
+        throw ConfigError("AIMET encodings describe uniform scale/offset quantization: choose the uniform quantizer ("
+                          + obstacle + ")");
 }
 
 std::string aimetEncodingsJson(const Network& network, const BitConfig& bits, const QuantSettings& settings,

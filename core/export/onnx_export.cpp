@@ -316,9 +316,8 @@ private:
 
 void requireOnnxQuantizer(const QuantSettings& settings)
 {
-    if (settings.quantizer != QuantizerKind::Uniform)
-        throw ConfigError("ONNX QDQ export needs the uniform quantizer: DSConv's per-block weight scales and "
-                          "block-floating-point activations have no QuantizeLinear/DequantizeLinear form");
+    if (const std::string obstacle = scaleOffsetObstacle(settings.quantizer); !obstacle.empty())
+        throw ConfigError("ONNX QDQ export needs the uniform quantizer (QuantizeLinear/DequantizeLinear): " + obstacle);
 }
 
 void exportOnnx(const Network& network, const BitConfig& bits, const QuantSettings& settings,

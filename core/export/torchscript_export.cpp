@@ -4,6 +4,7 @@
 #include "export/quantized_snapshot.h"
 #include "model/network_backend.h"
 #include "model/torchscript_graph.h"
+#include "quant/hwgq_quantizer.h"
 #include "quant/uniform_quantizer.h"
 
 #include <torch/script.h>
@@ -37,8 +38,8 @@ std::string number(double value)
     return text;
 }
 
-/// TorchScript versions of the activation quantizers, matching DsconvQuantizer and
-/// UniformQuantizer operation for operation.
+/// TorchScript versions of the activation quantizers, matching DsconvQuantizer, UniformQuantizer
+/// and HwgqQuantizer operation for operation.
 const char* const kHelpers = R"(
 def quantize_bfp(self, x: Tensor, bits: int) -> Tensor:
     nonneg = bool(x.min() >= 0)
@@ -71,6 +72,11 @@ def quantize_bfp(self, x: Tensor, bits: int) -> Tensor:
 
 def quantize_uniform(self, x: Tensor, scale: float, lo: float, hi: float) -> Tensor:
     return torch.round(x / scale).clamp(lo, hi) * scale
+
+def quantize_hwgq(self, x: Tensor, step: float, levels: float, half_wave: bool) -> Tensor:
+    if half_wave:
+        return torch.where(x > 0, torch.round(x / step).clamp(1.0, levels) * step, torch.zeros_like(x))
+    return (torch.floor(x / step).clamp(-levels - 1.0, levels) + 0.5) * step
 )";
 
 std::string join(const std::vector<std::string>& items)
@@ -160,15 +166,38 @@ std::string statement(const GraphOp& op, const std::function<std::string(int, co
 }
 
 /// Each quantized layer's input quantizer, as a method on the layer's class: per-instance
-/// attributes choose float (0), block floating point (1, `_qs_bits`) or uniform (2).
+/// attributes choose float (0), block floating point (1, `_qs_bits`), uniform (2) or HWGQ (3:
+/// step `_qs_scale`, `_qs_hi` levels, `_qs_half_wave`).
 const char* const kLayerInputQuantizer = R"(
 def _qs_quantize_input(self, x: Tensor) -> Tensor:
     if self._qs_mode == 1:
         return self.quantize_bfp(x, self._qs_bits)
     if self._qs_mode == 2:
         return self.quantize_uniform(x, self._qs_scale, self._qs_lo, self._qs_hi)
+    if self._qs_mode == 3:
+        return self.quantize_hwgq(x, self._qs_scale, self._qs_hi, self._qs_half_wave)
     return x
 )";
+
+/// The TorchScript source of `kind`'s activation quantizer of a layer input at `bits` (> 0).
+std::string activationQuantizerCall(QuantizerKind kind, const std::string& input, int bits,
+                                    const ActivationRange& range)
+{
+    switch (kind) {
+    case QuantizerKind::DSConv: return "self.quantize_bfp(" + input + ", " + std::to_string(bits) + ")";
+    case QuantizerKind::Uniform: {
+        const UniformGrid grid = uniformActivationGrid(bits, range);
+        return "self.quantize_uniform(" + input + ", " + number(grid.scale) + ", " + number(grid.lo) + ", "
+            + number(grid.hi) + ")";
+    }
+    case QuantizerKind::Hwgq: {
+        const HwgqGrid grid = hwgqActivationGrid(bits, range);
+        return "self.quantize_hwgq(" + input + ", " + number(grid.step) + ", " + number(grid.levels) + ", "
+            + (grid.halfWave ? "True" : "False") + ")";
+    }
+    }
+    throw ConfigError("TorchScript export: unknown quantizer");
+}
 
 /// An imported network: the user's module with quantized weights and values, and each quantized
 /// layer's forward calling `_qs_quantize_input` on its input (standard operators only, so any
@@ -189,21 +218,33 @@ void exportImported(const QuantizedSnapshot& snapshot, torch::jit::Module module
     for (const auto& item : module.named_modules())
         if (layerIndex.count(item.name))
             layerTypes.insert(item.value.type());
-    const bool dsconv = snapshot.settings().quantizer == QuantizerKind::DSConv;
+    const QuantizerKind kind = snapshot.settings().quantizer;
     for (const auto& item : module.named_modules()) {
         if (!layerTypes.count(item.value.type()))
             continue;
         torch::jit::Module layer = item.value;
         const auto found = layerIndex.find(item.name);
         const int bits = found == layerIndex.end() ? 0 : snapshot.inputBits(found->second);
+        int64_t mode = 0;
         UniformGrid grid;
-        if (bits > 0 && !dsconv)
+        HwgqGrid hwgq;
+        if (bits > 0 && kind == QuantizerKind::DSConv) {
+            mode = 1;
+        } else if (bits > 0 && kind == QuantizerKind::Uniform) {
+            mode = 2;
             grid = uniformActivationGrid(bits, snapshot.inputRange(found->second));
-        layer.register_attribute("_qs_mode", c10::IntType::get(), int64_t(bits == 0 ? 0 : dsconv ? 1 : 2));
+        } else if (bits > 0 && kind == QuantizerKind::Hwgq) {
+            mode = 3;
+            hwgq = hwgqActivationGrid(bits, snapshot.inputRange(found->second));
+            grid.scale = hwgq.step;
+            grid.hi = hwgq.levels;
+        }
+        layer.register_attribute("_qs_mode", c10::IntType::get(), mode);
         layer.register_attribute("_qs_bits", c10::IntType::get(), int64_t(bits));
         layer.register_attribute("_qs_scale", c10::FloatType::get(), grid.scale);
         layer.register_attribute("_qs_lo", c10::FloatType::get(), grid.lo);
         layer.register_attribute("_qs_hi", c10::FloatType::get(), grid.hi);
+        layer.register_attribute("_qs_half_wave", c10::BoolType::get(), hwgq.halfWave);
     }
     std::set<c10::ClassTypePtr> rewritten;
     for (const auto& item : module.named_modules()) {
@@ -259,13 +300,7 @@ void exportTorchScript(const Network& network, const BitConfig& bits, const Quan
 
     const auto quantizeInput = [&](int layer, const std::string& input) -> std::string {
         const int b = snapshot.inputBits(layer);
-        if (b == 0)
-            return input;
-        if (settings.quantizer == QuantizerKind::DSConv)
-            return "self.quantize_bfp(" + input + ", " + std::to_string(b) + ")";
-        const UniformGrid grid = uniformActivationGrid(b, snapshot.inputRange(layer));
-        return "self.quantize_uniform(" + input + ", " + number(grid.scale) + ", " + number(grid.lo) + ", "
-            + number(grid.hi) + ")";
+        return b == 0 ? input : activationQuantizerCall(settings.quantizer, input, b, snapshot.inputRange(layer));
     };
     const InferenceGraph& graph = snapshot.graph();
     for (const auto& [name, constant] : graph.constants)

@@ -109,6 +109,9 @@ struct QuantizableLayers::Impl {
             torch::NoGradGuard noGrad;
             layer.range.maxAbs = std::max(layer.range.maxAbs, input.abs().max().item<float>());
             layer.range.nonNegative = layer.range.nonNegative && input.min().item<float>() >= 0.0f;
+            layer.range.sumSquares += input.to(torch::kFloat64).square().sum().item<double>();
+            layer.range.count += double(input.numel());
+            layer.range.positiveCount += (input > 0).sum().item<double>();
             return input;
         }
         if (!quantizer)
@@ -117,9 +120,13 @@ struct QuantizableLayers::Impl {
         if (activationBits == 0 || (layer.takesImage && !quantizeImageInput))
             return input;
         const torch::Tensor q = quantizer->quantizeActivation(input.detach(), activationBits, layer.range);
-        if (torch::GradMode::is_enabled() && input.requires_grad())
-            return (q - input.detach()) + input;
-        return q;
+        if (!torch::GradMode::is_enabled() || !input.requires_grad())
+            return q;
+        // Straight-through: the forward value is q; the gradient is the quantizer's mask (HWGQ's
+        // clipped ReLU) or 1.
+        const torch::Tensor mask = quantizer->activationGradientMask(input.detach(), activationBits, layer.range);
+        const torch::Tensor through = mask.defined() ? input * mask : input;
+        return (q - through.detach()) + through;
     }
 
     torch::Tensor effectiveWeight(Layer& layer)

@@ -15,16 +15,28 @@ namespace quantscope {
 enum class QuantizerKind {
     DSConv,  ///< NUQ's quantizer: DSConv weight blocks, block-floating-point activations
     Uniform, ///< uniform symmetric per-channel weights, uniform per-tensor activations (integer runtimes)
+    Hwgq,    ///< HWGQ: half-wave Gaussian activations, binary or Gaussian-step weights (Cai et al. 2017)
 };
 
-QuantizerKind parseQuantizerKind(const std::string& name); ///< "dsconv" or "uniform"; ConfigError otherwise
+/// "dsconv", "uniform" or "hwgq"; ConfigError otherwise.
+QuantizerKind parseQuantizerKind(const std::string& name);
 std::string quantizerName(QuantizerKind kind);
+/// Why `kind`'s quantized values have no scale/zero-point (QuantizeLinear, AIMET encoding) form;
+/// empty for the uniform quantizer, which has one.
+std::string scaleOffsetObstacle(QuantizerKind kind);
 
 /// Observed range of a layer's input activation (from a calibration pass).
 struct ActivationRange {
     float maxAbs = 0.0f;
     bool nonNegative = true;
+    /// Sum of squares of the observed values, and how many were observed (all, and positive).
+    double sumSquares = 0;
+    double count = 0;
+    double positiveCount = 0;
     bool valid() const { return maxAbs > 0.0f; }
+    /// The sd of the zero-mean Gaussian the values came from: sqrt(E[x^2 | x > 0]) for
+    /// non-negative inputs (the half-wave of a pre-activation), sqrt(E[x^2]) otherwise; 0 unknown.
+    double gaussianSd() const;
 };
 
 /// A simulated ("fake") quantizer: maps FP32 tensors to the FP32 values the quantized network
@@ -38,6 +50,10 @@ public:
     /// Quantized input activation at `bits` (1..8); `range` comes from calibration and may be
     /// invalid (never calibrated), in which case a per-tensor range is measured on the fly.
     virtual at::Tensor quantizeActivation(const at::Tensor& input, int bits, const ActivationRange& range) const = 0;
+    /// Multiplies the gradient that reaches a quantized input (undefined: straight through,
+    /// gradient 1 everywhere). HWGQ's is its clipped ReLU.
+    virtual at::Tensor activationGradientMask(const at::Tensor& input, int bits,
+                                              const ActivationRange& range) const = 0;
     /// Whether activation ranges must be calibrated before evaluation.
     virtual bool needsCalibration() const = 0;
     /// FP32 scale factors stored with a layer's quantized weights.

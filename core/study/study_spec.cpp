@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/json_integer.h"
+#include "quant/quantizer.h"
 #include "search/encoding.h"
 #include "search/strategy.h"
 #include "train/device.h"
@@ -92,6 +93,7 @@ void StudySpec::validate() const
     try { // unknown names fail here, not at the first step
         makeEncoding(encoding, 16);
         makeStrategy(strategy);
+        parseQuantizerKind(quantizer);
     } catch (const ConfigError& e) {
         throw ConfigError(std::string("study: ") + e.what());
     }

@@ -102,12 +102,21 @@ TEST(OnnxExport, NarrowActivationsAreClippedToTheirGrid)
     EXPECT_NEAR(hiValue / scaleValue, 15.0, 1e-4);
 }
 
-TEST(OnnxExport, RefusesDsconvAndUnwritablePaths)
+TEST(OnnxExport, RefusesNonUniformQuantizersWithTheReasonAndUnwritablePaths)
 {
     const Network network = Network::create(zooSpec("vgg11s", DatasetKind::FashionMnist), 3);
     const BitConfig bits = BitConfig::uniform(8, network.layers().size());
-    EXPECT_THROW(exportOnnx(network, bits, QuantSettings{}, test::syntheticImages(2, 1), "/tmp/never.onnx"),
-                 ConfigError);
+    for (const auto& [kind, reason] : {std::pair{QuantizerKind::DSConv, "per-block weight scales"},
+                                       std::pair{QuantizerKind::Hwgq, "small positive activations"}}) {
+        QuantSettings settings;
+        settings.quantizer = kind;
+        try {
+            exportOnnx(network, bits, settings, test::syntheticImages(2, 1), "/tmp/never.onnx");
+            ADD_FAILURE() << quantizerName(kind) << " exported";
+        } catch (const ConfigError& e) {
+            EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
+        }
+    }
     QuantSettings uniform;
     uniform.quantizer = QuantizerKind::Uniform;
     EXPECT_THROW(exportOnnx(network, bits, uniform, test::syntheticImages(2, 1), "/nonexistent-dir/m.onnx"),

@@ -52,6 +52,7 @@ TEST(TorchScriptExport, Vgg11sMatchesTheSimulation)
 {
     expectSameOutputs("vgg11s", DatasetKind::FashionMnist, QuantizerKind::DSConv, "8,6,6,4,4,3,3,2,8");
     expectSameOutputs("vgg11s", DatasetKind::FashionMnist, QuantizerKind::Uniform, "8,6,6,4,4,3,3,2,f");
+    expectSameOutputs("vgg11s", DatasetKind::FashionMnist, QuantizerKind::Hwgq, "8,1/2,1/2,2,4/3,1/2,1/2,1/2,8");
 }
 
 TEST(TorchScriptExport, Resnet20MatchesTheSimulation)
@@ -59,6 +60,7 @@ TEST(TorchScriptExport, Resnet20MatchesTheSimulation)
     const std::string bits = "8,6,6,6,6,6,6,5,5,5,5,5,5,5,4,4,4,4,4,4,4,8";
     expectSameOutputs("resnet20", DatasetKind::Cifar10, QuantizerKind::DSConv, bits);
     expectSameOutputs("resnet20", DatasetKind::Cifar10, QuantizerKind::Uniform, bits);
+    expectSameOutputs("resnet20", DatasetKind::Cifar10, QuantizerKind::Hwgq, bits);
 }
 
 TEST(TorchScriptExport, GooglenetSmallMatchesTheSimulation)

@@ -1,0 +1,83 @@
+// The quantizers side by side (issue 17): the shipped model on Fashion-MNIST, every quantizer at
+// uniform widths, the seeds' headline settings (HWGQ's W1/A2) and NUQ-style mixed configurations,
+// quantized only and after a fixed NUQ fine-tune, scored on the untouched hold-out split. Prints
+// Markdown and, with OUT.csv, plot-ready rows.
+// Usage: quantizer_comparison [finetune-steps] [threads] [OUT.csv] [quantizer,quantizer,...]
+#include "data/dataset.h"
+#include "model/default_model.h"
+#include "model/network.h"
+#include "train/device.h"
+#include "train/quantized_evaluation.h"
+#include "train/trainer.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace quantscope;
+
+int main(int argc, char** argv)
+{
+    const int64_t steps = argc > 1 ? std::atoll(argv[1]) : 600;
+    setComputeThreads(argc > 2 ? std::atoi(argv[2]) : 2);
+    std::FILE* csv = argc > 3 && std::string(argv[3]) != "-" ? std::fopen(argv[3], "w") : nullptr;
+    std::vector<QuantizerKind> kinds = {QuantizerKind::DSConv, QuantizerKind::Uniform, QuantizerKind::Hwgq};
+    if (argc > 4) {
+        kinds.clear();
+        std::istringstream names(argv[4]);
+        for (std::string name; std::getline(names, name, ',');)
+            kinds.push_back(parseQuantizerKind(name));
+    }
+    const Network base = Network::load(defaultModelPath());
+    const Dataset data = loadDataset(DatasetKind::FashionMnist);
+    const DataSplits splits = splitDataset(data);
+    const EvaluationData evaluation{splits.train, data.augmentation, splits.holdout};
+    Network floatNetwork = base.clone();
+    const double floatAccuracy = evaluateAccuracy(floatNetwork, splits.holdout);
+
+    std::printf("Shipped model `%s`, top-1 on the %zu hold-out images (float: %.2f %%); fine-tune: %lld NUQ steps "
+                "(SGD lr 0.001, batch 128), seed 0. The classifier keeps 8 bits; the image entering the first "
+                "layer stays float.\n\n",
+                base.spec().architecture.c_str(), splits.holdout.size(), floatAccuracy, static_cast<long long>(steps));
+    std::printf("| quantizer | configuration | bits (conv0..conv7, classifier) | memory MB | top-1 quantized | top-1 "
+                "fine-tuned | fine-tuned - float |\n");
+    std::printf("|---|---|---|---:|---:|---:|---:|\n");
+    if (csv)
+        std::fprintf(csv, "quantizer,configuration,bits,memory_mb,gbops,quantized,fine_tuned,float,steps\n");
+
+    const std::vector<std::pair<std::string, std::string>> configs = {
+        {"uniform 8-bit", "8"},
+        {"uniform 4-bit", "4,4,4,4,4,4,4,4,8"},
+        {"uniform 3-bit", "3,3,3,3,3,3,3,3,8"},
+        {"uniform 2-bit", "2,2,2,2,2,2,2,2,8"},
+        {"W1/A2 (HWGQ's headline)", "1/2,1/2,1/2,1/2,1/2,1/2,1/2,1/2,8"},
+        {"more bits early (NUQ)", "6,6,5,5,4,4,3,3,8"},
+        {"more bits early, low (NUQ)", "4,4,3,3,3,3,2,2,8"},
+    };
+    for (QuantizerKind kind : kinds) {
+        for (const auto& [label, text] : configs) {
+            EvaluationRequest request;
+            request.quant.quantizer = kind;
+            request.bits = BitConfig::parse(text, base.layerNames());
+            const EvaluationResult quantized = evaluateConfiguration(base, evaluation, request);
+            request.fineTune = TrainOptions::nuqFineTune(steps, 0);
+            const EvaluationResult tuned = evaluateConfiguration(base, evaluation, request);
+            const std::string name = quantizerName(kind);
+            std::printf("| %s | %s | %s | %.4f | %.2f | %.2f | %+.2f |\n", name.c_str(), label.c_str(),
+                        request.bits.toString().c_str(), quantized.cost.memoryMB, quantized.accuracy, tuned.accuracy,
+                        tuned.accuracy - floatAccuracy);
+            std::fflush(stdout);
+            if (csv) {
+                std::fprintf(csv, "%s,\"%s\",\"%s\",%.6f,%.6f,%.2f,%.2f,%.2f,%lld\n", name.c_str(), label.c_str(),
+                             request.bits.toString().c_str(), quantized.cost.memoryMB, quantized.cost.bops / 1e9,
+                             quantized.accuracy, tuned.accuracy, floatAccuracy, static_cast<long long>(steps));
+                std::fflush(csv);
+            }
+        }
+    }
+    if (csv)
+        std::fclose(csv);
+    return 0;
+}
