@@ -15,6 +15,7 @@ set(QUANTSCOPE_CORE_TORCH_SOURCES
   quant/dsconv_quantizer.cpp
   quant/uniform_quantizer.cpp
   quant/hwgq_quantizer.cpp
+  quant/qn_quantizer.cpp
   train/device.cpp
   train/batches.cpp
   train/trainer.cpp

@@ -58,7 +58,9 @@ NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
     evaluator_ = choices(this, {QStringLiteral("torch"), QStringLiteral("synthetic")}, QStringLiteral("torch"));
     dataset_ =
         choices(this, {QStringLiteral("fashion-mnist"), QStringLiteral("cifar10")}, QStringLiteral("fashion-mnist"));
-    quantizer_ = choices(this, {QStringLiteral("dsconv"), QStringLiteral("uniform"), QStringLiteral("hwgq")},
+    quantizer_ = choices(this,
+                         {QStringLiteral("dsconv"), QStringLiteral("uniform"), QStringLiteral("hwgq"),
+                          QStringLiteral("qn"), QStringLiteral("qn-pow2")},
                          QString::fromStdString(defaults.quantizer));
     encoding_ = choices(this,
                         {QStringLiteral("bezier1"), QStringLiteral("bezier2"), QStringLiteral("chebyshev4"),

@@ -122,8 +122,8 @@ void addEvalCommand(CLI::App& app)
         ->excludes(command->get_option("--bits"));
     command
         ->add_option("--quantizer", options->quantizer,
-                     "dsconv (NUQ), uniform (integer runtimes) or hwgq (HWGQ: half-wave Gaussian activations, binary "
-                     "weights at 1 bit)")
+                     "dsconv (NUQ), uniform (integer runtimes), hwgq (half-wave Gaussian activations, binary weights "
+                     "at 1 bit), qn or qn-pow2 (Quantization Networks' learned staircases; docs/quantizers.md)")
         ->capture_default_str();
     command->add_option("--finetune-steps", options->fineTuneSteps, "fine-tuning budget in SGD steps (NUQ settings)")
         ->capture_default_str();

@@ -380,7 +380,8 @@ void addStudyCommand(CLI::App& app)
         command->add_option("--input-std", options->inputStd, "TorchScript models: per-channel input std")
             ->delimiter(',');
         command->add_option("--encoding", options->encoding, "per-layer, bezier1, bezier2 or chebyshevD");
-        command->add_option("--quantizer", options->quantizer, "dsconv (NUQ), uniform or hwgq");
+        command->add_option("--quantizer", options->quantizer,
+                            "dsconv (NUQ), uniform, hwgq, qn or qn-pow2 (docs/quantizers.md)");
         command->add_option("--strategy", options->strategy, "nuq, ehvi, ei, ucb or random");
         command->add_option("--budget-trials", options->budgetTrials, "stop after this many completed trials");
         command->add_option("--budget-cost", options->budgetCost, "stop after this much evaluation time (s)");

@@ -195,6 +195,8 @@ std::string activationQuantizerCall(QuantizerKind kind, const std::string& input
         return "self.quantize_hwgq(" + input + ", " + number(grid.step) + ", " + number(grid.levels) + ", "
             + (grid.halfWave ? "True" : "False") + ")";
     }
+    case QuantizerKind::Qn:
+    case QuantizerKind::QnPowerOfTwo: break; // refused by exportTorchScript
     }
     throw ConfigError("TorchScript export: unknown quantizer");
 }
@@ -271,6 +273,9 @@ void exportImported(const QuantizedSnapshot& snapshot, torch::jit::Module module
 void exportTorchScript(const Network& network, const BitConfig& bits, const QuantSettings& settings,
                        const ImageSet& calibrationSet, const std::string& path, const std::string& provenance)
 {
+    if (settings.quantizer == QuantizerKind::Qn || settings.quantizer == QuantizerKind::QnPowerOfTwo)
+        throw ConfigError("TorchScript export of Quantization Networks is not available yet: its staircases' learned "
+                          "scales live in the fine-tuned network, which the export does not carry over");
     torch::jit::ExtraFilesMap extra;
     if (!provenance.empty())
         extra["quantscope.json"] = provenance;

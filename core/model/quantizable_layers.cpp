@@ -22,6 +22,7 @@ struct QuantizableLayers::Impl {
         int64_t outputPositions = 0; // recorded by the first forward pass
         bool takesImage = false;
         ActivationRange range;
+        std::unique_ptr<LearnedLayerQuantizer> learned; // the quantizer's learned parameters, if any
         // Inference cache of the quantized weight, valid for one FP32 weight version.
         torch::Tensor cachedWeight;
         const void* cachedData = nullptr;
@@ -119,6 +120,8 @@ struct QuantizableLayers::Impl {
         const int activationBits = bits[size_t(&layer - layers.data())].activation;
         if (activationBits == 0 || (layer.takesImage && !quantizeImageInput))
             return input;
+        if (layer.learned)
+            return layer.learned->activation(input, torch::GradMode::is_enabled());
         const torch::Tensor q = quantizer->quantizeActivation(input.detach(), activationBits, layer.range);
         if (!torch::GradMode::is_enabled() || !input.requires_grad())
             return q;
@@ -134,6 +137,8 @@ struct QuantizableLayers::Impl {
         if (!quantizer || calibrating)
             return weightOf(layer);
         const int weightBits = bits[size_t(&layer - layers.data())].weight;
+        if (weightBits != 0 && layer.learned)
+            return layer.learned->weight(weightOf(layer), torch::GradMode::is_enabled());
         return weightBits == 0 ? weightOf(layer) : quantizedWeight(layer, weightBits);
     }
 };
@@ -291,12 +296,36 @@ void QuantizableLayers::setQuantization(std::shared_ptr<const Quantizer> quantiz
     impl_->quantizer = std::move(quantizer);
     impl_->bits = std::move(bits);
     impl_->quantizeImageInput = quantizeImageInput;
+    for (size_t i = 0; i < impl_->layers.size(); ++i) {
+        Impl::Layer& layer = impl_->layers[i];
+        torch::NoGradGuard noGrad;
+        layer.learned = impl_->quantizer->learnedLayer(impl_->weightOf(layer), impl_->bits[i], layer.range);
+    }
 }
 
 void QuantizableLayers::clearQuantization()
 {
     impl_->quantizer.reset();
     impl_->bits.clear();
+    for (auto& layer : impl_->layers)
+        layer.learned.reset();
+}
+
+std::vector<at::Tensor> QuantizableLayers::quantizerParameters() const
+{
+    std::vector<at::Tensor> out;
+    for (const auto& layer : impl_->layers)
+        if (layer.learned)
+            for (const torch::Tensor& t : layer.learned->parameters())
+                out.push_back(t);
+    return out;
+}
+
+void QuantizableLayers::setTrainingEpochs(double epochs)
+{
+    for (auto& layer : impl_->layers)
+        if (layer.learned)
+            layer.learned->setTrainingEpochs(epochs);
 }
 
 bool QuantizableLayers::quantized() const

@@ -64,6 +64,11 @@ public:
     void setQuantization(std::shared_ptr<const Quantizer> quantizer, std::vector<LayerBits> bits,
                          bool quantizeImageInput);
     void clearQuantization();
+    /// The quantizer's learned parameters (LearnedLayerQuantizer), for the optimizer; empty for
+    /// quantizers without any.
+    std::vector<at::Tensor> quantizerParameters() const;
+    /// Training progress, for the learned quantizers' schedules (QN's temperature).
+    void setTrainingEpochs(double epochs);
     bool quantized() const;
     const std::vector<LayerBits>& bits() const;
 

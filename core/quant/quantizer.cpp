@@ -2,6 +2,7 @@
 
 #include "quant/dsconv_quantizer.h"
 #include "quant/hwgq_quantizer.h"
+#include "quant/qn_quantizer.h"
 #include "quant/uniform_quantizer.h"
 
 namespace quantscope {
@@ -12,6 +13,8 @@ std::unique_ptr<Quantizer> makeQuantizer(QuantizerKind kind)
         return std::make_unique<DsconvQuantizer>();
     if (kind == QuantizerKind::Hwgq)
         return std::make_unique<HwgqQuantizer>();
+    if (kind == QuantizerKind::Qn || kind == QuantizerKind::QnPowerOfTwo)
+        return std::make_unique<QnQuantizer>(kind == QuantizerKind::QnPowerOfTwo);
     return std::make_unique<UniformQuantizer>();
 }
 

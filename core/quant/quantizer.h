@@ -1,10 +1,12 @@
 #pragma once
 
 #include "common/layer_info.h"
+#include "quant/layer_bits.h"
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace at {
 class Tensor;
@@ -13,12 +15,14 @@ class Tensor;
 namespace quantscope {
 
 enum class QuantizerKind {
-    DSConv,  ///< NUQ's quantizer: DSConv weight blocks, block-floating-point activations
-    Uniform, ///< uniform symmetric per-channel weights, uniform per-tensor activations (integer runtimes)
-    Hwgq,    ///< HWGQ: half-wave Gaussian activations, binary or Gaussian-step weights (Cai et al. 2017)
+    DSConv,       ///< NUQ's quantizer: DSConv weight blocks, block-floating-point activations
+    Uniform,      ///< uniform symmetric per-channel weights, uniform per-tensor activations (integer runtimes)
+    Hwgq,         ///< HWGQ: half-wave Gaussian activations, binary or Gaussian-step weights (Cai et al. 2017)
+    Qn,           ///< Quantization Networks: learned soft staircases, uniform levels (Yang et al. 2019)
+    QnPowerOfTwo, ///< Quantization Networks with the paper's power-of-two weight levels
 };
 
-/// "dsconv", "uniform" or "hwgq"; ConfigError otherwise.
+/// "dsconv", "uniform", "hwgq", "qn" or "qn-pow2"; ConfigError otherwise.
 QuantizerKind parseQuantizerKind(const std::string& name);
 std::string quantizerName(QuantizerKind kind);
 /// Why `kind`'s quantized values have no scale/zero-point (QuantizeLinear, AIMET encoding) form;
@@ -39,6 +43,20 @@ struct ActivationRange {
     double gaussianSd() const;
 };
 
+/// One layer's quantizer with learned parameters (Quantization Networks' scales), made for that
+/// layer when quantization is set and trained with the network.
+class LearnedLayerQuantizer {
+public:
+    virtual ~LearnedLayerQuantizer() = default;
+    /// The layer's quantized weight / input; `training`: the differentiable (soft) form.
+    virtual at::Tensor weight(const at::Tensor& weight, bool training) = 0;
+    virtual at::Tensor activation(const at::Tensor& input, bool training) = 0;
+    /// The learned tensors, for the optimizer.
+    virtual std::vector<at::Tensor> parameters() const = 0;
+    /// Training progress in epochs (fractions too), for schedules such as a temperature.
+    virtual void setTrainingEpochs(double epochs) = 0;
+};
+
 /// A simulated ("fake") quantizer: maps FP32 tensors to the FP32 values the quantized network
 /// computes with. Gradients are not its concern: callers apply the straight-through estimator.
 class Quantizer {
@@ -54,6 +72,14 @@ public:
     /// gradient 1 everywhere). HWGQ's is its clipped ReLU.
     virtual at::Tensor activationGradientMask(const at::Tensor& input, int bits,
                                               const ActivationRange& range) const = 0;
+    /// A layer quantizer with learned parameters, initialised from the layer's weight, widths and
+    /// calibrated input range; null (the default) for quantizers without learned parameters.
+    virtual std::unique_ptr<LearnedLayerQuantizer> learnedLayer(const at::Tensor& weight, LayerBits bits,
+                                                                const ActivationRange& input) const
+    {
+        (void)weight, (void)bits, (void)input;
+        return nullptr;
+    }
     /// Whether activation ranges must be calibrated before evaluation.
     virtual bool needsCalibration() const = 0;
     /// FP32 scale factors stored with a layer's quantized weights.

@@ -16,7 +16,11 @@ QuantizerKind parseQuantizerKind(const std::string& name)
         return QuantizerKind::Uniform;
     if (name == "hwgq")
         return QuantizerKind::Hwgq;
-    throw ConfigError("unknown quantizer '" + name + "': expected dsconv, uniform or hwgq");
+    if (name == "qn")
+        return QuantizerKind::Qn;
+    if (name == "qn-pow2")
+        return QuantizerKind::QnPowerOfTwo;
+    throw ConfigError("unknown quantizer '" + name + "': expected dsconv, uniform, hwgq, qn or qn-pow2");
 }
 
 std::string quantizerName(QuantizerKind kind)
@@ -25,6 +29,8 @@ std::string quantizerName(QuantizerKind kind)
     case QuantizerKind::DSConv: return "dsconv";
     case QuantizerKind::Uniform: return "uniform";
     case QuantizerKind::Hwgq: return "hwgq";
+    case QuantizerKind::Qn: return "qn";
+    case QuantizerKind::QnPowerOfTwo: return "qn-pow2";
     }
     return "unknown";
 }
@@ -38,6 +44,9 @@ std::string scaleOffsetObstacle(QuantizerKind kind)
     case QuantizerKind::Hwgq:
         return "HWGQ maps small positive activations to its first level and negative ones to 0, which no "
                "scale/offset quantizer does";
+    case QuantizerKind::Qn:
+    case QuantizerKind::QnPowerOfTwo:
+        return "Quantization Networks' thresholds come from k-means of the weights, not a uniform grid";
     }
     return "unknown quantizer";
 }

@@ -85,8 +85,17 @@ TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation
     NetworkBackend& backend = network.backend();
     ModeGuard mode(backend, true);
     const torch::Device device(network.device());
+    // The network's weights, and the quantizer's learned scales (QN) without weight decay.
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(backend.parameters());
+    const std::vector<torch::Tensor> quantizerParameters = backend.quantLayers().quantizerParameters();
+    if (!quantizerParameters.empty())
+        groups.emplace_back(
+            quantizerParameters,
+            std::make_unique<torch::optim::SGDOptions>(
+                torch::optim::SGDOptions(options.learningRate).momentum(options.momentum).weight_decay(0)));
     torch::optim::SGD optimizer(
-        backend.parameters(),
+        groups,
         torch::optim::SGDOptions(options.learningRate).momentum(options.momentum).weight_decay(options.weightDecay));
 
     std::vector<size_t> order(trainSet.size());
@@ -114,6 +123,7 @@ TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
         }
+        backend.quantLayers().setTrainingEpochs(double(step) * double(batch) / double(trainSet.size()));
         optimizer.zero_grad();
         const torch::Tensor loss = torch::nn::functional::cross_entropy(backend.forward(input), target);
         loss.backward();

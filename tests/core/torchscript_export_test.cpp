@@ -63,6 +63,21 @@ TEST(TorchScriptExport, Resnet20MatchesTheSimulation)
     expectSameOutputs("resnet20", DatasetKind::Cifar10, QuantizerKind::Hwgq, bits);
 }
 
+TEST(TorchScriptExport, RefusesQuantizationNetworksWithTheReason)
+{
+    const Network network = Network::create(zooSpec("vgg11s", DatasetKind::FashionMnist), 4);
+    QuantSettings settings;
+    settings.quantizer = QuantizerKind::Qn;
+    test::TempDir dir;
+    try {
+        exportTorchScript(network, BitConfig::uniform(2, network.layers().size()), settings,
+                          test::syntheticImages(4, 1), dir.file("model.pt"));
+        ADD_FAILURE() << "exported";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("learned scales"), std::string::npos) << e.what();
+    }
+}
+
 TEST(TorchScriptExport, GooglenetSmallMatchesTheSimulation)
 {
     const std::string bits = "8,6,6,6,5,5,5,5,5,5,5,5,5,5,4,4,4,4,4,4,4,4,4,4,4,4,3,3,3,8";
