@@ -22,6 +22,7 @@ QuantizedSnapshot::QuantizedSnapshot(const Network& network, const BitConfig& bi
         if (network.backend().quantLayers().bits() != bits.layers())
             throw ConfigError("the network to export is quantized to other bits than " + bits.toString());
         layers.setQuantization(makeQuantizer(settings.quantizer), bits.layers(), settings.policy.quantizeImageInput);
+        layers.copyLearnedQuantizers(network.backend().quantLayers()); // QN's trained scales
     } else {
         applyQuantization(quantized_, bits, settings, calibrationSet);
     }
@@ -44,17 +45,22 @@ const ActivationRange& QuantizedSnapshot::inputRange(int layer) const
     return ranges_[size_t(layer)];
 }
 
+std::optional<LearnedStaircase> QuantizedSnapshot::inputStaircase(int layer) const
+{
+    if (inputBits(layer) == 0)
+        return std::nullopt;
+    return quantized_.backend().quantLayers().learnedInputStaircase(layer);
+}
+
 void QuantizedSnapshot::forEachTensor(
     const std::function<void(const std::string& name, const at::Tensor& value)>& visit) const
 {
     torch::NoGradGuard noGrad;
     QuantizableLayers& layers = quantized_.backend().quantLayers();
-    const std::unique_ptr<Quantizer> quantizer = makeQuantizer(settings_.quantizer);
     std::map<std::string, torch::Tensor> baked;
     for (size_t i = 0; i < layers.size(); ++i)
         if (weightBits(int(i)) > 0)
-            baked[layers.names()[i] + ".weight"] =
-                quantizer->quantizeWeight(layers.weight(int(i)).detach(), weightBits(int(i)));
+            baked[layers.names()[i] + ".weight"] = layers.inferenceWeight(int(i));
     for (const auto& [name, value] : quantized_.backend().namedTensors()) {
         const auto found = baked.find(name);
         visit(name, (found != baked.end() ? found->second : value.detach()).cpu().contiguous());

@@ -7,6 +7,7 @@
 #include "train/quantized_evaluation.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ public:
     /// input when the policy leaves it unquantized).
     int inputBits(int layer) const;
     const ActivationRange& inputRange(int layer) const;
+    /// The learned quantizer of the activation entering `layer` (QN); nullopt when there is none
+    /// or the input stays float.
+    std::optional<LearnedStaircase> inputStaircase(int layer) const;
     /// Every parameter and buffer by qualified name, with the quantizable layers' weights replaced by
     /// their quantized values (FP32 tensors on the CPU).
     void forEachTensor(const std::function<void(const std::string& name, const at::Tensor& value)>& visit) const;

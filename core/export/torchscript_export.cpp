@@ -39,7 +39,7 @@ std::string number(double value)
 }
 
 /// TorchScript versions of the activation quantizers, matching DsconvQuantizer, UniformQuantizer
-/// and HwgqQuantizer operation for operation.
+/// and HwgqQuantizer operation for operation, and learned staircases (QN, LearnedStaircase).
 const char* const kHelpers = R"(
 def quantize_bfp(self, x: Tensor, bits: int) -> Tensor:
     nonneg = bool(x.min() >= 0)
@@ -72,6 +72,9 @@ def quantize_bfp(self, x: Tensor, bits: int) -> Tensor:
 
 def quantize_uniform(self, x: Tensor, scale: float, lo: float, hi: float) -> Tensor:
     return torch.round(x / scale).clamp(lo, hi) * scale
+
+def quantize_staircase(self, x: Tensor, alpha: float, beta: float, thresholds: Tensor, levels: Tensor) -> Tensor:
+    return levels[torch.bucketize(beta * x, thresholds)] * alpha
 
 def quantize_hwgq(self, x: Tensor, step: float, levels: float, half_wave: bool) -> Tensor:
     if half_wave:
@@ -166,8 +169,9 @@ std::string statement(const GraphOp& op, const std::function<std::string(int, co
 }
 
 /// Each quantized layer's input quantizer, as a method on the layer's class: per-instance
-/// attributes choose float (0), block floating point (1, `_qs_bits`), uniform (2) or HWGQ (3:
-/// step `_qs_scale`, `_qs_hi` levels, `_qs_half_wave`).
+/// attributes choose float (0), block floating point (1, `_qs_bits`), uniform (2), HWGQ (3:
+/// step `_qs_scale`, `_qs_hi` levels, `_qs_half_wave`) or a learned staircase (4: `_qs_lo` alpha,
+/// `_qs_scale` beta, `_qs_thresholds`, `_qs_levels`).
 const char* const kLayerInputQuantizer = R"(
 def _qs_quantize_input(self, x: Tensor) -> Tensor:
     if self._qs_mode == 1:
@@ -176,6 +180,8 @@ def _qs_quantize_input(self, x: Tensor) -> Tensor:
         return self.quantize_uniform(x, self._qs_scale, self._qs_lo, self._qs_hi)
     if self._qs_mode == 3:
         return self.quantize_hwgq(x, self._qs_scale, self._qs_hi, self._qs_half_wave)
+    if self._qs_mode == 4:
+        return self.quantize_staircase(x, self._qs_lo, self._qs_scale, self._qs_thresholds, self._qs_levels)
     return x
 )";
 
@@ -196,7 +202,7 @@ std::string activationQuantizerCall(QuantizerKind kind, const std::string& input
             + (grid.halfWave ? "True" : "False") + ")";
     }
     case QuantizerKind::Qn:
-    case QuantizerKind::QnPowerOfTwo: break; // refused by exportTorchScript
+    case QuantizerKind::QnPowerOfTwo: break; // learned: LearnedStaircase
     }
     throw ConfigError("TorchScript export: unknown quantizer");
 }
@@ -230,7 +236,16 @@ void exportImported(const QuantizedSnapshot& snapshot, torch::jit::Module module
         int64_t mode = 0;
         UniformGrid grid;
         HwgqGrid hwgq;
-        if (bits > 0 && kind == QuantizerKind::DSConv) {
+        const std::optional<LearnedStaircase> learned =
+            found == layerIndex.end() ? std::nullopt : snapshot.inputStaircase(found->second);
+        torch::Tensor thresholds = torch::zeros({0}), levels = torch::zeros({0});
+        if (learned) {
+            mode = 4;
+            grid.lo = learned->alpha;
+            grid.scale = learned->beta;
+            thresholds = torch::tensor(learned->thresholds, torch::kFloat64).to(torch::kFloat32);
+            levels = torch::tensor(learned->levels, torch::kFloat64).to(torch::kFloat32);
+        } else if (bits > 0 && kind == QuantizerKind::DSConv) {
             mode = 1;
         } else if (bits > 0 && kind == QuantizerKind::Uniform) {
             mode = 2;
@@ -247,6 +262,8 @@ void exportImported(const QuantizedSnapshot& snapshot, torch::jit::Module module
         layer.register_attribute("_qs_lo", c10::FloatType::get(), grid.lo);
         layer.register_attribute("_qs_hi", c10::FloatType::get(), grid.hi);
         layer.register_attribute("_qs_half_wave", c10::BoolType::get(), hwgq.halfWave);
+        layer.register_attribute("_qs_thresholds", c10::TensorType::get(), thresholds);
+        layer.register_attribute("_qs_levels", c10::TensorType::get(), levels);
     }
     std::set<c10::ClassTypePtr> rewritten;
     for (const auto& item : module.named_modules()) {
@@ -273,9 +290,6 @@ void exportImported(const QuantizedSnapshot& snapshot, torch::jit::Module module
 void exportTorchScript(const Network& network, const BitConfig& bits, const QuantSettings& settings,
                        const ImageSet& calibrationSet, const std::string& path, const std::string& provenance)
 {
-    if (settings.quantizer == QuantizerKind::Qn || settings.quantizer == QuantizerKind::QnPowerOfTwo)
-        throw ConfigError("TorchScript export of Quantization Networks is not available yet: its staircases' learned "
-                          "scales live in the fine-tuned network, which the export does not carry over");
     torch::jit::ExtraFilesMap extra;
     if (!provenance.empty())
         extra["quantscope.json"] = provenance;
@@ -305,7 +319,18 @@ void exportTorchScript(const Network& network, const BitConfig& bits, const Quan
 
     const auto quantizeInput = [&](int layer, const std::string& input) -> std::string {
         const int b = snapshot.inputBits(layer);
-        return b == 0 ? input : activationQuantizerCall(settings.quantizer, input, b, snapshot.inputRange(layer));
+        if (b == 0)
+            return input;
+        if (const std::optional<LearnedStaircase> learned = snapshot.inputStaircase(layer)) {
+            const std::string prefix = "qs_staircase_" + std::to_string(layer);
+            module.register_buffer(prefix + "_thresholds",
+                                   torch::tensor(learned->thresholds, torch::kFloat64).to(torch::kFloat32));
+            module.register_buffer(prefix + "_levels",
+                                   torch::tensor(learned->levels, torch::kFloat64).to(torch::kFloat32));
+            return "self.quantize_staircase(" + input + ", " + number(learned->alpha) + ", " + number(learned->beta)
+                + ", self." + prefix + "_thresholds, self." + prefix + "_levels)";
+        }
+        return activationQuantizerCall(settings.quantizer, input, b, snapshot.inputRange(layer));
     };
     const InferenceGraph& graph = snapshot.graph();
     for (const auto& [name, constant] : graph.constants)

@@ -321,6 +321,28 @@ std::vector<at::Tensor> QuantizableLayers::quantizerParameters() const
     return out;
 }
 
+void QuantizableLayers::copyLearnedQuantizers(const QuantizableLayers& other)
+{
+    if (other.impl_->layers.size() != impl_->layers.size())
+        throw ConfigError("copying learned quantizers between networks with different layers");
+    for (size_t i = 0; i < impl_->layers.size(); ++i) {
+        const auto& from = other.impl_->layers[i].learned;
+        impl_->layers[i].learned = from ? from->clone() : nullptr;
+    }
+}
+
+at::Tensor QuantizableLayers::inferenceWeight(int index)
+{
+    torch::NoGradGuard noGrad;
+    return impl_->effectiveWeight(impl_->layers.at(size_t(index))).detach();
+}
+
+std::optional<LearnedStaircase> QuantizableLayers::learnedInputStaircase(int index) const
+{
+    const auto& learned = impl_->layers.at(size_t(index)).learned;
+    return learned ? learned->inputStaircase() : std::nullopt;
+}
+
 void QuantizableLayers::setTrainingEpochs(double epochs)
 {
     for (auto& layer : impl_->layers)

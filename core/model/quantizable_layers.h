@@ -5,6 +5,7 @@
 #include "quant/quantizer.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,13 @@ public:
     std::vector<at::Tensor> quantizerParameters() const;
     /// Training progress, for the learned quantizers' schedules (QN's temperature).
     void setTrainingEpochs(double epochs);
+    /// Copies of `other`'s learned quantizers (a trained network's, into its export copy); the two
+    /// must have the same layers and quantization.
+    void copyLearnedQuantizers(const QuantizableLayers& other);
+    /// The quantized weight inference uses (learned or not), without gradient.
+    at::Tensor inferenceWeight(int index);
+    /// Layer `index`'s learned input quantizer; nullopt without one.
+    std::optional<LearnedStaircase> learnedInputStaircase(int index) const;
     bool quantized() const;
     const std::vector<LayerBits>& bits() const;
 

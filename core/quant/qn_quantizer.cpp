@@ -189,10 +189,32 @@ public:
 
     void setTrainingEpochs(double epochs) override { temperature_ = qnTemperature(epochs); }
 
-private:
-    torch::Tensor apply(const torch::Tensor& x, int bits, const torch::Tensor& alpha, const torch::Tensor& beta,
-                        const QnStaircase& stair, bool training) const
+    std::unique_ptr<LearnedLayerQuantizer> clone() const override
     {
+        auto copy = std::make_unique<QnLayer>(*this);
+        for (torch::Tensor* t : {&copy->weightAlpha_, &copy->weightBeta_, &copy->inputAlpha_, &copy->inputBeta_})
+            if (t->defined())
+                *t = t->detach().clone().requires_grad_(true);
+        return copy;
+    }
+
+    std::optional<LearnedStaircase> inputStaircase() const override
+    {
+        if (bits_.activation == 0)
+            return std::nullopt;
+        LearnedStaircase out;
+        out.alpha = inputAlpha_.item<double>(); // float32 values, exactly as inference uses them
+        out.beta = inputBeta_.item<double>();
+        out.thresholds = inputStair_.thresholds;
+        out.levels = inputStair_.levels;
+        return out;
+    }
+
+private:
+    torch::Tensor apply(const torch::Tensor& x, int bits, const torch::Tensor& learnedAlpha,
+                        const torch::Tensor& learnedBeta, const QnStaircase& stair, bool training) const
+    {
+        const torch::Tensor alpha = learnedAlpha.to(x.device()), beta = learnedBeta.to(x.device());
         if (!training)
             return qnStaircase(x, alpha, beta, stair, 0);
         if (bits <= QnQuantizer::kSoftBits)

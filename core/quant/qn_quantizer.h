@@ -29,7 +29,7 @@ namespace quantscope {
 /// network so quantized scores 10 %).
 class QnQuantizer final : public Quantizer {
 public:
-    static constexpr int kSoftBits = 4;
+    static constexpr int kSoftBits = 3;
 
     explicit QnQuantizer(bool powerOfTwo) : powerOfTwo_(powerOfTwo) {}
     QuantizerKind kind() const override { return powerOfTwo_ ? QuantizerKind::QnPowerOfTwo : QuantizerKind::Qn; }

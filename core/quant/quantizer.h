@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,15 @@ struct ActivationRange {
     double gaussianSd() const;
 };
 
+/// A learned quantizer in closed form, for exporters: `alpha * levels[i]` with `i` the number of
+/// thresholds below `beta x`.
+struct LearnedStaircase {
+    double alpha = 1;
+    double beta = 1;
+    std::vector<double> thresholds;
+    std::vector<double> levels;
+};
+
 /// One layer's quantizer with learned parameters (Quantization Networks' scales), made for that
 /// layer when quantization is set and trained with the network.
 class LearnedLayerQuantizer {
@@ -55,6 +65,10 @@ public:
     virtual std::vector<at::Tensor> parameters() const = 0;
     /// Training progress in epochs (fractions too), for schedules such as a temperature.
     virtual void setTrainingEpochs(double epochs) = 0;
+    /// A copy with its own (detached) parameters.
+    virtual std::unique_ptr<LearnedLayerQuantizer> clone() const = 0;
+    /// The input's quantizer as inference applies it; nullopt when the input stays float.
+    virtual std::optional<LearnedStaircase> inputStaircase() const = 0;
 };
 
 /// A simulated ("fake") quantizer: maps FP32 tensors to the FP32 values the quantized network

@@ -138,7 +138,11 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(ExportCase{"shipped", "", "8,6,6,4,4,3,3,2,8", {}, {}, "dsconv"},
                     ExportCase{"imported", "residual.pt", "8,2,2,2,2,2,8", {0.2860f}, {0.3530f}, "dsconv"},
                     ExportCase{"shipped_uniform", "", "8,6,6,4,4,3,3,2,8", {}, {}, "uniform"},
-                    ExportCase{"imported_uniform", "residual.pt", "8,4,3,3,3,2,8", {0.2860f}, {0.3530f}, "uniform"}),
+                    ExportCase{"imported_uniform", "residual.pt", "8,4,3,3,3,2,8", {0.2860f}, {0.3530f}, "uniform"},
+                    ExportCase{"shipped_hwgq", "", "8,1/2,1/2,2,4,3,3,2,8", {}, {}, "hwgq"},
+                    // QN's learned scales travel with the fine-tuned network into the export.
+                    ExportCase{"shipped_qn", "", "8,1/2,2/f,2,3,5,3,2,8", {}, {}, "qn"},
+                    ExportCase{"imported_qn", "residual.pt", "8,2,3,2,2,2,8", {0.2860f}, {0.3530f}, "qn"}),
     [](const testing::TestParamInfo<ExportCase>& info) { return std::string(info.param.name); });
 
 } // namespace

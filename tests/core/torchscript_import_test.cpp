@@ -136,7 +136,7 @@ TEST(TorchScriptImportExport, ExportedModuleMatchesTheSimulation)
     const Dataset data = loadDataset(DatasetKind::FashionMnist);
     const ImageSet calibration = data.train.head(64);
     const BitConfig bits = BitConfig::parse("8,6,3,4,5,2,8", network.layerNames());
-    for (QuantizerKind kind : {QuantizerKind::DSConv, QuantizerKind::Uniform, QuantizerKind::Hwgq}) {
+    for (QuantizerKind kind : {QuantizerKind::DSConv, QuantizerKind::Uniform, QuantizerKind::Hwgq, QuantizerKind::Qn}) {
         QuantSettings settings;
         settings.quantizer = kind;
         const std::string path = ::testing::TempDir() + "/imported-" + quantizerName(kind) + ".pt";
