@@ -1,5 +1,6 @@
 // The quantizers side by side (issue 17): the shipped model on Fashion-MNIST, every quantizer at
-// uniform widths, the seeds' headline settings (HWGQ's W1/A2) and NUQ-style mixed configurations,
+// uniform widths, the seeds' headline settings (HWGQ's W1/A2, QN's W1-W3 with float activations)
+// and NUQ-style mixed configurations,
 // quantized only and after a fixed NUQ fine-tune, scored on the untouched hold-out split. Prints
 // Markdown and, with OUT.csv, plot-ready rows.
 // Usage: quantizer_comparison [finetune-steps] [threads] [OUT.csv] [quantizer,quantizer,...]
@@ -53,6 +54,9 @@ int main(int argc, char** argv)
         {"uniform 3-bit", "3,3,3,3,3,3,3,3,8"},
         {"uniform 2-bit", "2,2,2,2,2,2,2,2,8"},
         {"W1/A2 (HWGQ's headline)", "1/2,1/2,1/2,1/2,1/2,1/2,1/2,1/2,8"},
+        {"W1, float activations (QN's)", "1/f,1/f,1/f,1/f,1/f,1/f,1/f,1/f,8"},
+        {"W2, float activations (QN's)", "2/f,2/f,2/f,2/f,2/f,2/f,2/f,2/f,8"},
+        {"W3, float activations (QN's)", "3/f,3/f,3/f,3/f,3/f,3/f,3/f,3/f,8"},
         {"more bits early (NUQ)", "6,6,5,5,4,4,3,3,8"},
         {"more bits early, low (NUQ)", "4,4,3,3,3,3,2,2,8"},
     };
