@@ -19,7 +19,10 @@ std::vector<double> qnLevels(int bits, bool symmetric, bool powerOfTwo)
         if (bits < 2)
             throw ConfigError("qn-pow2: 1 bit cannot hold the power-of-two levels {0, +-1, ...}: use 2 bits or more, "
                               "or the uniform levels (qn), whose 1-bit levels are {-1, 1}");
-        const int top = bits - 2; // {0, +-2^0, .., +-2^top}: 2 (bits - 1) + 1 levels fit in `bits`
+        // {0, +-2^0, .., +-2^top}: 2 (top + 1) + 1 levels, as many as `bits` codes hold (the paper's
+        // 3-bit set is {0, +-1, +-2, +-4}), up to +-2^6 from 4 bits on: wider magnitudes than 64
+        // times the smallest serve no weight distribution.
+        const int top = std::min((1 << (bits - 1)) - 2, 6);
         for (int k = top; k >= 0; --k)
             levels.push_back(-std::ldexp(1.0, k));
         levels.push_back(0);

@@ -21,12 +21,13 @@ namespace quantscope {
 /// linearly with training, `T = 20 (1 + epochs)` capped at 2000 (the paper's code: (epoch + 1) x 20).
 ///
 /// Levels: weights `{-(2^(b-1) - 1) .. 2^(b-1) - 1}` ({-1, 1} at 1 bit), or with `powerOfTwo` the
-/// paper's `{0, +-1, +-2, .., +-2^(b-2)}` (at least 2 bits); activations `{0 .. 2^b - 1}` after a
+/// paper's `{0, +-1, +-2, .., +-2^k}` with as many levels as b bits hold (2 bits: {0, +-1}; 3 bits:
+/// {0, +-1, +-2, +-4}; k at most 6; at least 2 bits); activations `{0 .. 2^b - 1}` after a
 /// ReLU, symmetric like the weights otherwise. The soft staircase costs one sigmoid per level per
 /// value, so it trains up to kSoftBits; wider layers use the hard staircase with a straight-through
 /// gradient and the levels' midpoints as thresholds (QN is a low-bit method: the paper's widths are
-/// 1 to 3 bits; k-means cells over hundreds of uniform levels would warp the weights, an 8-bit
-/// network so quantized scores 10 %).
+/// 1 to 3 bits; k-means cells over hundreds of uniform levels would warp the weights towards
+/// equal-population bins).
 class QnQuantizer final : public Quantizer {
 public:
     static constexpr int kSoftBits = 3;

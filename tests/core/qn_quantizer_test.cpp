@@ -17,7 +17,8 @@ TEST(QnLevels, UniformAndPowerOfTwoSets)
     EXPECT_EQ(qnLevels(3, true, false), (std::vector<double>{-3, -2, -1, 0, 1, 2, 3}));
     EXPECT_EQ(qnLevels(2, false, false), (std::vector<double>{0, 1, 2, 3}));
     EXPECT_EQ(qnLevels(2, true, true), (std::vector<double>{-1, 0, 1}));
-    EXPECT_EQ(qnLevels(4, true, true), (std::vector<double>{-4, -2, -1, 0, 1, 2, 4}));
+    EXPECT_EQ(qnLevels(3, true, true), (std::vector<double>{-4, -2, -1, 0, 1, 2, 4})); // the paper's 3-bit +-4
+    EXPECT_EQ(qnLevels(8, true, true).back(), 64);                                     // the set stops growing at +-2^6
     try {
         qnLevels(1, true, true);
         ADD_FAILURE() << "1-bit power-of-two levels accepted";
