@@ -29,7 +29,7 @@ int main(int argc, char** argv)
     if (parser.isSet(screenshots))
         tour.start();
     else if (!parser.positionalArguments().isEmpty())
-        window.openStudy(parser.positionalArguments().front(), quantscope::StudySpec::defaults());
+        window.openStudyFile(parser.positionalArguments().front());
     else
         window.openStartupStudy();
     window.show();

@@ -11,6 +11,8 @@
 #include "trial_table_model.h"
 #include "what_if_editor.h"
 
+#include "study/study_store.h"
+
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDateTime>
@@ -306,10 +308,9 @@ void MainWindow::createActions()
         const QString path = QFileDialog::getOpenFileName(this, tr("Open Study"), {}, tr("Quantscope studies (*.db)"));
         if (path.isEmpty())
             return;
-        StudySpec spec = StudySpec::defaults();
-        openStudy(path, spec);
+        openStudyFile(path);
     });
-    open->setToolTip(tr("Open a study file (SQLite); its default study is created if it has none"));
+    open->setToolTip(tr("Open a study file (SQLite): its study, or the one you choose when it holds several"));
     recent_ = file->addMenu(tr("Open &Recent"));
     connect(recent_, &QMenu::aboutToShow, this, [this] {
         recent_->clear();
@@ -455,6 +456,36 @@ void MainWindow::openStudy(const QString& database, const StudySpec& spec)
 {
     log(tr("Opening %1 ...").arg(database));
     session_->open(database, spec);
+}
+
+void MainWindow::openStudyFile(const QString& database)
+{
+    std::vector<std::string> names;
+    if (QFileInfo::exists(database)) {
+        try {
+            names = StudyStore::openForReading(database.toStdString()).studyNames();
+        } catch (const std::exception&) {
+            // Not a study file: the open below says what is wrong.
+        }
+    }
+    StudySpec spec = StudySpec::defaults();
+    const bool hasDefault = std::find(names.begin(), names.end(), spec.name) != names.end();
+    if (names.size() == 1) {
+        spec.name = names.front();
+    } else if (names.size() > 1 && !hasDefault) {
+        QStringList items;
+        for (const std::string& name : names)
+            items << QString::fromStdString(name);
+        bool chosen = false;
+        const QString name = QInputDialog::getItem(
+            this, tr("Open Study"),
+            tr("%1 holds %2 studies. Open:").arg(QFileInfo(database).fileName()).arg(names.size()), items, 0, false,
+            &chosen);
+        if (!chosen)
+            return;
+        spec.name = name.toStdString();
+    }
+    openStudy(database, spec);
 }
 
 void MainWindow::openStartupStudy()

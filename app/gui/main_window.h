@@ -39,6 +39,9 @@ public:
 
     /// Opens (or creates) study `spec.name` in `database`; errors go to a dialog and the log.
     void openStudy(const QString& database, const StudySpec& spec);
+    /// Opens a study file as a person picks it (command line, File > Open Study): its only study,
+    /// the one they choose when it holds several, or its default study (created when it has none).
+    void openStudyFile(const QString& database);
     /// The study opened last, or the default study on the shipped model in the user's data folder.
     void openStartupStudy();
     StudySession* session() const { return session_; }

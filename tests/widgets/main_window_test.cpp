@@ -188,6 +188,27 @@ TEST(MainWindow, OpeningAnotherStudyReplacesEveryView)
     EXPECT_TRUE(window.windowTitle().startsWith(QStringLiteral("b ")));
 }
 
+// A study file made with `study create --name hq` opens at its study: it used to get a "default"
+// study added, and shown instead.
+TEST(MainWindow, AStudyFileOpensAtItsOnlyStudy)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("one.db"));
+    StudySpec spec = StudySpec::synthetic();
+    spec.name = "hq";
+    spec.syntheticLayers = 4;
+    {
+        StudyStore store(path.toStdString(), true);
+        store.createStudy(spec, SyntheticTrialEvaluator(spec).layers());
+    }
+    MainWindow window;
+    window.openStudyFile(path);
+    StudySession& session = *window.session();
+    ASSERT_TRUE(waitFor([&] { return session.isOpen() && !session.busy(); }, 30000));
+    EXPECT_EQ(session.study().spec.name, "hq");
+    EXPECT_EQ(StudyStore(path.toStdString(), false).studyNames(), std::vector<std::string>{"hq"});
+}
+
 // The default layout (nothing saved) leaves the posterior's heat maps and the sensitivity plots
 // big enough to read: they were about 130 x 60 pixels.
 TEST(MainWindow, DefaultLayoutGivesTheViewsRoomForTheirContent)
