@@ -16,6 +16,7 @@ set(QUANTSCOPE_CORE_TORCH_SOURCES
   quant/uniform_quantizer.cpp
   quant/hwgq_quantizer.cpp
   quant/qn_quantizer.cpp
+  quant/quantizer.cpp
   train/device.cpp
   train/batches.cpp
   train/trainer.cpp
@@ -37,7 +38,6 @@ set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   model/model_spec.cpp
   model/zoo_specs.cpp
   model/default_model.cpp
-  quant/quantizer.cpp
   quant/quantizer_kind.cpp
   quant/gaussian_steps.cpp
   quant/bit_config.cpp

@@ -296,9 +296,9 @@ void QuantizableLayers::setQuantization(std::shared_ptr<const Quantizer> quantiz
     impl_->quantizer = std::move(quantizer);
     impl_->bits = std::move(bits);
     impl_->quantizeImageInput = quantizeImageInput;
+    torch::NoGradGuard noGrad;
     for (size_t i = 0; i < impl_->layers.size(); ++i) {
         Impl::Layer& layer = impl_->layers[i];
-        torch::NoGradGuard noGrad;
         layer.learned = impl_->quantizer->learnedLayer(impl_->weightOf(layer), impl_->bits[i], layer.range);
     }
 }

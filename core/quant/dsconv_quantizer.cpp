@@ -103,9 +103,4 @@ int64_t DsconvQuantizer::weightScaleCount(const LayerInfo& layer) const
     return layer.outputChannels() * layer.kernelArea() * ceilDiv(layer.inputChannelsPerGroup(), kBlockSize);
 }
 
-at::Tensor DsconvQuantizer::activationGradientMask(const at::Tensor&, int, const ActivationRange&) const
-{
-    return {}; // straight through
-}
-
 } // namespace quantscope

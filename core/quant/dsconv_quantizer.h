@@ -22,7 +22,6 @@ public:
     QuantizerKind kind() const override { return QuantizerKind::DSConv; }
     at::Tensor quantizeWeight(const at::Tensor& weight, int bits) const override;
     at::Tensor quantizeActivation(const at::Tensor& input, int bits, const ActivationRange& range) const override;
-    at::Tensor activationGradientMask(const at::Tensor& input, int bits, const ActivationRange& range) const override;
     bool needsCalibration() const override { return false; }
     int64_t weightScaleCount(const LayerInfo& layer) const override;
 };

@@ -250,11 +250,6 @@ at::Tensor QnQuantizer::quantizeActivation(const at::Tensor& input, int bits, co
     return qnStaircase(input, torch::tensor(1 / stair.beta, options), torch::tensor(stair.beta, options), stair, 0);
 }
 
-at::Tensor QnQuantizer::activationGradientMask(const at::Tensor&, int, const ActivationRange&) const
-{
-    return {};
-}
-
 std::unique_ptr<LearnedLayerQuantizer> QnQuantizer::learnedLayer(const at::Tensor& weight, LayerBits bits,
                                                                  const ActivationRange& input) const
 {

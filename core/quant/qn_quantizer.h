@@ -37,7 +37,6 @@ public:
     /// The staircase as initialised from `weight` (what a layer starts fine-tuning from), hard.
     at::Tensor quantizeWeight(const at::Tensor& weight, int bits) const override;
     at::Tensor quantizeActivation(const at::Tensor& input, int bits, const ActivationRange& range) const override;
-    at::Tensor activationGradientMask(const at::Tensor&, int, const ActivationRange&) const override;
     bool needsCalibration() const override { return true; }
     int64_t weightScaleCount(const LayerInfo&) const override { return 1; } ///< alpha, per layer
     std::unique_ptr<LearnedLayerQuantizer> learnedLayer(const at::Tensor& weight, LayerBits bits,

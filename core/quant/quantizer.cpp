@@ -5,7 +5,14 @@
 #include "quant/qn_quantizer.h"
 #include "quant/uniform_quantizer.h"
 
+#include <torch/torch.h>
+
 namespace quantscope {
+
+at::Tensor Quantizer::activationGradientMask(const at::Tensor&, int, const ActivationRange&) const
+{
+    return {}; // straight through
+}
 
 std::unique_ptr<Quantizer> makeQuantizer(QuantizerKind kind)
 {

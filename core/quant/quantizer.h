@@ -84,8 +84,7 @@ public:
     virtual at::Tensor quantizeActivation(const at::Tensor& input, int bits, const ActivationRange& range) const = 0;
     /// Multiplies the gradient that reaches a quantized input (undefined: straight through,
     /// gradient 1 everywhere). HWGQ's is its clipped ReLU.
-    virtual at::Tensor activationGradientMask(const at::Tensor& input, int bits,
-                                              const ActivationRange& range) const = 0;
+    virtual at::Tensor activationGradientMask(const at::Tensor& input, int bits, const ActivationRange& range) const;
     /// A layer quantizer with learned parameters, initialised from the layer's weight, widths and
     /// calibrated input range; null (the default) for quantizers without learned parameters.
     virtual std::unique_ptr<LearnedLayerQuantizer> learnedLayer(const at::Tensor& weight, LayerBits bits,

@@ -51,9 +51,4 @@ at::Tensor UniformQuantizer::quantizeActivation(const at::Tensor& input, int bit
     return torch::round(input / grid.scale).clamp_(grid.lo, grid.hi).mul_(grid.scale);
 }
 
-at::Tensor UniformQuantizer::activationGradientMask(const at::Tensor&, int, const ActivationRange&) const
-{
-    return {}; // straight through
-}
-
 } // namespace quantscope
