@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <vector>
@@ -60,6 +61,26 @@ Eigen::VectorXd MtgpData::repeatVariance(int taskCount) const
         freedom[key.first] += double(values.size() - 1);
     }
     return (freedom.array() > 0).select(squares.array() / freedom.array().max(1.0), 0.0).matrix();
+}
+
+Eigen::VectorXd MtgpData::taskVariance(int taskCount, int minimumCount) const
+{
+    Eigen::VectorXd sum = Eigen::VectorXd::Zero(taskCount), squares = sum, count = sum;
+    for (Eigen::Index j = 0; j < size(); ++j) {
+        const int task = tasks[size_t(j)];
+        if (task < 0 || task >= taskCount)
+            continue;
+        sum[task] += targets[j];
+        squares[task] += targets[j] * targets[j];
+        count[task] += 1;
+    }
+    Eigen::VectorXd variance = Eigen::VectorXd::Zero(taskCount);
+    for (int t = 0; t < taskCount; ++t)
+        if (count[t] >= std::max(2, minimumCount)) {
+            const double mean = sum[t] / count[t];
+            variance[t] = std::max(0.0, (squares[t] - count[t] * mean * mean) / (count[t] - 1));
+        }
+    return variance;
 }
 
 } // namespace quantscope

@@ -21,6 +21,8 @@ struct MtgpData {
     /// Per task, the pooled variance of repeated observations (identical input and task: the
     /// seed-to-seed spread of re-evaluations), or 0 where the task has no repeats.
     Eigen::VectorXd repeatVariance(int taskCount) const;
+    /// Per task, the sample variance of its targets, or 0 where it has fewer than `minimumCount`.
+    Eigen::VectorXd taskVariance(int taskCount, int minimumCount = 2) const;
 };
 
 } // namespace quantscope

@@ -192,6 +192,8 @@ MtgpFitOptions accuracyFitOptions(const AccuracyTransform& transform, MtgpFitOpt
         options.noiseFloor = 0.01 * 0.01;
     if (options.expectedNoise == 0)
         options.expectedNoise = 0.05 * 0.05;
+    if (options.noiseShareOfTaskVariance == 0) // docs/calibration.md: quantize only's cliffs
+        options.noiseShareOfTaskVariance = 0.025;
     if (options.minimumTargetScale == 0)
         options.minimumTargetScale = 0.5;
     return options;
@@ -259,8 +261,10 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
     const Eigen::VectorXd priorMean =
         defaultMtgpHyperparameters(standardData, inputDim, taskCount, layout.rank, layout.kernel).taskMean;
     const double noiseMedian = options.expectedNoise > 0 ? options.expectedNoise / scale2 : 1e-2;
-    MtgpPrior prior = MtgpPrior::defaults(layout, priorMean,
-                                          (2 * floors / scale2).cwiseMax(noiseMedian)); // floors below the median
+    const Eigen::VectorXd noiseMedians = (options.noiseShareOfTaskVariance * data.taskVariance(taskCount, 3) / scale2)
+                                             .cwiseMax(noiseMedian)
+                                             .cwiseMax(2 * floors / scale2); // floors below the median
+    MtgpPrior prior = MtgpPrior::defaults(layout, priorMean, noiseMedians);
     prior.meansOnly = !options.usePriors;
     for (const Eigen::VectorXd& initial : starts) {
         Objective objective(standardData, layout, prior);

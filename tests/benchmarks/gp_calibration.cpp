@@ -15,7 +15,8 @@
 //   lmc-warped-logit: both;
 //   lmc-lowest:       lmc-logit with one more input, the lowest layer width (tried for quantize
 //                     only's cliff, not adopted: docs/calibration.md).
-// GP_CALIBRATION_MODELS=name,name,... runs a subset; GP_CALIBRATION_NOISE_SD=0.15 sets the prior
+// GP_CALIBRATION_MODELS=name,name,... runs a subset; GP_CALIBRATION_NOISE_SHARE=0.025 sets
+// MtgpFitOptions::noiseShareOfTaskVariance; GP_CALIBRATION_NOISE_SD=0.15 sets the prior
 // median of every task's noise sd (logit units; accuracyFitOptions' default is 0.05).
 //
 // Usage: gp_calibration EVALUATIONS.csv ENCODING [replicates] [OUT.csv] [sample-up-to]
@@ -229,6 +230,8 @@ int main(int argc, char** argv)
                 fit.inputWarping = model.inputWarping;
                 if (const char* sd = std::getenv("GP_CALIBRATION_NOISE_SD"); sd && model.usePriors)
                     fit.expectedNoise = std::pow(std::atof(sd), 2); // the noise prior's median, logit units
+                if (const char* share = std::getenv("GP_CALIBRATION_NOISE_SHARE"); share && model.usePriors)
+                    fit.noiseShareOfTaskVariance = std::atof(share);
                 const MtgpFitReport report = fitMtgp(data, int(x.cols()), tasks, fit);
                 fitSeconds[{m, s}] += report.seconds / replicates;
                 std::vector<MultiTaskGP> gps;

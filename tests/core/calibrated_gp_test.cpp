@@ -161,6 +161,21 @@ TEST(MtgpData, RepeatVarianceIsThePooledSpreadOfReEvaluations)
     EXPECT_GE(report.hyperparameters.noiseVariance[0], 0.5 * v[0] * (1 - 1e-9));
 }
 
+TEST(MtgpData, TaskVarianceIsEachTasksSampleVarianceOnceItHasEnoughObservations)
+{
+    MtgpData data;
+    data.inputs.resize(0, 1);
+    for (double y : {1.0, 2.0, 3.0, 6.0})
+        data.append(Eigen::VectorXd::Constant(1, y / 10), 0, y);
+    for (double y : {4.0, 5.0})
+        data.append(Eigen::VectorXd::Constant(1, y / 10), 1, y);
+    const Eigen::VectorXd v = data.taskVariance(3, 3);
+    EXPECT_NEAR(v[0], (4.0 + 1.0 + 0.0 + 9.0) / 3, 1e-12); // mean 3
+    EXPECT_EQ(v[1], 0.0);                                  // two observations: fewer than asked
+    EXPECT_EQ(v[2], 0.0);                                  // none
+    EXPECT_NEAR(data.taskVariance(2)[1], 0.5, 1e-12);
+}
+
 TEST(SliceSampler, DrawsFromAKnownDensity)
 {
     // A normal with mean 1 and sd 0.5 in the first coordinate, truncated to [-1, 0] in the second.
