@@ -42,6 +42,9 @@ set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   quant/gaussian_steps.cpp
   quant/bit_config.cpp
   quant/cost_model.cpp
+  bitserial/bit_planes.cpp
+  bitserial/popcount_kernels.cpp
+  bitserial/bitserial_gemm.cpp
   train/quantized_evaluation.cpp
   gp/kernel.cpp
   gp/dense_cholesky.cpp
