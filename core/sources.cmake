@@ -45,6 +45,7 @@ set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   bitserial/bit_planes.cpp
   bitserial/popcount_kernels.cpp
   bitserial/bitserial_gemm.cpp
+  bitserial/bitserial_conv.cpp
   train/quantized_evaluation.cpp
   gp/kernel.cpp
   gp/dense_cholesky.cpp

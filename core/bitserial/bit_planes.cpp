@@ -13,17 +13,6 @@ void requireBits(int bits)
         throw ConfigError("bit-serial: " + std::to_string(bits) + " bits, expected 1..8");
 }
 
-/// The b-bit code of `value`, whose range the caller checked.
-uint32_t codeOf(int32_t value, int bits, Encoding encoding)
-{
-    switch (encoding) {
-    case Encoding::Unsigned: return uint32_t(value);
-    case Encoding::TwosComplement: return uint32_t(value) & ((1u << bits) - 1);
-    case Encoding::OffsetBinary: return uint32_t((value + (1 << bits) - 1) / 2);
-    }
-    return 0;
-}
-
 const char* nameOf(Encoding encoding)
 {
     switch (encoding) {
@@ -48,6 +37,41 @@ ValueRange valueRange(int bits, Encoding encoding)
     return {0, 0};
 }
 
+bool representable(int32_t value, int bits, Encoding encoding)
+{
+    const ValueRange range = valueRange(bits, encoding);
+    return value >= range.lowest && value <= range.highest && (encoding != Encoding::OffsetBinary || value % 2 != 0);
+}
+
+uint32_t codeOf(int32_t value, int bits, Encoding encoding)
+{
+    switch (encoding) {
+    case Encoding::Unsigned: return uint32_t(value);
+    case Encoding::TwosComplement: return uint32_t(value) & ((1u << bits) - 1);
+    case Encoding::OffsetBinary: return uint32_t((value + (1 << bits) - 1) / 2);
+    }
+    return 0;
+}
+
+std::string notRepresentable(int32_t value, int bits, Encoding encoding)
+{
+    const ValueRange range = valueRange(bits, encoding);
+    return "value " + std::to_string(value) + " is not a " + std::to_string(bits) + "-bit " + nameOf(encoding)
+        + " value (" + std::to_string(range.lowest) + " .. " + std::to_string(range.highest)
+        + (encoding == Encoding::OffsetBinary ? ", odd" : "") + ")";
+}
+
+PlaneWeights planeWeights(int bits, Encoding encoding)
+{
+    PlaneWeights w;
+    w.count = bits;
+    for (int p = 0; p < bits; ++p) {
+        w.shift[p] = encoding == Encoding::OffsetBinary ? p + 1 : p;
+        w.negative[p] = encoding == Encoding::TwosComplement && p == bits - 1;
+    }
+    return w;
+}
+
 int64_t BitPlanes::planeWeight(int p) const
 {
     const int64_t weight = int64_t(1) << p;
@@ -63,7 +87,7 @@ int64_t BitPlanes::offset() const
 
 BitPlanes packBitPlanes(const int32_t* values, int rows, int depth, int bits, Encoding encoding)
 {
-    const ValueRange range = valueRange(bits, encoding);
+    requireBits(bits);
     if (rows < 0 || depth < 0)
         throw ConfigError("bit-serial: negative matrix size");
     BitPlanes out;
@@ -78,11 +102,9 @@ BitPlanes packBitPlanes(const int32_t* values, int rows, int depth, int bits, En
         int64_t sum = 0;
         for (int k = 0; k < depth; ++k) {
             const int32_t value = values[size_t(r) * size_t(depth) + size_t(k)];
-            if (value < range.lowest || value > range.highest || (encoding == Encoding::OffsetBinary && value % 2 == 0))
-                throw ConfigError("bit-serial: value " + std::to_string(value) + " at row " + std::to_string(r)
-                                  + ", column " + std::to_string(k) + " is not a " + std::to_string(bits) + "-bit "
-                                  + nameOf(encoding) + " value (" + std::to_string(range.lowest) + " .. "
-                                  + std::to_string(range.highest) + ")");
+            if (!representable(value, bits, encoding))
+                throw ConfigError("bit-serial: at row " + std::to_string(r) + ", column " + std::to_string(k) + ", "
+                                  + notRepresentable(value, bits, encoding));
             const uint32_t code = codeOf(value, bits, encoding);
             for (int p = 0; p < bits; ++p)
                 if (code >> p & 1u) {

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace quantscope::bitserial {
@@ -20,6 +21,20 @@ struct ValueRange {
     int32_t highest;
 };
 ValueRange valueRange(int bits, Encoding encoding);
+
+/// Whether `value` has a `bits`-bit code in `encoding`, the code, and the message for a value that
+/// has none (naming the value and the range).
+bool representable(int32_t value, int bits, Encoding encoding);
+uint32_t codeOf(int32_t value, int bits, Encoding encoding);
+std::string notRepresentable(int32_t value, int bits, Encoding encoding);
+
+/// Plane p of a code weighs `sign * 2^shift[p]`: the planes of one encoding at one width.
+struct PlaneWeights {
+    int count = 0;
+    int shift[8] = {};
+    bool negative[8] = {};
+};
+PlaneWeights planeWeights(int bits, Encoding encoding);
 
 /// A row-major integer matrix (`rows` x `depth`, depth being the reduction axis of a product) cut
 /// into bit planes: for each row, plane p holds bit p of every value's code, 64 values to a word.

@@ -4,6 +4,7 @@
 // sizes, batch 64, W1A1 at least 8x and W2A2 at least 3x faster than float.
 //
 // Usage: bitserial_layers [threads] [repeats] [path: portable|avx2|avx512-vpopcntdq]
+#include "bitserial/bitserial_conv.h"
 #include "bitserial/bitserial_gemm.h"
 
 #include <torch/torch.h>
@@ -92,7 +93,9 @@ int main(int argc, char** argv)
             std::printf("| %s | %d | %.3f |", layer.name, batch, 1e3 * floatSeconds);
             for (int bits : {1, 2, 3, 4, 8}) {
                 const Encoding weightEncoding = bits == 1 ? Encoding::OffsetBinary : Encoding::TwosComplement;
-                const auto weights = randomCodes(size_t(g.outChannels) * size_t(g.depth()), bits, weightEncoding, rng);
+                const auto weights =
+                    randomCodes(size_t(g.outChannels) * size_t(g.groupChannels() * g.kernelHeight * g.kernelWidth),
+                                bits, weightEncoding, rng);
                 const auto input =
                     randomCodes(size_t(batch) * size_t(g.channels * g.height * g.width), bits, Encoding::Unsigned, rng);
                 const PackedConvWeights packed = packConvWeights(weights.data(), g, bits, weightEncoding);

@@ -1,3 +1,4 @@
+#include "bitserial/bitserial_conv.h"
 #include "bitserial/bitserial_gemm.h"
 #include "common/error.h"
 
@@ -100,7 +101,9 @@ TEST(BitPlanes, ValuesOutsideTheWidthAreRefusedWithTheirPlace)
         packBitPlanes(values.data(), 1, 3, 2, Encoding::Unsigned);
         FAIL() << "4 does not fit 2 unsigned bits";
     } catch (const ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("value 4 at row 0, column 2"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("at row 0, column 2, value 4 is not a 2-bit unsigned value (0 .. 3)"),
+                  std::string::npos)
+            << e.what();
     }
     const std::vector<int32_t> even = {2};
     EXPECT_THROW(packBitPlanes(even.data(), 1, 1, 3, Encoding::OffsetBinary), ConfigError);
@@ -183,7 +186,8 @@ TEST(BitSerialConv2d, EqualsIntegerConvolutionForStridesPaddingGroupsAndDepthwis
                     const auto input = randomValues(size_t(g.batch * g.channels * g.height * g.width), activationBits,
                                                     activationEncoding, rng);
                     const auto weights =
-                        randomValues(size_t(g.outChannels * g.depth()), weightBits, weightEncoding, rng);
+                        randomValues(size_t(g.outChannels * g.groupChannels() * g.kernelHeight * g.kernelWidth),
+                                     weightBits, weightEncoding, rng);
                     const auto out =
                         bitSerialConv2d(input.data(), packConvWeights(weights.data(), g, weightBits, weightEncoding),
                                         activationBits, activationEncoding, path, 2);
