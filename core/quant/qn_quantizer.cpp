@@ -77,9 +77,9 @@ std::vector<double> kMeans1d(const at::Tensor& values, int clusters, int iterati
     return centres;
 }
 
-double qnTemperature(double epochs)
+double qnTemperature(double epochs, double risePerEpoch)
 {
-    return std::min(2000.0, 20.0 * (1.0 + std::max(0.0, epochs)));
+    return std::min(2000.0, 20.0 * (1.0 + risePerEpoch * std::max(0.0, epochs)));
 }
 
 namespace {
@@ -173,12 +173,16 @@ public:
 
     at::Tensor weight(const at::Tensor& w, bool training) override
     {
-        return bits_.weight == 0 ? w : apply(w, bits_.weight, weightAlpha_, weightBeta_, weightStair_, training);
+        return bits_.weight == 0
+            ? w
+            : apply(w, bits_.weight, weightAlpha_, weightBeta_, weightStair_, training, weightTemperature_);
     }
 
     at::Tensor activation(const at::Tensor& x, bool training) override
     {
-        return bits_.activation == 0 ? x : apply(x, bits_.activation, inputAlpha_, inputBeta_, inputStair_, training);
+        return bits_.activation == 0
+            ? x
+            : apply(x, bits_.activation, inputAlpha_, inputBeta_, inputStair_, training, activationTemperature_);
     }
 
     std::vector<at::Tensor> parameters() const override
@@ -190,7 +194,11 @@ public:
         return out;
     }
 
-    void setTrainingEpochs(double epochs) override { temperature_ = qnTemperature(epochs); }
+    void setTrainingEpochs(double epochs) override
+    {
+        weightTemperature_ = qnTemperature(epochs, weightTemperatureRise());
+        activationTemperature_ = qnTemperature(epochs, QnQuantizer::kTemperatureRise);
+    }
 
     std::unique_ptr<LearnedLayerQuantizer> clone() const override
     {
@@ -215,21 +223,30 @@ public:
 
 private:
     torch::Tensor apply(const torch::Tensor& x, int bits, const torch::Tensor& learnedAlpha,
-                        const torch::Tensor& learnedBeta, const QnStaircase& stair, bool training) const
+                        const torch::Tensor& learnedBeta, const QnStaircase& stair, bool training,
+                        double temperature) const
     {
         const torch::Tensor alpha = learnedAlpha.to(x.device()), beta = learnedBeta.to(x.device());
         if (!training)
             return qnStaircase(x, alpha, beta, stair, 0);
         if (bits <= QnQuantizer::kSoftBits)
-            return qnStaircase(x, alpha, beta, stair, temperature_);
+            return qnStaircase(x, alpha, beta, stair, temperature);
         const torch::Tensor hard = qnStaircase(x, alpha.detach(), beta.detach(), stair, 0);
         return (hard - x.detach()) + x; // straight through
+    }
+
+    /// Sharp weights with a soft, quantized input stall training: a soft input staircase passes
+    /// gradients only near its thresholds, and the weights must still move to make up for it.
+    double weightTemperatureRise() const
+    {
+        return QnQuantizer::kFloatInputWeightTemperatureRise; // every layer (measured, then limited to float inputs)
     }
 
     LayerBits bits_;
     QnStaircase weightStair_, inputStair_;
     torch::Tensor weightAlpha_, weightBeta_, inputAlpha_, inputBeta_;
-    double temperature_ = qnTemperature(0);
+    double weightTemperature_ = qnTemperature(0, QnQuantizer::kTemperatureRise);
+    double activationTemperature_ = qnTemperature(0, QnQuantizer::kTemperatureRise);
 };
 
 } // namespace

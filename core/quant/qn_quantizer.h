@@ -18,7 +18,9 @@ namespace quantscope {
 /// `beta = 5p / (4q)` (p the largest |level|, q the largest |value|) and `alpha = 1 / beta`; weight
 /// thresholds are `beta` times the midpoints of k-means centres of the pretrained weights (one per
 /// level), frozen; activation thresholds are the midpoints of the levels. The temperature rises
-/// linearly with training, `T = 20 (1 + epochs)` capped at 2000 (the paper's code: (epoch + 1) x 20).
+/// linearly with training, capped at 2000: `T = 20 (1 + epochs)` (the paper's code: (epoch + 1) x
+/// 20), and 30 times faster for the weights of layers with float inputs (a fine-tuning budget is
+/// about one epoch where the paper trains for dozens; docs/quantizers.md measures both).
 ///
 /// Levels: weights `{-(2^(b-1) - 1) .. 2^(b-1) - 1}` ({-1, 1} at 1 bit), or with `powerOfTwo` the
 /// paper's `{0, +-1, +-2, .., +-2^k}` with as many levels as b bits hold (2 bits: {0, +-1}; 3 bits:
@@ -31,6 +33,11 @@ namespace quantscope {
 class QnQuantizer final : public Quantizer {
 public:
     static constexpr int kSoftBits = 3;
+    /// qnTemperature's rise per epoch: the paper's for activations and for the weights of a layer
+    /// whose input is quantized too, 30 times faster for the weights of a layer whose input stays
+    /// float (docs/quantizers.md measures both).
+    static constexpr double kTemperatureRise = 1;
+    static constexpr double kFloatInputWeightTemperatureRise = 30;
 
     explicit QnQuantizer(bool powerOfTwo) : powerOfTwo_(powerOfTwo) {}
     QuantizerKind kind() const override { return powerOfTwo_ ? QuantizerKind::QnPowerOfTwo : QuantizerKind::Qn; }
@@ -50,8 +57,8 @@ private:
 std::vector<double> qnLevels(int bits, bool symmetric, bool powerOfTwo);
 /// Sorted centres of 1-D k-means (Lloyd's iterations from evenly spaced quantiles) of `values`.
 std::vector<double> kMeans1d(const at::Tensor& values, int clusters, int iterations = 30);
-/// The temperature after `epochs` of training.
-double qnTemperature(double epochs);
+/// The temperature after `epochs` of training: 20 (1 + risePerEpoch x epochs), at most 2000.
+double qnTemperature(double epochs, double risePerEpoch);
 
 /// A staircase: levels and thresholds, both ascending, thresholds one fewer.
 struct QnStaircase {

@@ -101,10 +101,12 @@ TEST(QnQuantizer, GradientsMatchFiniteDifferences)
 
 TEST(QnQuantizer, TemperatureRisesLinearlyWithEpochsToTheCap)
 {
-    EXPECT_DOUBLE_EQ(qnTemperature(0), 20);
-    EXPECT_DOUBLE_EQ(qnTemperature(0.5), 30);
-    EXPECT_DOUBLE_EQ(qnTemperature(4), 100);
-    EXPECT_DOUBLE_EQ(qnTemperature(1000), 2000);
+    EXPECT_DOUBLE_EQ(qnTemperature(0, 1), 20);
+    EXPECT_DOUBLE_EQ(qnTemperature(0.5, 1), 30);
+    EXPECT_DOUBLE_EQ(qnTemperature(4, 1), 100);
+    EXPECT_DOUBLE_EQ(qnTemperature(0.5, 30), 320);
+    EXPECT_DOUBLE_EQ(qnTemperature(1000, 1), 2000);
+    EXPECT_DOUBLE_EQ(qnTemperature(4, 30), 2000);
 }
 
 TEST(QnQuantizer, LayersLearnTheirScales)
