@@ -32,6 +32,9 @@ PackedActivations packActivations(const int32_t* input, const ConvGeometry& g, i
     packed.bits = bits;
     packed.words = (g.groupChannels() + 63) / 64;
     const size_t pixels = size_t(g.height) * size_t(g.width), block = size_t(bits) * size_t(packed.words);
+    // Unsigned and two's complement codes are the value's low bits (the caller refused offset binary).
+    const ValueRange range = valueRange(bits, encoding);
+    const uint32_t codeMask = (1u << bits) - 1;
     packed.data.assign(size_t(g.batch) * size_t(g.groups) * pixels * block, 0);
     packed.sums.assign(size_t(g.batch) * size_t(g.groups) * pixels, 0);
     for (int n = 0; n < g.batch; ++n)
@@ -39,18 +42,17 @@ PackedActivations packActivations(const int32_t* input, const ConvGeometry& g, i
             const int group = c / g.groupChannels(), local = c % g.groupChannels();
             const int32_t* plane = input + (size_t(n) * size_t(g.channels) + size_t(c)) * pixels;
             const size_t base = (size_t(n) * size_t(g.groups) + size_t(group)) * pixels;
+            const uint64_t bit = uint64_t(1) << (local % 64);
             for (size_t pixel = 0; pixel < pixels; ++pixel) {
                 const int32_t value = plane[pixel];
-                if (!representable(value, bits, encoding))
+                if (value < range.lowest || value > range.highest)
                     throw ConfigError("bit-serial convolution: input at image " + std::to_string(n) + ", channel "
                                       + std::to_string(c) + ", pixel " + std::to_string(pixel) + ": "
                                       + notRepresentable(value, bits, encoding));
                 packed.sums[base + pixel] += value;
-                const uint32_t code = codeOf(value, bits, encoding);
                 uint64_t* words = packed.data.data() + (base + pixel) * block + size_t(local / 64);
-                for (int p = 0; p < bits; ++p)
-                    if (code >> p & 1u)
-                        words[size_t(p) * size_t(packed.words)] |= uint64_t(1) << (local % 64);
+                for (uint32_t code = uint32_t(value) & codeMask; code != 0; code &= code - 1) // set bits only
+                    words[size_t(__builtin_ctz(code)) * size_t(packed.words)] |= bit;
             }
         }
     return packed;

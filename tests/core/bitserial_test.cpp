@@ -209,6 +209,15 @@ TEST(BitSerialConv2d, BadGeometryIsNamed)
     g.kernelHeight = 1;
     const PackedConvWeights packed = packConvWeights(weights.data(), g, 1, Encoding::OffsetBinary);
     EXPECT_THROW(bitSerialConv2d(weights.data(), packed, 2, Encoding::OffsetBinary, KernelPath::Portable), ConfigError);
+    const std::vector<int32_t> input = {0, 4, 1}; // 4 does not fit 2 unsigned bits
+    try {
+        bitSerialConv2d(input.data(), packed, 2, Encoding::Unsigned, KernelPath::Portable);
+        FAIL() << "4 is not a 2-bit activation";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("channel 1, pixel 0: value 4 is not a 2-bit unsigned value"),
+                  std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(KernelPaths, PortableIsAlwaysThereAndTheFastestIsLast)
