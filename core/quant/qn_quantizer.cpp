@@ -239,7 +239,7 @@ private:
     /// gradients only near its thresholds, and the weights must still move to make up for it.
     double weightTemperatureRise() const
     {
-        return QnQuantizer::kFloatInputWeightTemperatureRise; // every layer (measured, then limited to float inputs)
+        return bits_.activation == 0 ? QnQuantizer::kFloatInputWeightTemperatureRise : QnQuantizer::kTemperatureRise;
     }
 
     LayerBits bits_;

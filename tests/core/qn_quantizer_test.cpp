@@ -109,6 +109,28 @@ TEST(QnQuantizer, TemperatureRisesLinearlyWithEpochsToTheCap)
     EXPECT_DOUBLE_EQ(qnTemperature(4, 30), 2000);
 }
 
+TEST(QnQuantizer, WeightsSharpenFasterWhereTheInputStaysFloat)
+{
+    torch::manual_seed(4);
+    const torch::Tensor w = torch::randn({6, 10});
+    const QnQuantizer quantizer(false);
+    const ActivationRange range{2.0f, true};
+    const QnStaircase stair = qnWeightStaircase(w, 2, false);
+    const auto options = torch::TensorOptions().dtype(torch::kFloat32);
+    const auto soft = [&](double temperature) {
+        return qnStaircase(w, torch::tensor(1 / stair.beta, options), torch::tensor(stair.beta, options), stair,
+                           temperature);
+    };
+    for (int inputBits : {0, 2}) {
+        const auto layer = quantizer.learnedLayer(w, LayerBits{2, inputBits}, range);
+        layer->setTrainingEpochs(0.5);
+        const double rise =
+            inputBits == 0 ? QnQuantizer::kFloatInputWeightTemperatureRise : QnQuantizer::kTemperatureRise;
+        torch::NoGradGuard noGrad;
+        EXPECT_TRUE(torch::allclose(layer->weight(w, true), soft(qnTemperature(0.5, rise)), 1e-5, 1e-6)) << inputBits;
+    }
+}
+
 TEST(QnQuantizer, LayersLearnTheirScales)
 {
     torch::manual_seed(2);
