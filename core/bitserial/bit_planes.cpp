@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 
+#include <algorithm>
 #include <string>
 
 namespace quantscope::bitserial {
@@ -35,6 +36,12 @@ ValueRange valueRange(int bits, Encoding encoding)
     case Encoding::OffsetBinary: return {-(codes - 1), codes - 1};
     }
     return {0, 0};
+}
+
+int64_t largestMagnitude(int bits, Encoding encoding)
+{
+    const ValueRange range = valueRange(bits, encoding);
+    return std::max(-int64_t(range.lowest), int64_t(range.highest));
 }
 
 bool representable(int32_t value, int bits, Encoding encoding)

@@ -21,6 +21,8 @@ struct ValueRange {
     int32_t highest;
 };
 ValueRange valueRange(int bits, Encoding encoding);
+/// The largest |value| of that range: with a depth, it bounds a product's sums.
+int64_t largestMagnitude(int bits, Encoding encoding);
 
 /// Whether `value` has a `bits`-bit code in `encoding`, the code, and the message for a value that
 /// has none (naming the value and the range).

@@ -3,18 +3,11 @@
 #include "bitserial/parallel_chunks.h"
 #include "common/error.h"
 
-#include <cstdlib>
 #include <limits>
 #include <string>
 
 namespace quantscope::bitserial {
 namespace {
-
-int64_t largestMagnitude(int bits, Encoding encoding)
-{
-    const ValueRange range = valueRange(bits, encoding);
-    return std::max(std::abs(int64_t(range.lowest)), std::abs(int64_t(range.highest)));
-}
 
 /// The input packed along channels: for each image, group and pixel, `bits` planes of `words`
 /// words, and the sum of the group's values at that pixel (the correction term offset-binary
@@ -85,12 +78,12 @@ void ConvGeometry::validate() const
         throw ConfigError("convolution: the kernel is larger than the padded input");
 }
 
-const uint64_t* PackedConvWeights::at(int group, int ky, int kx) const
+size_t PackedConvWeights::offset(int group, int ky, int kx) const
 {
     const size_t perPosition = size_t(bits) * size_t(words) * size_t(outChannelsPadded);
     const size_t position =
         (size_t(group) * size_t(geometry.kernelHeight) + size_t(ky)) * size_t(geometry.kernelWidth) + size_t(kx);
-    return data.data() + position * perPosition;
+    return position * perPosition;
 }
 
 PackedConvWeights packConvWeights(const int32_t* weights, const ConvGeometry& geometry, int bits, Encoding encoding)
@@ -121,7 +114,7 @@ PackedConvWeights packConvWeights(const int32_t* weights, const ConvGeometry& ge
                                           + notRepresentable(value, bits, encoding));
                     const uint32_t code = codeOf(value, bits, encoding);
                     const int group = o / g.groupOutChannels(), local = o % g.groupOutChannels();
-                    uint64_t* position = const_cast<uint64_t*>(packed.at(group, ky, kx));
+                    uint64_t* position = packed.data.data() + packed.offset(group, ky, kx);
                     for (int p = 0; p < bits; ++p)
                         if (code >> p & 1u)
                             position[(size_t(p) * size_t(packed.words) + size_t(c / 64))

@@ -3,6 +3,7 @@
 #include "bitserial/bit_planes.h"
 #include "bitserial/popcount_kernels.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -43,7 +44,8 @@ struct PackedConvWeights {
     int outChannelsPadded = 0;  ///< one group's output channels, rounded up to 8
     std::vector<uint64_t> data; ///< group, ky, kx, plane, word, output channel
 
-    const uint64_t* at(int group, int ky, int kx) const;
+    const uint64_t* at(int group, int ky, int kx) const { return data.data() + offset(group, ky, kx); }
+    std::size_t offset(int group, int ky, int kx) const; ///< of a kernel position's block in `data`
 };
 PackedConvWeights packConvWeights(const int32_t* weights, const ConvGeometry& geometry, int bits, Encoding encoding);
 

@@ -3,19 +3,11 @@
 #include "bitserial/parallel_chunks.h"
 #include "common/error.h"
 
-#include <algorithm>
-#include <cmath>
 #include <limits>
 #include <string>
 
 namespace quantscope::bitserial {
 namespace {
-
-int64_t largestMagnitude(const BitPlanes& m)
-{
-    const ValueRange range = valueRange(m.bits, m.encoding);
-    return std::max(std::abs(int64_t(range.lowest)), std::abs(int64_t(range.highest)));
-}
 
 /// One GEMM's rows [begin, end) into out (row stride w.rows).
 void gemmRows(const BitPlanes& a, const BitPlanes& w, AndPopcount count, int begin, int end, int32_t* out)
@@ -43,7 +35,8 @@ void requireCompatible(const BitPlanes& a, const BitPlanes& w)
     if (a.depth != w.depth)
         throw ConfigError("bit-serial product: depths differ (" + std::to_string(a.depth) + " and "
                           + std::to_string(w.depth) + ")");
-    if (largestMagnitude(a) * largestMagnitude(w) * int64_t(a.depth) > std::numeric_limits<int32_t>::max())
+    if (largestMagnitude(a.bits, a.encoding) * largestMagnitude(w.bits, w.encoding) * int64_t(a.depth)
+        > std::numeric_limits<int32_t>::max())
         throw ConfigError("bit-serial product: depth " + std::to_string(a.depth)
                           + " at these widths could overflow 32-bit sums");
 }

@@ -43,21 +43,26 @@ void convPixelPortable(const ConvPixelTask& t)
 }
 
 #ifdef QUANTSCOPE_X86
-__attribute__((target("avx2"))) uint64_t andPopcountAvx2(const uint64_t* a, const uint64_t* b, int words)
+__attribute__((target("avx2"))) inline __m256i popcount64Avx2(__m256i v)
 {
     // Bits per nibble by table lookup, bytes summed into 64-bit lanes by vpsadbw (Mula's method).
     const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2,
                                            2, 3, 2, 3, 3, 4);
     const __m256i lowNibbles = _mm256_set1_epi8(0x0f);
+    const __m256i low = _mm256_shuffle_epi8(table, _mm256_and_si256(v, lowNibbles));
+    const __m256i high = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(v, 4), lowNibbles));
+    return _mm256_sad_epu8(_mm256_add_epi8(low, high), _mm256_setzero_si256());
+}
+
+__attribute__((target("avx2"))) uint64_t andPopcountAvx2(const uint64_t* a, const uint64_t* b, int words)
+{
     __m256i sums = _mm256_setzero_si256();
     int i = 0;
-    for (; i + 4 <= words; i += 4) {
-        const __m256i v = _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)),
-                                           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i)));
-        const __m256i low = _mm256_shuffle_epi8(table, _mm256_and_si256(v, lowNibbles));
-        const __m256i high = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(v, 4), lowNibbles));
-        sums = _mm256_add_epi64(sums, _mm256_sad_epu8(_mm256_add_epi8(low, high), _mm256_setzero_si256()));
-    }
+    for (; i + 4 <= words; i += 4)
+        sums = _mm256_add_epi64(
+            sums,
+            popcount64Avx2(_mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)),
+                                            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i)))));
     alignas(32) uint64_t lanes[4];
     _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), sums);
     return lanes[0] + lanes[1] + lanes[2] + lanes[3] + andPopcountPortable(a + i, b + i, words - i);
@@ -83,16 +88,6 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) uint64_t andPopcountAvx512(co
     for (uint64_t lane : lanes)
         total += lane;
     return total;
-}
-
-__attribute__((target("avx2"))) inline __m256i popcount64Avx2(__m256i v)
-{
-    const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2,
-                                           2, 3, 2, 3, 3, 4);
-    const __m256i lowNibbles = _mm256_set1_epi8(0x0f);
-    const __m256i low = _mm256_shuffle_epi8(table, _mm256_and_si256(v, lowNibbles));
-    const __m256i high = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(v, 4), lowNibbles));
-    return _mm256_sad_epu8(_mm256_add_epi8(low, high), _mm256_setzero_si256());
 }
 
 __attribute__((target("avx2"))) void convPixelAvx2(const ConvPixelTask& t)
