@@ -25,6 +25,8 @@ set(QUANTSCOPE_CORE_TORCH_SOURCES
   export/quantized_snapshot.cpp
   export/torchscript_export.cpp
   export/onnx_export.cpp
+  bitserial/bitserial_network.cpp
+  bitserial/engine_evaluation.cpp
 )
 set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   common/progress.cpp

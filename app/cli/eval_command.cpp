@@ -1,6 +1,7 @@
 #include "cli_context.h"
 #include "commands.h"
 
+#include "bitserial/engine_evaluation.h"
 #include "common/error.h"
 #include "train/quantized_evaluation.h"
 
@@ -11,6 +12,7 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 namespace quantscope::cli {
 namespace {
@@ -25,6 +27,9 @@ struct EvalOptions {
     bool quantizeImageInput = false;
     int64_t fineTuneSteps = 0;
     uint64_t seed = 0;
+    std::string engine = "simulation";
+    std::string kernels; ///< empty: the fastest this CPU runs
+    int engineBatch = 64;
     DataOptions data;
     RuntimeOptions runtime;
 };
@@ -55,6 +60,77 @@ LayerPolicy parsePolicy(const EvalOptions& options)
     return policy;
 }
 
+bitserial::KernelPath parseKernelPath(const std::string& name)
+{
+    if (name.empty())
+        return bitserial::fastestKernelPath();
+    std::string known;
+    for (bitserial::KernelPath path : bitserial::supportedKernelPaths()) {
+        if (name == bitserial::kernelPathName(path))
+            return path;
+        known += std::string(known.empty() ? "" : ", ") + bitserial::kernelPathName(path);
+    }
+    throw ConfigError("--kernels " + name + ": this CPU runs " + known);
+}
+
+/// `eval --engine bitserial`: the configuration executed on the bit-serial kernels.
+void runOnEngine(const EvalOptions& options, const Network& network, const EvaluationRequest& request,
+                 const EvaluationData& data, const WorkControl& control)
+{
+    bitserial::EngineOptions engine;
+    engine.path = parseKernelPath(options.kernels);
+    // As many threads as LibTorch's operators get: --threads, else every core.
+    engine.threads =
+        options.runtime.threads > 0 ? options.runtime.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+    engine.batchSize = options.engineBatch;
+    const bitserial::EngineEvaluation result =
+        bitserial::evaluateOnBitSerialEngine(network, data, request, engine, control);
+    if (options.runtime.json) {
+        nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+        for (const bitserial::ExecutedLayer& layer : result.layers)
+            layers.push_back({{"name", layer.name},
+                              {"weight_bits", layer.weightBits},
+                              {"activation_bits", layer.activationBits},
+                              {"bit_serial", layer.bitSerial},
+                              {"fallback", layer.fallback},
+                              {"ms_per_image", 1e3 * layer.seconds}});
+        const nlohmann::ordered_json out = {{"bits", request.bits.toString()},
+                                            {"engine", "bitserial"},
+                                            {"kernels", bitserial::kernelPathName(engine.path)},
+                                            {"threads", engine.threads},
+                                            {"batch", engine.batchSize},
+                                            {"split", options.split},
+                                            {"images", result.images},
+                                            {"accuracy", result.accuracy},
+                                            {"simulated_accuracy", result.simulatedAccuracy},
+                                            {"agreeing_predictions", result.agreeing},
+                                            {"largest_logit_gap", result.largestLogitGap},
+                                            {"ms_per_image", 1e3 * result.secondsPerImage},
+                                            {"float_ms_per_image", 1e3 * result.floatSecondsPerImage},
+                                            {"other_ms_per_image", 1e3 * result.otherSecondsPerImage},
+                                            {"layers", layers}};
+        std::cout << out.dump(2) << "\n";
+        return;
+    }
+    std::cout << std::fixed << std::setprecision(2) << "bits        " << request.bits.toString()
+              << " (uniform, bit-serial engine: " << bitserial::kernelPathName(engine.path) << " kernels, "
+              << engine.threads << " thread" << (engine.threads == 1 ? "" : "s") << ", batch " << engine.batchSize
+              << ")\n"
+              << "accuracy    " << result.accuracy << " % top-1 on " << options.split << " (" << result.images
+              << " images)\n"
+              << "simulation  " << result.simulatedAccuracy << " % top-1; predictions agree on " << result.agreeing
+              << " of " << result.images << ", largest logit gap " << std::scientific << std::setprecision(2)
+              << result.largestLogitGap << std::fixed << "\n"
+              << "latency     " << std::setprecision(3) << 1e3 * result.secondsPerImage
+              << " ms per image (float network " << 1e3 * result.floatSecondsPerImage << " ms)\n";
+    for (const bitserial::ExecutedLayer& layer : result.layers)
+        std::cout << "  " << std::left << std::setw(22) << layer.name << std::right << " W" << layer.weightBits << "A"
+                  << layer.activationBits << "  " << std::setw(8) << 1e3 * layer.seconds << " ms  "
+                  << (layer.bitSerial ? "bit-serial" : "LibTorch (" + layer.fallback + ")") << "\n";
+    std::cout << "  " << std::left << std::setw(22) << "other operators" << std::right << "       " << std::setw(8)
+              << 1e3 * result.otherSecondsPerImage << " ms\n";
+}
+
 void run(const EvalOptions& options)
 {
     options.runtime.apply();
@@ -66,6 +142,13 @@ void run(const EvalOptions& options)
     request.fineTune = TrainOptions::nuqFineTune(options.fineTuneSteps, options.seed);
     if (options.fineTuneSteps < 0)
         throw ConfigError("--finetune-steps must be 0 or more, got " + std::to_string(options.fineTuneSteps));
+    if (options.engine == "bitserial") {
+        if (request.quant.quantizer != QuantizerKind::Uniform)
+            throw ConfigError("--engine bitserial executes the uniform quantizer's integers; use --quantizer uniform");
+        parseKernelPath(options.kernels);
+    } else if (!options.kernels.empty()) {
+        throw ConfigError("--kernels applies to --engine bitserial");
+    }
 
     const Dataset data = options.data.loadDataset();
     network.requireInputShape(data.test.channels, data.test.height, data.test.width, options.data.dataset);
@@ -75,8 +158,10 @@ void run(const EvalOptions& options)
     ProgressPrinter printer(!options.runtime.json);
     WorkControl control;
     control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
-    const EvaluationResult result =
-        evaluateConfiguration(network, EvaluationData{splits.train, data.augmentation, evalSet}, request, control);
+    const EvaluationData evaluationData{splits.train, data.augmentation, evalSet};
+    if (options.engine == "bitserial")
+        return runOnEngine(options, network, request, evaluationData, control);
+    const EvaluationResult result = evaluateConfiguration(network, evaluationData, request, control);
 
     if (options.runtime.json) {
         const nlohmann::ordered_json out = {{"bits", request.bits.toString()},
@@ -133,6 +218,17 @@ void addEvalCommand(CLI::App& app)
     command->add_option("--last-layer", options->lastLayer,
                         "pin the last layer to these bits (1..8 or f); --bits may omit it");
     command->add_option("--seed", options->seed, "fine-tuning seed")->capture_default_str();
+    command
+        ->add_option("--engine", options->engine,
+                     "simulation (quantized values in float, any quantizer) or bitserial (uniform quantizer's integers "
+                     "executed on the bit-serial CPU kernels: accuracy beside the simulation's, and latency)")
+        ->check(CLI::IsMember({"simulation", "bitserial"}))
+        ->capture_default_str();
+    command->add_option("--kernels", options->kernels,
+                        "bit-serial kernels: portable, avx2 or avx512-vpopcntdq (default: the fastest this CPU runs)");
+    command->add_option("--engine-batch", options->engineBatch, "images per bit-serial forward pass")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     options->data.addTo(*command);
     options->runtime.addTo(*command);
     command->callback([options] { run(*options); });

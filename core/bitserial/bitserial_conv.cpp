@@ -3,52 +3,182 @@
 #include "bitserial/parallel_chunks.h"
 #include "common/error.h"
 
+#include <algorithm>
+#include <atomic>
+#include <cmath>
 #include <limits>
 #include <string>
 
 namespace quantscope::bitserial {
 namespace {
 
-/// The input packed along channels: for each image, group and pixel, `bits` planes of `words`
-/// words, and the sum of the group's values at that pixel (the correction term offset-binary
-/// weights need).
+/// 64 bits of a bit string from bit `bit` on; the string has a word to spare at its end.
+inline uint64_t bitsAt(const uint64_t* bits, size_t bit)
+{
+    const size_t word = bit >> 6;
+    const unsigned shift = unsigned(bit & 63);
+    // (high << 1) << (63 - shift): high << (64 - shift) without the undefined shift by 64 at shift 0.
+    return (bits[word] >> shift) | ((bits[word + 1] << 1) << (63 - shift));
+}
+
+/// ORs `value` (only its low `length` bits set, length <= 64) into a bit string at bit `bit`.
+inline void orBitsAt(uint64_t* bits, size_t bit, uint64_t value, int length)
+{
+    const size_t word = bit >> 6;
+    const unsigned shift = unsigned(bit & 63);
+    bits[word] |= value << shift;
+    if (shift != 0 && int(shift) + length > 64)
+        bits[word + 1] |= value >> (64 - shift);
+}
+
+/// The input as zero-padded rows of channel bits: for each image, group, plane and padded row,
+/// pixel x's channels at bits (x + padX) * groupChannels onwards.
 struct PackedActivations {
-    int words = 0;
     int bits = 0;
-    std::vector<uint64_t> data; ///< image, group, y, x, plane, word
-    std::vector<int64_t> sums;  ///< image, group, y, x
+    int paddedHeight = 0;
+    int rowWords = 0; ///< two spare words: a window's last word may start in the last one (bitsAt)
+    std::vector<uint64_t> data;
+
+    size_t rowOffset(size_t imageGroup, int plane, int paddedY) const
+    {
+        return ((imageGroup * size_t(bits) + size_t(plane)) * size_t(paddedHeight) + size_t(paddedY))
+            * size_t(rowWords);
+    }
+    const uint64_t* row(size_t imageGroup, int plane, int paddedY) const
+    {
+        return data.data() + rowOffset(imageGroup, plane, paddedY);
+    }
 };
 
-PackedActivations packActivations(const int32_t* input, const ConvGeometry& g, int bits, Encoding encoding)
+// The packing loops are plain C++ that compilers vectorise; these clones let them use the CPU's
+// widest vectors (picked once at load time) while the rest of the build stays baseline x86-64.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define QUANTSCOPE_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define QUANTSCOPE_VECTOR_CLONES
+#endif
+
+/// For `width` pixels of one input row, the bits of up to 64 channels (`channels` rows of values,
+/// `channelStride` apart): pixelPlanes[p * width + x] holds bit p of every channel's value at x.
+/// Whether every value has a `bits`-bit code, checked on the way (the values are read anyway):
+/// `value + bias` (2^(bits-1) for two's complement, else 0) must have no bit from `bits` up, and
+/// OR-ing them per pixel (`seen`, `width` words) and testing once keeps the loops vectorised.
+QUANTSCOPE_VECTOR_CLONES bool gatherChannelBits(const int32_t* values, size_t channelStride, int channels, int width,
+                                                int bits, uint32_t bias, uint64_t* pixelPlanes, uint32_t* seen)
 {
+    std::fill(pixelPlanes, pixelPlanes + size_t(width) * size_t(bits), uint64_t(0));
+    std::fill(seen, seen + width, 0u);
+    for (int c = 0; c < channels; ++c, values += channelStride) { // channel by channel: rows are contiguous
+        for (int x = 0; x < width; ++x)
+            seen[x] |= uint32_t(values[x]) + bias;
+        for (int p = 0; p < bits; ++p)
+            for (int x = 0; x < width; ++x)
+                pixelPlanes[size_t(p) * size_t(width) + size_t(x)] |= uint64_t(uint32_t(values[x]) >> p & 1u) << c;
+    }
+    uint32_t any = 0;
+    for (int x = 0; x < width; ++x)
+        any |= seen[x];
+    return (uint64_t(any) >> bits) == 0;
+}
+
+/// `count` codes of the uniform quantizer: clamp(round-half-even(value / scale), lowest, highest),
+/// in float as LibTorch computes `torch::round(x / scale).clamp(lo, hi)` (NaN becomes lowest).
+QUANTSCOPE_VECTOR_CLONES void quantizeValues(const float* values, int count, const QuantizedInput& grid, int32_t* codes)
+{
+    for (int i = 0; i < count; ++i)
+        codes[i] = int32_t(std::max(grid.lowest, std::min(std::nearbyint(values[i] / grid.scale), grid.highest)));
+}
+
+/// ConfigError naming the first input value outside `bits` bits of `encoding`.
+[[noreturn]] void refuseActivations(const int32_t* input, const ConvGeometry& g, int bits, Encoding encoding)
+{
+    const ValueRange range = valueRange(bits, encoding);
+    const size_t pixels = size_t(g.height) * size_t(g.width), count = size_t(g.batch) * size_t(g.channels) * pixels;
+    for (size_t i = 0; i < count; ++i)
+        if (input[i] < range.lowest || input[i] > range.highest)
+            throw ConfigError("bit-serial convolution: input at image "
+                              + std::to_string(i / pixels / size_t(g.channels)) + ", channel "
+                              + std::to_string(i / pixels % size_t(g.channels)) + ", pixel "
+                              + std::to_string(i % pixels) + ": " + notRepresentable(input[i], bits, encoding));
+    throw ConfigError("bit-serial convolution: an input value is outside its width"); // not reached
+}
+
+/// The input packed; ConfigError naming a value outside `bits` bits of `encoding`.
+PackedActivations packActivations(const ConvInput& input, const ConvGeometry& g, int bits, Encoding encoding,
+                                  const ParallelFor& parallel)
+{
+    const uint32_t bias = encoding == Encoding::TwosComplement ? 1u << (bits - 1) : 0u;
+    std::atomic<bool> allValid{true}; // the workers must not throw: refused after they are done
     PackedActivations packed;
     packed.bits = bits;
-    packed.words = (g.groupChannels() + 63) / 64;
-    const size_t pixels = size_t(g.height) * size_t(g.width), block = size_t(bits) * size_t(packed.words);
-    // Unsigned and two's complement codes are the value's low bits (the caller refused offset binary).
-    const ValueRange range = valueRange(bits, encoding);
-    const uint32_t codeMask = (1u << bits) - 1;
-    packed.data.assign(size_t(g.batch) * size_t(g.groups) * pixels * block, 0);
-    packed.sums.assign(size_t(g.batch) * size_t(g.groups) * pixels, 0);
-    for (int n = 0; n < g.batch; ++n)
-        for (int c = 0; c < g.channels; ++c) {
-            const int group = c / g.groupChannels(), local = c % g.groupChannels();
-            const int32_t* plane = input + (size_t(n) * size_t(g.channels) + size_t(c)) * pixels;
-            const size_t base = (size_t(n) * size_t(g.groups) + size_t(group)) * pixels;
-            const uint64_t bit = uint64_t(1) << (local % 64);
-            for (size_t pixel = 0; pixel < pixels; ++pixel) {
-                const int32_t value = plane[pixel];
-                if (value < range.lowest || value > range.highest)
-                    throw ConfigError("bit-serial convolution: input at image " + std::to_string(n) + ", channel "
-                                      + std::to_string(c) + ", pixel " + std::to_string(pixel) + ": "
-                                      + notRepresentable(value, bits, encoding));
-                packed.sums[base + pixel] += value;
-                uint64_t* words = packed.data.data() + (base + pixel) * block + size_t(local / 64);
-                for (uint32_t code = uint32_t(value) & codeMask; code != 0; code &= code - 1) // set bits only
-                    words[size_t(__builtin_ctz(code)) * size_t(packed.words)] |= bit;
+    packed.paddedHeight = g.height + 2 * g.padY;
+    const int groupChannels = g.groupChannels();
+    packed.rowWords = int((int64_t(g.width + 2 * g.padX) * groupChannels + 63) / 64) + 2;
+    const size_t imageGroups = size_t(g.batch) * size_t(g.groups);
+    packed.data.assign(imageGroups * size_t(bits) * size_t(packed.paddedHeight) * size_t(packed.rowWords), 0);
+    const size_t pixels = size_t(g.height) * size_t(g.width);
+    // Unsigned and two's complement codes are the value's low bits: planes 0 .. bits - 1 of the value.
+    // One input row of one image and group per work item; each writes only its own padded rows.
+    parallel(int(imageGroups) * g.height, [&](int begin, int end) {
+        std::vector<uint64_t> pixelPlanes(size_t(g.width) * size_t(bits)); // pixel, plane: 64 channels' bits
+        std::vector<uint32_t> seen(size_t(g.width));
+        std::vector<int32_t> codes(input.values ? size_t(std::min(64, groupChannels)) * size_t(g.width) : 0);
+        for (int item = begin; item < end; ++item) {
+            const int y = item % g.height;
+            const size_t imageGroup = size_t(item / g.height);
+            const size_t n = imageGroup / size_t(g.groups), group = imageGroup % size_t(g.groups);
+            const size_t first =
+                (n * size_t(g.channels) + group * size_t(groupChannels)) * pixels + size_t(y) * size_t(g.width);
+            for (int chunk = 0; chunk < groupChannels; chunk += 64) {
+                const int length = std::min(64, groupChannels - chunk);
+                const int32_t* rows = input.codes + first + size_t(chunk) * pixels;
+                size_t rowStride = pixels;
+                if (input.values) { // quantized here, into rows of their own
+                    for (int c = 0; c < length; ++c)
+                        quantizeValues(input.values + first + size_t(chunk + c) * pixels, g.width, input.grid,
+                                       codes.data() + size_t(c) * size_t(g.width));
+                    rows = codes.data();
+                    rowStride = size_t(g.width);
+                }
+                if (!gatherChannelBits(rows, rowStride, length, g.width, bits, bias, pixelPlanes.data(), seen.data()))
+                    allValid.store(false, std::memory_order_relaxed);
+                for (int p = 0; p < bits; ++p) {
+                    uint64_t* row = packed.data.data() + packed.rowOffset(imageGroup, p, y + g.padY);
+                    for (int x = 0; x < g.width; ++x)
+                        orBitsAt(row, size_t(x + g.padX) * size_t(groupChannels) + size_t(chunk),
+                                 pixelPlanes[size_t(p) * size_t(g.width) + size_t(x)], length);
+                }
             }
         }
+    });
+    if (!allValid.load())
+        refuseActivations(input.codes, g, bits, encoding); // (quantized values always fit: see checkGrid)
     return packed;
+}
+
+/// ConfigError unless every code `grid` can produce has an `activationBits`-bit code.
+void checkGrid(const QuantizedInput& grid, int bits, Encoding encoding)
+{
+    const ValueRange range = valueRange(bits, encoding);
+    if (!(grid.scale > 0) || grid.lowest > grid.highest || grid.lowest < float(range.lowest)
+        || grid.highest > float(range.highest) || grid.lowest != std::nearbyint(grid.lowest)
+        || grid.highest != std::nearbyint(grid.highest))
+        throw ConfigError("bit-serial convolution: the input grid (scale " + std::to_string(grid.scale) + ", codes "
+                          + std::to_string(grid.lowest) + " .. " + std::to_string(grid.highest) + ") does not fit "
+                          + std::to_string(bits) + " bits");
+}
+
+/// One output row of channel `channel`: `sum * scale + shift`, then max(0, .) with relu.
+QUANTSCOPE_VECTOR_CLONES void applyEpilogue(const int32_t* sums, int count, const ConvOutput& output, int channel,
+                                            float* to)
+{
+    const float scale = output.scale[channel], shift = output.shift ? output.shift[channel] : 0.0f;
+    if (output.relu)
+        for (int i = 0; i < count; ++i)
+            to[i] = std::max(0.0f, float(sums[i]) * scale + shift);
+    else
+        for (int i = 0; i < count; ++i)
+            to[i] = float(sums[i]) * scale + shift;
 }
 
 } // namespace
@@ -78,14 +208,6 @@ void ConvGeometry::validate() const
         throw ConfigError("convolution: the kernel is larger than the padded input");
 }
 
-size_t PackedConvWeights::offset(int group, int ky, int kx) const
-{
-    const size_t perPosition = size_t(bits) * size_t(words) * size_t(outChannelsPadded);
-    const size_t position =
-        (size_t(group) * size_t(geometry.kernelHeight) + size_t(ky)) * size_t(geometry.kernelWidth) + size_t(kx);
-    return position * perPosition;
-}
-
 PackedConvWeights packConvWeights(const int32_t* weights, const ConvGeometry& geometry, int bits, Encoding encoding)
 {
     geometry.validate();
@@ -95,38 +217,42 @@ PackedConvWeights packConvWeights(const int32_t* weights, const ConvGeometry& ge
     packed.geometry = g;
     packed.bits = bits;
     packed.encoding = encoding;
-    packed.words = (g.groupChannels() + 63) / 64;
-    packed.outChannelsPadded = (g.groupOutChannels() + 7) / 8 * 8;
-    const size_t perPosition = size_t(bits) * size_t(packed.words) * size_t(packed.outChannelsPadded);
-    packed.data.assign(size_t(g.groups) * size_t(g.kernelHeight) * size_t(g.kernelWidth) * perPosition, 0);
-    for (int o = 0; o < g.outChannels; ++o)
-        for (int c = 0; c < g.groupChannels(); ++c)
-            for (int ky = 0; ky < g.kernelHeight; ++ky)
-                for (int kx = 0; kx < g.kernelWidth; ++kx) {
-                    const int32_t value =
-                        weights[((size_t(o) * size_t(g.groupChannels()) + size_t(c)) * size_t(g.kernelHeight)
-                                 + size_t(ky))
-                                    * size_t(g.kernelWidth)
-                                + size_t(kx)];
-                    if (!representable(value, bits, encoding))
-                        throw ConfigError("bit-serial convolution: weight of output channel " + std::to_string(o)
-                                          + ", input channel " + std::to_string(c) + ": "
-                                          + notRepresentable(value, bits, encoding));
-                    const uint32_t code = codeOf(value, bits, encoding);
-                    const int group = o / g.groupOutChannels(), local = o % g.groupOutChannels();
-                    uint64_t* position = packed.data.data() + packed.offset(group, ky, kx);
-                    for (int p = 0; p < bits; ++p)
-                        if (code >> p & 1u)
-                            position[(size_t(p) * size_t(packed.words) + size_t(c / 64))
-                                         * size_t(packed.outChannelsPadded)
-                                     + size_t(local)] |= uint64_t(1) << (c % 64);
-                }
+    const int window = g.kernelHeight * g.kernelWidth, groupChannels = g.groupChannels();
+    packed.segmentWords = (g.kernelWidth * groupChannels + 63) / 64;
+    packed.words = g.kernelHeight * packed.segmentWords;
+    packed.outChannelsPadded = (g.groupOutChannels() + 3) / 4 * 4;
+    const size_t columns = size_t(packed.outChannelsPadded);
+    packed.data.assign(size_t(g.groups) * size_t(bits) * size_t(packed.words) * columns, 0);
+    for (int o = 0; o < g.outChannels; ++o) {
+        const int group = o / g.groupOutChannels(), local = o % g.groupOutChannels();
+        uint64_t* groupData = packed.data.data() + size_t(group) * size_t(bits) * size_t(packed.words) * columns;
+        for (int c = 0; c < groupChannels; ++c)
+            for (int position = 0; position < window; ++position) {
+                const int32_t value =
+                    weights[(size_t(o) * size_t(groupChannels) + size_t(c)) * size_t(window) + size_t(position)];
+                if (!representable(value, bits, encoding))
+                    throw ConfigError("bit-serial convolution: weight of output channel " + std::to_string(o)
+                                      + ", input channel " + std::to_string(c) + ": "
+                                      + notRepresentable(value, bits, encoding));
+                const uint32_t code = codeOf(value, bits, encoding);
+                const int ky = position / g.kernelWidth, kx = position % g.kernelWidth;
+                const size_t k = size_t(ky * packed.segmentWords) * 64 + size_t(kx * groupChannels + c); // bit
+                for (int p = 0; p < bits; ++p)
+                    if (code >> p & 1u)
+                        groupData[(size_t(p) * size_t(packed.words) + k / 64) * columns + size_t(local)] |= uint64_t(1)
+                            << (k % 64);
+            }
+    }
     return packed;
 }
 
-std::vector<int32_t> bitSerialConv2d(const int32_t* input, const PackedConvWeights& weights, int activationBits,
-                                     Encoding activationEncoding, KernelPath path, int threads)
+void bitSerialConv2d(const ConvInput& input, const PackedConvWeights& weights, int activationBits,
+                     Encoding activationEncoding, KernelPath path, const ConvOutput& output, int threads,
+                     const ParallelFor& parallelFor)
 {
+    const ParallelFor parallel = parallelFor
+        ? parallelFor
+        : [threads](int count, const std::function<void(int, int)>& body) { parallelChunks(count, threads, body); };
     const ConvGeometry& g = weights.geometry;
     if (activationEncoding == Encoding::OffsetBinary)
         throw ConfigError("bit-serial convolution: activations must be unsigned or two's complement, whose codes "
@@ -136,54 +262,88 @@ std::vector<int32_t> bitSerialConv2d(const int32_t* input, const PackedConvWeigh
         > std::numeric_limits<int32_t>::max())
         throw ConfigError("bit-serial convolution: depth " + std::to_string(depth)
                           + " at these widths could overflow 32-bit sums");
-    const ConvPixelKernel kernel = convPixelKernel(path);
-    const PackedActivations packed = packActivations(input, g, activationBits, activationEncoding);
+    const PopcountTileKernel kernel = popcountTileKernel(path);
+    if ((input.codes == nullptr) == (input.values == nullptr) || (output.sums == nullptr) == (output.values == nullptr))
+        throw ConfigError("bit-serial convolution: give exactly one input and one output form");
+    if (input.values)
+        checkGrid(input.grid, activationBits, activationEncoding);
+    const PackedActivations packed = packActivations(input, g, activationBits, activationEncoding, parallel);
     const int outH = g.outHeight(), outW = g.outWidth(), groupOut = g.groupOutChannels();
-    const size_t inPixels = size_t(g.height) * size_t(g.width), outPixels = size_t(outH) * size_t(outW);
-    const size_t block = size_t(activationBits) * size_t(packed.words);
-    const int64_t weightOffset = weights.encoding == Encoding::OffsetBinary ? -((int64_t(1) << weights.bits) - 1) : 0;
-    std::vector<int32_t> out(size_t(g.batch) * size_t(g.outChannels) * outPixels);
+    const int groupChannels = g.groupChannels(), segmentBits = g.kernelWidth * groupChannels;
+    // A window row's words: all ones, then the last word's bits that belong to the row (the bits
+    // after it are the next pixels', which the activation sums must not count).
+    std::vector<uint64_t> segmentMask(size_t(weights.segmentWords), ~uint64_t(0));
+    if (segmentBits % 64 != 0)
+        segmentMask.back() = (uint64_t(1) << (segmentBits % 64)) - 1;
+    const size_t outPixels = size_t(outH) * size_t(outW);
+    const size_t stride = size_t((outW + kTilePixels - 1) / kTilePixels * kTilePixels); // pixels per window row
+    const size_t windowRows = size_t(activationBits) * size_t(weights.words);
 
     // One output row of one image and group per work item.
     const int rows = g.batch * g.groups * outH;
-    parallelChunks(rows, threads, [&](int begin, int end) {
-        const int positionsMax = g.kernelHeight * g.kernelWidth;
-        std::vector<const uint64_t*> activationRows(static_cast<size_t>(positionsMax));
-        std::vector<const uint64_t*> weightRows(static_cast<size_t>(positionsMax));
-        std::vector<int64_t> sums(size_t(weights.outChannelsPadded));
-        ConvPixelTask task;
-        task.activations = activationRows.data();
-        task.weights = weightRows.data();
-        task.words = packed.words;
-        task.outChannelsPadded = weights.outChannelsPadded;
-        task.activationPlanes = planeWeights(activationBits, activationEncoding);
-        task.weightPlanes = planeWeights(weights.bits, weights.encoding);
-        task.out = sums.data();
+    parallel(rows, [&](int begin, int end) {
+        // The output row's windows (a bit-level im2col), pixel-minor: [plane][word][pixel].
+        std::vector<uint64_t> windows(windowRows * stride, 0);
+        std::vector<int32_t> rowSums(output.values ? size_t(groupOut) * size_t(outW) : 0); // before the epilogue
+        PopcountTile tile;
+        tile.pixelStride = stride;
+        tile.words = weights.words;
+        tile.outChannels = groupOut;
+        tile.outChannelsPadded = weights.outChannelsPadded;
+        tile.activationPlanes = planeWeights(activationBits, activationEncoding);
+        tile.weightPlanes = planeWeights(weights.bits, weights.encoding);
+        // Offset-binary weights w = 2u - (2^b - 1): the planes give the 2u part, the input sum the rest.
+        tile.weightOffset = weights.encoding == Encoding::OffsetBinary ? -((int64_t(1) << weights.bits) - 1) : 0;
+        tile.outStride = output.values ? size_t(outW) : outPixels;
         for (int row = begin; row < end; ++row) {
             const int oy = row % outH, group = row / outH % g.groups, n = row / outH / g.groups;
             const size_t imageGroup = size_t(n) * size_t(g.groups) + size_t(group);
-            for (int ox = 0; ox < outW; ++ox) {
-                int positions = 0;
-                int64_t inputSum = 0;
-                for (int ky = 0; ky < g.kernelHeight; ++ky)
-                    for (int kx = 0; kx < g.kernelWidth; ++kx) {
-                        const int y = oy * g.strideY - g.padY + ky, x = ox * g.strideX - g.padX + kx;
-                        if (y < 0 || y >= g.height || x < 0 || x >= g.width)
-                            continue; // padding: zeros contribute nothing
-                        const size_t pixel = imageGroup * inPixels + size_t(y) * size_t(g.width) + size_t(x);
-                        activationRows[size_t(positions)] = packed.data.data() + pixel * block;
-                        weightRows[size_t(positions)] = weights.at(group, ky, kx);
-                        inputSum += packed.sums[pixel];
-                        ++positions;
+            for (int p = 0; p < activationBits; ++p)
+                for (int ky = 0; ky < g.kernelHeight; ++ky) {
+                    const uint64_t* from = packed.row(imageGroup, p, oy * g.strideY + ky);
+                    for (int t = 0; t < weights.segmentWords; ++t) {
+                        uint64_t* to = windows.data()
+                            + (size_t(p * weights.words) + size_t(ky * weights.segmentWords + t)) * stride;
+                        const size_t step = size_t(g.strideX) * size_t(groupChannels);
+                        size_t bit = size_t(t) * 64;
+                        for (int ox = 0; ox < outW; ++ox, bit += step)
+                            to[ox] = bitsAt(from, bit) & segmentMask[size_t(t)];
                     }
-                task.positions = positions;
-                kernel(task);
-                for (int o = 0; o < groupOut; ++o)
-                    out[(size_t(n) * size_t(g.outChannels) + size_t(group * groupOut + o)) * outPixels
-                        + size_t(oy) * size_t(outW) + size_t(ox)] = int32_t(sums[size_t(o)] + weightOffset * inputSum);
+                }
+            tile.weights = weights.group(group);
+            const size_t rowStart =
+                (size_t(n) * size_t(g.outChannels) + size_t(group * groupOut)) * outPixels + size_t(oy) * size_t(outW);
+            int32_t* target = output.values ? rowSums.data() : output.sums + rowStart;
+            for (int first = 0; first < outW; first += kTilePixels) {
+                tile.activations = windows.data() + first;
+                tile.pixels = std::min(kTilePixels, outW - first);
+                tile.out = target + first;
+                kernel(tile);
             }
+            if (output.values)
+                for (int o = 0; o < groupOut; ++o)
+                    applyEpilogue(rowSums.data() + size_t(o) * size_t(outW), outW, output, group * groupOut + o,
+                                  output.values + rowStart + size_t(o) * outPixels);
         }
     });
+}
+
+void bitSerialConv2d(const int32_t* input, const PackedConvWeights& weights, int activationBits,
+                     Encoding activationEncoding, KernelPath path, int threads, int32_t* out)
+{
+    ConvInput in;
+    in.codes = input;
+    ConvOutput sums;
+    sums.sums = out;
+    bitSerialConv2d(in, weights, activationBits, activationEncoding, path, sums, threads);
+}
+
+std::vector<int32_t> bitSerialConv2d(const int32_t* input, const PackedConvWeights& weights, int activationBits,
+                                     Encoding activationEncoding, KernelPath path, int threads)
+{
+    const ConvGeometry& g = weights.geometry;
+    std::vector<int32_t> out(size_t(g.batch) * size_t(g.outChannels) * size_t(g.outHeight()) * size_t(g.outWidth()));
+    bitSerialConv2d(input, weights, activationBits, activationEncoding, path, threads, out.data());
     return out;
 }
 

@@ -21,25 +21,47 @@ uint64_t andPopcountPortable(const uint64_t* a, const uint64_t* b, int words)
     return count;
 }
 
-void convPixelPortable(const ConvPixelTask& t)
+/// Each pixel's activation sum `sum_p (-1)^negA[p] 2^shiftA[p] popcount(a[p][.][i])`, the
+/// correction term of offset-binary weights. Inlined into each kernel, so that it counts with the
+/// kernel's instruction set (popcnt where the vector paths run).
+inline __attribute__((always_inline)) void activationSums(const PopcountTile& t, int64_t* sums)
 {
-    std::fill(t.out, t.out + t.outChannelsPadded, int64_t(0));
-    for (int position = 0; position < t.positions; ++position)
+    for (int i = 0; i < kTilePixels; ++i)
+        sums[i] = 0;
+    for (int p = 0; p < t.activationPlanes.count; ++p)
+        for (int i = 0; i < kTilePixels; ++i) {
+            int64_t ones = 0;
+            for (int word = 0; word < t.words; ++word)
+                ones += __builtin_popcountll(t.activations[size_t(p * t.words + word) * t.pixelStride + size_t(i)]);
+            sums[i] += t.activationPlanes.negative[p] ? -(ones << t.activationPlanes.shift[p])
+                                                      : ones << t.activationPlanes.shift[p];
+        }
+}
+
+void popcountTilePortable(const PopcountTile& t)
+{
+    int64_t sums[kTilePixels];
+    activationSums(t, sums);
+    const size_t columns = size_t(t.outChannelsPadded);
+    for (int o = 0; o < t.outChannels; ++o) {
+        int64_t total[kTilePixels] = {};
         for (int p = 0; p < t.activationPlanes.count; ++p)
-            for (int word = 0; word < t.words; ++word) {
-                const uint64_t a = t.activations[position][p * t.words + word];
-                if (a == 0) // ReLU outputs are sparse
-                    continue;
-                for (int q = 0; q < t.weightPlanes.count; ++q) {
-                    const uint64_t* w = t.weights[position] + size_t(q * t.words + word) * size_t(t.outChannelsPadded);
-                    const int shift = t.activationPlanes.shift[p] + t.weightPlanes.shift[q];
-                    const bool negative = t.activationPlanes.negative[p] != t.weightPlanes.negative[q];
-                    for (int o = 0; o < t.outChannelsPadded; ++o) {
-                        const int64_t count = int64_t(__builtin_popcountll(a & w[o])) << shift;
-                        t.out[o] += negative ? -count : count;
-                    }
+            for (int q = 0; q < t.weightPlanes.count; ++q) {
+                int64_t count[kTilePixels] = {};
+                for (int word = 0; word < t.words; ++word) {
+                    const uint64_t w = t.weights[size_t(q * t.words + word) * columns + size_t(o)];
+                    const uint64_t* a = t.activations + size_t(p * t.words + word) * t.pixelStride;
+                    for (int i = 0; i < kTilePixels; ++i)
+                        count[i] += __builtin_popcountll(a[i] & w);
                 }
+                const int shift = t.activationPlanes.shift[p] + t.weightPlanes.shift[q];
+                const bool negative = t.activationPlanes.negative[p] != t.weightPlanes.negative[q];
+                for (int i = 0; i < kTilePixels; ++i)
+                    total[i] += negative ? -(count[i] << shift) : count[i] << shift;
             }
+        for (int i = 0; i < t.pixels; ++i)
+            t.out[size_t(o) * t.outStride + size_t(i)] = int32_t(total[i] + t.weightOffset * sums[i]);
+    }
 }
 
 #ifdef QUANTSCOPE_X86
@@ -90,32 +112,45 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) uint64_t andPopcountAvx512(co
     return total;
 }
 
-__attribute__((target("avx2"))) void convPixelAvx2(const ConvPixelTask& t)
+__attribute__((target("avx2,popcnt"))) void popcountTileAvx2(const PopcountTile& t)
 {
-    for (int block = 0; block < t.outChannelsPadded; block += 4) {
-        __m256i plus = _mm256_setzero_si256(), minus = _mm256_setzero_si256();
-        for (int position = 0; position < t.positions; ++position)
+    int64_t sums[kTilePixels];
+    activationSums(t, sums);
+    const size_t columns = size_t(t.outChannelsPadded);
+    constexpr int lanes = 4, channels = 4; // a vector holds 4 pixels: the tile in two halves
+    for (int half = 0; half * lanes < t.pixels; ++half)
+        for (int o = 0; o < t.outChannels; o += channels) {
+            __m256i total[channels];
+            for (__m256i& v : total)
+                v = _mm256_setzero_si256();
             for (int p = 0; p < t.activationPlanes.count; ++p)
-                for (int word = 0; word < t.words; ++word) {
-                    const uint64_t a = t.activations[position][p * t.words + word];
-                    if (a == 0)
-                        continue;
-                    const __m256i broadcast = _mm256_set1_epi64x(int64_t(a));
-                    for (int q = 0; q < t.weightPlanes.count; ++q) {
-                        const uint64_t* w =
-                            t.weights[position] + size_t(q * t.words + word) * size_t(t.outChannelsPadded) + block;
-                        const __m256i count = _mm256_sllv_epi64(
-                            popcount64Avx2(
-                                _mm256_and_si256(broadcast, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)))),
-                            _mm256_set1_epi64x(t.activationPlanes.shift[p] + t.weightPlanes.shift[q]));
-                        if (t.activationPlanes.negative[p] != t.weightPlanes.negative[q])
-                            minus = _mm256_add_epi64(minus, count);
-                        else
-                            plus = _mm256_add_epi64(plus, count);
+                for (int q = 0; q < t.weightPlanes.count; ++q) {
+                    __m256i count[channels];
+                    for (__m256i& v : count)
+                        v = _mm256_setzero_si256();
+                    for (int word = 0; word < t.words; ++word) {
+                        const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(
+                            t.activations + size_t(p * t.words + word) * t.pixelStride + size_t(half * lanes)));
+                        const uint64_t* w = t.weights + size_t(q * t.words + word) * columns + size_t(o);
+                        for (int j = 0; j < channels; ++j)
+                            count[j] = _mm256_add_epi64(
+                                count[j], popcount64Avx2(_mm256_and_si256(a, _mm256_set1_epi64x(int64_t(w[j])))));
+                    }
+                    const __m128i shift = _mm_cvtsi32_si128(t.activationPlanes.shift[p] + t.weightPlanes.shift[q]);
+                    const bool negative = t.activationPlanes.negative[p] != t.weightPlanes.negative[q];
+                    for (int j = 0; j < channels; ++j) {
+                        const __m256i shifted = _mm256_sll_epi64(count[j], shift);
+                        total[j] = negative ? _mm256_sub_epi64(total[j], shifted) : _mm256_add_epi64(total[j], shifted);
                     }
                 }
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(t.out + block), _mm256_sub_epi64(plus, minus));
-    }
+            for (int j = 0; j < channels && o + j < t.outChannels; ++j) {
+                alignas(32) int64_t values[lanes];
+                _mm256_store_si256(reinterpret_cast<__m256i*>(values), total[j]);
+                for (int i = 0; i < lanes && half * lanes + i < t.pixels; ++i)
+                    t.out[size_t(o + j) * t.outStride + size_t(half * lanes + i)] =
+                        int32_t(values[i] + t.weightOffset * sums[half * lanes + i]);
+            }
+        }
 }
 
 // GCC 12 reports the deliberately undefined pass-through operand inside AVX-512 intrinsics
@@ -125,30 +160,50 @@ __attribute__((target("avx2"))) void convPixelAvx2(const ConvPixelTask& t)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
-__attribute__((target("avx512f,avx512vpopcntdq"))) void convPixelAvx512(const ConvPixelTask& t)
+__attribute__((target("avx512f,avx512vpopcntdq"))) void popcountTileAvx512(const PopcountTile& t)
 {
-    for (int block = 0; block < t.outChannelsPadded; block += 8) {
-        __m512i plus = _mm512_setzero_si512(), minus = _mm512_setzero_si512();
-        for (int position = 0; position < t.positions; ++position)
-            for (int p = 0; p < t.activationPlanes.count; ++p)
+    const size_t columns = size_t(t.outChannelsPadded);
+    __m512i correction = _mm512_setzero_si512(); // weightOffset x each pixel's activation sum
+    if (t.weightOffset != 0) {
+        for (int p = 0; p < t.activationPlanes.count; ++p) {
+            __m512i ones = _mm512_setzero_si512();
+            for (int word = 0; word < t.words; ++word)
+                ones = _mm512_add_epi64(ones,
+                                        _mm512_popcnt_epi64(_mm512_loadu_si512(
+                                            t.activations + size_t(p * t.words + word) * t.pixelStride)));
+            const __m512i shifted = _mm512_sll_epi64(ones, _mm_cvtsi32_si128(t.activationPlanes.shift[p]));
+            correction = t.activationPlanes.negative[p] ? _mm512_sub_epi64(correction, shifted)
+                                                        : _mm512_add_epi64(correction, shifted);
+        }
+        correction = _mm512_mullox_epi64(correction, _mm512_set1_epi64(t.weightOffset));
+    }
+    const __mmask8 store = __mmask8((1u << t.pixels) - 1);
+    constexpr int channels = 4;
+    for (int o = 0; o < t.outChannels; o += channels) {
+        __m512i total[channels];
+        for (__m512i& v : total)
+            v = correction;
+        for (int p = 0; p < t.activationPlanes.count; ++p)
+            for (int q = 0; q < t.weightPlanes.count; ++q) {
+                __m512i count[channels];
+                for (__m512i& v : count)
+                    v = _mm512_setzero_si512();
                 for (int word = 0; word < t.words; ++word) {
-                    const uint64_t a = t.activations[position][p * t.words + word];
-                    if (a == 0)
-                        continue;
-                    const __m512i broadcast = _mm512_set1_epi64(int64_t(a));
-                    for (int q = 0; q < t.weightPlanes.count; ++q) {
-                        const uint64_t* w =
-                            t.weights[position] + size_t(q * t.words + word) * size_t(t.outChannelsPadded) + block;
-                        const __m512i count =
-                            _mm512_sllv_epi64(_mm512_popcnt_epi64(_mm512_and_si512(broadcast, _mm512_loadu_si512(w))),
-                                              _mm512_set1_epi64(t.activationPlanes.shift[p] + t.weightPlanes.shift[q]));
-                        if (t.activationPlanes.negative[p] != t.weightPlanes.negative[q])
-                            minus = _mm512_add_epi64(minus, count);
-                        else
-                            plus = _mm512_add_epi64(plus, count);
-                    }
+                    const __m512i a = _mm512_loadu_si512(t.activations + size_t(p * t.words + word) * t.pixelStride);
+                    const uint64_t* w = t.weights + size_t(q * t.words + word) * columns + size_t(o);
+                    for (int j = 0; j < channels; ++j)
+                        count[j] = _mm512_add_epi64(
+                            count[j], _mm512_popcnt_epi64(_mm512_and_si512(a, _mm512_set1_epi64(int64_t(w[j])))));
                 }
-        _mm512_storeu_si512(t.out + block, _mm512_sub_epi64(plus, minus));
+                const __m128i shift = _mm_cvtsi32_si128(t.activationPlanes.shift[p] + t.weightPlanes.shift[q]);
+                const bool negative = t.activationPlanes.negative[p] != t.weightPlanes.negative[q];
+                for (int j = 0; j < channels; ++j) {
+                    const __m512i shifted = _mm512_sll_epi64(count[j], shift);
+                    total[j] = negative ? _mm512_sub_epi64(total[j], shifted) : _mm512_add_epi64(total[j], shifted);
+                }
+            }
+        for (int j = 0; j < channels && o + j < t.outChannels; ++j)
+            _mm512_mask_cvtepi64_storeu_epi32(t.out + size_t(o + j) * t.outStride, store, total[j]);
     }
 }
 #if defined(__GNUC__) && !defined(__clang__)
@@ -196,20 +251,20 @@ KernelPath fastestKernelPath()
     return supportedKernelPaths().back();
 }
 
-ConvPixelKernel convPixelKernel(KernelPath path)
+PopcountTileKernel popcountTileKernel(KernelPath path)
 {
     if (!supports(path))
         throw ConfigError(std::string("bit-serial: this CPU cannot run the ") + kernelPathName(path) + " kernels");
     switch (path) {
-    case KernelPath::Portable: return convPixelPortable;
+    case KernelPath::Portable: return popcountTilePortable;
 #ifdef QUANTSCOPE_X86
-    case KernelPath::Avx2: return convPixelAvx2;
-    case KernelPath::Avx512: return convPixelAvx512;
+    case KernelPath::Avx2: return popcountTileAvx2;
+    case KernelPath::Avx512: return popcountTileAvx512;
 #else
     default: break;
 #endif
     }
-    return convPixelPortable;
+    return popcountTilePortable;
 }
 
 AndPopcount andPopcountKernel(KernelPath path)

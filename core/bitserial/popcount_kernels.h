@@ -2,6 +2,7 @@
 
 #include "bitserial/bit_planes.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -22,20 +23,34 @@ using AndPopcount = uint64_t (*)(const uint64_t* a, const uint64_t* b, int words
 /// The path's kernel; ConfigError when this CPU cannot run it.
 AndPopcount andPopcountKernel(KernelPath path);
 
-/// One output pixel of a direct bit-serial convolution, for every output channel:
-/// `out[o] = sum over kernel positions, planes p and q and words of
-/// (-1)^(negA[p] + negW[q]) 2^(shiftA[p] + shiftW[q]) popcount(a_p & w_q[o])`.
-struct ConvPixelTask {
-    const uint64_t* const* activations; ///< per kernel position: the input pixel's planes, [p][word]
-    const uint64_t* const* weights;     ///< per kernel position: [q][word][outChannelsPadded]
-    int positions = 0;
-    int words = 0;             ///< 64-bit words of channels per plane
-    int outChannelsPadded = 0; ///< a multiple of 8
+/// Output pixels a tile kernel computes at once: one AVX-512 vector of 64-bit lanes.
+constexpr int kTilePixels = 8;
+
+/// A tile of a bit-serial product: kTilePixels pixels' activation bits against every output
+/// channel's weight bits, written as exact int32 sums:
+/// `out[o][i] = sum over planes p, q of (-1)^(negA[p] + negW[q]) 2^(shiftA[p] + shiftW[q])
+///              sum over words of popcount(a[p][word][i] & w[q][word][o])
+///              + weightOffset * (pixel i's activation sum)`.
+/// Activations lie pixel-minor, so that one vector load takes a word of every pixel of the tile
+/// and each pixel's sums of an output channel are stored side by side (NCHW rows). Counts of one
+/// plane pair are summed first and shifted once.
+struct PopcountTile {
+    const uint64_t* activations = nullptr; ///< [p][word][pixelStride]: the tile's pixels first in each row
+    std::size_t pixelStride = 0;           ///< at least kTilePixels; lanes past `pixels` are read, not stored
+    const uint64_t* weights = nullptr;     ///< [q][word][outChannelsPadded]
+    int words = 0;                         ///< 64-bit words per plane
+    int outChannels = 0;
+    int outChannelsPadded = 0; ///< a multiple of 4, the weights' row length
     PlaneWeights activationPlanes, weightPlanes;
-    int64_t* out = nullptr; ///< outChannelsPadded sums
+    /// Offset-binary weights `2u - (2^b - 1)`: the planes give 2u, this times the activation sum
+    /// the rest; 0 otherwise.
+    int64_t weightOffset = 0;
+    int pixels = kTilePixels; ///< pixels to store, 1 .. kTilePixels
+    int32_t* out = nullptr;   ///< pixel i of output channel o at out[o * outStride + i]
+    std::size_t outStride = 0;
 };
-using ConvPixelKernel = void (*)(const ConvPixelTask& task);
+using PopcountTileKernel = void (*)(const PopcountTile& tile);
 /// The path's kernel (vectorised over output channels); ConfigError when this CPU cannot run it.
-ConvPixelKernel convPixelKernel(KernelPath path);
+PopcountTileKernel popcountTileKernel(KernelPath path);
 
 } // namespace quantscope::bitserial

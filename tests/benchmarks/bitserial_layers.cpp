@@ -1,12 +1,16 @@
-// Times single convolution layers: LibTorch's float convolution against the bit-serial kernels
-// (core/bitserial) at W1A1 .. W8A8, on ResNet-20's 3x3 layer sizes and the shipped model's widest,
-// batch 1 and 64; median of repeats, ratios from the same run. Issue 19's targets: at ResNet-20
-// sizes, batch 64, W1A1 at least 8x and W2A2 at least 3x faster than float.
+// Times single convolution layers: LibTorch's float convolution (oneDNN), LibTorch's int8
+// quantized convolution (its oneDNN quantized engine, u8 activations x s8 weights, input already
+// quantized) and the bit-serial kernels (core/bitserial) at W1A1 .. W8A8 from integer codes
+// (packing included, on LibTorch's threads), on ResNet-20's 3x3 layer sizes and the shipped model's widest, batch 1 and
+// 64; median of repeats, ratios against float from the same run. Every product allocates its
+// output, as LibTorch's do. Issue 19's targets: at ResNet-20 sizes, batch 64, W1A1 at least 8x and
+// W2A2 at least 3x faster than float, and W2A2 faster than int8.
 //
 // Usage: bitserial_layers [threads] [repeats] [path: portable|avx2|avx512-vpopcntdq]
 #include "bitserial/bitserial_conv.h"
 #include "bitserial/bitserial_gemm.h"
 
+#include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -53,6 +57,37 @@ std::vector<int32_t> randomCodes(size_t count, int bits, Encoding encoding, std:
     return out;
 }
 
+/// LibTorch's quantized convolution (quantized::conv2d_prepack, then quantized::conv2d.new,
+/// through the dispatcher as TorchScript calls them), timed; a negative time when this build
+/// cannot run it.
+double int8ConvSeconds(const torch::Tensor& x, const torch::Tensor& w, int repeats)
+{
+    try {
+        at::globalContext().setQEngine(at::QEngine::ONEDNN);
+        const torch::Tensor qx = torch::quantize_per_tensor(torch::relu(x), 0.05, 0, torch::kQUInt8);
+        const torch::Tensor qw = torch::quantize_per_tensor(w, 0.02, 0, torch::kQInt8);
+        const c10::List<int64_t> one({1, 1});
+        torch::jit::Stack stack{qw, c10::IValue(), one, one, one, int64_t(1)};
+        c10::Dispatcher::singleton().findSchemaOrThrow("quantized::conv2d_prepack", "").callBoxed(&stack);
+        const c10::IValue packed = stack.at(0);
+        const auto conv = c10::Dispatcher::singleton().findSchemaOrThrow("quantized::conv2d", "new");
+        return medianSeconds(repeats, [&] {
+            torch::jit::Stack call{qx, packed, 0.1, int64_t(0)};
+            conv.callBoxed(&call);
+        });
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "LibTorch int8 convolution does not run: %s\n", e.what());
+        return -1;
+    }
+}
+
+/// LibTorch's thread pool for the kernels, as the engine runs them: threads of their own would
+/// compete with its idle OpenMP workers, which spin for a while after each operator.
+void onTorchThreads(int count, const std::function<void(int, int)>& body)
+{
+    at::parallel_for(0, count, 1, [&body](int64_t begin, int64_t end) { body(int(begin), int(end)); });
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -65,10 +100,10 @@ int main(int argc, char** argv)
             if (std::string(kernelPathName(p)) == argv[3])
                 path = p;
     torch::set_num_threads(threads);
-    std::printf("threads %d, median of %d, bit-serial path %s; times in ms, ratio = float / bit-serial\n\n", threads,
+    std::printf("threads %d, median of %d, bit-serial path %s; times in ms, (ratio = float / that)\n\n", threads,
                 repeats, kernelPathName(path));
-    std::printf(
-        "| layer | batch | float ms | W1A1 | W2A2 | W3A3 | W4A4 | W8A8 |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("| layer | batch | float ms | int8 (oneDNN) | W1A1 | W2A2 | W3A3 | W4A4 | W8A8 |\n"
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     const std::vector<Layer> layers = {
         {"resnet20 stage 1 (16ch 32x32)", 16, 32},
         {"resnet20 stage 2 (32ch 16x16)", 32, 16},
@@ -91,6 +126,11 @@ int main(int argc, char** argv)
                 (void)torch::conv2d(x, w, {}, 1, 1);
             });
             std::printf("| %s | %d | %.3f |", layer.name, batch, 1e3 * floatSeconds);
+            const double int8Seconds = int8ConvSeconds(x, w, repeats);
+            if (int8Seconds > 0)
+                std::printf(" %.3f (%.2fx) |", 1e3 * int8Seconds, floatSeconds / int8Seconds);
+            else
+                std::printf(" does not run |");
             for (int bits : {1, 2, 3, 4, 8}) {
                 const Encoding weightEncoding = bits == 1 ? Encoding::OffsetBinary : Encoding::TwosComplement;
                 const auto weights =
@@ -100,7 +140,13 @@ int main(int argc, char** argv)
                     randomCodes(size_t(batch) * size_t(g.channels * g.height * g.width), bits, Encoding::Unsigned, rng);
                 const PackedConvWeights packed = packConvWeights(weights.data(), g, bits, weightEncoding);
                 const double seconds = medianSeconds(repeats, [&] {
-                    (void)bitSerialConv2d(input.data(), packed, bits, Encoding::Unsigned, path, threads);
+                    torch::Tensor out =
+                        torch::empty({batch, g.outChannels, g.outHeight(), g.outWidth()}, torch::kInt32);
+                    ConvInput in;
+                    in.codes = input.data();
+                    ConvOutput sums;
+                    sums.sums = out.data_ptr<int32_t>();
+                    bitSerialConv2d(in, packed, bits, Encoding::Unsigned, path, sums, threads, onTorchThreads);
                 });
                 std::printf(" %.3f (%.2fx) |", 1e3 * seconds, floatSeconds / seconds);
             }

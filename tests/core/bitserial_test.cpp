@@ -173,6 +173,7 @@ TEST(BitSerialConv2d, EqualsIntegerConvolutionForStridesPaddingGroupsAndDepthwis
         {"depthwise", geometry(2, 8, 5, 5, 8, 3, 2, 1, 8)},
         {"1x1", geometry(1, 70, 4, 4, 3, 1, 1, 0, 1)},
         {"deep (2 words)", geometry(1, 16, 5, 5, 3, 3, 1, 1, 1)},
+        {"130 channels, rows of 13 (tiles and tails)", geometry(1, 130, 3, 13, 9, 3, 1, 1, 1)},
         {"rectangular", rectangular},
     };
     const std::vector<std::pair<int, int>> widths = {{1, 1}, {1, 2}, {2, 2}, {3, 5}, {4, 4}, {8, 1}, {8, 8}};
@@ -217,6 +218,13 @@ TEST(BitSerialConv2d, BadGeometryIsNamed)
         EXPECT_NE(std::string(e.what()).find("channel 1, pixel 0: value 4 is not a 2-bit unsigned value"),
                   std::string::npos)
             << e.what();
+    }
+    const std::vector<int32_t> signedInput = {1, -2, -3}; // -3 does not fit 2 two's complement bits
+    try {
+        bitSerialConv2d(signedInput.data(), packed, 2, Encoding::TwosComplement, fastestKernelPath(), 2);
+        FAIL() << "-3 is not a 2-bit two's complement activation";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("channel 2, pixel 0: value -3"), std::string::npos) << e.what();
     }
 }
 

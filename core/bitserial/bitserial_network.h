@@ -1,0 +1,59 @@
+#pragma once
+
+#include "bitserial/popcount_kernels.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace at {
+class Tensor;
+}
+
+namespace quantscope {
+class QuantizedSnapshot;
+}
+
+namespace quantscope::bitserial {
+
+/// How one quantizable layer of a BitSerialNetwork runs, and the time it took.
+struct ExecutedLayer {
+    std::string name;
+    int weightBits = 0;     ///< 0: float
+    int activationBits = 0; ///< of its input; 0: float
+    /// On the bit-serial kernels; otherwise LibTorch's float operator on the quantized values, for
+    /// the reason given (a float weight or input, a dilated convolution).
+    bool bitSerial = false;
+    std::string fallback;
+    double seconds = 0; ///< summed over forward passes since resetTimes(), with the operations folded in
+};
+
+/// A network quantized with the uniform quantizer, executed for real: each layer whose weight and
+/// input are quantized runs on the bit-serial kernels, from the same integers the simulation
+/// computes with (weights `q * scale` per output channel, inputs `round(x / scale)` clamped to the
+/// calibrated grid, computed inside the kernels), so its logits equal the simulation's up to float
+/// rounding. A batch norm and ReLU right after such a layer, read by nothing else, are folded into
+/// its epilogue (`sum x scale + shift`, then max(0, .)); everything else (pooling, additions, float
+/// layers) runs on LibTorch's CPU operators, in the order of the snapshot's inference graph.
+class BitSerialNetwork {
+public:
+    /// ConfigError when the snapshot's quantizer is not the uniform one (the others have no
+    /// integer form) or its network has no inference graph.
+    BitSerialNetwork(const QuantizedSnapshot& snapshot, KernelPath path, int threads);
+    ~BitSerialNetwork();
+    BitSerialNetwork(const BitSerialNetwork&) = delete;
+    BitSerialNetwork& operator=(const BitSerialNetwork&) = delete;
+
+    /// Logits for a batch of normalised images (N x C x H x W, float, CPU).
+    at::Tensor forward(const at::Tensor& images);
+    const std::vector<ExecutedLayer>& layers() const;
+    /// Seconds spent outside the quantizable layers since resetTimes().
+    double otherSeconds() const;
+    void resetTimes();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace quantscope::bitserial

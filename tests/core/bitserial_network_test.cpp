@@ -1,0 +1,117 @@
+// The bit-serial engine executes what the uniform quantizer simulates: on the shipped model and
+// real Fashion-MNIST test images, its logits equal the simulation's up to float rounding (and the
+// rare code a rounding moves by one) and its top-1 agrees on every image, on every kernel path
+// this CPU runs.
+#include "bitserial/bitserial_network.h"
+#include "bitserial/engine_evaluation.h"
+#include "common/error.h"
+#include "data/dataset.h"
+#include "export/quantized_snapshot.h"
+#include "model/default_model.h"
+#include "model/network_backend.h"
+#include "train/batches.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+namespace quantscope::bitserial {
+namespace {
+
+struct EngineCase {
+    const char* name;
+    const char* bits;
+    bool quantizeImageInput; ///< a signed input, so two's complement activations
+    bool everyPath;          ///< the portable path is slow at 8 bits: one configuration is enough there
+};
+
+void PrintTo(const EngineCase& c, std::ostream* out)
+{
+    *out << c.name;
+}
+
+class EngineOnShippedModel : public testing::TestWithParam<EngineCase> {
+protected:
+    static void SetUpTestSuite()
+    {
+        network_ = new Network(Network::load(defaultModelPath()));
+        dataset_ = new Dataset(loadDataset(DatasetKind::FashionMnist));
+        splits_ = new DataSplits(splitDataset(*dataset_));
+    }
+    static void TearDownTestSuite()
+    {
+        delete splits_;
+        delete dataset_;
+        delete network_;
+    }
+    static Network* network_;
+    static Dataset* dataset_;
+    static DataSplits* splits_;
+};
+
+Network* EngineOnShippedModel::network_ = nullptr;
+Dataset* EngineOnShippedModel::dataset_ = nullptr;
+DataSplits* EngineOnShippedModel::splits_ = nullptr;
+
+TEST_P(EngineOnShippedModel, LogitsEqualTheSimulationsAndEveryPredictionAgrees)
+{
+    const EngineCase& c = GetParam();
+    QuantSettings settings;
+    settings.quantizer = QuantizerKind::Uniform;
+    settings.policy.quantizeImageInput = c.quantizeImageInput;
+    const BitConfig bits = BitConfig::parse(c.bits, network_->layerNames(), settings.policy);
+    const QuantizedSnapshot snapshot(*network_, bits, settings, splits_->train);
+    const torch::Tensor images = normalise(imageRange(dataset_->test, 0, 96), network_->spec());
+    NetworkBackend& simulation = snapshot.network().backend();
+    simulation.setTraining(false);
+    torch::NoGradGuard noGrad;
+    const torch::Tensor expected = simulation.forward(images);
+    const double scale = expected.abs().max().item<double>();
+
+    std::vector<KernelPath> paths = supportedKernelPaths();
+    if (!c.everyPath)
+        paths = {fastestKernelPath()};
+    for (KernelPath path : paths) {
+        SCOPED_TRACE(kernelPathName(path));
+        BitSerialNetwork engine(snapshot, path, 2);
+        const torch::Tensor logits = engine.forward(images);
+        ASSERT_EQ(logits.sizes(), expected.sizes());
+        // Float rounding (the engine rescales exact integer sums and folds batch norms) can move a
+        // later layer's input across a rounding boundary: one code apart. Most images stay at
+        // rounding level; a few may move by such a step, never far.
+        const torch::Tensor gaps = std::get<0>((logits - expected).abs().max(1));
+        EXPECT_LE(gaps.max().item<double>(), 2e-2 * scale);
+        EXPECT_LE(gaps.gt(1e-4 * scale).sum().item<int64_t>(), images.size(0) / 20);
+        EXPECT_TRUE(logits.argmax(1).equal(expected.argmax(1)));
+        for (const ExecutedLayer& layer : engine.layers()) {
+            const bool floatImage = layer.name == engine.layers().front().name && !c.quantizeImageInput;
+            EXPECT_EQ(layer.bitSerial, !floatImage) << layer.name << ": " << layer.fallback;
+            EXPECT_GT(layer.seconds, 0.0) << layer.name;
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Configurations, EngineOnShippedModel,
+                         testing::Values(EngineCase{"Mixed4To2", "8,4,3,2,2,3,4,4,8", false, true},
+                                         EngineCase{"BinaryWeightsSignedImage", "1", true, true},
+                                         EngineCase{"Eight", "8", false, false}),
+                         [](const testing::TestParamInfo<EngineCase>& info) { return info.param.name; });
+
+TEST(BitSerialNetwork, RefusesQuantizersWithoutAnIntegerForm)
+{
+    const Network network = Network::load(defaultModelPath());
+    const Dataset dataset = loadDataset(DatasetKind::FashionMnist);
+    const DataSplits splits = splitDataset(dataset);
+    EvaluationRequest request;
+    request.bits = BitConfig::uniform(4, network.layers().size());
+    request.quant.quantizer = QuantizerKind::DSConv;
+    try {
+        evaluateOnBitSerialEngine(network, EvaluationData{splits.train, dataset.augmentation, splits.search}, request,
+                                  EngineOptions{});
+        FAIL() << "no error";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("dsconv has no integer form"), std::string::npos) << e.what();
+    }
+}
+
+} // namespace
+} // namespace quantscope::bitserial
