@@ -58,8 +58,8 @@ struct PackedActivations {
 #define QUANTSCOPE_VECTOR_CLONES
 #endif
 
-/// For `width` pixels of one input row, the bits of up to 64 channels (`channels` rows of values,
-/// `channelStride` apart): pixelPlanes[p * width + x] holds bit p of every channel's value at x.
+/// For `width` pixels, the bits of up to 64 channels (`channels` rows of values, `channelStride`
+/// apart): pixelPlanes[p * width + x] holds bit p of every channel's value at pixel x.
 /// Whether every value has a `bits`-bit code, checked on the way (the values are read anyway):
 /// `value + bias` (2^(bits-1) for two's complement, else 0) must have no bit from `bits` up, and
 /// OR-ing them per pixel (`seen`, `width` words) and testing once keeps the loops vectorised.
@@ -118,36 +118,34 @@ PackedActivations packActivations(const ConvInput& input, const ConvGeometry& g,
     packed.data.assign(imageGroups * size_t(bits) * size_t(packed.paddedHeight) * size_t(packed.rowWords), 0);
     const size_t pixels = size_t(g.height) * size_t(g.width);
     // Unsigned and two's complement codes are the value's low bits: planes 0 .. bits - 1 of the value.
-    // One input row of one image and group per work item; each writes only its own padded rows.
-    parallel(int(imageGroups) * g.height, [&](int begin, int end) {
-        std::vector<uint64_t> pixelPlanes(size_t(g.width) * size_t(bits)); // pixel, plane: 64 channels' bits
-        std::vector<uint32_t> seen(size_t(g.width));
-        std::vector<int32_t> codes(input.values ? size_t(std::min(64, groupChannels)) * size_t(g.width) : 0);
+    // One image and group per work item (long loops over its pixels vectorise well); each writes
+    // only its own padded rows.
+    parallel(int(imageGroups), [&](int begin, int end) {
+        std::vector<uint64_t> pixelPlanes(pixels * size_t(bits)); // plane, pixel: 64 channels' bits
+        std::vector<uint32_t> seen(pixels);
+        std::vector<int32_t> codes(input.values ? size_t(std::min(64, groupChannels)) * pixels : 0);
         for (int item = begin; item < end; ++item) {
-            const int y = item % g.height;
-            const size_t imageGroup = size_t(item / g.height);
+            const size_t imageGroup = size_t(item);
             const size_t n = imageGroup / size_t(g.groups), group = imageGroup % size_t(g.groups);
-            const size_t first =
-                (n * size_t(g.channels) + group * size_t(groupChannels)) * pixels + size_t(y) * size_t(g.width);
+            const size_t first = (n * size_t(g.channels) + group * size_t(groupChannels)) * pixels;
             for (int chunk = 0; chunk < groupChannels; chunk += 64) {
                 const int length = std::min(64, groupChannels - chunk);
-                const int32_t* rows = input.codes + first + size_t(chunk) * pixels;
-                size_t rowStride = pixels;
-                if (input.values) { // quantized here, into rows of their own
-                    for (int c = 0; c < length; ++c)
-                        quantizeValues(input.values + first + size_t(chunk + c) * pixels, g.width, input.grid,
-                                       codes.data() + size_t(c) * size_t(g.width));
-                    rows = codes.data();
-                    rowStride = size_t(g.width);
+                const int32_t* planes = input.codes + first + size_t(chunk) * pixels;
+                if (input.values) { // quantized here
+                    quantizeValues(input.values + first + size_t(chunk) * pixels, int(size_t(length) * pixels),
+                                   input.grid, codes.data());
+                    planes = codes.data();
                 }
-                if (!gatherChannelBits(rows, rowStride, length, g.width, bits, bias, pixelPlanes.data(), seen.data()))
+                if (!gatherChannelBits(planes, pixels, length, int(pixels), bits, bias, pixelPlanes.data(),
+                                       seen.data()))
                     allValid.store(false, std::memory_order_relaxed);
-                for (int p = 0; p < bits; ++p) {
-                    uint64_t* row = packed.data.data() + packed.rowOffset(imageGroup, p, y + g.padY);
-                    for (int x = 0; x < g.width; ++x)
-                        orBitsAt(row, size_t(x + g.padX) * size_t(groupChannels) + size_t(chunk),
-                                 pixelPlanes[size_t(p) * size_t(g.width) + size_t(x)], length);
-                }
+                for (int p = 0; p < bits; ++p)
+                    for (int y = 0; y < g.height; ++y) {
+                        uint64_t* row = packed.data.data() + packed.rowOffset(imageGroup, p, y + g.padY);
+                        const uint64_t* from = pixelPlanes.data() + size_t(p) * pixels + size_t(y) * size_t(g.width);
+                        for (int x = 0; x < g.width; ++x)
+                            orBitsAt(row, size_t(x + g.padX) * size_t(groupChannels) + size_t(chunk), from[x], length);
+                    }
             }
         }
     });

@@ -88,6 +88,39 @@ void onTorchThreads(int count, const std::function<void(int, int)>& body)
     at::parallel_for(0, count, 1, [&body](int64_t begin, int64_t end) { body(int(begin), int(end)); });
 }
 
+/// The tile kernel's peak on one core: AND-popcount word products per second (one activation word
+/// of one pixel against one output channel's weight word) on an L1-resident tile, where nothing
+/// but the kernel's instructions limits it. A layer's bit-serial work divided by it is the
+/// roofline its convolution cannot beat.
+double peakWordProducts(KernelPath path)
+{
+    constexpr int words = 32, channels = 64;
+    std::vector<uint64_t> activations(size_t(words) * kTilePixels), weights(size_t(words) * channels);
+    std::mt19937_64 rng(1);
+    for (uint64_t& v : activations)
+        v = rng();
+    for (uint64_t& v : weights)
+        v = rng();
+    std::vector<int32_t> out(size_t(channels) * kTilePixels);
+    PopcountTile tile;
+    tile.activations = activations.data();
+    tile.pixelStride = kTilePixels;
+    tile.weights = weights.data();
+    tile.words = words;
+    tile.outChannels = tile.outChannelsPadded = channels;
+    tile.activationPlanes = planeWeights(1, Encoding::Unsigned);
+    tile.weightPlanes = planeWeights(1, Encoding::Unsigned);
+    tile.out = out.data();
+    tile.outStride = kTilePixels;
+    const PopcountTileKernel kernel = popcountTileKernel(path);
+    constexpr int calls = 20000;
+    const double seconds = medianSeconds(5, [&] {
+        for (int c = 0; c < calls; ++c)
+            kernel(tile);
+    });
+    return double(calls) * words * channels * kTilePixels / seconds;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -100,10 +133,13 @@ int main(int argc, char** argv)
             if (std::string(kernelPathName(p)) == argv[3])
                 path = p;
     torch::set_num_threads(threads);
-    std::printf("threads %d, median of %d, bit-serial path %s; times in ms, (ratio = float / that)\n\n", threads,
-                repeats, kernelPathName(path));
-    std::printf("| layer | batch | float ms | int8 (oneDNN) | W1A1 | W2A2 | W3A3 | W4A4 | W8A8 |\n"
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    const double peak = peakWordProducts(path);
+    std::printf("threads %d, median of %d, bit-serial path %s; times in ms, (ratio = float / that)\n", threads, repeats,
+                kernelPathName(path));
+    std::printf("kernel peak on one core: %.3g AND-popcount word products per second (%.3g binary MACs)\n\n", peak,
+                64 * peak);
+    std::printf("| layer | batch | float ms | int8 (oneDNN) | W1A1 | W2A2 | W3A3 | W4A4 | W8A8 | kernel roofline |\n"
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     const std::vector<Layer> layers = {
         {"resnet20 stage 1 (16ch 32x32)", 16, 32},
         {"resnet20 stage 2 (32ch 16x16)", 32, 16},
@@ -150,7 +186,11 @@ int main(int argc, char** argv)
                 });
                 std::printf(" %.3f (%.2fx) |", 1e3 * seconds, floatSeconds / seconds);
             }
-            std::printf("\n");
+            // The roofline: output pixels x channels x window words x plane pairs at the peak, on every thread.
+            const double words = double(g.kernelHeight) * ((g.kernelWidth * g.groupChannels() + 63) / 64);
+            const double products = double(batch) * g.outHeight() * g.outWidth() * g.outChannels * words;
+            std::printf(" roofline W1A1 %.3f, W2A2 %.3f |\n", 1e3 * products / (peak * threads),
+                        1e3 * 4 * products / (peak * threads));
             std::fflush(stdout);
         }
     return 0;
