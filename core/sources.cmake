@@ -48,6 +48,7 @@ set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   bitserial/popcount_kernels.cpp
   bitserial/bitserial_gemm.cpp
   bitserial/bitserial_conv.cpp
+  bitserial/max_pool.cpp
   train/quantized_evaluation.cpp
   gp/kernel.cpp
   gp/dense_cholesky.cpp

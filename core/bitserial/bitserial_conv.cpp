@@ -1,6 +1,7 @@
 #include "bitserial/bitserial_conv.h"
 
 #include "bitserial/parallel_chunks.h"
+#include "bitserial/vector_clones.h"
 #include "common/error.h"
 
 #include <algorithm>
@@ -49,14 +50,6 @@ struct PackedActivations {
         return data.data() + rowOffset(imageGroup, plane, paddedY);
     }
 };
-
-// The packing loops are plain C++ that compilers vectorise; these clones let them use the CPU's
-// widest vectors (picked once at load time) while the rest of the build stays baseline x86-64.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define QUANTSCOPE_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define QUANTSCOPE_VECTOR_CLONES
-#endif
 
 /// For `width` pixels, the bits of up to 64 channels (`channels` rows of values, `channelStride`
 /// apart): pixelPlanes[p * width + x] holds bit p of every channel's value at pixel x.

@@ -1,6 +1,7 @@
 #include "bitserial/bitserial_network.h"
 
 #include "bitserial/bitserial_conv.h"
+#include "bitserial/max_pool.h"
 #include "common/error.h"
 #include "export/quantized_snapshot.h"
 #include "model/network_backend.h"
@@ -102,6 +103,9 @@ struct BitSerialNetwork::Impl {
     std::vector<ActivationRange> ranges;
     std::map<int, IntegerLayer> integerLayers; ///< by layer index
     std::vector<bool> folded;                  ///< per graph operation: folded into an integer layer
+    /// Per graph operation: the values no later operation reads, released after it (their memory
+    /// goes back to the allocator while it is warm).
+    std::vector<std::vector<std::string>> lastReaders;
     double otherSeconds = 0;
 
     const torch::Tensor& tensor(const std::string& name) const
@@ -113,6 +117,12 @@ struct BitSerialNetwork::Impl {
     }
 
     void foldFollowers(size_t index, IntegerLayer& layer);
+    void findLastReaders();
+    /// Per graph operation: the output buffer of its last pass, reused when nothing else holds it
+    /// (fresh large buffers cost a page fault per 4 KiB, more than a small layer's arithmetic).
+    std::vector<torch::Tensor> buffers;
+    torch::Tensor buffer(const GraphOp& op, at::IntArrayRef sizes);
+
     torch::Tensor runLayer(const GraphOp& op, const torch::Tensor& x);
     torch::Tensor runInteger(const GraphOp& op, IntegerLayer& layer, const torch::Tensor& x);
     torch::Tensor run(const GraphOp& op, const std::vector<torch::Tensor>& in);
@@ -162,6 +172,8 @@ BitSerialNetwork::BitSerialNetwork(const QuantizedSnapshot& snapshot, KernelPath
         d.foldFollowers(index, integer);
         d.integerLayers.emplace(op.layer, std::move(integer));
     }
+    d.findLastReaders();
+    d.buffers.resize(d.graph.ops.size());
 }
 
 void BitSerialNetwork::Impl::foldFollowers(size_t index, IntegerLayer& layer)
@@ -199,6 +211,26 @@ void BitSerialNetwork::Impl::foldFollowers(size_t index, IntegerLayer& layer)
 
 BitSerialNetwork::~BitSerialNetwork() = default;
 
+void BitSerialNetwork::Impl::findLastReaders()
+{
+    std::map<std::string, size_t> last;
+    for (size_t index = 0; index < graph.ops.size(); ++index)
+        for (const std::string& input : graph.ops[index].inputs)
+            last[input] = index;
+    lastReaders.assign(graph.ops.size(), {});
+    for (const auto& [name, index] : last)
+        if (name != graph.output)
+            lastReaders[index].push_back(name);
+}
+
+torch::Tensor BitSerialNetwork::Impl::buffer(const GraphOp& op, at::IntArrayRef sizes)
+{
+    torch::Tensor& kept = buffers.at(size_t(&op - graph.ops.data()));
+    if (!kept.defined() || kept.sizes() != sizes || kept.use_count() > 1)
+        kept = torch::empty(sizes, torch::kFloat);
+    return kept;
+}
+
 torch::Tensor BitSerialNetwork::Impl::runInteger(const GraphOp& op, IntegerLayer& layer, const torch::Tensor& x)
 {
     const bool linear = op.kind == GraphOp::Kind::Linear;
@@ -213,7 +245,7 @@ torch::Tensor BitSerialNetwork::Impl::runInteger(const GraphOp& op, IntegerLayer
     }
     layer.packed->geometry.batch = int(input.size(0));
     const ConvGeometry& run = layer.packed->geometry;
-    torch::Tensor out = torch::empty({run.batch, run.outChannels, run.outHeight(), run.outWidth()}, torch::kFloat);
+    torch::Tensor out = buffer(op, {run.batch, run.outChannels, run.outHeight(), run.outWidth()});
     ConvInput in;
     in.values = input.data_ptr<float>();
     in.grid = layer.grid;
@@ -264,7 +296,19 @@ torch::Tensor BitSerialNetwork::Impl::run(const GraphOp& op, const std::vector<t
                                  tensor(op.module + ".running_mean"), tensor(op.module + ".running_var"), false, 0.0,
                                  op.eps, false);
     case Kind::Relu: return torch::relu(x);
-    case Kind::MaxPool: return torch::max_pool2d(x, op.kernel, op.stride, op.padding, op.dilation, op.ceilMode);
+    case Kind::MaxPool: {
+        if (op.dilation != 1 || op.ceilMode || x.dim() != 4 || 2 * op.padding > op.kernel)
+            return torch::max_pool2d(x, op.kernel, op.stride, op.padding, op.dilation, op.ceilMode);
+        const PoolWindow window{op.kernel, op.stride, op.padding};
+        const torch::Tensor input = x.to(torch::kFloat).contiguous();
+        const int height = int(input.size(2)), width = int(input.size(3));
+        torch::Tensor out = buffer(op, {input.size(0), input.size(1), window.outSize(height), window.outSize(width)});
+        at::parallel_for(0, input.size(0) * input.size(1), 1, [&](int64_t begin, int64_t end) {
+            maxPool2d(input.data_ptr<float>(), height, width, window, out.data_ptr<float>(), size_t(begin),
+                      size_t(end));
+        });
+        return out;
+    }
     case Kind::AveragePool:
         return torch::avg_pool2d(x, op.kernel, op.stride, op.padding, op.ceilMode, op.countIncludePad);
     case Kind::Add: return in.at(0) + in.at(1);
@@ -322,6 +366,8 @@ at::Tensor BitSerialNetwork::forward(const at::Tensor& images)
         values[integer != d.integerLayers.end() ? integer->second.output : op.output] = d.run(op, in);
         if (quantizable)
             layerSeconds += d.layers[size_t(op.layer)].seconds - before;
+        for (const std::string& name : d.lastReaders[index])
+            values.erase(name);
     }
     d.otherSeconds += secondsSince(start) - layerSeconds;
     return value(d.graph.output);

@@ -4,6 +4,7 @@
 // this CPU runs.
 #include "bitserial/bitserial_network.h"
 #include "bitserial/engine_evaluation.h"
+#include "bitserial/max_pool.h"
 #include "common/error.h"
 #include "data/dataset.h"
 #include "export/quantized_snapshot.h"
@@ -110,6 +111,25 @@ TEST(BitSerialNetwork, RefusesQuantizersWithoutAnIntegerForm)
         FAIL() << "no error";
     } catch (const ConfigError& e) {
         EXPECT_NE(std::string(e.what()).find("dsconv has no integer form"), std::string::npos) << e.what();
+    }
+}
+
+} // namespace
+} // namespace quantscope::bitserial
+
+namespace quantscope::bitserial {
+namespace {
+
+TEST(EngineMaxPool, EqualsLibTorchsForWindowsStridesAndPadding)
+{
+    torch::manual_seed(0);
+    const torch::Tensor x = torch::randn({2, 3, 9, 11});
+    for (const PoolWindow& window :
+         {PoolWindow{2, 2, 0}, PoolWindow{3, 2, 1}, PoolWindow{3, 1, 1}, PoolWindow{2, 1, 0}, PoolWindow{3, 3, 0}}) {
+        const torch::Tensor expected = torch::max_pool2d(x, window.kernel, window.stride, window.padding);
+        torch::Tensor out = torch::empty_like(expected);
+        maxPool2d(x.data_ptr<float>(), 9, 11, window, out.data_ptr<float>(), 0, 6);
+        EXPECT_TRUE(out.equal(expected)) << window.kernel << "/" << window.stride << "/" << window.padding;
     }
 }
 
