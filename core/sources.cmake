@@ -27,6 +27,7 @@ set(QUANTSCOPE_CORE_TORCH_SOURCES
   export/onnx_export.cpp
   bitserial/bitserial_network.cpp
   bitserial/engine_evaluation.cpp
+  bitserial/latency_table.cpp
 )
 set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   common/progress.cpp

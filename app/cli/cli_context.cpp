@@ -116,4 +116,17 @@ void ProgressPrinter::operator()(const std::string& phase, int64_t done, int64_t
     }
 }
 
+bitserial::KernelPath parseKernelPath(const std::string& name)
+{
+    if (name.empty())
+        return bitserial::fastestKernelPath();
+    std::string known;
+    for (bitserial::KernelPath path : bitserial::supportedKernelPaths()) {
+        if (name == bitserial::kernelPathName(path))
+            return path;
+        known += std::string(known.empty() ? "" : ", ") + bitserial::kernelPathName(path);
+    }
+    throw ConfigError("--kernels " + name + ": this CPU runs " + known);
+}
+
 } // namespace quantscope::cli

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bitserial/popcount_kernels.h"
 #include "data/dataset.h"
 #include "model/network.h"
 
@@ -59,5 +60,9 @@ private:
     int lastDecile_ = -1;
     std::string lastPhase_;
 };
+
+/// `--kernels NAME`: a bit-serial kernel path this CPU runs; empty: the fastest. ConfigError
+/// naming the paths it runs otherwise.
+bitserial::KernelPath parseKernelPath(const std::string& name);
 
 } // namespace quantscope::cli

@@ -8,6 +8,7 @@ namespace quantscope::cli {
 void addLayersCommand(CLI::App& app);
 void addTrainCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
+void addLatencyCommand(CLI::App& app);
 void addGpCommand(CLI::App& app);
 void addStudyCommand(CLI::App& app);
 

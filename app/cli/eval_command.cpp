@@ -60,19 +60,6 @@ LayerPolicy parsePolicy(const EvalOptions& options)
     return policy;
 }
 
-bitserial::KernelPath parseKernelPath(const std::string& name)
-{
-    if (name.empty())
-        return bitserial::fastestKernelPath();
-    std::string known;
-    for (bitserial::KernelPath path : bitserial::supportedKernelPaths()) {
-        if (name == bitserial::kernelPathName(path))
-            return path;
-        known += std::string(known.empty() ? "" : ", ") + bitserial::kernelPathName(path);
-    }
-    throw ConfigError("--kernels " + name + ": this CPU runs " + known);
-}
-
 /// `eval --engine bitserial`: the configuration executed on the bit-serial kernels.
 void runOnEngine(const EvalOptions& options, const Network& network, const EvaluationRequest& request,
                  const EvaluationData& data, const WorkControl& control)

@@ -58,6 +58,24 @@ std::string fallbackReason(const GraphOp& op, const ExecutedLayer& layer, const 
     return {};
 }
 
+/// A conv or linear operation's geometry without its input size (a linear one: a 1x1 convolution).
+ConvGeometry layerGeometry(const GraphOp& op, at::IntArrayRef weightShape)
+{
+    ConvGeometry g;
+    g.outChannels = int(weightShape[0]);
+    if (op.kind == GraphOp::Kind::Conv) {
+        g.groups = op.groups;
+        g.channels = int(weightShape[1]) * op.groups;
+        g.kernelHeight = int(weightShape[2]);
+        g.kernelWidth = int(weightShape[3]);
+        g.strideY = g.strideX = op.stride;
+        g.padY = g.padX = op.padding;
+    } else {
+        g.channels = int(weightShape[1]);
+    }
+    return g;
+}
+
 IntegerLayer integerLayer(const GraphOp& op, const at::Tensor& floatWeight, const ExecutedLayer& layer,
                           const ActivationRange& range)
 {
@@ -68,18 +86,7 @@ IntegerLayer integerLayer(const GraphOp& op, const at::Tensor& floatWeight, cons
     out.weights.assign(flat.data_ptr<int32_t>(), flat.data_ptr<int32_t>() + flat.numel());
     out.weightBits = layer.weightBits;
     out.weightEncoding = layer.weightBits == 1 ? Encoding::OffsetBinary : Encoding::TwosComplement; // +-1 at 1 bit
-    ConvGeometry& g = out.geometry;
-    g.outChannels = int(integers.size(0));
-    if (op.kind == GraphOp::Kind::Conv) {
-        g.groups = op.groups;
-        g.channels = int(integers.size(1)) * op.groups;
-        g.kernelHeight = int(integers.size(2));
-        g.kernelWidth = int(integers.size(3));
-        g.strideY = g.strideX = op.stride;
-        g.padY = g.padX = op.padding;
-    } else {
-        g.channels = int(integers.size(1));
-    }
+    out.geometry = layer.geometry;
     const UniformGrid grid = uniformActivationGrid(layer.activationBits, range);
     out.grid.scale = float(grid.scale);
     out.grid.lowest = float(grid.lo);
@@ -162,6 +169,9 @@ BitSerialNetwork::BitSerialNetwork(const QuantizedSnapshot& snapshot, KernelPath
         if (op.kind != GraphOp::Kind::Conv && op.kind != GraphOp::Kind::Linear)
             continue;
         ExecutedLayer& layer = d.layers.at(size_t(op.layer));
+        layer.linear = op.kind == GraphOp::Kind::Linear;
+        layer.signedInput = !d.ranges[size_t(op.layer)].nonNegative;
+        layer.geometry = layerGeometry(op, d.tensor(op.module + ".weight").sizes());
         layer.fallback = fallbackReason(op, layer, d.ranges[size_t(op.layer)]);
         layer.bitSerial = layer.fallback.empty();
         if (!layer.bitSerial)
@@ -266,6 +276,10 @@ torch::Tensor BitSerialNetwork::Impl::runLayer(const GraphOp& op, const torch::T
 {
     const auto start = Clock::now();
     ExecutedLayer& layer = layers.at(size_t(op.layer));
+    ConvGeometry& g = layer.geometry; // as run: a linear layer's batch is a 1 x N image
+    g.batch = layer.linear ? 1 : int(x.size(0));
+    g.height = layer.linear ? 1 : int(x.size(2));
+    g.width = layer.linear ? int(x.size(0)) : int(x.size(3));
     torch::Tensor out;
     const auto integer = integerLayers.find(op.layer);
     if (integer != integerLayers.end()) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bitserial/bitserial_conv.h"
 #include "bitserial/popcount_kernels.h"
 
 #include <memory>
@@ -25,6 +26,11 @@ struct ExecutedLayer {
     /// the reason given (a float weight or input, a dilated convolution).
     bool bitSerial = false;
     std::string fallback;
+    /// Its convolution's shape as last run (a linear layer: a 1x1 convolution over a 1 x batch
+    /// image), whether it is linear, and whether its calibrated input is signed.
+    ConvGeometry geometry;
+    bool linear = false;
+    bool signedInput = false;
     double seconds = 0; ///< summed over forward passes since resetTimes(), with the operations folded in
 };
 
