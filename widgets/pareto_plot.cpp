@@ -2,12 +2,15 @@
 
 #include "plot_export.h"
 
+#include "search/pareto.h"
+
 #include <qcustomplot.h>
 
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -48,9 +51,18 @@ ParetoPlot::ParetoPlot(QWidget* parent) :
 {
     axisChooser_->addItem(tr("Memory (MB)"));
     axisChooser_->addItem(tr("BOPs (G)"));
-    axisChooser_->setToolTip(tr("Cost axis of the front"));
-    connect(axisChooser_, &QComboBox::currentIndexChanged, this,
-            [this](int index) { setAxis(index == 0 ? Axis::Memory : Axis::Bops); });
+    axisChooser_->addItem(tr("Latency (ms/image, bit-serial)"));
+    axisChooser_->setToolTip(tr("Cost axis of the front. Latency: the bit-serial engine's time on this CPU, "
+                                "measured per layer and bit pair (docs/bitserial.md)"));
+    connect(axisChooser_, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (index == 2 && !latencyOf_) { // measured on request, then shown: MainWindow
+            const QSignalBlocker block(axisChooser_);
+            axisChooser_->setCurrentIndex(axis_ == Axis::Memory ? 0 : 1);
+            Q_EMIT latencyRequested();
+            return;
+        }
+        setAxis(index == 0 ? Axis::Memory : index == 1 ? Axis::Bops : Axis::Latency);
+    });
     auto* reset = new QPushButton(tr("Reset zoom"), this);
     reset->setToolTip(tr("Show every point again (or double-click the plot)"));
     connect(reset, &QPushButton::clicked, this, &ParetoPlot::resetZoom);
@@ -177,21 +189,48 @@ void ParetoPlot::toggleSelected(const BitConfig& bits)
 
 void ParetoPlot::setAxis(Axis axis)
 {
+    if (axis == Axis::Latency && !latencyOf_)
+        return;
     axis_ = axis;
-    axisChooser_->setCurrentIndex(axis == Axis::Memory ? 0 : 1);
+    const QSignalBlocker block(axisChooser_);
+    axisChooser_->setCurrentIndex(axis == Axis::Memory ? 0 : axis == Axis::Bops ? 1 : 2);
     rebuild();
 }
 
-double ParetoPlot::xOf(double memoryMB, double bops) const
+void ParetoPlot::setLatency(std::function<double(const BitConfig&)> latencyOf, const QString& machine)
 {
-    return axis_ == Axis::Memory ? memoryMB : bops / 1e9;
+    latencyOf_ = std::move(latencyOf);
+    latencyMachine_ = machine;
+    rebuild();
+}
+
+double ParetoPlot::xOf(double memoryMB, double bops, const BitConfig& bits) const
+{
+    switch (axis_) {
+    case Axis::Memory: return memoryMB;
+    case Axis::Bops: return bops / 1e9;
+    case Axis::Latency: return latencyOf_(bits);
+    }
+    return memoryMB;
 }
 
 void ParetoPlot::rebuild()
 {
     std::set<BitConfig> onFront;
-    for (const ResultPoint& p : results_.observedFront)
-        onFront.insert(p.bits);
+    if (axis_ == Axis::Memory) {
+        for (const ResultPoint& p : results_.observedFront)
+            onFront.insert(p.bits);
+    } else { // the front on this axis: what is cheapest in BOPs or time need not be in memory
+        std::vector<TradeOff> tradeOffs;
+        std::vector<BitConfig> configs;
+        for (const TrialRow& t : trials_)
+            if (t.status == TrialStatus::Done && t.task == results_.targetTask && t.accuracy) {
+                tradeOffs.push_back({xOf(t.memoryMB.value_or(0), t.bops.value_or(0), t.bits), *t.accuracy});
+                configs.push_back(t.bits);
+            }
+        for (size_t i : paretoFront(tradeOffs))
+            onFront.insert(configs[i]);
+    }
     QVector<double> dx, dy, fx, fy, px, py, bx, by, qx, qy;
     points_.clear();
     observed_ = front_count_ = predicted_count_ = 0;
@@ -199,7 +238,7 @@ void ParetoPlot::rebuild()
     for (const TrialRow& t : trials_) {
         if (t.status != TrialStatus::Done || t.task != results_.targetTask || !t.accuracy)
             continue;
-        const double x = xOf(t.memoryMB.value_or(0), t.bops.value_or(0));
+        const double x = xOf(t.memoryMB.value_or(0), t.bops.value_or(0), t.bits);
         ++observed_;
         const bool front = onFront.count(t.bits) && frontDrawn.insert(t.bits).second;
         points_.push_back({x, *t.accuracy, t.bits,
@@ -219,11 +258,11 @@ void ParetoPlot::rebuild()
     for (const ResultPoint& p : results_.predictedFront)
         predicted.push_back(&p);
     std::stable_sort(predicted.begin(), predicted.end(), [this](const ResultPoint* a, const ResultPoint* b) {
-        return xOf(a->memoryMB, a->bops) < xOf(b->memoryMB, b->bops);
+        return xOf(a->memoryMB, a->bops, a->bits) < xOf(b->memoryMB, b->bops, b->bits);
     });
     QVector<double> below, above;
     for (const ResultPoint* p : predicted) {
-        px.push_back(xOf(p->memoryMB, p->bops));
+        px.push_back(xOf(p->memoryMB, p->bops, p->bits));
         py.push_back(p->accuracy);
         below.push_back(p->lower ? p->accuracy - *p->lower : 0.0);
         above.push_back(p->upper ? *p->upper - p->accuracy : 0.0);
@@ -237,7 +276,7 @@ void ParetoPlot::rebuild()
             continue;
         QVector<double>& x = p.observed ? bx : qx;
         QVector<double>& y = p.observed ? by : qy;
-        x.push_back(xOf(p.memoryMB, p.bops));
+        x.push_back(xOf(p.memoryMB, p.bops, p.bits));
         y.push_back(p.accuracy);
         points_.push_back({x.back(), y.back(), p.bits, QStringLiteral("uniform baseline"), !p.observed, 0, p.memoryMB,
                            p.bops, p.observed ? std::nullopt : p.lower, p.observed ? std::nullopt : p.upper});
@@ -257,7 +296,10 @@ void ParetoPlot::rebuild()
     predictedIntervals_->setData(below, above);
     baselines_->setData(bx, by);
     predictedBaselines_->setData(qx, qy);
-    plot_->xAxis->setLabel(axis_ == Axis::Memory ? tr("Memory (MB)") : tr("BOPs (G)"));
+    plot_->xAxis->setLabel(axis_ == Axis::Memory ? tr("Memory (MB)")
+                               : axis_ == Axis::Bops
+                               ? tr("BOPs (G)")
+                               : tr("Latency (ms per image, bit-serial on %1)").arg(latencyMachine_));
     resetZoom();
 }
 
@@ -292,13 +334,15 @@ QString ParetoPlot::hoverText(const QPointF& pixel) const
     const QString interval = p->lower && p->upper
         ? tr(", 95 % interval [%1, %2]").arg(*p->lower, 0, 'f', 2).arg(*p->upper, 0, 'f', 2)
         : QString();
-    return tr("%1\nbits %2\ntop-1 %3 %%7 on task %4 (the target)\n%5 MB, %6 GBOPs")
+    const QString latency =
+        latencyOf_ ? tr(", %1 ms per image (bit-serial)").arg(latencyOf_(p->bits), 0, 'f', 4) : QString();
+    return tr("%1\nbits %2\ntop-1 %3 %%7 on task %4 (the target)\n%5 MB, %6 GBOPs%8")
         .arg(what, QString::fromStdString(p->bits.toString()))
         .arg(p->y, 0, 'f', 2)
         .arg(results_.targetTask)
         .arg(p->memoryMB, 0, 'f', 4)
         .arg(p->bops / 1e9, 0, 'f', 3)
-        .arg(interval);
+        .arg(interval, latency);
 }
 
 void ParetoPlot::scheduleReplot()
@@ -325,7 +369,9 @@ const ParetoPlot::Point* ParetoPlot::nearest(const QPointF& pixel) const
 QString ParetoPlot::csv() const
 {
     QString out = QStringLiteral("series,config,%1,top1\n")
-                      .arg(axis_ == Axis::Memory ? QStringLiteral("memory_mb") : QStringLiteral("gbops"));
+                      .arg(axis_ == Axis::Memory     ? QStringLiteral("memory_mb")
+                               : axis_ == Axis::Bops ? QStringLiteral("gbops")
+                                                     : QStringLiteral("latency_ms_per_image"));
     for (const Point& p : points_) {
         out += QStringLiteral("%1,\"%2\",%3,%4\n")
                    .arg(p.series, QString::fromStdString(p.bits.toString()))

@@ -5,6 +5,7 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <optional>
 
 class QComboBox;
@@ -15,7 +16,7 @@ class QTimer;
 
 namespace quantscope {
 
-/// Accuracy against memory or BOPs on the study's target task: trials on the observed front
+/// Accuracy against memory, BOPs or bit-serial latency on the study's target task: trials on the observed front
 /// (joined), dominated trials greyed, the GP's predicted front, and the uniform baselines (measured
 /// ones filled, predicted ones hollow). The legend sits below the data. Hover shows a point's trial,
 /// bits, accuracy and cost; a click emits it (to load into the what-if editor); the wheel and drag
@@ -23,12 +24,17 @@ namespace quantscope {
 class ParetoPlot : public QWidget {
     Q_OBJECT
 public:
-    enum class Axis { Memory, Bops };
+    enum class Axis { Memory, Bops, Latency };
 
     explicit ParetoPlot(QWidget* parent = nullptr);
 
     void setData(const std::vector<TrialRow>& trials, const StudyResults& results);
     void setAxis(Axis axis);
+    /// The bit-serial engine's latency of a configuration, in ms per image (a measured
+    /// bitserial::LatencyTable), for the Latency axis; until it is set, choosing that axis emits
+    /// latencyRequested() and keeps the current one.
+    void setLatency(std::function<double(const BitConfig&)> latencyOf, const QString& machine);
+    bool hasLatency() const { return bool(latencyOf_); }
     Axis axis() const { return axis_; }
     /// Fits the axes to every point drawn (undoes zoom and pan).
     void resetZoom();
@@ -39,7 +45,7 @@ public:
     int frontCount() const;     ///< of those, on the observed front
     int predictedCount() const; ///< predicted-front points drawn
     QCustomPlot* plot() const { return plot_; }
-    /// Every point drawn: series, configuration, x (memory MB or GBOPs), top-1.
+    /// Every point drawn: series, configuration, x (memory MB, GBOPs or ms per image), top-1.
     QString csv() const;
 
     /// Configurations picked with Ctrl+click (shown ringed), for exporting several at once.
@@ -53,6 +59,8 @@ Q_SIGNALS:
     void configurationClicked(const quantscope::BitConfig& bits);
     /// "Export selected configurations" from the right-click menu.
     void exportRequested(const std::vector<quantscope::BitConfig>& configs);
+    /// The Latency axis was chosen before its table was measured.
+    void latencyRequested();
 
 private:
     struct Point {
@@ -67,11 +75,13 @@ private:
     void rebuild();
     void drawHighlight();
     void scheduleReplot();
-    double xOf(double memoryMB, double bops) const;
+    double xOf(double memoryMB, double bops, const BitConfig& bits) const;
     const Point* nearest(const QPointF& pixel) const;
 
     QCustomPlot* plot_;
     QComboBox* axisChooser_;
+    std::function<double(const BitConfig&)> latencyOf_;
+    QString latencyMachine_;
     QTimer* replotTimer_;
     QCPGraph* dominated_;
     QCPGraph* front_;

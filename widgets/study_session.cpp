@@ -37,7 +37,9 @@ public:
                 s->database_ = path;
                 s->publish(std::move(study), std::move(trials));
                 s->open_ = true;
+                s->latency_.reset(); // another study may have another network
                 Q_EMIT s->opened();
+                Q_EMIT s->latencyChanged();
             });
             post([sensitivity = service_->storedSensitivity()](StudySession* s) {
                 s->sensitivity_ = sensitivity;
@@ -88,6 +90,18 @@ public:
             post([report](StudySession* s) {
                 s->sensitivity_ = report;
                 Q_EMIT s->sensitivityChanged();
+            });
+        });
+        post([](StudySession* s) { s->setBusy(false); });
+    }
+
+    void latency(const CancelToken* cancel)
+    {
+        guard([&] {
+            const bitserial::LatencyTable table = openService().latencyTable(controlFor(cancel));
+            post([table](StudySession* s) {
+                s->latency_ = table;
+                Q_EMIT s->latencyChanged();
             });
         });
         post([](StudySession* s) { s->setBusy(false); });
@@ -274,6 +288,18 @@ void StudySession::computeSensitivity()
     const CancelToken* cancel = &cancel_;
     QMetaObject::invokeMethod(
         worker, [worker, cancel] { worker->sensitivity(cancel); }, Qt::QueuedConnection);
+}
+
+void StudySession::computeLatency()
+{
+    if (busy_ || !open_)
+        return;
+    cancel_.reset();
+    setBusy(true, Activity::Working);
+    Worker* worker = worker_;
+    const CancelToken* cancel = &cancel_;
+    QMetaObject::invokeMethod(
+        worker, [worker, cancel] { worker->latency(cancel); }, Qt::QueuedConnection);
 }
 
 void StudySession::propose()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bitserial/latency_table.h"
 #include "common/progress.h"
 #include "study/study_export.h"
 #include "study/study_results.h"
@@ -46,6 +47,9 @@ public:
     void evaluate(const BitConfig& bits, int task);
     /// Computes the per-layer sensitivity (torch studies) in the background and stores it.
     void computeSensitivity();
+    /// Loads or measures the bit-serial latency table of the study's network on this machine
+    /// (torch studies) in the background: latencyChanged() or failed().
+    void computeLatency();
     /// Writes an export (docs/export.md) in the background: exported() or failed().
     void exportStudy(const StudyExport& request);
     /// Stores a new budget of `trials` completed trials (the one setting a study may change).
@@ -73,6 +77,8 @@ public:
     const StudyResults& results() const { return results_; }
     /// The stored sensitivity report, when one was computed.
     const std::optional<SensitivityReport>& sensitivity() const { return sensitivity_; }
+    /// The latency table, once computeLatency() has finished for this study.
+    const std::optional<bitserial::LatencyTable>& latency() const { return latency_; }
     const QString& database() const { return database_; }
     /// The program a study with several workers starts once per worker (`study evaluate`):
     /// quantscope-cli beside the running program unless set (tests, other installs); taken when a
@@ -89,6 +95,8 @@ Q_SIGNALS:
     void resultsChanged();
     /// sensitivity() changed.
     void sensitivityChanged();
+    /// latency() changed.
+    void latencyChanged();
     /// An export was written to `path`.
     /// `note`: what the file holds (model formats: which weights, the accuracy they reproduce).
     void exported(const QString& path, const QString& note);
@@ -117,6 +125,7 @@ private:
     std::vector<TrialRow> trials_;
     StudyResults results_;
     std::optional<SensitivityReport> sensitivity_;
+    std::optional<bitserial::LatencyTable> latency_;
 };
 
 } // namespace quantscope

@@ -194,6 +194,28 @@ MainWindow::MainWindow(QWidget* parent) :
         session_->computeSensitivity();
     });
     connect(session_, &StudySession::busyChanged, sensitivity_, &SensitivityView::setComputing);
+    connect(pareto_, &ParetoPlot::latencyRequested, this, [this] {
+        if (session_->busy()) {
+            statusBar()->showMessage(tr("Latency is measured when the study is idle"), 5000);
+            return;
+        }
+        log(tr("Measuring the bit-serial engine's latency per layer and bit pair on this CPU (cached afterwards)"));
+        session_->computeLatency();
+    });
+    connect(session_, &StudySession::latencyChanged, this, [this] {
+        const auto& table = session_->latency();
+        if (!table) {
+            pareto_->setAxis(pareto_->axis() == ParetoPlot::Axis::Latency ? ParetoPlot::Axis::Memory : pareto_->axis());
+            pareto_->setLatency({}, {});
+            return;
+        }
+        const bool imageInput = session_->study().spec.quantizeImageInput;
+        pareto_->setLatency(
+            [table = *table, imageInput](const BitConfig& bits) { return table.perImageMs(bits, imageInput); },
+            QString::fromStdString(table->machine));
+        pareto_->setAxis(ParetoPlot::Axis::Latency);
+        log(tr("Bit-serial latency measured on %1").arg(QString::fromStdString(table->machine)));
+    });
     connect(session_, &StudySession::sensitivityChanged, this, [this] {
         const auto& report = session_->sensitivity();
         if (!report) {

@@ -1,5 +1,7 @@
 #include "study/study_service.h"
 
+#include "train/device.h"
+
 #include "common/error.h"
 #include "study/study_runner.h"
 #include "study/study_surrogate.h"
@@ -142,6 +144,16 @@ SensitivityReport StudyService::computeSensitivity(const WorkControl& control)
                                                                     assets_->splits.train, options, control);
     store_->saveArtifact(s.id, "sensitivity", report.toJson());
     return report;
+}
+
+bitserial::LatencyTable StudyService::latencyTable(const WorkControl& control)
+{
+    if (!assets_)
+        throw ConfigError("latency needs a study of a real model (the torch evaluator)");
+    bitserial::LatencyOptions options;
+    options.path = bitserial::fastestKernelPath();
+    options.threads = computeThreads();
+    return bitserial::cachedLatencyTable(assets_->network, assets_->splits.train, options, false, control);
 }
 
 std::string StudyService::exportTo(const StudyExport& request)

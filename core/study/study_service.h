@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bitserial/latency_table.h"
 #include "common/progress.h"
 #include "quant/bit_config.h"
 #include "study/study_export.h"
@@ -80,6 +81,9 @@ public:
     /// Computes per-layer sensitivity on the study's network and data (torch studies only) and
     /// stores it with the study.
     SensitivityReport computeSensitivity(const WorkControl& control = {});
+    /// The bit-serial engine's latency table of the study's network on this machine (torch
+    /// studies only): from the cache, else measured (seconds) and cached.
+    bitserial::LatencyTable latencyTable(const WorkControl& control = {});
     /// Writes an export of the study, or returns a text format's content (exportStudy).
     std::string exportTo(const StudyExport& request);
 

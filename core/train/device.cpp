@@ -39,4 +39,9 @@ void setComputeThreads(int threads)
         torch::set_num_threads(threads);
 }
 
+int computeThreads()
+{
+    return at::get_num_threads();
+}
+
 } // namespace quantscope

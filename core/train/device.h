@@ -21,5 +21,7 @@ inline int maxComputeThreads()
 }
 /// Threads LibTorch uses for one evaluation (intra-op); 0 keeps LibTorch's default.
 void setComputeThreads(int threads);
+/// The threads LibTorch uses now.
+int computeThreads();
 
 } // namespace quantscope

@@ -4,6 +4,7 @@
 
 #include <qcustomplot.h>
 
+#include <QComboBox>
 #include <QSet>
 
 #include <gtest/gtest.h>
@@ -32,6 +33,16 @@ ResultPoint baseline(int bits, double memoryMB, std::optional<double> measured, 
     p.observed = measured.has_value();
     p.predicted = predicted;
     p.accuracy = measured ? *measured : predicted.value_or(0);
+    return p;
+}
+
+ResultPoint baselineOf(const TrialRow& t)
+{
+    ResultPoint p;
+    p.bits = t.bits;
+    p.memoryMB = *t.memoryMB;
+    p.accuracy = *t.accuracy;
+    p.observed = true;
     return p;
 }
 
@@ -85,6 +96,36 @@ TEST(ParetoPlot, DrawsOnlyBaselinesWithAValueAndSaysWhichAreMeasured)
     EXPECT_TRUE(trial.contains(QStringLiteral("6,6,6"))) << trial.toStdString();
     EXPECT_TRUE(trial.contains(QStringLiteral("91.50 %"))) << trial.toStdString();
     EXPECT_TRUE(trial.contains(QStringLiteral("0.4000 MB"))) << trial.toStdString();
+}
+
+TEST(ParetoPlot, LatencyAxisIsAskedForThenDrawnWithItsOwnFront)
+{
+    ParetoPlot pareto;
+    pareto.resize(600, 450);
+    StudyResults results;
+    results.targetTask = 1;
+    // Memory favours fewer bits; this latency is lowest at 6 bits, so the fronts differ.
+    results.observedFront = {baselineOf(doneTrial(1, 8, 92.0, 0.5)), baselineOf(doneTrial(3, 4, 88.0, 0.3))};
+    pareto.setData({doneTrial(1, 8, 92.0, 0.5), doneTrial(2, 6, 90.0, 0.4), doneTrial(3, 4, 88.0, 0.3)}, results);
+    int requests = 0;
+    QObject::connect(&pareto, &ParetoPlot::latencyRequested, [&requests] { ++requests; });
+    pareto.setAxis(ParetoPlot::Axis::Latency); // no table yet: nothing changes
+    EXPECT_EQ(pareto.axis(), ParetoPlot::Axis::Memory);
+    auto* chooser = pareto.findChild<QComboBox*>();
+    ASSERT_NE(chooser, nullptr);
+    chooser->setCurrentIndex(2); // the user picks Latency: it is asked for, the axis stays
+    EXPECT_EQ(requests, 1);
+    EXPECT_EQ(pareto.axis(), ParetoPlot::Axis::Memory);
+
+    pareto.setLatency([](const BitConfig& bits) { return bits[0].weight == 6 ? 0.1 : 0.2 + 0.01 * bits[0].weight; },
+                      QStringLiteral("test CPU"));
+    pareto.setAxis(ParetoPlot::Axis::Latency);
+    EXPECT_EQ(pareto.axis(), ParetoPlot::Axis::Latency);
+    EXPECT_TRUE(pareto.csv().startsWith(QStringLiteral("series,config,latency_ms_per_image,top1")));
+    EXPECT_TRUE(pareto.csv().contains(QStringLiteral("\"6,6,6\",0.1,90")));
+    // On latency 6 bits dominates 4 bits (faster and better): the front is 6 and 8 bits.
+    EXPECT_EQ(pareto.frontCount(), 2);
+    EXPECT_TRUE(pareto.plot()->xAxis->label().contains(QStringLiteral("test CPU")));
 }
 
 } // namespace
