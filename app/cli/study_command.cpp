@@ -415,7 +415,11 @@ void addStudyCommand(CLI::App& app)
         "pareto", "Pareto fronts (observed and predicted), effective-accuracy ranking, uniform baselines, GP error");
     common(paretoCommand);
     paretoCommand->add_option("--top", *top, "configurations in the ranking")->capture_default_str();
-    paretoCommand->callback([options, top] { printStudyPareto(*options, *top); });
+    auto latency = std::make_shared<bool>(false);
+    paretoCommand->add_flag("--latency", *latency,
+                            "add each configuration's bit-serial latency on this machine and the front on it "
+                            "(measured once, then cached; docs/bitserial.md)");
+    paretoCommand->callback([options, top, latency] { printStudyPareto(*options, *top, *latency); });
     auto sensitivityOptions = std::make_shared<SensitivityOptions>();
     CLI::App* sensitivityCommand = study->add_subcommand(
         "sensitivity", "Per-layer accuracy drop at each bit width, and HAWQ-V2's Hessian metric (torch studies)");

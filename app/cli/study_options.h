@@ -41,7 +41,8 @@ struct ExportOptions {
 };
 
 // The reading subcommands, in study_report_commands.cpp.
-void printStudyPareto(const StudyOptions& options, size_t top);
+/// `latency`: every point's bit-serial latency and the observed front on it (torch studies).
+void printStudyPareto(const StudyOptions& options, size_t top, bool latency);
 void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions);
 void computeStudySensitivity(const StudyOptions& options, SensitivityOptions settings);
 

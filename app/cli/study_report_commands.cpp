@@ -2,16 +2,22 @@
 #include "cli_context.h"
 #include "study_options.h"
 
+#include "bitserial/latency_table.h"
 #include "common/error.h"
+#include "search/encoding.h"
+#include "search/pareto.h"
 #include "study/study_export.h"
 #include "study/study_results.h"
 #include "study/study_store.h"
 #include "study/study_assets.h"
+#include "train/device.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -20,7 +26,10 @@
 namespace quantscope::cli {
 namespace {
 
-nlohmann::ordered_json pointJson(const ResultPoint& p)
+/// A configuration's bit-serial latency in ms per image (`study pareto --latency`); empty: none.
+using LatencyOf = std::function<double(const BitConfig&)>;
+
+nlohmann::ordered_json pointJson(const ResultPoint& p, const LatencyOf& latencyOf)
 {
     nlohmann::ordered_json j = {
         {"config", p.bits.toString()}, {"memory_mb", p.memoryMB}, {"bops", p.bops},
@@ -33,10 +42,12 @@ nlohmann::ordered_json pointJson(const ResultPoint& p)
         j["lower"] = *p.lower;
         j["upper"] = *p.upper;
     }
+    if (latencyOf)
+        j["latency_ms"] = latencyOf(p.bits);
     return j;
 }
 
-void printPoints(const std::string& title, const std::vector<ResultPoint>& points)
+void printPoints(const std::string& title, const std::vector<ResultPoint>& points, const LatencyOf& latencyOf)
 {
     std::cout << title << "\n";
     if (points.empty()) {
@@ -48,8 +59,7 @@ void printPoints(const std::string& title, const std::vector<ResultPoint>& point
         width = std::max(width, p.bits.toString().size() + 2);
     std::cout << "  " << std::left << std::setw(int(width)) << "config" << std::right << std::setw(10) << "MB"
               << std::setw(10) << "GBOPs" << std::setw(10) << "top-1" << std::setw(24) << "predicted [95 %]"
-              << std::setw(10) << "E"
-              << "\n";
+              << std::setw(10) << "E" << (latencyOf ? "    ms/img" : "") << "\n";
     for (const ResultPoint& p : points) {
         std::ostringstream predicted;
         if (p.predicted)
@@ -58,36 +68,101 @@ void printPoints(const std::string& title, const std::vector<ResultPoint>& point
         std::cout << "  " << std::left << std::setw(int(width)) << p.bits.toString() << std::right << std::fixed
                   << std::setprecision(4) << std::setw(10) << p.memoryMB << std::setprecision(3) << std::setw(10)
                   << p.bops / 1e9 << std::setprecision(2) << std::setw(9) << p.accuracy << (p.observed ? " " : "*")
-                  << std::setw(24) << predicted.str() << std::setw(10) << p.effectiveAccuracy << "\n";
+                  << std::setw(24) << predicted.str() << std::setw(10) << p.effectiveAccuracy;
+        if (latencyOf)
+            std::cout << std::setprecision(4) << std::setw(10) << latencyOf(p.bits);
+        std::cout << "\n";
     }
     std::cout << "\n";
 }
 
 } // namespace
 
-void printStudyPareto(const StudyOptions& options, size_t top)
+/// The study network's bit-serial latency table (measured once per machine, then cached).
+LatencyOf latencyOfStudy(const StoredStudy& study, bool json, std::string& machine)
+{
+    if (study.spec.evaluator != "torch")
+        throw ConfigError("--latency needs a study with the torch evaluator; '" + study.spec.name + "' uses "
+                          + study.spec.evaluator);
+    const auto assets = StudyAssets::load(study.spec);
+    bitserial::LatencyOptions options;
+    options.path = bitserial::fastestKernelPath();
+    options.threads = computeThreads();
+    ProgressPrinter printer(!json);
+    WorkControl control;
+    control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
+    const auto table = std::make_shared<const bitserial::LatencyTable>(
+        bitserial::cachedLatencyTable(assets->network, assets->splits.train, options, false, control));
+    machine = table->machine;
+    const bool imageInput = study.spec.quantizeImageInput;
+    return [table, imageInput](const BitConfig& bits) { return table->perImageMs(bits, imageInput); };
+}
+
+/// The observed front on latency: target-task trials (mean accuracy per configuration) that no
+/// other is both faster and more accurate than.
+std::vector<ResultPoint> latencyFront(const StoredStudy& study, const std::vector<TrialRow>& trials, int targetTask,
+                                      const LatencyOf& latencyOf)
+{
+    std::map<BitConfig, std::pair<double, int>> accuracy;
+    std::map<BitConfig, const TrialRow*> rows;
+    for (const TrialRow& t : trials)
+        if (t.status == TrialStatus::Done && t.task == targetTask && t.accuracy) {
+            auto& [sum, count] = accuracy[t.bits];
+            sum += *t.accuracy;
+            ++count;
+            rows[t.bits] = &t;
+        }
+    std::vector<ResultPoint> points;
+    std::vector<TradeOff> tradeOffs;
+    for (const auto& [bits, sumCount] : accuracy) {
+        ResultPoint p;
+        p.bits = bits;
+        p.accuracy = sumCount.first / sumCount.second;
+        p.memoryMB = rows[bits]->memoryMB.value_or(0);
+        p.bops = rows[bits]->bops.value_or(0);
+        p.observed = true;
+        p.effectiveAccuracy = effectiveAccuracy(p.accuracy, bitSum(bits), bits.size(), study.spec.effectiveK);
+        points.push_back(p);
+        tradeOffs.push_back({latencyOf(bits), p.accuracy});
+    }
+    std::vector<ResultPoint> front;
+    for (size_t i : paretoFront(tradeOffs))
+        front.push_back(points[i]);
+    return front;
+}
+
+void printStudyPareto(const StudyOptions& options, size_t top, bool latency)
 {
     StudyStore store = StudyStore::openForReading(options.database);
     const StoredStudy study = store.loadStudy(options.name);
-    const StudyResults results = computeStudyResults(study, store.trials(study.id), top);
+    const std::vector<TrialRow> trials = store.trials(study.id);
+    const StudyResults results = computeStudyResults(study, trials, top);
+    std::string machine;
+    const LatencyOf latencyOf = latency ? latencyOfStudy(study, options.json, machine) : LatencyOf();
+    const std::vector<ResultPoint> onLatency =
+        latency ? latencyFront(study, trials, results.targetTask, latencyOf) : std::vector<ResultPoint>();
     if (options.json) {
-        auto list = [](const std::vector<ResultPoint>& points) {
+        auto list = [&latencyOf](const std::vector<ResultPoint>& points) {
             nlohmann::ordered_json a = nlohmann::ordered_json::array();
             for (const ResultPoint& p : points)
-                a.push_back(pointJson(p));
+                a.push_back(pointJson(p, latencyOf));
             return a;
         };
-        const nlohmann::ordered_json out = {{"study", study.spec.name},
-                                            {"target_task", results.targetTask},
-                                            {"observed_front", list(results.observedFront)},
-                                            {"predicted_front", list(results.predictedFront)},
-                                            {"ranking", list(results.ranking)},
-                                            {"baselines", list(results.baselines)},
-                                            {"prediction_error",
-                                             {{"trials", results.predictionError.trials},
-                                              {"rmse", results.predictionError.rmse},
-                                              {"mean_absolute", results.predictionError.meanAbsolute},
-                                              {"within_95_interval", results.predictionError.withinInterval}}}};
+        nlohmann::ordered_json out = {{"study", study.spec.name},
+                                      {"target_task", results.targetTask},
+                                      {"observed_front", list(results.observedFront)},
+                                      {"predicted_front", list(results.predictedFront)},
+                                      {"ranking", list(results.ranking)},
+                                      {"baselines", list(results.baselines)},
+                                      {"prediction_error",
+                                       {{"trials", results.predictionError.trials},
+                                        {"rmse", results.predictionError.rmse},
+                                        {"mean_absolute", results.predictionError.meanAbsolute},
+                                        {"within_95_interval", results.predictionError.withinInterval}}}};
+        if (latency) {
+            out["latency_machine"] = machine;
+            out["observed_front_latency"] = list(onLatency);
+        }
         std::cout << out.dump(2) << "\n";
         return;
     }
@@ -95,10 +170,14 @@ void printStudyPareto(const StudyOptions& options, size_t top)
               << study.spec.target().name << "); top-1 in %, * = predicted (not evaluated on the target), "
               << "predicted = GP median [95 % interval], E = effective accuracy (k = " << study.spec.effectiveK
               << ")\n\n";
-    printPoints("Observed Pareto front (accuracy vs memory)", results.observedFront);
-    printPoints("Predicted Pareto front (posterior median over the candidates)", results.predictedFront);
-    printPoints("Best effective accuracy (posterior median)", results.ranking);
-    printPoints("Uniform baselines", results.baselines);
+    if (latency)
+        std::cout << "ms/img: the bit-serial engine's latency per image on " << machine << " (batch 64)\n\n";
+    printPoints("Observed Pareto front (accuracy vs memory)", results.observedFront, latencyOf);
+    if (latency)
+        printPoints("Observed Pareto front (accuracy vs bit-serial latency)", onLatency, latencyOf);
+    printPoints("Predicted Pareto front (posterior median over the candidates)", results.predictedFront, latencyOf);
+    printPoints("Best effective accuracy (posterior median)", results.ranking, latencyOf);
+    printPoints("Uniform baselines", results.baselines, latencyOf);
     if (results.predictionError.trials > 0)
         std::cout << std::fixed << std::setprecision(3) << "GP leave-one-out error on "
                   << results.predictionError.trials << " target-task trials: RMSE " << results.predictionError.rmse
