@@ -132,7 +132,10 @@ struct BitSerialNetwork::Impl {
 
     torch::Tensor runLayer(const GraphOp& op, const torch::Tensor& x);
     torch::Tensor runInteger(const GraphOp& op, IntegerLayer& layer, const torch::Tensor& x);
-    torch::Tensor run(const GraphOp& op, const std::vector<torch::Tensor>& in);
+    /// `firstInputFree`: nothing reads in[0] after this operation (and it is neither the caller's
+    /// input nor a parameter), so ReLU, clipping and additions may overwrite it instead of
+    /// allocating: fresh tensors cost a page fault per 4 KiB.
+    torch::Tensor run(const GraphOp& op, const std::vector<torch::Tensor>& in, bool firstInputFree = false);
 };
 
 BitSerialNetwork::BitSerialNetwork(const QuantizedSnapshot& snapshot, KernelPath path, int threads) :
@@ -298,7 +301,7 @@ torch::Tensor BitSerialNetwork::Impl::runLayer(const GraphOp& op, const torch::T
     return out;
 }
 
-torch::Tensor BitSerialNetwork::Impl::run(const GraphOp& op, const std::vector<torch::Tensor>& in)
+torch::Tensor BitSerialNetwork::Impl::run(const GraphOp& op, const std::vector<torch::Tensor>& in, bool firstInputFree)
 {
     const torch::Tensor& x = in.front();
     using Kind = GraphOp::Kind;
@@ -309,7 +312,7 @@ torch::Tensor BitSerialNetwork::Impl::run(const GraphOp& op, const std::vector<t
         return torch::batch_norm(x, tensor(op.module + ".weight"), tensor(op.module + ".bias"),
                                  tensor(op.module + ".running_mean"), tensor(op.module + ".running_var"), false, 0.0,
                                  op.eps, false);
-    case Kind::Relu: return torch::relu(x);
+    case Kind::Relu: return firstInputFree ? torch::Tensor(x).relu_() : torch::relu(x);
     case Kind::MaxPool: {
         if (op.dilation != 1 || op.ceilMode || x.dim() != 4 || 2 * op.padding > op.kernel)
             return torch::max_pool2d(x, op.kernel, op.stride, op.padding, op.dilation, op.ceilMode);
@@ -325,7 +328,10 @@ torch::Tensor BitSerialNetwork::Impl::run(const GraphOp& op, const std::vector<t
     }
     case Kind::AveragePool:
         return torch::avg_pool2d(x, op.kernel, op.stride, op.padding, op.ceilMode, op.countIncludePad);
-    case Kind::Add: return in.at(0) + in.at(1);
+    case Kind::Add:
+        if (firstInputFree && in.at(0).sizes() == in.at(1).sizes() && in.at(0).dtype() == in.at(1).dtype())
+            return torch::Tensor(in.at(0)).add_(in.at(1));
+        return in.at(0) + in.at(1);
     case Kind::Sub: return in.at(0) - in.at(1);
     case Kind::Mul: return in.at(0) * in.at(1);
     case Kind::Div: return in.at(0) / in.at(1);
@@ -374,13 +380,18 @@ at::Tensor BitSerialNetwork::forward(const at::Tensor& images)
         std::vector<torch::Tensor> in;
         for (const std::string& name : op.inputs)
             in.push_back(value(name));
+        const std::vector<std::string>& released = d.lastReaders[index];
+        const std::string& first = op.inputs.empty() ? d.graph.input : op.inputs.front();
+        const bool firstInputFree = first != d.graph.input && values.count(first)
+            && std::count(op.inputs.begin(), op.inputs.end(), first) == 1
+            && std::find(released.begin(), released.end(), first) != released.end();
         const bool quantizable = op.kind == GraphOp::Kind::Conv || op.kind == GraphOp::Kind::Linear;
         const double before = quantizable ? d.layers.at(size_t(op.layer)).seconds : 0;
         const auto integer = quantizable ? d.integerLayers.find(op.layer) : d.integerLayers.end();
-        values[integer != d.integerLayers.end() ? integer->second.output : op.output] = d.run(op, in);
+        values[integer != d.integerLayers.end() ? integer->second.output : op.output] = d.run(op, in, firstInputFree);
         if (quantizable)
             layerSeconds += d.layers[size_t(op.layer)].seconds - before;
-        for (const std::string& name : d.lastReaders[index])
+        for (const std::string& name : released)
             values.erase(name);
     }
     d.otherSeconds += secondsSince(start) - layerSeconds;

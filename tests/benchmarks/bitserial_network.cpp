@@ -1,12 +1,14 @@
 // Times a whole network quantized with the uniform quantizer, batch 1 and 64, median of repeats:
 // LibTorch's float network, ONNX Runtime's int8 run of the configuration's QDQ export (what a
 // deployment runs today; tests/benchmarks/onnx_latency.js) and the bit-serial engine
-// (core/bitserial/bitserial_network.h), with the engine's time per layer. Issue 19's target: the
+// (core/bitserial/bitserial_network.h), with the engine's time per layer and the latency table's
+// prediction for the configuration (core/bitserial/latency_table.h). Issue 19's target: the
 // shipped model at a mixed configuration of at most 4 bits faster than ONNX Runtime, both batches.
 //
 // Usage: bitserial_network [BITS] [threads] [repeats] [model file]
 //   BITS as `eval --bits` (default 8,4,4,3,2,2,3,4,8: at most 4 bits inside, 8 at the ends).
 #include "bitserial/bitserial_network.h"
+#include "bitserial/latency_table.h"
 #include "data/dataset.h"
 #include "export/onnx_export.h"
 #include "export/quantized_snapshot.h"
@@ -106,6 +108,13 @@ int main(int argc, char** argv)
                     floatMs / engineMs,
                     ortMs > 0 ? (std::to_string(ortMs / engineMs).substr(0, 4) + "x").c_str() : "-");
         if (batch == 64) {
+            bitserial::LatencyOptions latency;
+            latency.path = path;
+            latency.threads = threads;
+            const bitserial::LatencyTable table = bitserial::cachedLatencyTable(network, splits.train, latency);
+            std::printf("\nlatency table (quantscope-cli latency) predicts %.3f ms per batch of 64 for %s; measured "
+                        "%.3f\n",
+                        64 * table.perImageMs(bits), bits.toString().c_str(), engineMs);
             std::printf("\nbit-serial engine per layer at batch 64 (ms per batch, mean over %d passes):\n\n",
                         repeats + 1);
             std::printf("| layer | bits | ms | runs on |\n|---|---|---:|---|\n");

@@ -15,12 +15,15 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <optional>
+
 namespace quantscope::bitserial {
 namespace {
 
 struct EngineCase {
     const char* name;
     const char* bits;
+    const char* model;       ///< empty: the shipped model; else an imported TorchScript file in tests/data
     bool quantizeImageInput; ///< a signed input, so two's complement activations
     bool everyPath;          ///< the portable path is slow at 8 bits: one configuration is enough there
 };
@@ -30,7 +33,7 @@ void PrintTo(const EngineCase& c, std::ostream* out)
     *out << c.name;
 }
 
-class EngineOnShippedModel : public testing::TestWithParam<EngineCase> {
+class EngineAgainstSimulation : public testing::TestWithParam<EngineCase> {
 protected:
     static void SetUpTestSuite()
     {
@@ -49,19 +52,27 @@ protected:
     static DataSplits* splits_;
 };
 
-Network* EngineOnShippedModel::network_ = nullptr;
-Dataset* EngineOnShippedModel::dataset_ = nullptr;
-DataSplits* EngineOnShippedModel::splits_ = nullptr;
+Network* EngineAgainstSimulation::network_ = nullptr;
+Dataset* EngineAgainstSimulation::dataset_ = nullptr;
+DataSplits* EngineAgainstSimulation::splits_ = nullptr;
 
-TEST_P(EngineOnShippedModel, LogitsEqualTheSimulationsAndEveryPredictionAgrees)
+TEST_P(EngineAgainstSimulation, LogitsEqualTheSimulationsAndEveryPredictionAgrees)
 {
     const EngineCase& c = GetParam();
+    ModelSpec input;
+    input.mean = {0.2860f};
+    input.stddev = {0.3530f};
+    std::optional<Network> imported;
+    if (*c.model)
+        imported.emplace(
+            Network::importTorchScript(std::string(QUANTSCOPE_TEST_DATA "/torchscript/") + c.model, input));
+    const Network& network = imported ? *imported : *network_;
     QuantSettings settings;
     settings.quantizer = QuantizerKind::Uniform;
     settings.policy.quantizeImageInput = c.quantizeImageInput;
-    const BitConfig bits = BitConfig::parse(c.bits, network_->layerNames(), settings.policy);
-    const QuantizedSnapshot snapshot(*network_, bits, settings, splits_->train);
-    const torch::Tensor images = normalise(imageRange(dataset_->test, 0, 96), network_->spec());
+    const BitConfig bits = BitConfig::parse(c.bits, network.layerNames(), settings.policy);
+    const QuantizedSnapshot snapshot(network, bits, settings, splits_->train);
+    const torch::Tensor images = normalise(imageRange(dataset_->test, 0, 96), network.spec());
     NetworkBackend& simulation = snapshot.network().backend();
     simulation.setTraining(false);
     torch::NoGradGuard noGrad;
@@ -91,10 +102,12 @@ TEST_P(EngineOnShippedModel, LogitsEqualTheSimulationsAndEveryPredictionAgrees)
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Configurations, EngineOnShippedModel,
-                         testing::Values(EngineCase{"Mixed4To2", "8,4,3,2,2,3,4,4,8", false, true},
-                                         EngineCase{"BinaryWeightsSignedImage", "1", true, true},
-                                         EngineCase{"Eight", "8", false, false}),
+INSTANTIATE_TEST_SUITE_P(Configurations, EngineAgainstSimulation,
+                         testing::Values(EngineCase{"Mixed4To2", "8,4,3,2,2,3,4,4,8", "", false, true},
+                                         EngineCase{"BinaryWeightsSignedImage", "1", "", true, true},
+                                         EngineCase{"Eight", "8", "", false, false},
+                                         EngineCase{"ImportedResidual", "8,4,3,3,3,2,8", "residual.pt", false, true},
+                                         EngineCase{"ImportedDepthwise", "3", "depthwise.pt", true, true}),
                          [](const testing::TestParamInfo<EngineCase>& info) { return info.param.name; });
 
 TEST(BitSerialNetwork, RefusesQuantizersWithoutAnIntegerForm)
