@@ -278,7 +278,7 @@ void StudySession::command(bool continuous, const std::optional<BitConfig>& user
         Qt::QueuedConnection);
 }
 
-void StudySession::computeSensitivity()
+void StudySession::startCancellable(void (Worker::*task)(const CancelToken*))
 {
     if (busy_ || !open_)
         return;
@@ -287,19 +287,17 @@ void StudySession::computeSensitivity()
     Worker* worker = worker_;
     const CancelToken* cancel = &cancel_;
     QMetaObject::invokeMethod(
-        worker, [worker, cancel] { worker->sensitivity(cancel); }, Qt::QueuedConnection);
+        worker, [worker, cancel, task] { (worker->*task)(cancel); }, Qt::QueuedConnection);
+}
+
+void StudySession::computeSensitivity()
+{
+    startCancellable(&Worker::sensitivity);
 }
 
 void StudySession::computeLatency()
 {
-    if (busy_ || !open_)
-        return;
-    cancel_.reset();
-    setBusy(true, Activity::Working);
-    Worker* worker = worker_;
-    const CancelToken* cancel = &cancel_;
-    QMetaObject::invokeMethod(
-        worker, [worker, cancel] { worker->latency(cancel); }, Qt::QueuedConnection);
+    startCancellable(&Worker::latency);
 }
 
 void StudySession::propose()

@@ -110,6 +110,8 @@ private:
     class Worker;
     void setBusy(bool busy, Activity activity = Activity::Idle);
     void command(bool continuous, const std::optional<BitConfig>& userTrial = std::nullopt, int task = -1);
+    /// Runs one of the worker's cancellable tasks (sensitivity, latency) unless busy.
+    void startCancellable(void (Worker::*task)(const CancelToken*));
     void publish(StoredStudy study, std::vector<TrialRow> trials);
 
     QThread* thread_ = nullptr;

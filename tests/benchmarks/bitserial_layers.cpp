@@ -9,6 +9,7 @@
 // Usage: bitserial_layers [threads] [repeats] [path: portable|avx2|avx512-vpopcntdq]
 #include "bitserial/bitserial_conv.h"
 #include "bitserial/bitserial_gemm.h"
+#include "median_time.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/torch.h>
@@ -22,6 +23,7 @@
 #include <vector>
 
 using namespace quantscope::bitserial;
+using quantscope::bench::medianSeconds;
 
 namespace {
 
@@ -30,19 +32,6 @@ struct Layer {
     int channels;
     int size;
 };
-
-template <typename Work> double medianSeconds(int repeats, const Work& work)
-{
-    work(); // warm-up
-    std::vector<double> times;
-    for (int r = 0; r < repeats; ++r) {
-        const auto start = std::chrono::steady_clock::now();
-        work();
-        times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::nth_element(times.begin(), times.begin() + long(times.size() / 2), times.end());
-    return times[times.size() / 2];
-}
 
 std::vector<int32_t> randomCodes(size_t count, int bits, Encoding encoding, std::mt19937& rng)
 {

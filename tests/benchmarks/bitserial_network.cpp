@@ -16,6 +16,7 @@
 #include "model/network_backend.h"
 #include "train/batches.h"
 #include "train/device.h"
+#include "median_time.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -30,21 +31,9 @@
 #include <vector>
 
 using namespace quantscope;
+using bench::medianSeconds;
 
 namespace {
-
-template <typename Work> double medianSeconds(int repeats, const Work& work)
-{
-    work(); // warm-up
-    std::vector<double> times;
-    for (int r = 0; r < repeats; ++r) {
-        const auto start = std::chrono::steady_clock::now();
-        work();
-        times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::nth_element(times.begin(), times.begin() + long(times.size() / 2), times.end());
-    return times[times.size() / 2];
-}
 
 /// ONNX Runtime's median milliseconds, or a negative number when it does not run (said on stderr).
 double onnxRuntimeMs(const std::string& model, int batch, int repeats, int threads, const ModelSpec& spec)

@@ -10,6 +10,7 @@
 #include "export/quantized_snapshot.h"
 #include "model/default_model.h"
 #include "model/network_backend.h"
+#include "shipped_model_suite.h"
 #include "train/batches.h"
 
 #include <gtest/gtest.h>
@@ -33,28 +34,7 @@ void PrintTo(const EngineCase& c, std::ostream* out)
     *out << c.name;
 }
 
-class EngineAgainstSimulation : public testing::TestWithParam<EngineCase> {
-protected:
-    static void SetUpTestSuite()
-    {
-        network_ = new Network(Network::load(defaultModelPath()));
-        dataset_ = new Dataset(loadDataset(DatasetKind::FashionMnist));
-        splits_ = new DataSplits(splitDataset(*dataset_));
-    }
-    static void TearDownTestSuite()
-    {
-        delete splits_;
-        delete dataset_;
-        delete network_;
-    }
-    static Network* network_;
-    static Dataset* dataset_;
-    static DataSplits* splits_;
-};
-
-Network* EngineAgainstSimulation::network_ = nullptr;
-Dataset* EngineAgainstSimulation::dataset_ = nullptr;
-DataSplits* EngineAgainstSimulation::splits_ = nullptr;
+class EngineAgainstSimulation : public test::ShippedModelSuite<testing::TestWithParam<EngineCase>> {};
 
 TEST_P(EngineAgainstSimulation, LogitsEqualTheSimulationsAndEveryPredictionAgrees)
 {

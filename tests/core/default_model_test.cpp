@@ -4,6 +4,7 @@
 #include "data/dataset.h"
 #include "model/default_model.h"
 #include "model/network.h"
+#include "shipped_model_suite.h"
 #include "train/quantized_evaluation.h"
 #include "train/trainer.h"
 
@@ -12,21 +13,8 @@
 namespace quantscope {
 namespace {
 
-class DefaultModel : public ::testing::Test {
+class DefaultModel : public test::ShippedModelSuite<::testing::Test> {
 protected:
-    static void SetUpTestSuite()
-    {
-        network_ = new Network(Network::load(defaultModelPath()));
-        dataset_ = new Dataset(loadDataset(DatasetKind::FashionMnist));
-        splits_ = new DataSplits(splitDataset(*dataset_));
-    }
-    static void TearDownTestSuite()
-    {
-        delete splits_;
-        delete dataset_;
-        delete network_;
-    }
-
     static double quantizedAccuracy(const std::string& bits)
     {
         EvaluationRequest request;
@@ -35,15 +23,7 @@ protected:
                                      request)
             .accuracy;
     }
-
-    static Network* network_;
-    static Dataset* dataset_;
-    static DataSplits* splits_;
 };
-
-Network* DefaultModel::network_ = nullptr;
-Dataset* DefaultModel::dataset_ = nullptr;
-DataSplits* DefaultModel::splits_ = nullptr;
 
 TEST_F(DefaultModel, FloatAccuracyOnHoldoutIsAtLeast90)
 {
