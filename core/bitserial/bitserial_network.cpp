@@ -384,7 +384,8 @@ at::Tensor BitSerialNetwork::forward(const at::Tensor& images)
         const std::string& first = op.inputs.empty() ? d.graph.input : op.inputs.front();
         const bool firstInputFree = first != d.graph.input && values.count(first)
             && std::count(op.inputs.begin(), op.inputs.end(), first) == 1
-            && std::find(released.begin(), released.end(), first) != released.end();
+            && std::find(released.begin(), released.end(), first) != released.end()
+            && in.front().storage().use_count() == 1; // no view of it (a reshape) lives on
         const bool quantizable = op.kind == GraphOp::Kind::Conv || op.kind == GraphOp::Kind::Linear;
         const double before = quantizable ? d.layers.at(size_t(op.layer)).seconds : 0;
         const auto integer = quantizable ? d.integerLayers.find(op.layer) : d.integerLayers.end();
