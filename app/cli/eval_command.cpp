@@ -3,6 +3,7 @@
 
 #include "bitserial/engine_evaluation.h"
 #include "common/error.h"
+#include "train/device.h"
 #include "train/quantized_evaluation.h"
 
 #include <nlohmann/json.hpp>
@@ -12,7 +13,6 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
-#include <thread>
 
 namespace quantscope::cli {
 namespace {
@@ -66,12 +66,10 @@ void runOnEngine(const EvalOptions& options, const Network& network, const Evalu
 {
     bitserial::EngineOptions engine;
     engine.path = parseKernelPath(options.kernels);
-    // As many threads as LibTorch's operators get: --threads, else every core.
-    engine.threads =
-        options.runtime.threads > 0 ? options.runtime.threads : int(std::max(1u, std::thread::hardware_concurrency()));
     engine.batchSize = options.engineBatch;
     const bitserial::EngineEvaluation result =
         bitserial::evaluateOnBitSerialEngine(network, data, request, engine, control);
+    const int threads = computeThreads(); // the kernels' too: they run on LibTorch's pool
     if (options.runtime.json) {
         nlohmann::ordered_json layers = nlohmann::ordered_json::array();
         for (const bitserial::ExecutedLayer& layer : result.layers)
@@ -84,7 +82,7 @@ void runOnEngine(const EvalOptions& options, const Network& network, const Evalu
         const nlohmann::ordered_json out = {{"bits", request.bits.toString()},
                                             {"engine", "bitserial"},
                                             {"kernels", bitserial::kernelPathName(engine.path)},
-                                            {"threads", engine.threads},
+                                            {"threads", threads},
                                             {"batch", engine.batchSize},
                                             {"split", options.split},
                                             {"images", result.images},
@@ -100,9 +98,8 @@ void runOnEngine(const EvalOptions& options, const Network& network, const Evalu
         return;
     }
     std::cout << std::fixed << std::setprecision(2) << "bits        " << request.bits.toString()
-              << " (uniform, bit-serial engine: " << bitserial::kernelPathName(engine.path) << " kernels, "
-              << engine.threads << " thread" << (engine.threads == 1 ? "" : "s") << ", batch " << engine.batchSize
-              << ")\n"
+              << " (uniform, bit-serial engine: " << bitserial::kernelPathName(engine.path) << " kernels, " << threads
+              << " thread" << (threads == 1 ? "" : "s") << ", batch " << engine.batchSize << ")\n"
               << "accuracy    " << result.accuracy << " % top-1 on " << options.split << " (" << result.images
               << " images)\n"
               << "simulation  " << result.simulatedAccuracy << " % top-1; predictions agree on " << result.agreeing

@@ -11,7 +11,6 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 namespace quantscope::cli {
 namespace {
@@ -38,8 +37,6 @@ void run(const LatencyCommandOptions& options)
         configs.push_back(BitConfig::parse(text, network.layerNames(), policy));
     bitserial::LatencyOptions latency;
     latency.path = parseKernelPath(options.kernels);
-    latency.threads =
-        options.runtime.threads > 0 ? options.runtime.threads : int(std::max(1u, std::thread::hardware_concurrency()));
     latency.batch = options.batch;
     const DataSplits splits = options.data.loadSplits();
     ProgressPrinter printer(!options.runtime.json);

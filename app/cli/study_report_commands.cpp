@@ -10,7 +10,6 @@
 #include "study/study_results.h"
 #include "study/study_store.h"
 #include "study/study_assets.h"
-#include "train/device.h"
 
 #include <nlohmann/json.hpp>
 
@@ -87,7 +86,6 @@ LatencyOf latencyOfStudy(const StoredStudy& study, bool json, std::string& machi
     const auto assets = StudyAssets::load(study.spec);
     bitserial::LatencyOptions options;
     options.path = bitserial::fastestKernelPath();
-    options.threads = computeThreads();
     ProgressPrinter printer(!json);
     WorkControl control;
     control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };

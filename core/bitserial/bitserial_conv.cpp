@@ -319,22 +319,16 @@ void bitSerialConv2d(const ConvInput& input, const PackedConvWeights& weights, i
     });
 }
 
-void bitSerialConv2d(const int32_t* input, const PackedConvWeights& weights, int activationBits,
-                     Encoding activationEncoding, KernelPath path, int threads, int32_t* out)
-{
-    ConvInput in;
-    in.codes = input;
-    ConvOutput sums;
-    sums.sums = out;
-    bitSerialConv2d(in, weights, activationBits, activationEncoding, path, sums, threads);
-}
-
 std::vector<int32_t> bitSerialConv2d(const int32_t* input, const PackedConvWeights& weights, int activationBits,
                                      Encoding activationEncoding, KernelPath path, int threads)
 {
     const ConvGeometry& g = weights.geometry;
     std::vector<int32_t> out(size_t(g.batch) * size_t(g.outChannels) * size_t(g.outHeight()) * size_t(g.outWidth()));
-    bitSerialConv2d(input, weights, activationBits, activationEncoding, path, threads, out.data());
+    ConvInput in;
+    in.codes = input;
+    ConvOutput sums;
+    sums.sums = out.data();
+    bitSerialConv2d(in, weights, activationBits, activationEncoding, path, sums, threads);
     return out;
 }
 

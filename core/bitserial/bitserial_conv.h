@@ -95,9 +95,7 @@ using ParallelFor = std::function<void(int count, const std::function<void(int b
 void bitSerialConv2d(const ConvInput& input, const PackedConvWeights& weights, int activationBits,
                      Encoding activationEncoding, KernelPath path, const ConvOutput& output, int threads = 1,
                      const ParallelFor& parallel = {});
-/// From codes to exact sums (N x outChannels x outHeight x outWidth), in `out` or returned.
-void bitSerialConv2d(const int32_t* input, const PackedConvWeights& weights, int activationBits,
-                     Encoding activationEncoding, KernelPath path, int threads, int32_t* out);
+/// From codes to exact sums (N x outChannels x outHeight x outWidth).
 std::vector<int32_t> bitSerialConv2d(const int32_t* input, const PackedConvWeights& weights, int activationBits,
                                      Encoding activationEncoding, KernelPath path, int threads = 1);
 

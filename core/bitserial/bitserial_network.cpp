@@ -40,8 +40,7 @@ struct IntegerLayer {
     torch::Tensor scale; ///< per output channel: input scale x weight scale (x the batch norm's factor)
     torch::Tensor shift; ///< per output channel: the bias (through the batch norm)
     bool relu = false;
-    std::string output;         ///< the value it produces: its own, or that of the last operation folded in
-    std::vector<size_t> folded; ///< indexes of the graph operations folded in
+    std::string output; ///< the value it produces: its own, or that of the last operation folded in
 };
 
 /// The reason `op` cannot run bit-serially, or empty.
@@ -85,15 +84,13 @@ IntegerLayer integerLayer(const GraphOp& op, const at::Tensor& floatWeight, cons
     const torch::Tensor flat = integers.to(torch::kInt32).contiguous();
     out.weights.assign(flat.data_ptr<int32_t>(), flat.data_ptr<int32_t>() + flat.numel());
     out.weightBits = layer.weightBits;
-    out.weightEncoding = layer.weightBits == 1 ? Encoding::OffsetBinary : Encoding::TwosComplement; // +-1 at 1 bit
+    out.weightEncoding = uniformWeightEncoding(layer.weightBits);
     out.geometry = layer.geometry;
-    const UniformGrid grid = uniformActivationGrid(layer.activationBits, range);
-    out.grid.scale = float(grid.scale);
-    out.grid.lowest = float(grid.lo);
-    out.grid.highest = float(grid.hi);
-    out.activationEncoding = range.nonNegative ? Encoding::Unsigned : Encoding::TwosComplement;
-    out.activationBits = range.nonNegative ? layer.activationBits : std::max(2, layer.activationBits);
-    out.scale = scales.to(torch::kFloat).mul(float(grid.scale));
+    const InputCoding coding = uniformInputCoding(layer.activationBits, range);
+    out.grid = coding.grid;
+    out.activationEncoding = coding.encoding;
+    out.activationBits = coding.bits;
+    out.scale = scales.to(torch::kFloat).mul(coding.grid.scale);
     out.shift = torch::zeros_like(out.scale);
     out.output = op.output;
     return out;
@@ -101,9 +98,30 @@ IntegerLayer integerLayer(const GraphOp& op, const at::Tensor& floatWeight, cons
 
 } // namespace
 
+Encoding uniformWeightEncoding(int bits)
+{
+    return bits == 1 ? Encoding::OffsetBinary : Encoding::TwosComplement;
+}
+
+InputCoding uniformInputCoding(int bits, const ActivationRange& range)
+{
+    const UniformGrid grid = uniformActivationGrid(bits, range);
+    InputCoding coding;
+    coding.grid.scale = float(grid.scale);
+    coding.grid.lowest = float(grid.lo);
+    coding.grid.highest = float(grid.hi);
+    coding.encoding = range.nonNegative ? Encoding::Unsigned : Encoding::TwosComplement;
+    coding.bits = range.nonNegative ? bits : std::max(2, bits);
+    return coding;
+}
+
+void onLibTorchThreads(int count, const std::function<void(int, int)>& body)
+{
+    at::parallel_for(0, count, 1, [&body](int64_t begin, int64_t end) { body(int(begin), int(end)); });
+}
+
 struct BitSerialNetwork::Impl {
     KernelPath path = KernelPath::Portable;
-    int threads = 1;
     InferenceGraph graph;
     std::map<std::string, torch::Tensor> tensors; ///< parameters (quantized weights baked in), buffers, constants
     std::vector<ExecutedLayer> layers;
@@ -123,7 +141,10 @@ struct BitSerialNetwork::Impl {
         return found->second;
     }
 
-    void foldFollowers(size_t index, IntegerLayer& layer);
+    /// Folds the batch norm and ReLU after operation `index` into `layer` where `readers` (per
+    /// value, the operations reading it, the network's output counting as one) says nothing
+    /// else reads their inputs.
+    void foldFollowers(size_t index, IntegerLayer& layer, const std::map<std::string, int>& readers);
     void findLastReaders();
     /// Per graph operation: the output buffer of its last pass, reused when nothing else holds it
     /// (fresh large buffers cost a page fault per 4 KiB, more than a small layer's arithmetic).
@@ -138,8 +159,7 @@ struct BitSerialNetwork::Impl {
     torch::Tensor run(const GraphOp& op, const std::vector<torch::Tensor>& in, bool firstInputFree = false);
 };
 
-BitSerialNetwork::BitSerialNetwork(const QuantizedSnapshot& snapshot, KernelPath path, int threads) :
-    impl_(std::make_unique<Impl>())
+BitSerialNetwork::BitSerialNetwork(const QuantizedSnapshot& snapshot, KernelPath path) : impl_(std::make_unique<Impl>())
 {
     Impl& d = *impl_;
     if (snapshot.settings().quantizer != QuantizerKind::Uniform)
@@ -151,7 +171,6 @@ BitSerialNetwork::BitSerialNetwork(const QuantizedSnapshot& snapshot, KernelPath
         throw ConfigError("the bit-serial engine needs the network's inference graph, and this network has none");
     popcountTileKernel(path); // ConfigError now when the CPU cannot run it
     d.path = path;
-    d.threads = std::max(1, threads);
     snapshot.forEachTensor([&d](const std::string& name, const at::Tensor& value) { d.tensors[name] = value; });
     for (const auto& [name, constant] : d.graph.constants)
         if (!d.tensors.count(name))
@@ -167,6 +186,11 @@ BitSerialNetwork::BitSerialNetwork(const QuantizedSnapshot& snapshot, KernelPath
         d.ranges.push_back(snapshot.inputRange(int(i)));
     }
     d.folded.assign(d.graph.ops.size(), false);
+    std::map<std::string, int> readers;
+    for (const GraphOp& op : d.graph.ops)
+        for (const std::string& input : op.inputs)
+            ++readers[input];
+    ++readers[d.graph.output];
     for (size_t index = 0; index < d.graph.ops.size(); ++index) {
         const GraphOp& op = d.graph.ops[index];
         if (op.kind != GraphOp::Kind::Conv && op.kind != GraphOp::Kind::Linear)
@@ -182,23 +206,19 @@ BitSerialNetwork::BitSerialNetwork(const QuantizedSnapshot& snapshot, KernelPath
         IntegerLayer integer = integerLayer(op, quantLayers.weight(op.layer), layer, d.ranges[size_t(op.layer)]);
         if (op.hasBias)
             integer.shift = d.tensor(op.module + ".bias").to(torch::kFloat).clone();
-        d.foldFollowers(index, integer);
+        d.foldFollowers(index, integer, readers);
         d.integerLayers.emplace(op.layer, std::move(integer));
     }
     d.findLastReaders();
     d.buffers.resize(d.graph.ops.size());
 }
 
-void BitSerialNetwork::Impl::foldFollowers(size_t index, IntegerLayer& layer)
+void BitSerialNetwork::Impl::foldFollowers(size_t index, IntegerLayer& layer, const std::map<std::string, int>& readers)
 {
-    std::map<std::string, int> readers;
-    for (const GraphOp& op : graph.ops)
-        for (const std::string& input : op.inputs)
-            ++readers[input];
-    ++readers[graph.output];
     const auto readsOnly = [&](size_t next, GraphOp::Kind kind) {
         return next < graph.ops.size() && graph.ops[next].kind == kind && graph.ops[next].inputs.size() == 1
-            && graph.ops[next].inputs[0] == layer.output && readers[layer.output] == 1;
+            && graph.ops[next].inputs[0] == layer.output && readers.count(layer.output)
+            && readers.at(layer.output) == 1;
     };
     size_t next = index + 1;
     if (readsOnly(next, GraphOp::Kind::BatchNorm)) { // y = (x - mean) / sqrt(var + eps) * gamma + beta
@@ -267,11 +287,8 @@ torch::Tensor BitSerialNetwork::Impl::runInteger(const GraphOp& op, IntegerLayer
     result.scale = layer.scale.data_ptr<float>();
     result.shift = layer.shift.data_ptr<float>();
     result.relu = layer.relu;
-    // On LibTorch's thread pool: threads of the kernels' own would compete with its spinning workers.
-    const ParallelFor parallel = [](int count, const std::function<void(int, int)>& body) {
-        at::parallel_for(0, count, 1, [&body](int64_t begin, int64_t end) { body(int(begin), int(end)); });
-    };
-    bitSerialConv2d(in, *layer.packed, layer.activationBits, layer.activationEncoding, path, result, threads, parallel);
+    bitSerialConv2d(in, *layer.packed, layer.activationBits, layer.activationEncoding, path, result, 1,
+                    onLibTorchThreads);
     return linear ? out.view({run.outChannels, run.width}).t().contiguous() : out;
 }
 

@@ -2,6 +2,7 @@
 
 #include "bitserial/bitserial_conv.h"
 #include "bitserial/popcount_kernels.h"
+#include "quant/quantizer.h"
 
 #include <memory>
 #include <string>
@@ -45,7 +46,7 @@ class BitSerialNetwork {
 public:
     /// ConfigError when the snapshot's quantizer is not the uniform one (the others have no
     /// integer form) or its network has no inference graph.
-    BitSerialNetwork(const QuantizedSnapshot& snapshot, KernelPath path, int threads);
+    BitSerialNetwork(const QuantizedSnapshot& snapshot, KernelPath path);
     ~BitSerialNetwork();
     BitSerialNetwork(const BitSerialNetwork&) = delete;
     BitSerialNetwork& operator=(const BitSerialNetwork&) = delete;
@@ -61,5 +62,20 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+/// How the engine codes a layer under the uniform quantizer: weights in two's complement (offset
+/// binary, +-1, at 1 bit); the input on its calibrated grid, unsigned when the range is
+/// non-negative, else two's complement (a signed 1-bit grid {-1, 0, 1} needs 2 bits).
+Encoding uniformWeightEncoding(int bits);
+struct InputCoding {
+    QuantizedInput grid;
+    int bits = 0;
+    Encoding encoding = Encoding::Unsigned;
+};
+InputCoding uniformInputCoding(int bits, const ActivationRange& range);
+
+/// LibTorch's thread pool as the kernels' ParallelFor: the engine's kernels share LibTorch's
+/// threads (as many as it uses now) rather than competing with its spinning OpenMP workers.
+void onLibTorchThreads(int count, const std::function<void(int begin, int end)>& body);
 
 } // namespace quantscope::bitserial

@@ -12,22 +12,6 @@
 namespace quantscope::bitserial {
 namespace {
 
-/// Inference mode for the scope of one evaluation.
-class InferenceMode {
-public:
-    explicit InferenceMode(NetworkBackend& backend) : backend_(backend), training_(backend.isTraining())
-    {
-        backend_.setTraining(false);
-    }
-    ~InferenceMode() { backend_.setTraining(training_); }
-    InferenceMode(const InferenceMode&) = delete;
-    InferenceMode& operator=(const InferenceMode&) = delete;
-
-private:
-    NetworkBackend& backend_;
-    bool training_;
-};
-
 template <typename Work> void timed(double& total, const Work& work)
 {
     const auto start = std::chrono::steady_clock::now();
@@ -49,11 +33,11 @@ EngineEvaluation evaluateOnBitSerialEngine(const Network& base, const Evaluation
     Network quantized = quantizeAndFineTune(base, data, request, control);
     quantized.toDevice("cpu");
     const QuantizedSnapshot snapshot(quantized, request.bits, request.quant, data.train);
-    BitSerialNetwork engine(snapshot, options.path, options.threads);
+    BitSerialNetwork engine(snapshot, options.path);
     Network floatNetwork = base.clone();
     floatNetwork.toDevice("cpu");
     NetworkBackend& simulation = snapshot.network().backend();
-    const InferenceMode simulationMode(simulation), floatMode(floatNetwork.backend());
+    const ModeGuard simulationMode(simulation, false), floatMode(floatNetwork.backend(), false);
     torch::NoGradGuard noGrad;
 
     EngineEvaluation result;

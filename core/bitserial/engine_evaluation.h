@@ -8,8 +8,7 @@
 namespace quantscope::bitserial {
 
 struct EngineOptions {
-    KernelPath path = KernelPath::Portable;
-    int threads = 1; ///< for the bit-serial kernels; LibTorch's operators use its own setting
+    KernelPath path = KernelPath::Portable; ///< the kernels share LibTorch's threads (computeThreads)
     int batchSize = 64;
 };
 

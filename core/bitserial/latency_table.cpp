@@ -3,14 +3,15 @@
 #include "bitserial/bitserial_conv.h"
 #include "bitserial/bitserial_network.h"
 #include "common/error.h"
+#include "common/median_time.h"
 #include "export/quantized_snapshot.h"
 #include "train/batches.h"
+#include "train/device.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -22,22 +23,9 @@ namespace {
 
 constexpr int kFormat = 1;
 
-template <typename Work> double medianMs(int repeats, const Work& work)
+double medianMs(int repeats, const std::function<void()>& work)
 {
-    work(); // warm-up: packing caches, LibTorch's primitives
-    std::vector<double> times;
-    for (int r = 0; r < std::max(1, repeats); ++r) {
-        const auto start = std::chrono::steady_clock::now();
-        work();
-        times.push_back(1e3 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::nth_element(times.begin(), times.begin() + long(times.size() / 2), times.end());
-    return times[times.size() / 2];
-}
-
-void onTorchThreads(int count, const std::function<void(int, int)>& body)
-{
-    at::parallel_for(0, count, 1, [&body](int64_t begin, int64_t end) { body(int(begin), int(end)); });
+    return 1e3 * medianSeconds(repeats, work);
 }
 
 /// One layer at one bit pair, as the engine runs it: float input quantized in the kernels, the
@@ -45,35 +33,33 @@ void onTorchThreads(int count, const std::function<void(int, int)>& body)
 double bitSerialLayerMs(const ExecutedLayer& layer, int weightBits, int activationBits, KernelPath path, int repeats)
 {
     const ConvGeometry& g = layer.geometry;
-    const Encoding weightEncoding = weightBits == 1 ? Encoding::OffsetBinary : Encoding::TwosComplement;
-    const Encoding activationEncoding = layer.signedInput ? Encoding::TwosComplement : Encoding::Unsigned;
-    const int codeBits = layer.signedInput ? std::max(2, activationBits) : activationBits;
+    const Encoding weightEncoding = uniformWeightEncoding(weightBits);
+    ActivationRange range; // a unit range of the layer's sign: the codes' work does not depend on the scale
+    range.maxAbs = 1;
+    range.nonNegative = !layer.signedInput;
+    const InputCoding coding = uniformInputCoding(activationBits, range);
     std::mt19937 rng(uint32_t(weightBits * 8 + activationBits));
-    const ValueRange range = valueRange(weightBits, weightEncoding);
-    std::uniform_int_distribution<int32_t> pick(range.lowest, range.highest);
+    const ValueRange weightRange = valueRange(weightBits, weightEncoding);
+    std::uniform_int_distribution<int32_t> pick(weightRange.lowest, weightRange.highest);
     std::vector<int32_t> weights(size_t(g.outChannels) * size_t(g.groupChannels()) * size_t(g.kernelHeight)
                                  * size_t(g.kernelWidth));
     for (int32_t& w : weights)
         w = weightEncoding == Encoding::OffsetBinary ? (pick(rng) >= 0 ? 1 : -1) : pick(rng);
     const PackedConvWeights packed = packConvWeights(weights.data(), g, weightBits, weightEncoding);
     const torch::Tensor input = torch::rand({g.batch, g.channels, g.height, g.width}) * 2 - 0.5;
-    QuantizedInput grid;
-    grid.highest =
-        layer.signedInput ? float(std::max(1, (1 << (activationBits - 1)) - 1)) : float((1 << activationBits) - 1);
-    grid.lowest = layer.signedInput ? -grid.highest : 0.0f;
-    grid.scale = 1.0f / grid.highest;
     const std::vector<float> scale(size_t(g.outChannels), 0.01f), shift(size_t(g.outChannels), 0.0f);
     torch::Tensor out = torch::empty({g.batch, g.outChannels, g.outHeight(), g.outWidth()});
     ConvInput in;
     in.values = input.data_ptr<float>();
-    in.grid = grid;
+    in.grid = coding.grid;
     ConvOutput result;
     result.values = out.data_ptr<float>();
     result.scale = scale.data();
     result.shift = shift.data();
     result.relu = true;
-    return medianMs(
-        repeats, [&] { bitSerialConv2d(in, packed, codeBits, activationEncoding, path, result, 1, onTorchThreads); });
+    return medianMs(repeats, [&] {
+        bitSerialConv2d(in, packed, coding.bits, coding.encoding, path, result, 1, onLibTorchThreads);
+    });
 }
 
 double floatLayerMs(const ExecutedLayer& layer, int repeats)
@@ -193,8 +179,9 @@ LatencyTable LatencyTable::fromJson(const std::string& text)
 
 std::string latencyMachine(const LatencyOptions& options)
 {
-    return cpuModel() + ", " + kernelPathName(options.path) + ", " + std::to_string(options.threads) + " thread"
-        + (options.threads == 1 ? "" : "s");
+    const int threads = computeThreads();
+    return cpuModel() + ", " + kernelPathName(options.path) + ", " + std::to_string(threads) + " thread"
+        + (threads == 1 ? "" : "s");
 }
 
 LatencyTable measureLatencyTable(const Network& network, const ImageSet& calibrationSet, const LatencyOptions& options,
@@ -208,7 +195,7 @@ LatencyTable measureLatencyTable(const Network& network, const ImageSet& calibra
     settings.policy.quantizeImageInput = true; // every layer's shape and sign from one bit-serial run
     const BitConfig eight = BitConfig::uniform(8, network.layers().size());
     const QuantizedSnapshot snapshot(network, eight, settings, calibrationSet);
-    BitSerialNetwork engine(snapshot, options.path, options.threads);
+    BitSerialNetwork engine(snapshot, options.path);
     torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> batches;
     for (size_t begin = 0; begin < size_t(options.batch); begin += calibrationSet.size())

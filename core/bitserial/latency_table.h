@@ -43,8 +43,7 @@ struct LatencyTable {
 };
 
 struct LatencyOptions {
-    KernelPath path = KernelPath::Portable;
-    int threads = 1; ///< LibTorch's thread count, which the engine's kernels share
+    KernelPath path = KernelPath::Portable; ///< on LibTorch's threads, as many as it uses now
     int batch = 64;
     int repeats = 3; ///< median of this many runs per entry, after one warm-up
 };
@@ -62,7 +61,8 @@ LatencyTable measureLatencyTable(const Network& network, const ImageSet& calibra
 LatencyTable cachedLatencyTable(const Network& network, const ImageSet& calibrationSet, const LatencyOptions& options,
                                 bool refresh = false, const WorkControl& control = {});
 
-/// "<CPU model name>, <kernel path>, <threads> threads": what a table's times depend on.
+/// "<CPU model name>, <kernel path>, <threads> threads" (LibTorch's count now): what a table's
+/// times depend on.
 std::string latencyMachine(const LatencyOptions& options);
 
 } // namespace quantscope::bitserial

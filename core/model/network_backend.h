@@ -53,6 +53,22 @@ protected:
     QuantizableLayers quantLayers_;
 };
 
+/// Restores the module's train/eval mode when it goes out of scope.
+class ModeGuard {
+public:
+    ModeGuard(const ModeGuard&) = delete;
+    ModeGuard& operator=(const ModeGuard&) = delete;
+    ModeGuard(NetworkBackend& backend, bool training) : backend_(backend), was_(backend.isTraining())
+    {
+        backend_.setTraining(training);
+    }
+    ~ModeGuard() { backend_.setTraining(was_); }
+
+private:
+    NetworkBackend& backend_;
+    bool was_;
+};
+
 /// A zoo network: a torch::nn::Module built in C++ (model/zoo_*.cpp).
 class ZooBackend : public NetworkBackend {
 public:

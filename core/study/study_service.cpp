@@ -1,7 +1,5 @@
 #include "study/study_service.h"
 
-#include "train/device.h"
-
 #include "common/error.h"
 #include "study/study_runner.h"
 #include "study/study_surrogate.h"
@@ -152,7 +150,6 @@ bitserial::LatencyTable StudyService::latencyTable(const WorkControl& control)
         throw ConfigError("latency needs a study of a real model (the torch evaluator)");
     bitserial::LatencyOptions options;
     options.path = bitserial::fastestKernelPath();
-    options.threads = computeThreads();
     return bitserial::cachedLatencyTable(assets_->network, assets_->splits.train, options, false, control);
 }
 

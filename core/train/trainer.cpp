@@ -24,20 +24,6 @@ void requireFits(const Network& network, const ImageSet& set, const std::string&
                          + " classes but the model outputs " + std::to_string(network.spec().classes));
 }
 
-/// Restores the module's train/eval mode when it goes out of scope.
-class ModeGuard {
-public:
-    ModeGuard(NetworkBackend& backend, bool training) : backend_(backend), was_(backend.isTraining())
-    {
-        backend_.setTraining(training);
-    }
-    ~ModeGuard() { backend_.setTraining(was_); }
-
-private:
-    NetworkBackend& backend_;
-    bool was_;
-};
-
 double seconds(std::chrono::steady_clock::time_point since)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();

@@ -9,7 +9,8 @@
 // Usage: bitserial_layers [threads] [repeats] [path: portable|avx2|avx512-vpopcntdq]
 #include "bitserial/bitserial_conv.h"
 #include "bitserial/bitserial_gemm.h"
-#include "median_time.h"
+#include "bitserial/bitserial_network.h"
+#include "common/median_time.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/torch.h>
@@ -23,7 +24,7 @@
 #include <vector>
 
 using namespace quantscope::bitserial;
-using quantscope::bench::medianSeconds;
+using quantscope::medianSeconds;
 
 namespace {
 
@@ -68,13 +69,6 @@ double int8ConvSeconds(const torch::Tensor& x, const torch::Tensor& w, int repea
         std::fprintf(stderr, "LibTorch int8 convolution does not run: %s\n", e.what());
         return -1;
     }
-}
-
-/// LibTorch's thread pool for the kernels, as the engine runs them: threads of their own would
-/// compete with its idle OpenMP workers, which spin for a while after each operator.
-void onTorchThreads(int count, const std::function<void(int, int)>& body)
-{
-    at::parallel_for(0, count, 1, [&body](int64_t begin, int64_t end) { body(int(begin), int(end)); });
 }
 
 /// The tile kernel's peak on one core: AND-popcount word products per second (one activation word
@@ -171,7 +165,7 @@ int main(int argc, char** argv)
                     in.codes = input.data();
                     ConvOutput sums;
                     sums.sums = out.data_ptr<int32_t>();
-                    bitSerialConv2d(in, packed, bits, Encoding::Unsigned, path, sums, threads, onTorchThreads);
+                    bitSerialConv2d(in, packed, bits, Encoding::Unsigned, path, sums, threads, onLibTorchThreads);
                 });
                 std::printf(" %.3f (%.2fx) |", 1e3 * seconds, floatSeconds / seconds);
             }

@@ -9,6 +9,7 @@
 //   BITS as `eval --bits` (default 8,4,4,3,2,2,3,4,8: at most 4 bits inside, 8 at the ends).
 #include "bitserial/bitserial_network.h"
 #include "bitserial/latency_table.h"
+#include "common/median_time.h"
 #include "data/dataset.h"
 #include "export/onnx_export.h"
 #include "export/quantized_snapshot.h"
@@ -16,7 +17,6 @@
 #include "model/network_backend.h"
 #include "train/batches.h"
 #include "train/device.h"
-#include "median_time.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -31,7 +31,6 @@
 #include <vector>
 
 using namespace quantscope;
-using bench::medianSeconds;
 
 namespace {
 
@@ -74,7 +73,7 @@ int main(int argc, char** argv)
     const BitConfig bits = BitConfig::parse(bitsText, network.layerNames(), settings.policy);
     const QuantizedSnapshot snapshot(network, bits, settings, splits.train);
     const bitserial::KernelPath path = bitserial::fastestKernelPath();
-    bitserial::BitSerialNetwork engine(snapshot, path, threads);
+    bitserial::BitSerialNetwork engine(snapshot, path);
     Network floatNetwork = network.clone();
     floatNetwork.backend().setTraining(false);
     const std::string onnxPath = "/tmp/quantscope_bitserial_network.onnx";
@@ -99,7 +98,6 @@ int main(int argc, char** argv)
         if (batch == 64) {
             bitserial::LatencyOptions latency;
             latency.path = path;
-            latency.threads = threads;
             const bitserial::LatencyTable table = bitserial::cachedLatencyTable(network, splits.train, latency);
             std::printf("\nlatency table (quantscope-cli latency) predicts %.3f ms per batch of 64 for %s; measured "
                         "%.3f\n",

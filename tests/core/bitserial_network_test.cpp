@@ -64,7 +64,7 @@ TEST_P(EngineAgainstSimulation, LogitsEqualTheSimulationsAndEveryPredictionAgree
         paths = {fastestKernelPath()};
     for (KernelPath path : paths) {
         SCOPED_TRACE(kernelPathName(path));
-        BitSerialNetwork engine(snapshot, path, 2);
+        BitSerialNetwork engine(snapshot, path);
         const torch::Tensor logits = engine.forward(images);
         ASSERT_EQ(logits.sizes(), expected.sizes());
         // Float rounding (the engine rescales exact integer sums and folds batch norms) can move a

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <vector>
 
-namespace quantscope::bench {
+namespace quantscope {
 
 /// Median wall time of `repeats` runs of `work`, after one warm-up run, in seconds.
 template <typename Work> double medianSeconds(int repeats, const Work& work)
@@ -20,4 +20,4 @@ template <typename Work> double medianSeconds(int repeats, const Work& work)
     return times[times.size() / 2];
 }
 
-} // namespace quantscope::bench
+} // namespace quantscope
