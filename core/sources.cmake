@@ -61,6 +61,7 @@ set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   gp/mtgp_prior.cpp
   gp/slice_sampler.cpp
   gp/accuracy_transform.cpp
+  gp/normal_mixture.cpp
   search/encoding.cpp
   search/pareto.cpp
   search/front_improvement.cpp

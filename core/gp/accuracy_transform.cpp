@@ -41,6 +41,19 @@ AccuracyInterval AccuracyTransform::interval(double mean, double sd, double z) c
     return out;
 }
 
+AccuracyInterval AccuracyTransform::interval(const NormalMixture& latent, double z) const
+{
+    if (latent.size() == 1)
+        return interval(latent.mean(), std::sqrt(latent.variance()), z);
+    const double tail = normalCdf(-z);
+    AccuracyInterval out;
+    out.median = toAccuracy(latent.quantile(0.5));
+    out.lower = toAccuracy(latent.quantile(tail));
+    out.upper = toAccuracy(latent.quantile(1 - tail));
+    out.equivalentSd = (out.upper - out.lower) / (2 * z);
+    return out;
+}
+
 double AccuracyTransform::expectedExcess(double mean, double sd, double threshold) const
 {
     if (!(sd > 1e-12))
@@ -82,12 +95,20 @@ double AccuracyTransform::expectationAbove(double mean, double sd, double thresh
 double AccuracyTransform::logDensity(double accuracy, double mean, double variance) const
 {
     const double z = toLatent(accuracy);
-    double value = -0.5 * (z - mean) * (z - mean) / variance - 0.5 * std::log(2 * M_PI * variance);
-    if (kind_ == Kind::Logit) {
-        const double a = std::clamp(accuracy, kLowest, kHighest);
-        value += std::log(100.0 / (a * (100.0 - a))); // |d latent / d accuracy|
-    }
-    return value;
+    return -0.5 * (z - mean) * (z - mean) / variance - 0.5 * std::log(2 * M_PI * variance) + logJacobian(accuracy);
+}
+
+double AccuracyTransform::logDensity(double accuracy, const NormalMixture& latent) const
+{
+    return latent.logDensity(toLatent(accuracy)) + logJacobian(accuracy);
+}
+
+double AccuracyTransform::logJacobian(double accuracy) const
+{
+    if (kind_ == Kind::Identity)
+        return 0;
+    const double a = std::clamp(accuracy, kLowest, kHighest);
+    return std::log(100.0 / (a * (100.0 - a))); // |d latent / d accuracy|
 }
 
 } // namespace quantscope

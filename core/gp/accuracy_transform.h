@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gp/normal_mixture.h"
+
 #include <functional>
 
 namespace quantscope {
@@ -31,6 +33,8 @@ public:
     double toAccuracy(double latent) const;
     /// Median and the central interval of latent N(mean, sd^2) mapped back; `z` = 1.96 for 95 %.
     AccuracyInterval interval(double mean, double sd, double z = 1.959963984540054) const;
+    /// The same for a latent mixture: its median and the quantiles a normal's +-z sd would cut off.
+    AccuracyInterval interval(const NormalMixture& latent, double z = 1.959963984540054) const;
     /// E[max(0, a - threshold)] for a = toAccuracy(N(mean, sd^2)): expected improvement.
     double expectedExcess(double mean, double sd, double threshold) const;
     /// E[g(a)] for a = toAccuracy(N(mean, sd^2)) and a `g` that is zero at accuracies up to
@@ -40,8 +44,11 @@ public:
     /// log density of a measured accuracy under latent N(mean, variance), in accuracy units
     /// (with the Jacobian), so that models on different scales compare.
     double logDensity(double accuracy, double mean, double variance) const;
+    double logDensity(double accuracy, const NormalMixture& latent) const;
 
 private:
+    double logJacobian(double accuracy) const; ///< log |d latent / d accuracy|
+
     Kind kind_ = Kind::Logit;
 };
 

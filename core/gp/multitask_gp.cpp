@@ -192,28 +192,9 @@ double MultiTaskGP::logMarginalLikelihood() const
 
 namespace {
 
-Posterior momentMatch(const std::vector<Posterior>& parts)
+std::vector<Posterior> posteriorParts(const std::vector<MultiTaskGP>& models, const Eigen::MatrixXd& inputs,
+                                      const std::vector<int>& tasks, bool withNoise)
 {
-    Posterior out;
-    out.mean = Eigen::VectorXd::Zero(parts.front().mean.size());
-    Eigen::VectorXd second = Eigen::VectorXd::Zero(out.mean.size());
-    for (const Posterior& p : parts) {
-        out.mean += p.mean / double(parts.size());
-        second += (p.variance + p.mean.cwiseProduct(p.mean)) / double(parts.size());
-    }
-    out.variance = (second - out.mean.cwiseProduct(out.mean)).cwiseMax(0.0);
-    if (parts.size() == 1)
-        out.variance = parts.front().variance; // exactly, without the rounding of the moments
-    return out;
-}
-
-} // namespace
-
-Posterior averagedPosterior(const std::vector<MultiTaskGP>& models, const Eigen::MatrixXd& inputs,
-                            const std::vector<int>& tasks, bool withNoise)
-{
-    if (models.empty())
-        throw ConfigError("averaging a posterior needs at least one model");
     std::vector<Posterior> parts;
     for (const MultiTaskGP& model : models) {
         Posterior p = model.predict(inputs, tasks);
@@ -222,17 +203,48 @@ Posterior averagedPosterior(const std::vector<MultiTaskGP>& models, const Eigen:
                 p.variance[Eigen::Index(i)] += model.hyperparameters().noiseVariance[tasks[i]];
         parts.push_back(std::move(p));
     }
-    return momentMatch(parts);
+    return parts;
 }
 
-Posterior averagedLeaveOneOut(const std::vector<MultiTaskGP>& models)
+std::vector<Posterior> leaveOneOutParts(const std::vector<MultiTaskGP>& models)
 {
-    if (models.empty())
-        throw ConfigError("averaging a posterior needs at least one model");
     std::vector<Posterior> parts;
     for (const MultiTaskGP& model : models)
         parts.push_back(model.leaveOneOut());
-    return momentMatch(parts);
+    return parts;
+}
+
+std::vector<NormalMixture> mixtures(const std::vector<Posterior>& parts)
+{
+    if (parts.empty())
+        throw ConfigError("averaging a posterior needs at least one model");
+    const Eigen::Index queries = parts.front().mean.size();
+    std::vector<NormalMixture> out;
+    out.reserve(size_t(queries));
+    Eigen::VectorXd means(Eigen::Index(parts.size()));
+    Eigen::VectorXd variances(means.size());
+    for (Eigen::Index i = 0; i < queries; ++i) {
+        for (size_t k = 0; k < parts.size(); ++k) {
+            means[Eigen::Index(k)] = parts[k].mean[i];
+            // A leave-one-out variance can round to zero or below on a nearly noiseless fit.
+            variances[Eigen::Index(k)] = std::max(parts[k].variance[i], 1e-12);
+        }
+        out.emplace_back(means, variances);
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<NormalMixture> predictiveMixtures(const std::vector<MultiTaskGP>& models, const Eigen::MatrixXd& inputs,
+                                              const std::vector<int>& tasks, bool withNoise)
+{
+    return mixtures(posteriorParts(models, inputs, tasks, withNoise));
+}
+
+std::vector<NormalMixture> leaveOneOutMixtures(const std::vector<MultiTaskGP>& models)
+{
+    return mixtures(leaveOneOutParts(models));
 }
 
 } // namespace quantscope

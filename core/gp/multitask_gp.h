@@ -2,6 +2,7 @@
 
 #include "gp/mtgp_data.h"
 #include "gp/mtgp_hyperparameters.h"
+#include "gp/normal_mixture.h"
 
 #include <Eigen/Dense>
 
@@ -67,15 +68,14 @@ private:
     double jitter_ = 0;
 };
 
-/// A posterior averaged over GPs conditioned on the same data with sampled hyperparameters
-/// (equal weights), moment-matched to one normal: mean = the average mean, variance = the average
-/// variance plus the variance of the means. `withNoise` adds each model's task noise first (the
-/// predictive distribution of a new observation). One model gives its own posterior exactly.
-Posterior averagedPosterior(const std::vector<MultiTaskGP>& models, const Eigen::MatrixXd& inputs,
-                            const std::vector<int>& tasks, bool withNoise);
-
+/// A posterior averaged over GPs conditioned on the same data with sampled hyperparameters (equal
+/// weights), per query the mixture of their normals; `withNoise` adds each model's task noise
+/// first (the predictive distribution of a new observation). Its quantiles make the intervals
+/// the views show (docs/calibration.md); one model gives its own posterior exactly.
+std::vector<NormalMixture> predictiveMixtures(const std::vector<MultiTaskGP>& models, const Eigen::MatrixXd& inputs,
+                                              const std::vector<int>& tasks, bool withNoise);
 /// The same for leave-one-out predictions of every observation (noise included).
-Posterior averagedLeaveOneOut(const std::vector<MultiTaskGP>& models);
+std::vector<NormalMixture> leaveOneOutMixtures(const std::vector<MultiTaskGP>& models);
 
 /// Cholesky factor of `matrix`, adding jitter 1e-10, 1e-9, ... times its mean diagonal until the
 /// factorisation succeeds. Throws NumericalError when even 1e-3 of the diagonal does not help.

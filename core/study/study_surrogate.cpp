@@ -75,10 +75,9 @@ std::vector<AccuracyInterval> StudySurrogate::predict(const BitConfig& bits) con
         inputs.row(t) = x.transpose();
         tasks.push_back(t);
     }
-    const Posterior p = averagedPosterior(models_, inputs, tasks, true);
     std::vector<AccuracyInterval> out;
-    for (int t = 0; t < tasks_; ++t)
-        out.push_back(transform_.interval(p.mean[t], std::sqrt(p.variance[t])));
+    for (const NormalMixture& p : predictiveMixtures(models_, inputs, tasks, true))
+        out.push_back(transform_.interval(p));
     return out;
 }
 
@@ -86,10 +85,10 @@ std::vector<AccuracyInterval> StudySurrogate::predictIntervals(const Eigen::Matr
 {
     if (!gp_)
         return {};
-    const Posterior p = averagedPosterior(models_, inputs, std::vector<int>(size_t(inputs.rows()), task), true);
     std::vector<AccuracyInterval> out;
-    for (Eigen::Index i = 0; i < inputs.rows(); ++i)
-        out.push_back(transform_.interval(p.mean[i], std::sqrt(p.variance[i])));
+    for (const NormalMixture& p :
+         predictiveMixtures(models_, inputs, std::vector<int>(size_t(inputs.rows()), task), true))
+        out.push_back(transform_.interval(p));
     return out;
 }
 
@@ -110,11 +109,11 @@ std::vector<LeaveOneOutCheck> StudySurrogate::leaveOneOut() const
     std::vector<LeaveOneOutCheck> out;
     if (!gp_)
         return out;
-    const Posterior loo = averagedLeaveOneOut(models_); // noise included
+    const std::vector<NormalMixture> loo = leaveOneOutMixtures(models_); // noise included
     const MtgpData& data = gp_->data();
     for (Eigen::Index j = 0; j < data.size(); ++j)
         out.push_back({configs_[size_t(j)], data.tasks[size_t(j)], transform_.toAccuracy(data.targets[j]),
-                       transform_.interval(loo.mean[j], std::sqrt(std::max(0.0, loo.variance[j])))});
+                       transform_.interval(loo[size_t(j)])});
     return out;
 }
 

@@ -57,6 +57,9 @@ struct Model {
     bool inputWarping = false;
     bool specificKernel = false;
     bool lowestBits = false; ///< one more input: the lowest layer width, (bits - 1) / 7
+    /// Summarise the samples' mixture by one normal with its moments (the views before
+    /// 2026-12-02) instead of the mixture's own quantiles and density.
+    bool momentMatched = false;
 };
 
 struct Tally {
@@ -181,6 +184,8 @@ int main(int argc, char** argv)
          StudySurrogate::kHyperparameterSamples, true, true},
         {"lmc-lowest", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
          StudySurrogate::kHyperparameterSamples, false, true, true},
+        {"lmc-moments", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
+         StudySurrogate::kHyperparameterSamples, false, true, false, true},
     };
     if (const char* only = std::getenv("GP_CALIBRATION_MODELS")) { // a comma-separated subset
         const std::string wanted = std::string(",") + only + ",";
@@ -246,18 +251,20 @@ int main(int argc, char** argv)
                         held.push_back(r);
                         heldTasks.push_back(model.singleTask ? 0 : rows[r].task);
                     }
-                const Posterior p = averagedPosterior(gps, x(held, Eigen::all), heldTasks, true);
+                std::vector<NormalMixture> predictive = predictiveMixtures(gps, x(held, Eigen::all), heldTasks, true);
+                if (model.momentMatched)
+                    for (NormalMixture& p : predictive)
+                        p = NormalMixture::single(p.mean(), p.variance());
                 for (size_t i = 0; i < held.size(); ++i) {
                     const TrialRecord& row = rows[held[i]];
-                    const double variance = p.variance[Eigen::Index(i)];
-                    const AccuracyInterval a = model.transform.interval(p.mean[Eigen::Index(i)], std::sqrt(variance));
+                    const AccuracyInterval a = model.transform.interval(predictive[i]);
                     Tally& t = tallies[{m, s, row.task}];
                     ++t.count;
                     const double error = a.median - row.accuracy;
                     t.squared += error * error;
                     t.absolute += std::abs(error);
                     t.inside += row.accuracy >= a.lower && row.accuracy <= a.upper;
-                    t.logDensity += model.transform.logDensity(row.accuracy, p.mean[Eigen::Index(i)], variance);
+                    t.logDensity += model.transform.logDensity(row.accuracy, predictive[i]);
                     t.outOfRange += a.lower < 0 || a.upper > 100;
                 }
             }

@@ -111,6 +111,44 @@ TEST(AccuracyTransform, LogDensityIntegratesToOneOverAccuracy)
     EXPECT_NEAR(integral, 1.0, 1e-3);
 }
 
+TEST(NormalMixture, OneComponentIsTheNormal)
+{
+    const NormalMixture one = NormalMixture::single(0.7, 0.09);
+    EXPECT_NEAR(one.quantile(0.975), 0.7 + 1.959963984540054 * 0.3, 1e-8);
+    EXPECT_NEAR(one.quantile(0.5), 0.7, 1e-9);
+    EXPECT_NEAR(one.logDensity(1.0), -0.5 - std::log(0.3 * std::sqrt(2 * M_PI)), 1e-12);
+    const AccuracyTransform logit;
+    const AccuracyInterval closed = logit.interval(0.7, 0.3);
+    const AccuracyInterval mixed = logit.interval(one);
+    EXPECT_DOUBLE_EQ(mixed.median, closed.median);
+    EXPECT_DOUBLE_EQ(mixed.lower, closed.lower);
+    EXPECT_DOUBLE_EQ(mixed.upper, closed.upper);
+}
+
+// Components that disagree: the interval is the mixture's own, which a normal with the same
+// moments misstates in both directions.
+TEST(NormalMixture, QuantilesAndDensityAreTheMixturesOwn)
+{
+    const NormalMixture apart((Eigen::VectorXd(2) << -1, 1).finished(), (Eigen::VectorXd(2) << 0.25, 0.25).finished());
+    const NormalMixture spreads((Eigen::VectorXd(3) << 0, 0, 0.2).finished(),
+                                (Eigen::VectorXd(3) << 0.25, 4, 1).finished());
+    for (const NormalMixture* m : {&apart, &spreads}) {
+        for (double p : {1e-6, 0.025, 0.3, 0.5, 0.975, 1 - 1e-6})
+            EXPECT_NEAR(m->cdf(m->quantile(p)), p, 1e-9) << p;
+        double integral = 0;
+        for (double x = -30; x < 30; x += 1e-3)
+            integral += std::exp(m->logDensity(x)) * 1e-3;
+        EXPECT_NEAR(integral, 1.0, 1e-6);
+    }
+    const double z = 1.959963984540054;
+    EXPECT_NEAR(apart.variance(), 1.25, 1e-12);
+    EXPECT_LT(apart.quantile(0.975), z * std::sqrt(apart.variance()) - 0.2);                      // bimodal: narrower
+    EXPECT_GT(spreads.quantile(0.975), spreads.mean() + z * std::sqrt(spreads.variance()) + 0.1); // heavy tails: wider
+    EXPECT_TRUE(std::isfinite(apart.logDensity(1e6)));
+    EXPECT_THROW(apart.quantile(1.0), ConfigError);
+    EXPECT_THROW(NormalMixture(Eigen::VectorXd::Zero(2), Eigen::VectorXd::Zero(2)), NumericalError);
+}
+
 TEST(InitialDesign, CoversBothEndsAndPutsTheTargetOnDesignedConfigurations)
 {
     const auto encoding = makeEncoding("bezier2", 9);
@@ -195,7 +233,7 @@ TEST(SliceSampler, DrawsFromAKnownDensity)
     EXPECT_NEAR(std::sqrt(square - mean * mean), 0.5, 0.05);
 }
 
-TEST(AveragedPosterior, OneSampleIsTheClosedFormAndMoreSamplesAddTheirSpread)
+TEST(AveragedPosterior, OneSampleIsTheClosedFormAndMoreSamplesMixTheirNormals)
 {
     MtgpData data;
     data.inputs.resize(0, 2);
@@ -210,32 +248,36 @@ TEST(AveragedPosterior, OneSampleIsTheClosedFormAndMoreSamplesAddTheirSpread)
     const std::vector<int> tasks = {0, 1, 1};
     const std::vector<MultiTaskGP> one = {MultiTaskGP(report.hyperparameters, data)};
     const Posterior closed = one.front().predict(queries, tasks);
-    const Posterior averaged = averagedPosterior(one, queries, tasks, false);
-    EXPECT_LT((averaged.mean - closed.mean).cwiseAbs().maxCoeff(), 1e-12);
-    EXPECT_LT((averaged.variance - closed.variance).cwiseAbs().maxCoeff(), 1e-12);
-    const Posterior noisy = averagedPosterior(one, queries, tasks, true);
-    for (int i = 0; i < 3; ++i)
-        EXPECT_NEAR(noisy.variance[i], closed.variance[i] + report.hyperparameters.noiseVariance[tasks[size_t(i)]],
-                    1e-12);
+    const std::vector<NormalMixture> averaged = predictiveMixtures(one, queries, tasks, false);
+    const std::vector<NormalMixture> noisy = predictiveMixtures(one, queries, tasks, true);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_NEAR(averaged[size_t(i)].mean(), closed.mean[i], 1e-12);
+        EXPECT_NEAR(averaged[size_t(i)].variance(), closed.variance[i], 1e-12);
+        EXPECT_NEAR(noisy[size_t(i)].variance(),
+                    closed.variance[i] + report.hyperparameters.noiseVariance[tasks[size_t(i)]], 1e-12);
+    }
 
     std::vector<MultiTaskGP> many;
     for (const MtgpHyperparameters& h : report.samples)
         many.emplace_back(h, data);
-    const Posterior mixed = averagedPosterior(many, queries, tasks, false);
+    const std::vector<NormalMixture> mixed = predictiveMixtures(many, queries, tasks, false);
     for (int i = 0; i < 3; ++i) {
-        double mean = 0, variance = 0;
+        double mean = 0, variance = 0, cdfAtZero = 0;
         for (const MultiTaskGP& m : many)
             mean += m.predict(queries.row(i), {tasks[size_t(i)]}).mean[0] / 6;
         for (const MultiTaskGP& m : many) {
             const Posterior p = m.predict(queries.row(i), {tasks[size_t(i)]});
             variance += (p.variance[0] + (p.mean[0] - mean) * (p.mean[0] - mean)) / 6;
+            cdfAtZero += 0.5 * std::erfc(p.mean[0] / std::sqrt(2 * p.variance[0])) / 6;
         }
-        EXPECT_NEAR(mixed.mean[i], mean, 1e-9);
-        EXPECT_NEAR(mixed.variance[i], variance, 1e-9);
+        EXPECT_EQ(mixed[size_t(i)].size(), 6);
+        EXPECT_NEAR(mixed[size_t(i)].mean(), mean, 1e-9);
+        EXPECT_NEAR(mixed[size_t(i)].variance(), variance, 1e-9);
+        EXPECT_NEAR(mixed[size_t(i)].cdf(0.0), cdfAtZero, 1e-12);
     }
     // Samples differ (the sampler moves), and their leave-one-out mixes the same way.
     EXPECT_NE(report.samples.front().kernel.lengthscales, report.samples.back().kernel.lengthscales);
-    EXPECT_EQ(averagedLeaveOneOut(many).mean.size(), data.size());
+    EXPECT_EQ(leaveOneOutMixtures(many).size(), size_t(data.size()));
 }
 
 // A study's first data: several high-bit configurations measured alike on the cheap task and one
