@@ -81,6 +81,8 @@ set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   study/evaluator_protocol.cpp
   study/study_store.cpp
   study/trial_evaluator.cpp
+  study/slurm_queue.cpp
+  study/slurm_trial_evaluator.cpp
   study/synthetic_trial_evaluator.cpp
   study/torch_trial_evaluator.cpp
   study/child_process.cpp

@@ -4,7 +4,8 @@
 # python3-torch and python3-onnx are test clients: exported TorchScript and ONNX models are checked
 # in Debian's PyTorch and onnx.checker. dpkg-dev, help2man, desktop-file-utils and appstream build
 # and check the Debian package (installer/package.sh). clang and its runtime build the libFuzzer
-# harnesses (tests/fuzz); clang-format checks the house style.
+# harnesses (tests/fuzz); clang-format checks the house style. slurmctld, slurmd, slurm-client and munge
+# make the one-node cluster the Slurm executor is tested on (tests/slurm/one_node_cluster.sh).
 set -euo pipefail
 
 packages=(
@@ -18,6 +19,7 @@ packages=(
   python3-torch python3-onnx
   dpkg-dev help2man desktop-file-utils appstream
   clang libclang-rt-14-dev clang-format
+  slurmctld slurmd slurm-client munge
 )
 
 missing=()

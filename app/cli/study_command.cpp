@@ -293,13 +293,17 @@ void exitWithParent()
 /// (a result, or {"error": reason} when the evaluation failed), the network and data loaded once.
 void evaluate(const StudyOptions& options)
 {
-    StudyStore store = StudyStore::openForReading(options.database);
-    const StoredStudy stored = store.loadStudy(options.name);
-    StudySpec spec = stored.spec;
+    // --spec: the study as a Slurm job reads it (jobs never open the study database).
+    StudySpec spec = options.specFile.empty()
+        ? StudyStore::openForReading(options.database).loadStudy(options.name).spec
+        : StudySpec::fromJson(readTextFile(options.specFile, "study file"));
     applyRunOptions(spec, options);
     spec.workers = 1;
-    const std::vector<std::string> names = stored.layerNames();
+    spec.executor = "local";
     const std::unique_ptr<TrialEvaluator> evaluator = makeTrialEvaluator(spec);
+    std::vector<std::string> names;
+    for (const LayerInfo& layer : evaluator->layers())
+        names.push_back(layer.name);
     if (!options.serve) {
         const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
         std::cout << trialResultJson(evaluator->evaluate(parseTrialRequest(input, names), WorkControl{})) << std::endl;
@@ -458,6 +462,8 @@ void addStudyCommand(CLI::App& app)
         "evaluate", "Evaluate a trial request (JSON on stdin, result on stdout): the worker of parallel runs");
     common(evaluateCommand);
     evaluateCommand->add_option("--threads", options->threads, "compute threads");
+    evaluateCommand->add_option("--spec", options->specFile,
+                                "read the study from this JSON file instead of --db (Slurm jobs, docs/slurm.md)");
     evaluateCommand->add_flag("--serve", options->serve,
                               "answer requests one per line until end of input (persistent worker)");
     evaluateCommand->callback([options] { evaluate(*options); });

@@ -22,16 +22,20 @@ std::string errorSuffix(const ChildOutput& child)
 
 } // namespace
 
+std::vector<LayerInfo> studyCostModel(const StudySpec& spec, std::function<CostReport(const BitConfig&)>& cost)
+{
+    const Network network = openStudyNetwork(spec);
+    std::vector<LayerInfo> layers = network.layers();
+    const std::shared_ptr<Quantizer> quantizer = makeQuantizer(parseQuantizerKind(spec.quantizer));
+    const LayerPolicy policy{spec.quantizeImageInput, std::nullopt};
+    cost = [layers, quantizer, policy](const BitConfig& bits) { return computeCost(layers, bits, *quantizer, policy); };
+    return layers;
+}
+
 CommandTrialEvaluator::CommandTrialEvaluator(const StudySpec& spec) :
     command_(spec.command), timeout_(spec.commandTimeout)
 {
-    const Network network = openStudyNetwork(spec);
-    layers_ = network.layers();
-    const std::shared_ptr<Quantizer> quantizer = makeQuantizer(parseQuantizerKind(spec.quantizer));
-    const LayerPolicy policy{spec.quantizeImageInput, std::nullopt};
-    fallbackCost_ = [layers = layers_, quantizer, policy](const BitConfig& bits) {
-        return computeCost(layers, bits, *quantizer, policy);
-    };
+    layers_ = studyCostModel(spec, fallbackCost_); // in the body: fallbackCost_ is constructed by now
 }
 
 CommandTrialEvaluator::CommandTrialEvaluator(std::vector<std::string> command, double timeout,

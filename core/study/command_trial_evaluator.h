@@ -8,6 +8,10 @@
 
 namespace quantscope {
 
+/// The layers of the study's model, and in `cost` their memory and BOPs under the study's
+/// quantizer: what an external command may leave out of its result.
+std::vector<LayerInfo> studyCostModel(const StudySpec& spec, std::function<CostReport(const BitConfig&)>& cost);
+
 /// Evaluations that happen elsewhere (a target device, another machine, a cluster job): runs a
 /// command for each trial, writes the request as JSON on its standard input and reads the result
 /// JSON from its standard output (protocol: docs/evaluator-protocol.md). A time-out, a non-zero

@@ -139,14 +139,22 @@ TrialRequest StudyRunner::requestFor(const TrialRow& pending) const
     return request;
 }
 
-void StudyRunner::start(const TrialRow& row)
+void StudyRunner::start(const TrialRow& row, TrialEvaluator& evaluator, const TrialRequest& request)
 {
-    store_.markRunning(row.id);
-    if (trialStarted_) {
-        TrialRow running = row;
-        running.status = TrialStatus::Running;
-        trialStarted_(running);
+    TrialRow running = row;
+    try {
+        running.job = evaluator.submit(request, row.job);
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const Error& e) {
+        throw EvaluationFailed(std::string("could not submit the trial: ") + e.what());
     }
+    if (running.job != row.job)
+        store_.setTrialJob(row.id, running.job);
+    store_.markRunning(row.id);
+    running.status = TrialStatus::Running;
+    if (trialStarted_)
+        trialStarted_(running);
 }
 
 TrialRow StudyRunner::finish(const TrialRow& pending, const std::function<TrialResult()>& result,
@@ -168,7 +176,7 @@ TrialRow StudyRunner::finish(const TrialRow& pending, const std::function<TrialR
         finished.error = e.what();
         finished.seconds = seconds;
     } catch (const Cancelled&) {
-        store_.requeueRunning(study_.id);
+        store_.requeueRunning(study_.id, false); // queue jobs were cancelled with it
         throw;
     }
     replay(finished);
@@ -205,13 +213,21 @@ std::vector<TrialRow> StudyRunner::evaluateOnWorkers(const TrialSource& next, co
                 inFlight.push_back(r.row);
             for (const TrialRow& row : next(idle.size(), inFlight)) {
                 TrialEvaluator* evaluator = evaluators_[idle.back()];
-                start(row);
+                const TrialRequest request = requestFor(row);
+                try {
+                    start(row, *evaluator, request);
+                } catch (const EvaluationFailed& e) { // its queue refused it: failed, the worker stays idle
+                    finished.push_back(finish(
+                        row, [&]() -> TrialResult { throw e; }, Clock::now()));
+                    if (onTrial)
+                        onTrial(finished.back());
+                    continue;
+                }
                 running.push_back({row, idle.back(), Clock::now(), std::future<TrialResult>()});
                 idle.pop_back();
-                running.back().result =
-                    std::async(std::launch::async, [evaluator, request = requestFor(row), workerControl] {
-                        return evaluator->evaluate(request, workerControl);
-                    });
+                running.back().result = std::async(std::launch::async, [evaluator, request, workerControl] {
+                    return evaluator->evaluate(request, workerControl);
+                });
             }
         }
         if (running.empty())
@@ -245,7 +261,7 @@ std::vector<TrialRow> StudyRunner::evaluateOnWorkers(const TrialSource& next, co
             }
     }
     if (cancelled) {
-        store_.requeueRunning(study_.id);
+        store_.requeueRunning(study_.id, false); // queue jobs were cancelled with it
         throw Cancelled();
     }
     return finished;
@@ -317,7 +333,6 @@ std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
     std::vector<TrialRow> finished;
     for (const TrialRow& row : queue) {
         control.checkCancelled();
-        start(row);
         const TrialRequest request = requestFor(row);
         WorkControl trialControl;
         trialControl.cancel = control.cancel;
@@ -326,7 +341,11 @@ std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
                                      prefix = "trial " + std::to_string(row.id) + " (" + request.taskName + "): "](
                                         const Progress& p) { control.report(prefix + p.phase, p.done, p.total); };
         finished.push_back(finish(
-            row, [&] { return evaluators_.front()->evaluate(request, trialControl); },
+            row,
+            [&] {
+                start(row, *evaluators_.front(), request);
+                return evaluators_.front()->evaluate(request, trialControl);
+            },
             std::chrono::steady_clock::now()));
     }
     return finished;

@@ -99,6 +99,14 @@ void StudySpec::validate() const
     }
     if (workers < 1 || workers > 64)
         throw ConfigError("study: workers must be 1..64");
+    if (executor != "local" && executor != "slurm")
+        throw ConfigError("study: executor '" + executor + "' is not local or slurm");
+    if (slurm.cpus < 0 || slurm.cpus > 4096)
+        throw ConfigError("study: slurm.cpus must be 0 (the evaluation threads) .. 4096");
+    if (slurm.maxRequeues < 0 || slurm.maxRequeues > 100)
+        throw ConfigError("study: slurm.max_requeues must be 0..100");
+    if (!(slurm.pollSeconds >= 0.1 && slurm.pollSeconds <= 3600))
+        throw ConfigError("study: slurm.poll_seconds must be 0.1..3600");
     if (!budgetTrials && !budgetCost)
         throw ConfigError("study: give a budget (\"budget_trials\" or \"budget_cost\")");
     if (budgetTrials && *budgetTrials < 1)
@@ -141,6 +149,19 @@ std::string StudySpec::toJson() const
                                 {"strategy", strategy},
                                 {"batch", batch},
                                 {"workers", workers},
+                                {"executor", executor},
+                                {"slurm",
+                                 {{"partition", slurm.partition},
+                                  {"time_limit", slurm.timeLimit},
+                                  {"cpus", slurm.cpus},
+                                  {"mem", slurm.memory},
+                                  {"gres", slurm.gres},
+                                  {"sbatch_args", slurm.sbatchArgs},
+                                  {"setup", slurm.setup},
+                                  {"jobs_folder", slurm.jobsFolder},
+                                  {"program", slurm.program},
+                                  {"max_requeues", slurm.maxRequeues},
+                                  {"poll_seconds", slurm.pollSeconds}}},
                                 {"effective_k", effectiveK},
                                 {"seed", seed},
                                 {"initial_design", initialCheap},
@@ -164,16 +185,17 @@ StudySpec StudySpec::fromJson(const std::string& text)
         throw ConfigError("study file must hold a JSON object");
     std::string field;
     try {
-        auto read = [&](const char* key, auto& target) {
-            field = key;
-            if (!j.contains(key) || j.at(key).is_null())
+        auto readFrom = [&](const nlohmann::json& object, const char* key, const std::string& name, auto& target) {
+            field = name;
+            if (!object.contains(key) || object.at(key).is_null())
                 return;
             using Target = std::decay_t<decltype(target)>;
             if constexpr (std::is_integral_v<Target> && !std::is_same_v<Target, bool>)
-                target = jsonInteger<Target>(j.at(key), "study file: field \"" + field + "\"");
+                target = jsonInteger<Target>(object.at(key), "study file: field \"" + field + "\"");
             else
-                j.at(key).get_to(target);
+                object.at(key).get_to(target);
         };
+        auto read = [&](const char* key, auto& target) { readFrom(j, key, key, target); };
         read("name", spec.name);
         read("evaluator", spec.evaluator);
         read("model", spec.model);
@@ -201,6 +223,27 @@ StudySpec StudySpec::fromJson(const std::string& text)
         read("initial_design", spec.initialCheap);
         read("initial_target", spec.initialTarget);
         read("measure_baselines", spec.measureBaselines);
+        read("executor", spec.executor);
+        field = "slurm";
+        if (j.contains("slurm") && !j.at("slurm").is_null()) {
+            const nlohmann::json& slurm = j.at("slurm");
+            if (!slurm.is_object())
+                throw ConfigError("study file: field \"slurm\" must be an object");
+            auto readSlurm = [&](const char* key, auto& target) {
+                readFrom(slurm, key, std::string("slurm.") + key, target);
+            };
+            readSlurm("partition", spec.slurm.partition);
+            readSlurm("time_limit", spec.slurm.timeLimit);
+            readSlurm("cpus", spec.slurm.cpus);
+            readSlurm("mem", spec.slurm.memory);
+            readSlurm("gres", spec.slurm.gres);
+            readSlurm("sbatch_args", spec.slurm.sbatchArgs);
+            readSlurm("setup", spec.slurm.setup);
+            readSlurm("jobs_folder", spec.slurm.jobsFolder);
+            readSlurm("program", spec.slurm.program);
+            readSlurm("max_requeues", spec.slurm.maxRequeues);
+            readSlurm("poll_seconds", spec.slurm.pollSeconds);
+        }
         field = "tasks";
         if (j.contains("tasks")) {
             spec.tasks.clear();

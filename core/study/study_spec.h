@@ -14,6 +14,21 @@ struct StudyTask {
     double cost = 1.0; ///< default cost (seconds) until evaluations are measured
 };
 
+/// How a study's trials run as Slurm jobs (`executor` "slurm", docs/slurm.md).
+struct SlurmSettings {
+    std::string partition;               ///< sbatch --partition (empty: the cluster's default)
+    std::string timeLimit;               ///< sbatch --time, e.g. "01:00:00" (empty: the partition's)
+    int cpus = 0;                        ///< --cpus-per-task (0: the study's evaluation threads, at least 1)
+    std::string memory;                  ///< --mem, e.g. "8G" (empty: the partition's default)
+    std::string gres;                    ///< --gres, e.g. "gpu:1"
+    std::vector<std::string> sbatchArgs; ///< more sbatch arguments, passed as given
+    std::vector<std::string> setup;      ///< shell lines each job runs first (module loads, environments)
+    std::string jobsFolder;              ///< shared folder for requests and results (empty: next to the study file)
+    std::string program;                 ///< quantscope-cli on the compute nodes (empty: the runner's own)
+    int maxRequeues = 2;                 ///< resubmissions of a trial after preemption or node failure
+    double pollSeconds = 10;             ///< one squeue for all of the study's jobs this often
+};
+
 /// Everything that defines a study: what is searched, how it is evaluated, and the budget.
 /// Read from and written to JSON (docs/studies.md).
 struct StudySpec {
@@ -33,6 +48,9 @@ struct StudySpec {
     bool quantizeImageInput = false;
     int threads = 0; ///< compute threads of each evaluation (0: LibTorch's default)
     int workers = 1; ///< evaluations run at once (worker processes, docs/studies.md)
+    /// Where trials run: "local" (this machine) or "slurm" (one job per trial, `workers` jobs at once).
+    std::string executor = "local";
+    SlurmSettings slurm;
 
     // The synthetic evaluator.
     int syntheticLayers = 9;

@@ -68,6 +68,12 @@ const char* const kSchemaV3 = R"sql(
 ALTER TABLE run_locks ADD COLUMN holder TEXT NOT NULL DEFAULT '';
 )sql";
 
+/// Version 4: the queue job a trial runs as (the Slurm executor), stored before it is marked running,
+/// so that a runner that died re-attaches to it instead of submitting it again.
+const char* const kSchemaV4 = R"sql(
+ALTER TABLE trials ADD COLUMN job TEXT NOT NULL DEFAULT '';
+)sql";
+
 std::string hostName()
 {
     char name[256] = {};
@@ -159,6 +165,7 @@ void StudyStore::migrate()
         return int(version.integer(0));
     };
     int current = readVersion();
+    schemaVersion_ = current;
     if (current > kSchemaVersion)
         throw StoreError("study file " + db_.path() + " has schema version " + std::to_string(current)
                          + ", newer than this Quantscope understands (" + std::to_string(kSchemaVersion) + ")");
@@ -174,6 +181,7 @@ void StudyStore::migrate()
         return;
     SqliteTransaction transaction(db_);
     current = readVersion(); // another process may have migrated it meanwhile
+    schemaVersion_ = current;
     if (current == kSchemaVersion)
         return;
     if (current == 0) {
@@ -187,8 +195,11 @@ void StudyStore::migrate()
         db_.execute(kSchemaV2);
     if (current < 3)
         db_.execute(kSchemaV3);
+    if (current < 4)
+        db_.execute(kSchemaV4);
     db_.execute("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     transaction.commit();
+    schemaVersion_ = kSchemaVersion;
 }
 
 int64_t StudyStore::createStudy(const StudySpec& spec, const std::vector<LayerInfo>& layers)
@@ -354,12 +365,19 @@ void StudyStore::failTrial(int64_t trialId, const std::string& error, double sec
     update.bind(1, error).bind(2, seconds).bind(3, trialId).run();
 }
 
-int StudyStore::requeueRunning(int64_t studyId)
+int StudyStore::requeueRunning(int64_t studyId, bool keepJobs)
 {
-    SqliteStatement update(
-        db_, "UPDATE trials SET status = 'pending', started_at = NULL WHERE study_id = ? AND status = 'running'");
+    SqliteStatement update(db_,
+                           std::string("UPDATE trials SET status = 'pending', started_at = NULL")
+                               + (keepJobs ? "" : ", job = ''") + " WHERE study_id = ? AND status = 'running'");
     update.bind(1, studyId).run();
     return db_.changes();
+}
+
+void StudyStore::setTrialJob(int64_t trialId, const std::string& job)
+{
+    SqliteStatement update(db_, "UPDATE trials SET job = ? WHERE id = ?");
+    update.bind(1, job).bind(2, trialId).run();
 }
 
 std::vector<std::string> StudyStore::layerNames(int64_t studyId)
@@ -378,8 +396,10 @@ std::vector<TrialRow> StudyStore::trials(int64_t studyId)
     std::vector<TrialRow> rows;
     SqliteStatement query(db_,
                           "SELECT id, config, task, status, accuracy, memory_mb, bops, seconds, error, reason, "
-                          "created_at, coalesce(started_at, ''), coalesce(finished_at, '') FROM trials "
-                          "WHERE study_id = ? ORDER BY id");
+                          "created_at, coalesce(started_at, ''), coalesce(finished_at, ''), "
+                              + std::string(schemaVersion_ >= 4 ? "job" : "''")
+                              + " FROM trials "
+                                "WHERE study_id = ? ORDER BY id");
     query.bind(1, studyId);
     while (query.step()) {
         TrialRow row;
@@ -401,6 +421,7 @@ std::vector<TrialRow> StudyStore::trials(int64_t studyId)
         row.createdAt = query.text(10);
         row.startedAt = query.text(11);
         row.finishedAt = query.text(12);
+        row.job = query.text(13);
         rows.push_back(std::move(row));
     }
     return rows;

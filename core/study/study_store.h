@@ -28,6 +28,7 @@ struct TrialRow {
     std::string error;
     std::string reason; ///< why the strategy proposed it
     std::string createdAt, startedAt, finishedAt;
+    std::string job; ///< the queue job it runs or ran as (Slurm executor), empty otherwise
 };
 
 struct StoredStudy {
@@ -56,7 +57,7 @@ struct TrialResult {
 /// so a killed process loses nothing; `requeueRunning` puts interrupted trials back in the queue.
 class StudyStore {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     /// Opens `path`, creating it (and migrating its schema) if `create`. StoreError when the file
     /// is missing (and not to be created), is not a study database, or was written by a newer Quantscope.
@@ -82,8 +83,12 @@ public:
     void markRunning(int64_t trialId);
     void completeTrial(int64_t trialId, const TrialResult& result);
     void failTrial(int64_t trialId, const std::string& error, double seconds);
-    /// Running trials (their process died) become pending again; returns how many.
-    int requeueRunning(int64_t studyId);
+    /// Running trials become pending again; returns how many. `keepJobs`: their queue jobs stay
+    /// recorded, to be re-attached (the process that ran them died); otherwise they are cleared
+    /// (the jobs were cancelled).
+    int requeueRunning(int64_t studyId, bool keepJobs = true);
+    /// Records the queue job trial `trialId` runs as (before it is marked running).
+    void setTrialJob(int64_t trialId, const std::string& job);
     /// StoreError for a row whose configuration does not fit the study's layers (a damaged file).
     std::vector<TrialRow> trials(int64_t studyId);
 
@@ -113,7 +118,8 @@ private:
     /// Closes and removes the file when this store created it (it holds no study yet).
     void discardCreatedFile();
 
-    bool created_ = false; ///< this store made the file (removed again when it fails to become a study)
+    int schemaVersion_ = 0; ///< of the open file (read-only files may be older than kSchemaVersion)
+    bool created_ = false;  ///< this store made the file (removed again when it fails to become a study)
     SqliteDb db_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "study/command_trial_evaluator.h"
+#include "study/slurm_trial_evaluator.h"
 #include "study/synthetic_trial_evaluator.h"
 #include "study/torch_trial_evaluator.h"
 #include "study/worker_trial_evaluator.h"
@@ -23,6 +24,8 @@ std::unique_ptr<TrialEvaluator> makeTrialEvaluator(const StudySpec& spec, std::s
 std::vector<std::unique_ptr<TrialEvaluator>> makeTrialEvaluators(const StudySpec& spec, const WorkerLaunch& launch,
                                                                  std::shared_ptr<const StudyAssets> assets)
 {
+    if (spec.executor == "slurm")
+        return makeSlurmTrialEvaluators(spec, launch, std::move(assets));
     std::vector<std::unique_ptr<TrialEvaluator>> evaluators;
     if (spec.workers <= 1) {
         evaluators.push_back(makeTrialEvaluator(spec, std::move(assets)));

@@ -43,6 +43,11 @@ public:
     virtual std::vector<LayerInfo> layers() const = 0;
     /// Throws EvaluationFailed (trial failed, study goes on) or Cancelled.
     virtual TrialResult evaluate(const TrialRequest& request, const WorkControl& control) = 0;
+    /// Queue-backed evaluators (Slurm) hand the trial to their queue here, on the runner's thread
+    /// before it is marked running, and return the job's id for the store; `recordedJob` is the job
+    /// the store holds for it from a runner that died, re-attached to instead of submitting again.
+    /// evaluate() then waits for that job. Others submit nothing and return "".
+    virtual std::string submit(const TrialRequest& /*request*/, const std::string& /*recordedJob*/) { return {}; }
 };
 
 /// The evaluator `spec.evaluator` names, set up for the spec (data loaded, model read). A torch
@@ -57,8 +62,8 @@ struct WorkerLaunch {
     std::string database;
 };
 
-/// The evaluators of a study's `spec.workers` parallel evaluations. One worker: the evaluator
-/// itself. Several: command studies run their command once per worker; torch and synthetic studies
+/// The evaluators of a study's `spec.workers` parallel evaluations. The slurm executor: that many
+/// jobs at once (makeSlurmTrialEvaluators). One local worker: the evaluator itself. Several: command studies run their command once per worker; torch and synthetic studies
 /// get one persistent worker process each (WorkerTrialEvaluator: `launch.program study evaluate
 /// --serve`), whose LibTorch thread pool, seeds and memory are its own and which loads the network
 /// and data once. `assets`: as for makeTrialEvaluator (several workers read the layers from them).

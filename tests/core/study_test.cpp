@@ -560,14 +560,27 @@ TEST(StudyStore, MigratesVersionOneFilesAndRefusesNewerOnes)
         SqliteDb raw(dir.file("v1.db"), SqliteDb::Access::ReadWrite);
         raw.execute("DROP TABLE study_artifacts");
         raw.execute("ALTER TABLE run_locks DROP COLUMN holder");
+        raw.execute("ALTER TABLE trials DROP COLUMN job");
         raw.execute("PRAGMA user_version = 1");
     }
     StudyStore migrated(dir.file("v1.db"));
     const int64_t id = migrated.loadStudy("synthetic").id;
+    const int64_t trial =
+        migrated.addPendingTrial(id, BitConfig::uniform(4, migrated.loadStudy("synthetic").layers.size()), 0, "test");
+    EXPECT_EQ(migrated.trials(id).front().job, "");
+    migrated.setTrialJob(trial, "4711");
+    EXPECT_EQ(migrated.trials(id).front().job, "4711");
     EXPECT_FALSE(migrated.artifact(id, "sensitivity"));
     migrated.saveArtifact(id, "sensitivity", "{\"x\": 1}");
     migrated.saveArtifact(id, "sensitivity", "{\"x\": 2}");
     EXPECT_EQ(*migrated.artifact(id, "sensitivity"), "{\"x\": 2}");
+    {
+        // A version-3 file (before queue jobs) still serves readers that may not migrate it.
+        SqliteDb raw(dir.file("v1.db"), SqliteDb::Access::ReadWrite);
+        raw.execute("ALTER TABLE trials DROP COLUMN job");
+        raw.execute("PRAGMA user_version = 3");
+    }
+    EXPECT_EQ(StudyStore::openForReading(dir.file("v1.db")).trials(id).front().job, "");
     {
         SqliteDb raw(dir.file("v1.db"), SqliteDb::Access::ReadWrite);
         raw.execute("PRAGMA user_version = 99");
