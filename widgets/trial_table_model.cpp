@@ -69,7 +69,9 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const
         return size_t(t.task) < taskNames_.size()
             ? QStringLiteral("%1 (%2)").arg(t.task).arg(QString::fromStdString(taskNames_[size_t(t.task)]))
             : QString::number(t.task);
-    case Status: return QString::fromStdString(trialStatusName(t.status));
+    case Status: // "running (job 4711)": the queue job of a Slurm study's trial
+        return QString(QString::fromStdString(trialStatusName(t.status))
+                       + (t.job.empty() ? QString() : tr(" (job %1)").arg(QString::fromStdString(t.job))));
     case Accuracy:
         if (!t.accuracy)
             return sortKey ? QVariant(-1.0) : QVariant();

@@ -104,6 +104,8 @@ void printTrial(const TrialRow& row, bool json)
             j["seconds"] = *row.seconds;
         if (!row.error.empty())
             j["error"] = row.error;
+        if (!row.job.empty())
+            j["job"] = row.job;
         std::cout << j.dump() << std::endl;
         return;
     }
@@ -113,6 +115,8 @@ void printTrial(const TrialRow& row, bool json)
                   << row.memoryMB.value_or(0) << " MB";
     else
         std::cout << "failed: " << row.error;
+    if (!row.job.empty())
+        std::cout << "  (job " << row.job << ")";
     std::cout << std::endl;
 }
 

@@ -139,7 +139,7 @@ TrialRequest StudyRunner::requestFor(const TrialRow& pending) const
     return request;
 }
 
-void StudyRunner::start(const TrialRow& row, TrialEvaluator& evaluator, const TrialRequest& request)
+TrialRow StudyRunner::start(const TrialRow& row, TrialEvaluator& evaluator, const TrialRequest& request)
 {
     TrialRow running = row;
     try {
@@ -155,6 +155,7 @@ void StudyRunner::start(const TrialRow& row, TrialEvaluator& evaluator, const Tr
     running.status = TrialStatus::Running;
     if (trialStarted_)
         trialStarted_(running);
+    return running;
 }
 
 TrialRow StudyRunner::finish(const TrialRow& pending, const std::function<TrialResult()>& result,
@@ -214,8 +215,9 @@ std::vector<TrialRow> StudyRunner::evaluateOnWorkers(const TrialSource& next, co
             for (const TrialRow& row : next(idle.size(), inFlight)) {
                 TrialEvaluator* evaluator = evaluators_[idle.back()];
                 const TrialRequest request = requestFor(row);
+                TrialRow started;
                 try {
-                    start(row, *evaluator, request);
+                    started = start(row, *evaluator, request);
                 } catch (const EvaluationFailed& e) { // its queue refused it: failed, the worker stays idle
                     finished.push_back(finish(
                         row, [&]() -> TrialResult { throw e; }, Clock::now()));
@@ -223,7 +225,7 @@ std::vector<TrialRow> StudyRunner::evaluateOnWorkers(const TrialSource& next, co
                         onTrial(finished.back());
                     continue;
                 }
-                running.push_back({row, idle.back(), Clock::now(), std::future<TrialResult>()});
+                running.push_back({started, idle.back(), Clock::now(), std::future<TrialResult>()});
                 idle.pop_back();
                 running.back().result = std::async(std::launch::async, [evaluator, request, workerControl] {
                     return evaluator->evaluate(request, workerControl);
@@ -340,13 +342,15 @@ std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
             trialControl.progress = [&control,
                                      prefix = "trial " + std::to_string(row.id) + " (" + request.taskName + "): "](
                                         const Progress& p) { control.report(prefix + p.phase, p.done, p.total); };
+        std::string job;
         finished.push_back(finish(
             row,
             [&] {
-                start(row, *evaluators_.front(), request);
+                job = start(row, *evaluators_.front(), request).job;
                 return evaluators_.front()->evaluate(request, trialControl);
             },
             std::chrono::steady_clock::now()));
+        finished.back().job = job;
     }
     return finished;
 }

@@ -66,7 +66,8 @@ private:
     TrialRequest requestFor(const TrialRow& pending) const;
     /// Hands `row` to `evaluator`'s queue where it has one (the job stored first), then marks it
     /// running in the store and tells trialStarted_. EvaluationFailed when the queue refuses it.
-    void start(const TrialRow& row, TrialEvaluator& evaluator, const TrialRequest& request);
+    /// Returns the row as running (with its job).
+    TrialRow start(const TrialRow& row, TrialEvaluator& evaluator, const TrialRequest& request);
     /// Stores the outcome `result()` yields (a result, EvaluationFailed or Cancelled) for `pending`.
     TrialRow finish(const TrialRow& pending, const std::function<TrialResult()>& result,
                     std::chrono::steady_clock::time_point start);

@@ -56,8 +56,15 @@ TEST(StudySpec, JsonRoundTripAndValidation)
 {
     StudySpec spec = syntheticSpec(7);
     spec.command = {"eval.sh", "--fast"};
+    spec.executor = "slurm";
+    spec.slurm.partition = "gpu";
+    spec.slurm.gres = "gpu:1";
+    spec.slurm.sbatchArgs = {"--account=lab"};
+    spec.slurm.setup = {"module load cuda"};
+    spec.slurm.maxRequeues = 5;
     const StudySpec back = StudySpec::fromJson(spec.toJson());
     EXPECT_EQ(back.toJson(), spec.toJson());
+    EXPECT_EQ(back.slurm.setup, spec.slurm.setup);
     EXPECT_EQ(StudySpec::fromJson(R"({"name": "x", "strategy": "ei"})").strategy, "ei");
     auto error = [](const std::string& json) {
         try {
@@ -69,6 +76,11 @@ TEST(StudySpec, JsonRoundTripAndValidation)
     };
     EXPECT_EQ(error(R"({"evaluator": "gpu"})"), "study: evaluator 'gpu' is not torch, synthetic or command");
     EXPECT_EQ(error(R"({"batch": 0})"), "study: batch must be at least 1");
+    EXPECT_EQ(error(R"({"executor": "pbs"})"), "study: executor 'pbs' is not local or slurm");
+    EXPECT_EQ(error(R"({"slurm": []})"), "study file: field \"slurm\" must be an object");
+    EXPECT_EQ(error(R"({"slurm": {"max_requeues": -1}})"), "study: slurm.max_requeues must be 0..100");
+    EXPECT_NE(error(R"({"slurm": {"partition": 3}})").find("field \"slurm.partition\" has the wrong type"),
+              std::string::npos);
     EXPECT_EQ(error(R"({"budget_trials": null, "budget_cost": null})"),
               "study: give a budget (\"budget_trials\" or \"budget_cost\")");
     EXPECT_EQ(error(R"({"batch": "two"})"),

@@ -31,7 +31,9 @@ daemon() { command -v "$1" 2>/dev/null || echo "/usr/sbin/$1"; }
 
 write_config() {
   local cpus memory user
-  cpus=$(nproc)
+  # Two CPUs whatever the machine has (config_overrides), so that three one-CPU jobs always leave
+  # one queued behind two running, as the tests need; QUANTSCOPE_SLURM_CPUS for more.
+  cpus=${QUANTSCOPE_SLURM_CPUS:-2}
   memory=$(awk '/MemTotal/ { print int($2 / 1024 / 2) }' /proc/meminfo)
   user=$(id -un)
   cat >"$conf" <<CONF
@@ -64,8 +66,9 @@ MinJobAge=300
 KillWait=5
 SchedulerParameters=sched_interval=1
 MessageTimeout=20
+SlurmdParameters=config_overrides
 NodeName=localhost CPUs=$cpus RealMemory=$memory State=UNKNOWN
-PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
+PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 CONF
 }
 

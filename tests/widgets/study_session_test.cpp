@@ -303,6 +303,23 @@ TEST(StudySession, CancelStopsWithinOneEvaluationAndRequeues)
         EXPECT_NE(t.status, TrialStatus::Running);
 }
 
+// A Slurm study's trials show the queue job they run as.
+TEST(TrialTableModel, StatusNamesTheQueueJob)
+{
+    TrialTableModel table;
+    TrialRow running;
+    running.id = 3;
+    running.bits = BitConfig::uniform(4, 2);
+    running.status = TrialStatus::Running;
+    running.job = "4711";
+    TrialRow local = running;
+    local.id = 4;
+    local.job.clear();
+    table.setTrials({running, local});
+    EXPECT_EQ(table.data(table.index(0, TrialTableModel::Status)).toString(), QStringLiteral("running (job 4711)"));
+    EXPECT_EQ(table.data(table.index(1, TrialTableModel::Status)).toString(), QStringLiteral("running"));
+}
+
 TEST(SensitivityView, DrawsEveryLayerAndWidth)
 {
     SensitivityReport report;
