@@ -7,7 +7,9 @@
 #   B. a job cancelled from outside (scancel) and one past its time limit end as failed trials with
 #      the reason, and the study goes on to its budget;
 #   C. cancelling the run (SIGINT, as the workbench's Stop does through the service) leaves no job
-#      of the study in the queue.
+#      of the study in the queue;
+#   D. a LibTorch study (short budget) run as Slurm jobs measures and exports what a local run with
+#      the same seeds does.
 # Exits 77 (skipped, with the reason) where the cluster cannot start.
 #
 #   tests/slurm/slurm_executor_test.sh build/app/quantscope-cli
@@ -117,3 +119,30 @@ wait_for 15 '[ -z "$(jobs_of c PENDING)$(jobs_of c RUNNING)$(jobs_of c COMPLETIN
 "$cli" study status --db c.db --name c >status-c.log 2>&1
 grep -q "0 done, 0 failed, 3 pending, 0 running" status-c.log || fail "C: $(cat status-c.log)"
 echo "C: cancelling the run cancelled its 3 jobs; their trials wait, pending, for the next run"
+
+# --- D: a real LibTorch study as Slurm jobs gives what a local run gives ----------------------------
+for executor in local slurm; do
+  cat >"d-$executor.json" <<JSON
+{"name": "d", "evaluator": "torch", "limit": 300, "threads": 1, "workers": 1, "budget_trials": 4,
+ "strategy": "random", "seed": 3, "measure_baselines": false, "executor": "$executor",
+ "tasks": [{"name": "quantize only", "steps": 0, "cost": 1}, {"name": "20 steps", "steps": 20, "cost": 5}],
+ "slurm": {"poll_seconds": 0.5}}
+JSON
+  "$cli" study create --db "d-$executor.db" --spec "d-$executor.json" >"create-d-$executor.log" 2>&1 \
+    || fail "study create (D, $executor)"
+  timeout 300 "$cli" study run --db "d-$executor.db" --name d >"run-d-$executor.log" 2>&1 || fail "D: $executor run"
+  "$cli" study export --db "d-$executor.db" --name d --format trials-csv >"d-$executor.csv" 2>/dev/null \
+    || fail "D: $executor export"
+  "$cli" study export --db "d-$executor.db" --name d --format bits-json >"d-$executor-best.json" 2>/dev/null \
+    || fail "D: $executor bits export"
+done
+grep -q "(job " run-d-slurm.log || fail "D: the Slurm run's trials name no job"
+# Everything but the times: configurations, tasks, accuracies, memory and BOPs.
+python3 - d-local.csv d-slurm.csv <<'PY' || fail "D: the Slurm run's trials differ from the local run's"
+import csv, sys
+keep = ("trial", "config", "task", "status", "accuracy", "memory_mb", "bops")
+local, slurm = ([tuple(r[k] for k in keep) for r in csv.DictReader(open(f))] for f in sys.argv[1:3])
+sys.exit(0 if local == slurm and len(local) == 4 else 1)
+PY
+cmp -s d-local-best.json d-slurm-best.json || fail "D: the exported configurations differ"
+echo "D: a LibTorch study run as Slurm jobs measured and exported what the local run did"
