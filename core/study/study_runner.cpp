@@ -147,7 +147,7 @@ TrialRow StudyRunner::start(const TrialRow& row, TrialEvaluator& evaluator, cons
     } catch (const Cancelled&) {
         throw;
     } catch (const Error& e) {
-        throw EvaluationFailed(std::string("could not submit the trial: ") + e.what());
+        throw SubmissionFailed("could not submit trial " + std::to_string(row.id) + ": " + e.what());
     }
     if (running.job != row.job)
         store_.setTrialJob(row.id, running.job);
@@ -204,11 +204,12 @@ std::vector<TrialRow> StudyRunner::evaluateOnWorkers(const TrialSource& next, co
     std::list<Running> running;
     std::vector<TrialRow> finished;
     bool cancelled = false;
+    std::string submissionError;
     std::string reportedIds;
     for (;;) {
         if (!cancelled && control.cancel && control.cancel->isCancelled())
             cancelled = true;
-        if (!cancelled && !idle.empty()) {
+        if (!cancelled && submissionError.empty() && !idle.empty()) {
             std::vector<TrialRow> inFlight;
             for (const Running& r : running)
                 inFlight.push_back(r.row);
@@ -218,12 +219,11 @@ std::vector<TrialRow> StudyRunner::evaluateOnWorkers(const TrialSource& next, co
                 TrialRow started;
                 try {
                     started = start(row, *evaluator, request);
-                } catch (const EvaluationFailed& e) { // its queue refused it: failed, the worker stays idle
-                    finished.push_back(finish(
-                        row, [&]() -> TrialResult { throw e; }, Clock::now()));
-                    if (onTrial)
-                        onTrial(finished.back());
-                    continue;
+                } catch (const SubmissionFailed& e) {
+                    // Not the trial's fault (a wrong partition, no sbatch): it stays pending, nothing
+                    // more is handed out, and the run ends with the reason once the others finish.
+                    submissionError = e.what();
+                    break;
                 }
                 running.push_back({started, idle.back(), Clock::now(), std::future<TrialResult>()});
                 idle.pop_back();
@@ -266,6 +266,8 @@ std::vector<TrialRow> StudyRunner::evaluateOnWorkers(const TrialSource& next, co
         store_.requeueRunning(study_.id, false); // queue jobs were cancelled with it
         throw Cancelled();
     }
+    if (!submissionError.empty())
+        throw SubmissionFailed(submissionError);
     return finished;
 }
 

@@ -65,7 +65,8 @@ public:
 private:
     TrialRequest requestFor(const TrialRow& pending) const;
     /// Hands `row` to `evaluator`'s queue where it has one (the job stored first), then marks it
-    /// running in the store and tells trialStarted_. EvaluationFailed when the queue refuses it.
+    /// running in the store and tells trialStarted_. SubmissionFailed when the queue refuses it (the
+    /// trial stays pending).
     /// Returns the row as running (with its job).
     TrialRow start(const TrialRow& row, TrialEvaluator& evaluator, const TrialRequest& request);
     /// Stores the outcome `result()` yields (a result, EvaluationFailed or Cancelled) for `pending`.

@@ -34,6 +34,13 @@ public:
     using Error::Error;
 };
 
+/// A queue (Slurm) that refuses a trial: a wrong partition, no sbatch. Not the trial's fault, so it
+/// stays pending and the run ends with the reason (a study would otherwise fail every trial alike).
+class SubmissionFailed : public Error {
+public:
+    using Error::Error;
+};
+
 /// Turns a request into accuracy, memory and BOPs: LibTorch, the synthetic problem, or an
 /// external command.
 class TrialEvaluator {

@@ -8,6 +8,7 @@
 #      the reason, and the study goes on to its budget;
 #   C. cancelling the run (SIGINT, as the workbench's Stop does through the service) leaves no job
 #      of the study in the queue;
+#   E. a partition sbatch refuses ends the run with sbatch's reason and fails no trial;
 #   D. a LibTorch study (short budget) run as Slurm jobs measures and exports what a local run with
 #      the same seeds does.
 # Exits 77 (skipped, with the reason) where the cluster cannot start.
@@ -119,6 +120,18 @@ wait_for 15 '[ -z "$(jobs_of c PENDING)$(jobs_of c RUNNING)$(jobs_of c COMPLETIN
 "$cli" study status --db c.db --name c >status-c.log 2>&1
 grep -q "0 done, 0 failed, 3 pending, 0 running" status-c.log || fail "C: $(cat status-c.log)"
 echo "C: cancelling the run cancelled its 3 jobs; their trials wait, pending, for the next run"
+
+# --- E: a queue that refuses the trials stops the run with the reason, failing none of them -------
+cat >e.json <<JSON
+{"name": "e", "evaluator": "synthetic", "executor": "slurm", "workers": 2, "budget_trials": 4,
+ "strategy": "random", "slurm": {"partition": "no-such-partition"}}
+JSON
+"$cli" study create --db e.db --spec e.json >create-e.log 2>&1 || fail "study create (E)"
+if timeout 60 "$cli" study run --db e.db --name e >run-e.log 2>&1; then fail "E: the run succeeded"; fi
+grep -q "could not submit trial 1: sbatch failed: .*Invalid partition" run-e.log || fail "E: $(cat run-e.log)"
+"$cli" study status --db e.db --name e >status-e.log 2>&1
+grep -q "0 done, 0 failed, 2 pending, 0 running" status-e.log || fail "E: $(cat status-e.log)"
+echo "E: sbatch's refusal ended the run with its reason; the trials wait, pending"
 
 # --- D: a real LibTorch study as Slurm jobs gives what a local run gives ----------------------------
 for executor in local slurm; do
