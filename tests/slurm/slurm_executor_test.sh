@@ -9,6 +9,7 @@
 #   C. cancelling the run (SIGINT, as the workbench's Stop does through the service) leaves no job
 #      of the study in the queue;
 #   E. a partition sbatch refuses ends the run with sbatch's reason and fails no trial;
+#   F. a job whose node fails is submitted again, and its trial is done;
 #   D. a LibTorch study (short budget) run as Slurm jobs measures and exports what a local run with
 #      the same seeds does.
 # Exits 77 (skipped, with the reason) where the cluster cannot start.
@@ -132,6 +133,24 @@ grep -q "could not submit trial 1: sbatch failed: .*Invalid partition" run-e.log
 "$cli" study status --db e.db --name e >status-e.log 2>&1
 grep -q "0 done, 0 failed, 2 pending, 0 running" status-e.log || fail "E: $(cat status-e.log)"
 echo "E: sbatch's refusal ended the run with its reason; the trials wait, pending"
+
+# --- F: a job that loses its node is submitted again ---------------------------------------------
+cat >f.json <<JSON
+{"name": "f", "evaluator": "synthetic", "executor": "slurm", "workers": 1, "budget_trials": 1,
+ "synthetic_delay": 20, "strategy": "random", "slurm": {"poll_seconds": 0.5, "max_requeues": 1}}
+JSON
+"$cli" study create --db f.db --spec f.json >create-f.log 2>&1 || fail "study create (F)"
+"$cli" study run --db f.db --name f >run-f.log 2>&1 &
+runner=$!
+wait_for 60 '[ -n "$(squeue -h --name=f-trial-1 -t RUNNING -o %i)" ]' || fail "F: the trial never ran"
+scontrol update nodename=localhost state=down reason=quantscope-test || fail "F: could not take the node down"
+scontrol update nodename=localhost state=resume 2>/dev/null # back at once where ReturnToService has not done it
+wait_for 120 '! kill -0 $runner 2>/dev/null' || fail "F: the study did not finish within 120 s"
+wait "$runner" || fail "F: the run failed"
+"$cli" study status --db f.db --name f >status-f.log 2>&1
+grep -q "1 done, 0 failed" status-f.log || fail "F: $(cat status-f.log)"
+[ "$(sort -u f.db.slurm/f/trial-1/jobs | wc -l)" -eq 2 ] || fail "F: jobs $(tr '\n' ' ' <f.db.slurm/f/trial-1/jobs)"
+echo "F: the job whose node failed was submitted again and the trial done"
 
 # --- D: a real LibTorch study as Slurm jobs gives what a local run gives ----------------------------
 for executor in local slurm; do
