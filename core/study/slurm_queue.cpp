@@ -162,7 +162,7 @@ std::optional<SlurmJobState> SlurmQueue::stateNow(const std::string& id)
 
 std::optional<std::string> SlurmQueue::findByName(const std::string& name)
 {
-    const std::string out = runSlurmCommand({"squeue", "-h", "--states=all", "--name=" + name, "-o", "%i"});
+    const std::string out = runSlurmCommand({"squeue", "-h", "--name=" + name, "-o", "%i"}); // queued or running
     std::istringstream lines(out);
     std::string id;
     std::getline(lines, id);

@@ -37,7 +37,7 @@ public:
     SlurmJobState waitUntilDone(const std::string& id, const WorkControl& control);
     /// The state of `id` now (one squeue for it): nullopt when Slurm does not know it.
     std::optional<SlurmJobState> stateNow(const std::string& id);
-    /// The id of a job named `name` that is in the queue or finished recently, if any.
+    /// The id of a job named `name` that is queued or running, if any.
     std::optional<std::string> findByName(const std::string& name);
     /// `scancel` for these jobs (errors ignored: a job may have finished meanwhile).
     void cancel(const std::vector<std::string>& ids);

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace quantscope {
@@ -64,13 +65,30 @@ std::string lastLine(const std::string& text)
     return line.substr(0, 200);
 }
 
-/// The job ids a trial's folder records, oldest first (one per submission).
+std::vector<std::string> linesOf(const fs::path& file)
+{
+    std::vector<std::string> out;
+    std::istringstream lines(readFile(file));
+    for (std::string line; std::getline(lines, line);)
+        if (!line.empty())
+            out.push_back(line);
+    return out;
+}
+
+/// The jobs a cancelled run scancelled: never re-attached to.
+std::set<std::string> cancelledJobs(const fs::path& folder)
+{
+    const std::vector<std::string> ids = linesOf(folder / "cancelled");
+    return {ids.begin(), ids.end()};
+}
+
+/// The job ids a trial's folder records, oldest first (one per submission), less those cancelled.
 std::vector<std::string> recordedJobs(const fs::path& folder)
 {
+    const std::set<std::string> cancelled = cancelledJobs(folder);
     std::vector<std::string> ids;
-    std::istringstream lines(readFile(folder / "jobs"));
-    for (std::string id; std::getline(lines, id);)
-        if (!id.empty())
+    for (const std::string& id : linesOf(folder / "jobs"))
+        if (!cancelled.count(id))
             ids.push_back(id);
     return ids;
 }
@@ -113,10 +131,14 @@ std::string SlurmTrialEvaluator::submit(const TrialRequest& request, const std::
     // store holds the first; resubmissions after preemption follow it, and the runner may have died
     // between sbatch and the store), else the store's, else one of the trial's name still known to
     // Slurm (it died inside sbatch's answer).
+    // Jobs a cancelled run scancelled are never taken up again.
+    const std::set<std::string> cancelled = cancelledJobs(folder);
     const std::vector<std::string> recorded = recordedJobs(folder);
-    std::string job = recorded.empty() ? recordedJob : recorded.back();
+    std::string job = !recorded.empty() ? recorded.back() : cancelled.count(recordedJob) ? "" : recordedJob;
     if (job.empty() && fs::exists(folder / "request.json"))
         job = queue_->findByName(safeName(studyName_) + "-trial-" + std::to_string(request.trialId)).value_or("");
+    if (cancelled.count(job))
+        job.clear();
     if (!job.empty() && !queue_->stateNow(job) && !fs::exists(folder / "result.json"))
         job.clear(); // Slurm forgot it and it left no result: run the trial again
     if (job.empty())
@@ -180,6 +202,7 @@ TrialResult SlurmTrialEvaluator::evaluate(const TrialRequest& request, const Wor
             end = queue_->waitUntilDone(job, control);
         } catch (const Cancelled&) {
             queue_->cancel({job});
+            std::ofstream(fs::path(trialFolder(request.trialId)) / "cancelled", std::ios::app) << job << "\n";
             std::lock_guard<std::mutex> lock(mutex_);
             jobs_.erase(request.trialId);
             throw;

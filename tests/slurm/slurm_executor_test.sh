@@ -7,7 +7,7 @@
 #   B. a job cancelled from outside (scancel) and one past its time limit end as failed trials with
 #      the reason, and the study goes on to its budget;
 #   C. cancelling the run (SIGINT, as the workbench's Stop does through the service) leaves no job
-#      of the study in the queue;
+#      of the study in the queue, and the next run submits those trials afresh;
 #   E. a partition sbatch refuses ends the run with sbatch's reason and fails no trial;
 #   F. a job whose node fails is submitted again, and its trial is done;
 #   D. a LibTorch study (short budget) run as Slurm jobs measures and exports what a local run with
@@ -105,10 +105,18 @@ grep -q '"trial":2,.*"status":"failed".*time limit' run-b.log || fail "B: trial 
 grep -q "4 done, 2 failed, 0 pending, 0 running" status-b.log || fail "B: $(cat status-b.log)"
 echo "B: scancel and the time limit failed their trials with the reason; 4 more trials done"
 
-# --- C: cancel from Quantscope ---------------------------------------------------------------------
+# --- C: cancel from Quantscope, then resume ------------------------------------------------------
+cat >hold.sh <<SH
+#!/bin/bash
+# Answers once the test removes the hold file.
+while [ -f "$work/hold" ]; do sleep 0.2; done
+echo '{"accuracy": 75}'
+SH
+chmod +x hold.sh
+touch hold
 cat >c.json <<JSON
-{"name": "c", "evaluator": "synthetic", "executor": "slurm", "workers": 3, "budget_trials": 6,
- "synthetic_delay": 60, "strategy": "random", "slurm": {"poll_seconds": 0.5}}
+{"name": "c", "evaluator": "command", "command": ["$work/hold.sh"], "executor": "slurm", "workers": 3,
+ "budget_trials": 5, "strategy": "random", "slurm": {"poll_seconds": 0.5}}
 JSON
 "$cli" study create --db c.db --spec c.json >create-c.log 2>&1 || fail "study create (C)"
 "$cli" study run --db c.db --name c >run-c.log 2>&1 &
@@ -120,7 +128,12 @@ wait_for 15 '[ -z "$(jobs_of c PENDING)$(jobs_of c RUNNING)$(jobs_of c COMPLETIN
   || fail "C: jobs left in the queue: $(squeue -h -o '%j %T')"
 "$cli" study status --db c.db --name c >status-c.log 2>&1
 grep -q "0 done, 0 failed, 3 pending, 0 running" status-c.log || fail "C: $(cat status-c.log)"
-echo "C: cancelling the run cancelled its 3 jobs; their trials wait, pending, for the next run"
+# The next run submits those trials afresh (their cancelled jobs are not taken up again).
+rm hold
+timeout 120 "$cli" study run --db c.db --name c >run-c2.log 2>&1 || fail "C: the resumed run failed"
+"$cli" study status --db c.db --name c >status-c2.log 2>&1
+grep -q "5 done, 0 failed, 0 pending, 0 running" status-c2.log || fail "C, resumed: $(cat status-c2.log)"
+echo "C: cancelling the run cancelled its 3 jobs; the next run submitted them again and finished"
 
 # --- E: a queue that refuses the trials stops the run with the reason, failing none of them -------
 cat >e.json <<JSON
