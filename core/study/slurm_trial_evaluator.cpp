@@ -215,16 +215,7 @@ TrialResult SlurmTrialEvaluator::evaluate(const TrialRequest& request, const Wor
             jobs_[request.trialId] = job;
             continue;
         }
-        try {
-            TrialResult result = collect(request, job, end);
-            std::lock_guard<std::mutex> lock(mutex_);
-            jobs_.erase(request.trialId);
-            return result;
-        } catch (...) {
-            std::lock_guard<std::mutex> lock(mutex_);
-            jobs_.erase(request.trialId);
-            throw;
-        }
+        return collect(request, job, end); // jobs_ keeps the job for jobOf()
     }
 }
 

@@ -30,6 +30,7 @@ public:
     std::vector<LayerInfo> layers() const override { return layers_; }
     std::string submit(const TrialRequest& request, const std::string& recordedJob) override;
     TrialResult evaluate(const TrialRequest& request, const WorkControl& control) override;
+    std::string jobOf(int64_t trialId) const override { return currentJob(trialId); }
 
 private:
     std::string trialFolder(int64_t trialId) const;

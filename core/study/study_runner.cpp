@@ -158,6 +158,15 @@ TrialRow StudyRunner::start(const TrialRow& row, TrialEvaluator& evaluator, cons
     return running;
 }
 
+void StudyRunner::recordFinalJob(TrialRow& row, const TrialEvaluator& evaluator)
+{
+    const std::string job = evaluator.jobOf(row.id);
+    if (job.empty() || job == row.job)
+        return;
+    store_.setTrialJob(row.id, job);
+    row.job = job;
+}
+
 TrialRow StudyRunner::finish(const TrialRow& pending, const std::function<TrialResult()>& result,
                              std::chrono::steady_clock::time_point start)
 {
@@ -253,6 +262,7 @@ std::vector<TrialRow> StudyRunner::evaluateOnWorkers(const TrialSource& next, co
                 try {
                     finished.push_back(finish(
                         it->row, [&] { return it->result.get(); }, it->start));
+                    recordFinalJob(finished.back(), *evaluators_[it->evaluator]);
                     if (onTrial)
                         onTrial(finished.back());
                 } catch (const Cancelled&) {
@@ -353,6 +363,7 @@ std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
             },
             std::chrono::steady_clock::now()));
         finished.back().job = job;
+        recordFinalJob(finished.back(), *evaluators_.front());
     }
     return finished;
 }

@@ -69,6 +69,8 @@ private:
     /// trial stays pending).
     /// Returns the row as running (with its job).
     TrialRow start(const TrialRow& row, TrialEvaluator& evaluator, const TrialRequest& request);
+    /// Stores the job a finished trial ran as last where its evaluator resubmitted it.
+    void recordFinalJob(TrialRow& row, const TrialEvaluator& evaluator);
     /// Stores the outcome `result()` yields (a result, EvaluationFailed or Cancelled) for `pending`.
     TrialRow finish(const TrialRow& pending, const std::function<TrialResult()>& result,
                     std::chrono::steady_clock::time_point start);

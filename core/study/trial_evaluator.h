@@ -55,6 +55,9 @@ public:
     /// the store holds for it from a runner that died, re-attached to instead of submitting again.
     /// evaluate() then waits for that job. Others submit nothing and return "".
     virtual std::string submit(const TrialRequest& /*request*/, const std::string& /*recordedJob*/) { return {}; }
+    /// The job trial `trialId` ran as last, once evaluate() returned (a resubmission after a node
+    /// failure replaces the one submit() returned); "" for evaluators without a queue.
+    virtual std::string jobOf(int64_t /*trialId*/) const { return {}; }
 };
 
 /// The evaluator `spec.evaluator` names, set up for the spec (data loaded, model read). A torch

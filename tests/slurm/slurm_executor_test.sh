@@ -153,7 +153,7 @@ cat >f.json <<JSON
  "synthetic_delay": 20, "strategy": "random", "slurm": {"poll_seconds": 0.5, "max_requeues": 1}}
 JSON
 "$cli" study create --db f.db --spec f.json >create-f.log 2>&1 || fail "study create (F)"
-"$cli" study run --db f.db --name f >run-f.log 2>&1 &
+"$cli" study run --db f.db --name f --json >run-f.log 2>&1 &
 runner=$!
 wait_for 60 '[ -n "$(squeue -h --name=f-trial-1 -t RUNNING -o %i)" ]' || fail "F: the trial never ran"
 scontrol update nodename=localhost state=down reason=quantscope-test || fail "F: could not take the node down"
@@ -163,6 +163,7 @@ wait "$runner" || fail "F: the run failed"
 "$cli" study status --db f.db --name f >status-f.log 2>&1
 grep -q "1 done, 0 failed" status-f.log || fail "F: $(cat status-f.log)"
 [ "$(sort -u f.db.slurm/f/trial-1/jobs | wc -l)" -eq 2 ] || fail "F: jobs $(tr '\n' ' ' <f.db.slurm/f/trial-1/jobs)"
+grep -q "\"job\":\"$(tail -n 1 f.db.slurm/f/trial-1/jobs)\"" run-f.log || fail "F: the trial names not its last job: $(cat run-f.log)"
 echo "F: the job whose node failed was submitted again and the trial done"
 
 # --- D: a real LibTorch study as Slurm jobs gives what a local run gives ----------------------------
