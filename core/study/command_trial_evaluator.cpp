@@ -32,6 +32,14 @@ std::vector<LayerInfo> studyCostModel(const StudySpec& spec, std::function<CostR
     return layers;
 }
 
+TrialResult parseCommandResult(const std::string& output, const BitConfig& bits,
+                               const std::function<CostReport(const BitConfig&)>& fallbackCost)
+{
+    return parseTrialResult(output,
+                            fallbackCost ? std::function<CostReport()>([&] { return fallbackCost(bits); })
+                                         : std::function<CostReport()>());
+}
+
 CommandTrialEvaluator::CommandTrialEvaluator(const StudySpec& spec) :
     command_(spec.command), timeout_(spec.commandTimeout)
 {
@@ -67,10 +75,7 @@ TrialResult CommandTrialEvaluator::evaluate(const TrialRequest& request, const W
         throw EvaluationFailed("evaluator command exited with status " + std::to_string(WEXITSTATUS(child.status))
                                + errorSuffix(child));
 
-    TrialResult result =
-        parseTrialResult(child.out,
-                         fallbackCost_ ? std::function<CostReport()>([&] { return fallbackCost_(request.bits); })
-                                       : std::function<CostReport()>());
+    TrialResult result = parseCommandResult(child.out, request.bits, fallbackCost_);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }

@@ -12,6 +12,11 @@ namespace quantscope {
 /// quantizer: what an external command may leave out of its result.
 std::vector<LayerInfo> studyCostModel(const StudySpec& spec, std::function<CostReport(const BitConfig&)>& cost);
 
+/// A command's result document for `bits` (parseTrialResult), with memory and BOPs it leaves out
+/// from `fallbackCost` where that is given.
+TrialResult parseCommandResult(const std::string& output, const BitConfig& bits,
+                               const std::function<CostReport(const BitConfig&)>& fallbackCost);
+
 /// Evaluations that happen elsewhere (a target device, another machine, a cluster job): runs a
 /// command for each trial, writes the request as JSON on its standard input and reads the result
 /// JSON from its standard output (protocol: docs/evaluator-protocol.md). A time-out, a non-zero

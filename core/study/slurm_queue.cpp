@@ -40,7 +40,27 @@ std::string joined(const std::set<std::string>& ids)
     return out;
 }
 
+/// One squeue for `ids` (recently finished ones included): their states, those it no longer knows
+/// left out; nullopt when squeue failed for another reason than knowing none of them (it exits
+/// non-zero then, saying "Invalid job id").
+std::optional<std::map<std::string, SlurmJobState>> squeueStates(const std::set<std::string>& ids)
+{
+    try {
+        return parseStates(
+            runSlurmCommand({"squeue", "-h", "--states=all", "--jobs=" + joined(ids), "-o", "%i|%T|%r"}));
+    } catch (const Error& e) {
+        if (std::string(e.what()).find("Invalid job id") != std::string::npos)
+            return std::map<std::string, SlurmJobState>();
+        return std::nullopt;
+    }
+}
+
 } // namespace
+
+bool SlurmJobState::lostNode() const
+{
+    return state == "PREEMPTED" || state == "NODE_FAIL" || state == "BOOT_FAIL";
+}
 
 bool SlurmJobState::active() const
 {
@@ -95,22 +115,13 @@ void SlurmQueue::pollIfDue(std::unique_lock<std::mutex>& lock)
     lastPoll_ = now;
     const std::set<std::string> ids = watched_;
     lock.unlock();
-    std::map<std::string, SlurmJobState> states;
-    bool answered = true;
-    try {
-        states =
-            parseStates(runSlurmCommand({"squeue", "-h", "--states=all", "--jobs=" + joined(ids), "-o", "%i|%T|%r"}));
-    } catch (const Error& e) {
-        // squeue exits non-zero when it knows none of the ids; any other failure (a controller
-        // that does not answer) is retried at the next poll rather than taken as "gone".
-        answered = std::string(e.what()).find("Invalid job id") != std::string::npos;
-    }
+    const std::optional<std::map<std::string, SlurmJobState>> states = squeueStates(ids);
     lock.lock();
-    if (!answered)
+    if (!states) // the controller did not answer: ask again at the next poll, not "gone"
         return;
     for (const std::string& id : ids) {
-        const auto found = states.find(id);
-        if (found != states.end())
+        const auto found = states->find(id);
+        if (found != states->end())
             states_[id] = found->second;
         else
             states_[id] = SlurmJobState{}; // unknown to squeue: left the queue long enough ago
@@ -147,16 +158,11 @@ SlurmJobState SlurmQueue::waitUntilDone(const std::string& id, const WorkControl
 
 std::optional<SlurmJobState> SlurmQueue::stateNow(const std::string& id)
 {
-    try {
-        const auto states =
-            parseStates(runSlurmCommand({"squeue", "-h", "--states=all", "--jobs=" + id, "-o", "%i|%T|%r"}));
-        const auto found = states.find(id);
-        if (found != states.end())
-            return found->second;
-    } catch (const Error& e) {
-        if (std::string(e.what()).find("Invalid job id") == std::string::npos)
-            throw;
-    }
+    const std::optional<std::map<std::string, SlurmJobState>> states = squeueStates({id});
+    if (!states)
+        throw Error("squeue did not answer about job " + id);
+    if (const auto found = states->find(id); found != states->end())
+        return found->second;
     return accounting(id);
 }
 

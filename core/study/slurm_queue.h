@@ -19,6 +19,8 @@ struct SlurmJobState {
     std::string reason;
     /// In the queue still (pending, running, completing, suspended, requeued).
     bool active() const;
+    /// Ended by preemption or a node's failure, not by the trial: worth submitting again.
+    bool lostNode() const;
 };
 
 /// The Slurm commands of one study's jobs (sbatch, squeue, sacct, scancel), shared by its

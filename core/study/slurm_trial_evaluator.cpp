@@ -127,11 +127,10 @@ std::string SlurmTrialEvaluator::currentJob(int64_t trialId) const
 std::string SlurmTrialEvaluator::submit(const TrialRequest& request, const std::string& recordedJob)
 {
     const fs::path folder = trialFolder(request.trialId);
-    // Re-attach to the job a runner that died left behind: the last the trial's folder records (the
-    // store holds the first; resubmissions after preemption follow it, and the runner may have died
-    // between sbatch and the store), else the store's, else one of the trial's name still known to
-    // Slurm (it died inside sbatch's answer).
-    // Jobs a cancelled run scancelled are never taken up again.
+    // Re-attach to the job a runner that died left behind: the last the trial's folder records (it
+    // may have died between sbatch and the store, or after a resubmission), else the store's, else
+    // a queued or running job of the trial's name (it died inside sbatch's answer). Jobs a
+    // cancelled run scancelled are never taken up again.
     const std::set<std::string> cancelled = cancelledJobs(folder);
     const std::vector<std::string> recorded = recordedJobs(folder);
     std::string job = !recorded.empty() ? recorded.back() : cancelled.count(recordedJob) ? "" : recordedJob;
@@ -207,9 +206,8 @@ TrialResult SlurmTrialEvaluator::evaluate(const TrialRequest& request, const Wor
             jobs_.erase(request.trialId);
             throw;
         }
-        const bool lostNode = end.state == "PREEMPTED" || end.state == "NODE_FAIL" || end.state == "BOOT_FAIL";
         const size_t submissions = recordedJobs(trialFolder(request.trialId)).size();
-        if (lostNode && int(submissions) <= settings_.maxRequeues) {
+        if (end.lostNode() && int(submissions) <= settings_.maxRequeues) {
             job = submitNew(request);
             std::lock_guard<std::mutex> lock(mutex_);
             jobs_[request.trialId] = job;
@@ -231,10 +229,7 @@ TrialResult SlurmTrialEvaluator::collect(const TrialRequest& request, const std:
         std::istringstream(readFile(folder / "exit-status")) >> status >> started >> finished;
 
     if (fs::exists(folder / "result.json") && (end.state.empty() || end.state == "COMPLETED")) {
-        TrialResult result =
-            parseTrialResult(readFile(folder / "result.json"),
-                             fallbackCost_ ? std::function<CostReport()>([&] { return fallbackCost_(request.bits); })
-                                           : std::function<CostReport()>());
+        TrialResult result = parseCommandResult(readFile(folder / "result.json"), request.bits, fallbackCost_);
         result.seconds = finished > started ? finished - started : 0;
         return result;
     }
@@ -246,7 +241,7 @@ TrialResult SlurmTrialEvaluator::collect(const TrialRequest& request, const std:
                                + (settings_.memory.empty() ? "" : " (--mem " + settings_.memory + ")"));
     if (end.state == "CANCELLED")
         throw EvaluationFailed(name + " was cancelled outside Quantscope (scancel)");
-    if (end.state == "PREEMPTED" || end.state == "NODE_FAIL" || end.state == "BOOT_FAIL")
+    if (end.lostNode())
         throw EvaluationFailed(name + " ended in " + end.state + " after " + std::to_string(settings_.maxRequeues)
                                + " resubmissions");
     if (status > 0 || end.state == "FAILED")
