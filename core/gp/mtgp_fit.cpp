@@ -196,11 +196,73 @@ MtgpFitOptions accuracyFitOptions(const AccuracyTransform& transform, MtgpFitOpt
         options.noiseShareOfTaskVariance = 0.025;
     if (options.minimumTargetScale == 0)
         options.minimumTargetScale = 0.5;
+    if (!options.taskScalesFromData) // docs/calibration.md: fine-tuned tasks span a few points
+        options.taskScalesFromData = true;
+    if (options.minimumTaskScale == 0)
+        options.minimumTaskScale = 0.25;
     return options;
 }
 
 namespace {
 std::atomic<uint64_t> fitCalls{0};
+
+/// `values` where `known`, elsewhere linear in `positions` between the nearest known tasks on
+/// either side and the nearest one's value beyond them; unchanged where no task is known.
+Eigen::VectorXd interpolateOverTasks(Eigen::VectorXd values, const std::vector<char>& known,
+                                     const std::vector<double>& positions)
+{
+    const int n = int(values.size());
+    for (int t = 0; t < n; ++t) {
+        if (known[size_t(t)])
+            continue;
+        int below = -1, above = -1;
+        for (int u = 0; u < n; ++u) {
+            if (!known[size_t(u)])
+                continue;
+            if (positions[size_t(u)] <= positions[size_t(t)]
+                && (below < 0 || positions[size_t(u)] > positions[size_t(below)]))
+                below = u;
+            if (positions[size_t(u)] > positions[size_t(t)]
+                && (above < 0 || positions[size_t(u)] < positions[size_t(above)]))
+                above = u;
+        }
+        if (below >= 0 && above >= 0) {
+            const double w = (positions[size_t(t)] - positions[size_t(below)])
+                / (positions[size_t(above)] - positions[size_t(below)]);
+            values[t] = (1 - w) * values[below] + w * values[above];
+        } else if (below >= 0 || above >= 0) {
+            values[t] = values[below >= 0 ? below : above];
+        }
+    }
+    return values;
+}
+
+/// MtgpFitOptions::taskScalesFromData on standardised data: each task's prior variance share
+/// (MtgpPrior::taskScale) and the prior means of tasks without observations.
+void taskPriorsFromData(const MtgpData& standardData, int taskCount, const MtgpFitOptions& options, double minimumShare,
+                        Eigen::VectorXd& scales, Eigen::VectorXd& means)
+{
+    std::vector<double> positions = options.taskPositions;
+    if (positions.size() != size_t(taskCount)) {
+        positions.resize(size_t(taskCount));
+        for (int t = 0; t < taskCount; ++t)
+            positions[size_t(t)] = t;
+    }
+    std::vector<int> counts(size_t(taskCount), 0);
+    for (int task : standardData.tasks)
+        ++counts[size_t(task)];
+    const Eigen::VectorXd variance = standardData.taskVariance(taskCount, 2);
+    std::vector<char> spread(static_cast<size_t>(taskCount)), observed(static_cast<size_t>(taskCount));
+    Eigen::VectorXd logScale = Eigen::VectorXd::Zero(taskCount);
+    for (int t = 0; t < taskCount; ++t) {
+        spread[size_t(t)] = counts[size_t(t)] >= 2;
+        observed[size_t(t)] = counts[size_t(t)] >= 1;
+        if (spread[size_t(t)])
+            logScale[t] = std::log(std::clamp(variance[t], std::min(minimumShare, 1.0), 1.0));
+    }
+    scales = interpolateOverTasks(logScale, spread, positions).array().exp().matrix();
+    means = interpolateOverTasks(means, observed, positions);
+}
 } // namespace
 
 uint64_t fitMtgpCalls()
@@ -258,13 +320,24 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
     MtgpFitReport report;
     Eigen::VectorXd bestTheta;
     double bestValue = std::numeric_limits<double>::infinity();
-    const Eigen::VectorXd priorMean =
+    Eigen::VectorXd priorMean =
         defaultMtgpHyperparameters(standardData, inputDim, taskCount, layout.rank, layout.kernel).taskMean;
+    Eigen::VectorXd taskScales;
+    if (options.taskScalesFromData.value_or(false) && options.usePriors) {
+        // A task is narrowed below the pooled range only as far as the data show a range at all:
+        // its sd at least minimumTaskScale and minimumTargetScale^2 / the targets' own sd, so that
+        // targets all within the smallest range assumed (a few similar configurations) narrow none.
+        const double ownSd = std::sqrt((data.targets.array() - data.targets.mean()).square().mean());
+        const double floor = std::max(options.minimumTaskScale,
+                                      options.minimumTargetScale * options.minimumTargetScale / std::max(ownSd, 1e-12));
+        taskPriorsFromData(standardData, taskCount, options, floor * floor / scale2, taskScales, priorMean);
+    }
     const double noiseMedian = options.expectedNoise > 0 ? options.expectedNoise / scale2 : 1e-2;
     const Eigen::VectorXd noiseMedians = (options.noiseShareOfTaskVariance * data.taskVariance(taskCount, 3) / scale2)
                                              .cwiseMax(noiseMedian)
                                              .cwiseMax(2 * floors / scale2); // floors below the median
     MtgpPrior prior = MtgpPrior::defaults(layout, priorMean, noiseMedians);
+    prior.taskScale = taskScales;
     prior.meansOnly = !options.usePriors;
     for (const Eigen::VectorXd& initial : starts) {
         Objective objective(standardData, layout, prior);

@@ -39,6 +39,19 @@ struct MtgpFitOptions {
     /// Smallest scale the targets are standardised by, in their units (0: their sd): a few nearly
     /// equal observations must not make the priors claim the function is that flat everywhere.
     double minimumTargetScale = 0;
+    /// Each task's prior range and mean follow its own data (MtgpPrior::taskScale, taskMean): the
+    /// variance of its targets where it has 2 or more observations (at least
+    /// `minimumTaskScale`^2), log-linear in `taskPositions` between such tasks and the nearest
+    /// one's beyond them; a task without observations gets its mean the same way. Quantization
+    /// spreads accuracy over tens of points that fine-tuning pulls back to a few, so one pooled
+    /// range makes a fine-tuned task's intervals several times too wide while its trials are few
+    /// (docs/calibration.md). Off: every task the pooled variance and, without data, mean.
+    /// Unset: off, except that accuracyFitOptions turns it on for the logit scale.
+    std::optional<bool> taskScalesFromData;
+    double minimumTaskScale = 0; ///< in the targets' units
+    /// Where the tasks lie on the budget axis (e.g. log(1 + fine-tuning steps)); empty: their
+    /// indices, which studies order by budget.
+    std::vector<double> taskPositions;
     /// Hyperparameter samples from the posterior (slice sampling from the MAP point, docs/search.md)
     /// while there are at most `sampleUpTo` observations: where data are few the hyperparameters
     /// are uncertain, and predictions average over them. 0: MAP only.
@@ -79,7 +92,8 @@ uint64_t fitMtgpCalls();
 /// (quantize only collapses where fine-tuning repairs; docs/calibration.md measures it), and the noise
 /// floor, the prior noise median and the smallest target scale filled in where 0. On the logit
 /// scale: floor sd 0.01 (0.1 points at 90 %), noise median sd 0.05 (0.45 points at 90 %) or 2.5 %
-/// of a task's own variance where that is more, scale at least 0.5 (docs/search.md).
+/// of a task's own variance where that is more, scale at least 0.5, task scales from the data
+/// unless set, at least 0.25 (docs/search.md).
 MtgpFitOptions accuracyFitOptions(const AccuracyTransform& transform, MtgpFitOptions options = {});
 
 /// Reasonable hyperparameters before any fit: lengthscale 0.5 sqrt(d), strongly correlated

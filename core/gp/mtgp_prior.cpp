@@ -45,10 +45,14 @@ double MtgpPrior::negativeLogDensity(const MtgpParameterLayout& layout, const Ei
     if (layout.specificKernel) // lengthscales alike; never warped
         block(
             layout.inputDim, [&](int i) { return logLengthscale[i]; }, logLengthscaleSd);
+    const auto scaleOf = [&](int task) { return taskScale.size() > 0 ? taskScale[task] : 1.0; };
+    for (int t = 0; t < layout.taskCount; ++t) { // W's row t, centre and sd scaled alike
+        const double rowScale = std::sqrt(scaleOf(t));
+        block(
+            layout.rank, [&](int) { return rowScale * taskFactorMean; }, rowScale * taskFactorSd);
+    }
     block(
-        layout.taskCount * layout.rank, [&](int) { return taskFactorMean; }, taskFactorSd);
-    block(
-        layout.taskCount, [&](int) { return logTaskDiagonal; }, logTaskDiagonalSd);
+        layout.taskCount, [&](int t) { return logTaskDiagonal + std::log(scaleOf(t)); }, logTaskDiagonalSd);
     block(
         layout.taskCount, [&](int i) { return logNoise[i]; }, logNoiseSd);
     block(

@@ -19,6 +19,9 @@ namespace quantscope {
 ///   strongly and positively correlated (correlation ~0.8), so a task with one observation still
 ///   borrows from the others instead of being cut off from them;
 /// - v (task-specific variance): log-normal, median 0.2;
+/// - both scaled per task by `taskScale` (B[t, t]'s prior median in units of the pooled variance,
+///   1 unless the fit says otherwise): row t of W by sqrt(taskScale[t]), v[t] by taskScale[t], so
+///   the tasks' correlations keep their prior while each task's range follows its own;
 /// - noise variance: log-normal around `noiseMedian` (a floor is a bound of the fit, not a prior);
 /// - task means: normal around each task's data mean (the overall mean without data), sd 1.
 struct MtgpPrior {
@@ -29,7 +32,8 @@ struct MtgpPrior {
     double taskFactorSd = 1.0;
     double logTaskDiagonal = 0;
     double logTaskDiagonalSd = 1.0;
-    Eigen::VectorXd logNoise; ///< prior medians (log variance), one per task
+    Eigen::VectorXd taskScale; ///< one per task; empty: 1 for every task
+    Eigen::VectorXd logNoise;  ///< prior medians (log variance), one per task
     double logNoiseSd = 1.5;
     Eigen::VectorXd taskMean; ///< one per task
     double taskMeanSd = 1.0;

@@ -57,6 +57,7 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::v
     // Samples as the results' surrogate draws them, so that one fit serves the search and the views.
     options.fit.posteriorSamples = StudySurrogate::kHyperparameterSamples;
     options.fit.sampleUpTo = StudySurrogate::kSampleUpTo;
+    options.fit.taskPositions = spec.taskPositions();
     const int target = spec.targetTask();
     if (strategy_->multiTask())
         options.initialDesign = {{spec.cheapestTask(), spec.initialCheapCount(encoding_->dim())},

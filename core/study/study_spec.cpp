@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <thread>
 #include <type_traits>
 
@@ -44,6 +45,20 @@ int StudySpec::cheapestTask() const
         if (tasks[t].cost < tasks[size_t(cheapest)].cost)
             cheapest = int(t);
     return cheapest;
+}
+
+std::vector<double> StudySpec::taskPositions() const
+{
+    std::vector<double> positions;
+    std::set<int64_t> distinct;
+    for (size_t t = 0; t < tasks.size(); ++t) {
+        positions.push_back(std::log1p(double(std::max<int64_t>(0, tasks[t].steps))));
+        distinct.insert(tasks[t].steps);
+    }
+    if (distinct.size() < tasks.size())
+        for (size_t t = 0; t < tasks.size(); ++t)
+            positions[t] = double(t);
+    return positions;
 }
 
 int StudySpec::evaluationThreads() const

@@ -92,6 +92,10 @@ struct StudySpec {
     int initialCheapCount(int encodingDim) const { return initialCheap > 0 ? initialCheap : encodingDim + 3; }
     /// The task with the lowest default cost (the first of equals).
     int cheapestTask() const;
+    /// Where each task lies on the budget axis for the GP's task priors
+    /// (MtgpFitOptions::taskPositions): log(1 + steps) where every task's steps differ, else the
+    /// tasks' indices (tasks are listed from the cheapest budget to the target).
+    std::vector<double> taskPositions() const;
     /// Compute threads of one evaluation: `threads`, or with several workers and `threads` 0 the
     /// machine's cores shared out among them; 0 means LibTorch's default.
     int evaluationThreads() const;

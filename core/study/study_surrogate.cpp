@@ -32,11 +32,12 @@ void StudySurrogate::condition(const MtgpData& data, const MtgpFitReport& fit)
 
 namespace {
 
-MtgpFitOptions surrogateFitOptions(uint64_t seed)
+MtgpFitOptions surrogateFitOptions(const StudySpec& spec)
 {
     MtgpFitOptions fit = accuracyFitOptions(AccuracyTransform());
     fit.restarts = 2;
-    fit.seed = seed;
+    fit.seed = spec.seed;
+    fit.taskPositions = spec.taskPositions();
     fit.posteriorSamples = StudySurrogate::kHyperparameterSamples;
     fit.sampleUpTo = StudySurrogate::kSampleUpTo;
     return fit;
@@ -49,7 +50,7 @@ StudySurrogate::StudySurrogate(const StoredStudy& study, const std::vector<Trial
 {
     const MtgpData data = collect(study, trials);
     if (data.size() >= 2)
-        condition(data, fitMtgp(data, encoding_->dim(), tasks_, surrogateFitOptions(study.spec.seed)));
+        condition(data, fitMtgp(data, encoding_->dim(), tasks_, surrogateFitOptions(study.spec)));
 }
 
 StudySurrogate::StudySurrogate(const StoredStudy& study, const std::vector<TrialRow>& trials,

@@ -13,11 +13,14 @@
 //                     workbench and the search, use);
 //   warped-logit:     sampled-logit with Kumaraswamy input warping;
 //   lmc-warped-logit: both;
+//   lmc-pooled:       lmc-logit with every task's prior range the pooled one (before 2026-12-03);
 //   lmc-lowest:       lmc-logit with one more input, the lowest layer width (tried for quantize
 //                     only's cliff, not adopted: docs/calibration.md).
 // GP_CALIBRATION_MODELS=name,name,... runs a subset; GP_CALIBRATION_NOISE_SHARE=0.025 sets
 // MtgpFitOptions::noiseShareOfTaskVariance; GP_CALIBRATION_NOISE_SD=0.15 sets the prior
 // median of every task's noise sd (logit units; accuracyFitOptions' default is 0.05).
+// GP_CALIBRATION_TASK_SCALE=0.25 sets MtgpFitOptions::minimumTaskScale (logit units).
+// GP_CALIBRATION_MAX_OBSERVATIONS=40 stops at that training size (quick experiments at the small sizes).
 //
 // Usage: gp_calibration EVALUATIONS.csv ENCODING [replicates] [OUT.csv] [sample-up-to]
 // (sample-up-to: most observations at which the sampled models still sample; default StudySurrogate's)
@@ -47,6 +50,8 @@ namespace {
 constexpr int kTasks = 4;
 constexpr int kTarget = kTasks - 1;
 const double kTaskMix[kTasks] = {0.4, 0.2, 0.2, 0.2};
+/// The recording's budgets (0, 50, 150, 600 steps) as StudySpec::taskPositions places them.
+const std::vector<double> kTaskPositions = {0.0, std::log(51.0), std::log(151.0), std::log(601.0)};
 
 struct Model {
     std::string name;
@@ -60,11 +65,14 @@ struct Model {
     /// Summarise the samples' mixture by one normal with its moments (the views before
     /// 2026-12-02) instead of the mixture's own quantiles and density.
     bool momentMatched = false;
+    /// Every task's prior range the pooled one (before 2026-12-03) instead of its own
+    /// (MtgpFitOptions::taskScalesFromData).
+    bool pooledTasks = false;
 };
 
 struct Tally {
     int count = 0;
-    double squared = 0, absolute = 0, inside = 0, logDensity = 0, outOfRange = 0;
+    double squared = 0, absolute = 0, inside = 0, logDensity = 0, outOfRange = 0, width = 0;
 };
 
 /// Replicate `seed`'s order of the rows: the initial design, then the NUQ-like task mix.
@@ -186,6 +194,8 @@ int main(int argc, char** argv)
          StudySurrogate::kHyperparameterSamples, false, true, true},
         {"lmc-moments", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
          StudySurrogate::kHyperparameterSamples, false, true, false, true},
+        {"lmc-pooled", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
+         StudySurrogate::kHyperparameterSamples, false, true, false, false, true},
     };
     if (const char* only = std::getenv("GP_CALIBRATION_MODELS")) { // a comma-separated subset
         const std::string wanted = std::string(",") + only + ",";
@@ -195,7 +205,8 @@ int main(int argc, char** argv)
             models.end());
     }
     std::vector<size_t> sizes;
-    for (size_t n = 5; n < rows.size(); n *= 2)
+    const char* maxObservations = std::getenv("GP_CALIBRATION_MAX_OBSERVATIONS");
+    for (size_t n = 5; n < rows.size() && (!maxObservations || n <= size_t(std::atoi(maxObservations))); n *= 2)
         sizes.push_back(n);
     const int designCheap = encoding->dim() + 3;
 
@@ -237,6 +248,11 @@ int main(int argc, char** argv)
                     fit.expectedNoise = std::pow(std::atof(sd), 2); // the noise prior's median, logit units
                 if (const char* share = std::getenv("GP_CALIBRATION_NOISE_SHARE"); share && model.usePriors)
                     fit.noiseShareOfTaskVariance = std::atof(share);
+                if (model.pooledTasks)
+                    fit.taskScalesFromData = false;
+                if (const char* scale = std::getenv("GP_CALIBRATION_TASK_SCALE"); scale && model.usePriors)
+                    fit.minimumTaskScale = std::atof(scale); // logit units
+                fit.taskPositions = kTaskPositions;
                 const MtgpFitReport report = fitMtgp(data, int(x.cols()), tasks, fit);
                 fitSeconds[{m, s}] += report.seconds / replicates;
                 std::vector<MultiTaskGP> gps;
@@ -266,6 +282,7 @@ int main(int argc, char** argv)
                     t.inside += row.accuracy >= a.lower && row.accuracy <= a.upper;
                     t.logDensity += model.transform.logDensity(row.accuracy, predictive[i]);
                     t.outOfRange += a.lower < 0 || a.upper > 100;
+                    t.width += a.upper - a.lower;
                 }
             }
             std::fprintf(stderr, "replicate %d, %zu observations done\n", replicate, n);
@@ -276,10 +293,11 @@ int main(int argc, char** argv)
     if (csv)
         std::fprintf(csv,
                      "encoding,model,observations,target_observations,task,predictions,rmse,mae,coverage95,mlpd,"
-                     "outside_0_100,fit_seconds\n");
-    std::printf("| model | obs. | target obs. | task | held out | RMSE | mean abs. | 95 %% coverage | MLPD | outside "
-                "[0, 100] | fit s |\n");
-    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                     "outside_0_100,fit_seconds,interval_width\n");
+    std::printf(
+        "| model | obs. | target obs. | task | held out | RMSE | mean abs. | 95 %% coverage | 95 %% width | MLPD | "
+        "outside [0, 100] | fit s |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (size_t m = 0; m < models.size(); ++m)
         for (size_t s = 0; s < sizes.size(); ++s)
             for (int task = 0; task < kTasks; ++task) {
@@ -288,15 +306,15 @@ int main(int argc, char** argv)
                     continue;
                 const Tally& t = found->second;
                 const double c = t.count;
-                std::printf("| %s | %zu | %.1f | %d | %d | %.2f | %.2f | %.1f %% | %.2f | %.0f | %.2f |\n",
+                std::printf("| %s | %zu | %.1f | %d | %d | %.2f | %.2f | %.1f %% | %.2f | %.2f | %.0f | %.2f |\n",
                             models[m].name.c_str(), sizes[s], targetTrainCounts[{m, s}], task, t.count,
-                            std::sqrt(t.squared / c), t.absolute / c, 100 * t.inside / c, t.logDensity / c,
+                            std::sqrt(t.squared / c), t.absolute / c, 100 * t.inside / c, t.width / c, t.logDensity / c,
                             t.outOfRange, fitSeconds[{m, s}]);
                 if (csv)
-                    std::fprintf(csv, "%s,%s,%zu,%.1f,%d,%d,%.4f,%.4f,%.4f,%.4f,%.0f,%.3f\n", encoding->name().c_str(),
-                                 models[m].name.c_str(), sizes[s], targetTrainCounts[{m, s}], task, t.count,
-                                 std::sqrt(t.squared / c), t.absolute / c, t.inside / c, t.logDensity / c, t.outOfRange,
-                                 fitSeconds[{m, s}]);
+                    std::fprintf(csv, "%s,%s,%zu,%.1f,%d,%d,%.4f,%.4f,%.4f,%.4f,%.0f,%.3f,%.4f\n",
+                                 encoding->name().c_str(), models[m].name.c_str(), sizes[s], targetTrainCounts[{m, s}],
+                                 task, t.count, std::sqrt(t.squared / c), t.absolute / c, t.inside / c,
+                                 t.logDensity / c, t.outOfRange, fitSeconds[{m, s}], t.width / c);
             }
     if (csv)
         std::fclose(csv);

@@ -9,6 +9,7 @@
 #include "search/candidates.h"
 #include "search/encoding.h"
 #include "search/initial_design.h"
+#include "study/study_spec.h"
 
 #include <gtest/gtest.h>
 
@@ -27,8 +28,8 @@ TEST(MtgpPrior, GradientMatchesCentralFiniteDifferences)
     layout.rank = 2;
     layout.inputWarping = true;
     layout.specificKernel = true;
-    const MtgpPrior prior =
-        MtgpPrior::defaults(layout, Eigen::Vector4d(-1, 0, 0.5, 1), Eigen::Vector4d::Constant(0.01));
+    MtgpPrior prior = MtgpPrior::defaults(layout, Eigen::Vector4d(-1, 0, 0.5, 1), Eigen::Vector4d::Constant(0.01));
+    prior.taskScale = Eigen::Vector4d(2.0, 0.5, 0.1, 0.04); // each task's own range
     std::mt19937_64 rng(5);
     std::normal_distribution<double> normal(0, 1);
     Eigen::VectorXd theta(layout.size());
@@ -54,8 +55,8 @@ TEST(MtgpPrior, GradientMatchesCentralFiniteDifferences)
     // The density is lowest (-log highest) at the centres.
     MtgpHyperparameters centre;
     centre.kernel.lengthscales = prior.logLengthscale.array().exp();
-    centre.taskFactor = Eigen::MatrixXd::Constant(4, 2, prior.taskFactorMean);
-    centre.taskDiagonal = Eigen::VectorXd::Constant(4, std::exp(prior.logTaskDiagonal));
+    centre.taskFactor = prior.taskScale.cwiseSqrt() * Eigen::RowVector2d::Constant(prior.taskFactorMean);
+    centre.taskDiagonal = prior.taskScale * std::exp(prior.logTaskDiagonal);
     centre.noiseVariance = prior.logNoise.array().exp();
     centre.taskMean = prior.taskMean;
     EXPECT_NEAR(prior.negativeLogDensity(layout, layout.pack(centre), nullptr), 0.0, 1e-12);
@@ -310,6 +311,76 @@ TEST(MtgpFit, FewSimilarPointsKeepAnHonestPosterior)
     }
     const Posterior near = gp.predict(Eigen::RowVector3d(0.85, 0.85, 0.85), {3});
     EXPECT_NEAR(logit.toAccuracy(near.mean[0]), 92.55, 0.5);
+}
+
+TEST(MtgpFit, EachTaskPriorRangeFollowsItsOwnData)
+{
+    // Quantize only spans tens of points; the fine-tuned target two: with its own range the
+    // target's interval away from its two trials is several times narrower than with the pooled one.
+    const AccuracyTransform logit;
+    MtgpData data;
+    data.inputs.resize(0, 2);
+    const double cheap[] = {92.5, 20.0, 85.0, 60.0, 90.0, 45.0};
+    const double x[][2] = {{1, 1}, {0, 0}, {0.5, 0.6}, {0.2, 0.4}, {0.8, 0.7}, {0.3, 0.1}};
+    for (int i = 0; i < 6; ++i)
+        data.append(Eigen::Vector2d(x[i][0], x[i][1]), 0, logit.toLatent(cheap[i]));
+    data.append(Eigen::Vector2d(1, 1), 2, logit.toLatent(92.3));
+    data.append(Eigen::Vector2d(0, 0), 2, logit.toLatent(86.6));
+    const Eigen::MatrixXd middle = Eigen::RowVector2d(0.45, 0.55);
+    double width[2];
+    for (bool own : {false, true}) {
+        MtgpFitOptions options = accuracyFitOptions(logit);
+        options.taskScalesFromData = own;
+        options.seed = 3;
+        const MtgpFitReport report = fitMtgp(data, 2, 3, options);
+        const Posterior p = MultiTaskGP(report.hyperparameters, data).predict(middle, {2});
+        const AccuracyInterval at = logit.interval(p.mean[0], std::sqrt(p.variance[0]));
+        width[own] = at.upper - at.lower;
+        EXPECT_GT(at.median, 86.0) << (own ? "own" : "pooled");
+        EXPECT_LT(at.median, 93.0) << (own ? "own" : "pooled");
+    }
+    EXPECT_LT(width[1], 0.5 * width[0]) << "own range " << width[1] << ", pooled " << width[0];
+    EXPECT_GT(width[1], 3.0) << "two trials do not pin the target down between them";
+}
+
+TEST(MtgpFit, ATaskWithoutDataTakesItsPriorMeanBetweenItsNeighbours)
+{
+    // Tasks 0 and 2 observed, task 1 (between them on the budget axis) not: its mean is a prior
+    // that no likelihood moves, placed along the budget axis between its neighbours' data means
+    // instead of at the mean of all data (which task 0's many trials would dominate).
+    const AccuracyTransform logit;
+    MtgpData data;
+    data.inputs.resize(0, 1);
+    double sums[2] = {0, 0};
+    for (int i = 0; i < 8; ++i) {
+        const double y = logit.toLatent(40.0 + 6.0 * i);
+        data.append(Eigen::VectorXd::Constant(1, i / 7.0), 0, y);
+        sums[0] += y;
+    }
+    for (int i = 0; i < 2; ++i) {
+        const double y = logit.toLatent(91.0 + i);
+        data.append(Eigen::VectorXd::Constant(1, i), 2, y);
+        sums[1] += y;
+    }
+    MtgpFitOptions options = accuracyFitOptions(logit);
+    options.taskPositions = {0.0, 3.0, 4.0}; // a quarter of the way from task 2 down to task 0
+    const MtgpFitReport report = fitMtgp(data, 1, 3, options);
+    const double expected = 0.25 * sums[0] / 8 + 0.75 * sums[1] / 2;
+    EXPECT_NEAR(report.hyperparameters.taskMean[1], expected, 0.02); // the optimiser's tolerance
+    EXPECT_GT(report.hyperparameters.taskMean[1], (sums[0] + sums[1]) / 10 + 0.5);
+}
+
+TEST(StudySpec, TaskPositionsAreLogBudgetsOrIndices)
+{
+    const StudySpec spec = StudySpec::defaults();
+    const std::vector<double> positions = spec.taskPositions();
+    ASSERT_EQ(positions.size(), spec.tasks.size());
+    for (size_t t = 0; t < positions.size(); ++t)
+        EXPECT_DOUBLE_EQ(positions[t], std::log1p(double(spec.tasks[t].steps)));
+    StudySpec same = spec;
+    for (StudyTask& task : same.tasks)
+        task.steps = 0; // tasks that differ in something other than steps (e.g. a command's budget)
+    EXPECT_EQ(same.taskPositions(), (std::vector<double>{0, 1, 2, 3}));
 }
 
 } // namespace
