@@ -28,6 +28,8 @@ set(QUANTSCOPE_CORE_TORCH_SOURCES
   bitserial/bitserial_network.cpp
   bitserial/engine_evaluation.cpp
   bitserial/latency_table.cpp
+  ebs/mixed_precision_quantizer.cpp
+  ebs/bitwidth_search.cpp
 )
 set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   common/progress.cpp

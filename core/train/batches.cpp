@@ -2,6 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <numeric>
+
 namespace quantscope {
 
 at::Tensor imageRange(const ImageSet& set, size_t begin, size_t end)
@@ -65,6 +68,23 @@ at::Tensor augment(const at::Tensor& pixels, const Augmentation& augmentation, s
         out[i].copy_(image);
     }
     return out;
+}
+
+ShuffledBatches::ShuffledBatches(size_t size, size_t batch) :
+    order_(size), cursor_(size), batch_(std::min(batch, size)) // the first next() shuffles
+{
+    std::iota(order_.begin(), order_.end(), size_t{0});
+}
+
+std::vector<size_t> ShuffledBatches::next(std::mt19937_64& rng)
+{
+    if (cursor_ + batch_ > order_.size()) {
+        std::shuffle(order_.begin(), order_.end(), rng);
+        cursor_ = 0;
+    }
+    const std::vector<size_t> indices(order_.begin() + long(cursor_), order_.begin() + long(cursor_ + batch_));
+    cursor_ += batch_;
+    return indices;
 }
 
 } // namespace quantscope

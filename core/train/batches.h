@@ -23,6 +23,20 @@ at::Tensor labelBatch(const ImageSet& set, const std::vector<size_t>& indices);
 /// Pixels to floats in [0, 1], normalised by the spec's per-channel mean and std.
 at::Tensor normalise(const at::Tensor& pixels, const ModelSpec& spec);
 
+/// Indices of shuffled mini-batches of a set of `size` images, drawn as training draws them: a new
+/// order from `rng` whenever the rest of the current one cannot fill a batch.
+class ShuffledBatches {
+public:
+    ShuffledBatches(size_t size, size_t batch);
+    std::vector<size_t> next(std::mt19937_64& rng);
+    size_t batchSize() const { return batch_; }
+
+private:
+    std::vector<size_t> order_;
+    size_t cursor_;
+    size_t batch_;
+};
+
 /// Random pad-and-crop and horizontal flip of a uint8 batch, drawn from `rng`.
 at::Tensor augment(const at::Tensor& pixels, const Augmentation& augmentation, std::mt19937_64& rng);
 

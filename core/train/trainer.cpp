@@ -12,7 +12,6 @@
 #include <numeric>
 
 namespace quantscope {
-namespace {
 
 void requireFits(const Network& network, const ImageSet& set, const std::string& what)
 {
@@ -23,6 +22,8 @@ void requireFits(const Network& network, const ImageSet& set, const std::string&
         throw ModelError("the " + what + " set has " + std::to_string(set.classCount())
                          + " classes but the model outputs " + std::to_string(network.spec().classes));
 }
+
+namespace {
 
 double seconds(std::chrono::steady_clock::time_point since)
 {
@@ -84,20 +85,13 @@ TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation
         groups,
         torch::optim::SGDOptions(options.learningRate).momentum(options.momentum).weight_decay(options.weightDecay));
 
-    std::vector<size_t> order(trainSet.size());
-    std::iota(order.begin(), order.end(), size_t{0});
-    size_t cursor = order.size(); // reshuffle at the first step
+    ShuffledBatches batches(trainSet.size(), size_t(options.batchSize));
     std::deque<double> recentLosses;
-    const size_t batch = std::min<size_t>(size_t(options.batchSize), order.size());
+    const size_t batch = batches.batchSize();
 
     for (int64_t step = 0; step < total; ++step) {
         control.checkCancelled();
-        if (cursor + batch > order.size()) {
-            std::shuffle(order.begin(), order.end(), rng);
-            cursor = 0;
-        }
-        const std::vector<size_t> indices(order.begin() + long(cursor), order.begin() + long(cursor + batch));
-        cursor += batch;
+        const std::vector<size_t> indices = batches.next(rng);
         torch::Tensor pixels = imageBatch(trainSet, indices);
         if (options.augment)
             pixels = augment(pixels, augmentation, rng);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 namespace quantscope {
 
@@ -41,6 +42,10 @@ using AfterStep = std::function<void(int64_t stepsDone)>;
 /// Throws `Cancelled` if `control` is cancelled (the network keeps the steps done so far).
 TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation& augmentation,
                   const TrainOptions& options, const WorkControl& control = {}, const AfterStep& afterStep = {});
+
+/// ConfigError for an empty `set`, ModelError when its images or classes do not fit `network`
+/// (`what` names the set in the message, e.g. "training").
+void requireFits(const Network& network, const ImageSet& set, const std::string& what);
 
 /// Top-1 accuracy in percent of `network` on `set`, in inference mode.
 double evaluateAccuracy(Network& network, const ImageSet& set, const WorkControl& control = {}, int batchSize = 128);
