@@ -58,6 +58,15 @@ void RuntimeOptions::apply() const
     resolveDevice(device); // reject a bad name before any work starts
 }
 
+LayerPolicy parseLayerPolicy(bool quantizeImageInput, const std::string& lastLayer)
+{
+    LayerPolicy policy;
+    policy.quantizeImageInput = quantizeImageInput;
+    if (!lastLayer.empty())
+        policy.lastLayerBits = BitConfig::parse(lastLayer, {"last layer"})[0].weight;
+    return policy;
+}
+
 std::string readTextFile(const std::string& path, const std::string& what)
 {
     std::ifstream in(path);

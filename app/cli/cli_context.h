@@ -3,6 +3,7 @@
 #include "bitserial/popcount_kernels.h"
 #include "data/dataset.h"
 #include "model/network.h"
+#include "quant/bit_config.h"
 
 #include <CLI/CLI.hpp>
 
@@ -32,6 +33,9 @@ struct RuntimeOptions {
     void addTo(CLI::App& command);
     void apply() const;
 };
+
+/// The layer policy of `--quantize-image-input` and `--last-layer BITS` (empty: not pinned).
+LayerPolicy parseLayerPolicy(bool quantizeImageInput, const std::string& lastLayer);
 
 /// The content of a text file; ConfigError "cannot read <what> <path>" when it cannot be read.
 std::string readTextFile(const std::string& path, const std::string& what);

@@ -25,6 +25,7 @@ int main(int argc, char** argv)
     quantscope::cli::addLayersCommand(app);
     quantscope::cli::addTrainCommand(app);
     quantscope::cli::addEvalCommand(app);
+    quantscope::cli::addEbsCommand(app);
     quantscope::cli::addLatencyCommand(app);
     quantscope::cli::addGpCommand(app);
     quantscope::cli::addStudyCommand(app);

@@ -10,6 +10,7 @@ void addTrainCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
 void addLatencyCommand(CLI::App& app);
 void addGpCommand(CLI::App& app);
+void addEbsCommand(CLI::App& app);
 void addStudyCommand(CLI::App& app);
 
 } // namespace quantscope::cli

@@ -49,17 +49,6 @@ BitConfig parseBits(const EvalOptions& options, const Network& network, const La
     return BitConfig::parse(options.bits, names, policy);
 }
 
-LayerPolicy parsePolicy(const EvalOptions& options)
-{
-    LayerPolicy policy;
-    policy.quantizeImageInput = options.quantizeImageInput;
-    if (!options.lastLayer.empty()) {
-        const BitConfig pinned = BitConfig::parse(options.lastLayer, {"last layer"});
-        policy.lastLayerBits = pinned[0].weight;
-    }
-    return policy;
-}
-
 /// `eval --engine bitserial`: the configuration executed on the bit-serial kernels.
 void runOnEngine(const EvalOptions& options, const Network& network, const EvaluationRequest& request,
                  const EvaluationData& data, const WorkControl& control)
@@ -121,7 +110,7 @@ void run(const EvalOptions& options)
     const Network network = options.model.load(options.data, options.runtime);
     EvaluationRequest request;
     request.quant.quantizer = parseQuantizerKind(options.quantizer);
-    request.quant.policy = parsePolicy(options);
+    request.quant.policy = parseLayerPolicy(options.quantizeImageInput, options.lastLayer);
     request.bits = parseBits(options, network, request.quant.policy);
     request.fineTune = TrainOptions::nuqFineTune(options.fineTuneSteps, options.seed);
     if (options.fineTuneSteps < 0)

@@ -120,6 +120,40 @@ void fitBudget(const std::vector<SearchedLayer>& searched, Choice& choice, doubl
     }
 }
 
+/// Raises single widths while the budget allows, the one whose raised width its strengths
+/// prefer most first: "at most X" should not leave X unused where the argmax fell well below it.
+void fillBudget(const std::vector<SearchedLayer>& searched, Choice& choice, double fixed, double budget, bool coupled)
+{
+    while (true) {
+        double best = -1;
+        Choice bestChoice;
+        for (size_t s = 0; s < searched.size(); ++s)
+            for (bool weight : {true, false}) {
+                if (!weight && coupled)
+                    continue;
+                Choice higher = choice;
+                size_t& at = weight ? higher[s].first : higher[s].second;
+                const size_t count = weight ? searched[s].table.size() : searched[s].table[0].size();
+                if (at + 1 >= count)
+                    continue;
+                ++at;
+                if (coupled)
+                    higher[s].second = higher[s].first;
+                if (costOf(searched, higher, fixed) > budget)
+                    continue;
+                const double p =
+                    probabilities(weight ? searched[s].weightStrengths : searched[s].activationStrengths)[at];
+                if (p > best) {
+                    best = p;
+                    bestChoice = higher;
+                }
+            }
+        if (best < 0)
+            return;
+        choice = bestChoice;
+    }
+}
+
 double seconds(std::chrono::steady_clock::time_point since)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -147,6 +181,17 @@ EbsResult searchBitWidths(Network& network, const ImageSet& trainSet, const Augm
         alone.lastLayerBits.reset();
         const CostReport cost = computeCost({layers.back()}, BitConfig({bits.back()}), mixed->base(), alone);
         fixedCost = options.cost == EbsCost::Memory ? cost.memoryMB : cost.bops;
+    }
+
+    if (options.budget) {
+        double lowest = fixedCost;
+        for (size_t i = 0; i < layers.size(); ++i)
+            if (bits[i].weight == MixedPrecisionQuantizer::kSearched)
+                lowest += layerCostTable(layers[i], candidates, mixed->base(), options.cost, options.policy)[0][0];
+        if (*options.budget < lowest)
+            throw ConfigError("EBS: the budget " + std::to_string(*options.budget)
+                              + " is below the cost of every layer at its lowest candidate width ("
+                              + std::to_string(lowest) + ")");
     }
 
     NetworkBackend& backend = network.backend();
@@ -261,8 +306,10 @@ EbsResult searchBitWidths(Network& network, const ImageSet& trainSet, const Augm
         choice.emplace_back(argmax(probabilities(layer.weightStrengths)),
                             candidates.coupled ? argmax(probabilities(layer.weightStrengths))
                                                : argmax(probabilities(layer.activationStrengths)));
-    if (options.budget)
+    if (options.budget) {
         fitBudget(searched, choice, fixedCost, *options.budget, candidates.coupled);
+        fillBudget(searched, choice, fixedCost, *options.budget, candidates.coupled);
+    }
     std::vector<LayerBits> chosen = bits;
     for (size_t s = 0; s < searched.size(); ++s)
         chosen[searched[s].index] = {candidates.weight[choice[s].first], candidates.activations()[choice[s].second]};

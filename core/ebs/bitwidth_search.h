@@ -25,8 +25,10 @@ struct EbsOptions {
     EbsCost cost = EbsCost::Memory;
     double lambda = 0;
     /// Hard budget, in the cost's units (MB or BOPs): lambda follows dual ascent on
-    /// E[cost] / budget - 1 each step (from `lambda`), and the final configuration is lowered where
-    /// it still exceeds the budget, the layers whose strengths least prefer their width first.
+    /// E[cost] / budget - 1 each step (from `lambda`); the final configuration is lowered where it
+    /// still exceeds the budget (the widths whose strengths least prefer them first), then raised
+    /// one width at a time while it fits (the raised widths the strengths prefer most first).
+    /// ConfigError when even the lowest candidates exceed it.
     std::optional<double> budget;
     double lambdaStep = 0.05; ///< dual ascent's step on lambda per optimizer step
     int64_t steps = 300;

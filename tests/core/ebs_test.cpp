@@ -155,13 +155,14 @@ TEST_F(BitwidthSearch, ABudgetIsMetWithinOneCandidateStepPerLayer)
     const EbsResult result = searchBitWidths(searched, trainSet_, augmentation_, base, o);
     EXPECT_LE(result.cost, *o.budget);
     EXPECT_NEAR(result.cost, computeCost(layers, result.bits, *base).memoryMB, 1e-9);
-    // One step up in every layer would exceed the budget: the search does not leave it unused.
-    std::vector<LayerBits> raised = result.bits.layers();
-    for (LayerBits& b : raised) {
-        const int up = b.weight == 8 ? 8 : b.weight * 2;
-        b = {up, up};
+    // Within one candidate step of it: no layer can take its next width without exceeding it.
+    for (size_t i = 0; i < layers.size(); ++i) {
+        if (result.bits[i].weight == 8)
+            continue;
+        std::vector<LayerBits> raised = result.bits.layers();
+        raised[i] = {2 * raised[i].weight, 2 * raised[i].weight};
+        EXPECT_GT(computeCost(layers, BitConfig(raised), *base).memoryMB, *o.budget) << "layer " << i;
     }
-    EXPECT_GT(computeCost(layers, BitConfig(raised), *base).memoryMB, *o.budget);
     EXPECT_GT(result.lambda, 0.0) << "the budget binds, so lambda grew";
 }
 
@@ -177,6 +178,15 @@ TEST_F(BitwidthSearch, BadOptionsAreNamed)
     o.budget = 0.0;
     EXPECT_THROW(searchBitWidths(*network_, trainSet_, augmentation_, base, o), ConfigError);
     EXPECT_THROW(searchBitWidths(*network_, ImageSet{}, augmentation_, base, options(0.0)), ConfigError);
+    o = options(0.0);
+    const std::vector<LayerInfo>& layers = network_->layers();
+    o.budget = 0.99 * computeCost(layers, BitConfig::uniform(1, layers.size()), *base).memoryMB;
+    try {
+        searchBitWidths(*network_, trainSet_, augmentation_, base, o);
+        ADD_FAILURE() << "a budget below every layer at 1 bit was accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("lowest candidate"), std::string::npos) << e.what();
+    }
 }
 
 } // namespace
