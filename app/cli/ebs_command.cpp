@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "common/error.h"
+#include "bitserial/latency_table.h"
 #include "ebs/bitwidth_search.h"
 #include "quant/cost_model.h"
 #include "train/quantized_evaluation.h"
@@ -101,7 +102,12 @@ void run(EbsCommandOptions& options)
     request.fineTune = TrainOptions::nuqFineTune(options.fineTuneSteps, options.search.seed);
     EbsOptions search = options.search;
     search.candidates = parseCandidates(options);
-    search.cost = options.cost == "bops" ? EbsCost::Bops : EbsCost::Memory;
+    search.cost = options.cost == "bops" ? EbsCost::Bops
+        : options.cost == "latency"      ? EbsCost::Latency
+                                         : EbsCost::Memory;
+    if (search.cost == EbsCost::Latency && request.quant.quantizer != QuantizerKind::Uniform)
+        throw ConfigError("--cost latency is the bit-serial engine's, which executes the uniform quantizer's "
+                          "integers; use --quantizer uniform");
     search.budget = options.budget;
     search.policy = request.quant.policy;
 
@@ -113,6 +119,11 @@ void run(EbsCommandOptions& options)
     WorkControl control;
     control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
 
+    if (search.cost == EbsCost::Latency) {
+        bitserial::LatencyOptions latency;
+        latency.path = parseKernelPath(""); // the fastest this CPU runs, as the latency command's default
+        search.latency = bitserial::cachedLatencyTable(network, splits.train, latency, false, control);
+    }
     Network searched = network.clone(); // the search fine-tunes its copy; the evaluation starts afresh
     const std::shared_ptr<const Quantizer> base = makeQuantizer(request.quant.quantizer);
     const EbsResult result = searchBitWidths(searched, splits.train, data.augmentation, base, search, control);
@@ -122,7 +133,7 @@ void run(EbsCommandOptions& options)
     const EvaluationResult evaluation =
         evaluateConfiguration(network, EvaluationData{splits.train, data.augmentation, evalSet}, request, control);
 
-    const char* unit = search.cost == EbsCost::Memory ? "MB" : "BOPs";
+    const char* unit = search.cost == EbsCost::Memory ? "MB" : search.cost == EbsCost::Bops ? "BOPs" : "ms per image";
     if (options.runtime.json) {
         nlohmann::ordered_json out = {{"bits", result.bits.toString()},
                                       {"quantizer", quantizerName(request.quant.quantizer)},
@@ -147,8 +158,8 @@ void run(EbsCommandOptions& options)
               << " s (EBS on " << quantizerName(request.quant.quantizer) << ", " << options.cost << " penalty, lambda "
               << std::setprecision(3) << result.lambda << (options.budget ? " adapted to the budget" : "") << ")\n"
               << "bits        " << result.bits.toString() << "\n"
-              << std::setprecision(4) << options.cost << (options.cost == "memory" ? "      " : "        ")
-              << result.cost << " " << unit << " (expected under the final strengths " << result.expectedCost << ")";
+              << std::setprecision(4) << std::left << std::setw(12) << options.cost << std::right << result.cost << " "
+              << unit << " (expected under the final strengths " << result.expectedCost << ")";
     if (options.budget)
         std::cout << ", budget " << *options.budget << " " << unit;
     std::cout << "\n"
@@ -173,13 +184,17 @@ void addEbsCommand(CLI::App& app)
     command->add_option("--weight-candidates", options->weightCandidates,
                         "search weights and inputs apart: the weights' candidate widths");
     command->add_option("--activation-candidates", options->activationCandidates, "... and the inputs'");
-    command->add_option("--cost", options->cost, "what the penalty counts: memory (MB) or bops")
-        ->check(CLI::IsMember({"memory", "bops"}))
+    command
+        ->add_option("--cost", options->cost,
+                     "what the penalty counts: memory (MB), bops, or latency (the bit-serial engine's measured ms per "
+                     "image; --quantizer uniform)")
+        ->check(CLI::IsMember({"memory", "bops", "latency"}))
         ->capture_default_str();
     command->add_option("--lambda", options->search.lambda, "penalty weight (unitless: cost over the highest widths')")
         ->capture_default_str();
-    command->add_option("--budget", options->budget,
-                        "hard budget in the cost's unit (MB or BOPs): lambda adapts and the result fits it");
+    command->add_option(
+        "--budget", options->budget,
+        "hard budget in the cost's unit (MB, BOPs or ms per image): lambda adapts and the result fits it");
     command->add_option("--steps", options->search.steps, "search steps")->capture_default_str();
     command->add_option("--batch", options->search.batchSize, "batch size")->capture_default_str();
     command->add_option("--lr", options->search.weightLearningRate, "the weights' SGD learning rate")

@@ -14,18 +14,34 @@
 
 namespace quantscope {
 
-std::vector<std::vector<double>> layerCostTable(const LayerInfo& layer, const BitCandidates& candidates,
-                                                const Quantizer& quantizer, EbsCost kind, const LayerPolicy& policy)
+namespace {
+
+/// Layer `index`'s cost at widths (w, a) in `options.cost`'s units.
+double pairCost(const std::vector<LayerInfo>& layers, size_t index, int w, int a, const Quantizer& quantizer,
+                const EbsOptions& options)
 {
-    LayerPolicy alone = policy;
+    if (options.cost == EbsCost::Latency) {
+        const bitserial::LatencyTable& table = *options.latency;
+        const bitserial::LayerLatency& layer = table.layers.at(index);
+        const bool floatInput = layer.takesImage && !options.policy.quantizeImageInput;
+        return layer.ms(w, floatInput ? 0 : a) / std::max(1, table.batch);
+    }
+    LayerPolicy alone = options.policy;
     alone.lastLayerBits.reset(); // one layer on its own is never "the last one pinned"
+    const CostReport cost = computeCost({layers[index]}, BitConfig({LayerBits{w, a}}), quantizer, alone);
+    return options.cost == EbsCost::Memory ? cost.memoryMB : cost.bops;
+}
+
+} // namespace
+
+std::vector<std::vector<double>> layerCostTable(const std::vector<LayerInfo>& layers, size_t index,
+                                                const Quantizer& quantizer, const EbsOptions& options)
+{
     std::vector<std::vector<double>> table;
-    for (int w : candidates.weight) {
+    for (int w : options.candidates.weight) {
         table.emplace_back();
-        for (int a : candidates.activations()) {
-            const CostReport cost = computeCost({layer}, BitConfig({LayerBits{w, a}}), quantizer, alone);
-            table.back().push_back(kind == EbsCost::Memory ? cost.memoryMB : cost.bops);
-        }
+        for (int a : options.candidates.activations())
+            table.back().push_back(pairCost(layers, index, w, a, quantizer, options));
     }
     return table;
 }
@@ -47,6 +63,8 @@ void validate(const EbsOptions& options)
         throw ConfigError("EBS: recordEvery must be at least 1");
     if (!(options.weightLearningRate > 0) || !(options.strengthLearningRate > 0))
         throw ConfigError("EBS: learning rates must be positive");
+    if (options.cost == EbsCost::Latency && !options.latency)
+        throw ConfigError("EBS: a latency penalty needs the network's latency table");
 }
 
 /// A searched layer: its strengths and cost table.
@@ -173,21 +191,24 @@ EbsResult searchBitWidths(Network& network, const ImageSet& trainSet, const Augm
 
     std::vector<LayerBits> bits(layers.size(),
                                 {MixedPrecisionQuantizer::kSearched, MixedPrecisionQuantizer::kSearched});
-    double fixedCost = 0; // layers the policy pins
+    if (options.latency && options.latency->layers.size() != layers.size())
+        throw ConfigError("EBS: the latency table has " + std::to_string(options.latency->layers.size())
+                          + " layers but the network " + std::to_string(layers.size()));
+    // What no searched width changes: layers the policy pins, and the rest of the network's time.
+    double fixedCost =
+        options.cost == EbsCost::Latency ? options.latency->otherMs / std::max(1, options.latency->batch) : 0;
     if (options.policy.lastLayerBits && !layers.empty()) {
         const int pinned = *options.policy.lastLayerBits;
         bits.back() = {pinned, pinned};
-        LayerPolicy alone = options.policy;
-        alone.lastLayerBits.reset();
-        const CostReport cost = computeCost({layers.back()}, BitConfig({bits.back()}), mixed->base(), alone);
-        fixedCost = options.cost == EbsCost::Memory ? cost.memoryMB : cost.bops;
+        fixedCost += pairCost(layers, layers.size() - 1, pinned, pinned, mixed->base(), options);
     }
 
     if (options.budget) {
         double lowest = fixedCost;
         for (size_t i = 0; i < layers.size(); ++i)
             if (bits[i].weight == MixedPrecisionQuantizer::kSearched)
-                lowest += layerCostTable(layers[i], candidates, mixed->base(), options.cost, options.policy)[0][0];
+                lowest += pairCost(layers, i, candidates.weight.front(), candidates.activations().front(),
+                                   mixed->base(), options);
         if (*options.budget < lowest)
             throw ConfigError("EBS: the budget " + std::to_string(*options.budget)
                               + " is below the cost of every layer at its lowest candidate width ("
@@ -215,7 +236,7 @@ EbsResult searchBitWidths(Network& network, const ImageSet& trainSet, const Augm
         layer.index = i;
         layer.weightStrengths = strengths.at(next++);
         layer.activationStrengths = candidates.coupled ? layer.weightStrengths : strengths.at(next++);
-        layer.table = layerCostTable(layers[i], candidates, mixed->base(), options.cost, options.policy);
+        layer.table = layerCostTable(layers, i, mixed->base(), options);
         torch::Tensor table =
             torch::empty({int64_t(layer.table.size()), int64_t(layer.table[0].size())}, torch::kFloat64);
         for (size_t w = 0; w < layer.table.size(); ++w)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bitserial/latency_table.h"
 #include "common/progress.h"
 #include "data/dataset.h"
 #include "ebs/mixed_precision_quantizer.h"
@@ -14,8 +15,9 @@
 namespace quantscope {
 
 /// What the search's penalty counts: the expectation, under each layer's softmax, of the cost
-/// model's memory (MB) or BOPs (docs/ebs.md).
-enum class EbsCost { Memory, Bops };
+/// model's memory (MB) or BOPs, or of the bit-serial engine's measured latency (ms per image,
+/// EbsOptions::latency; docs/ebs.md).
+enum class EbsCost { Memory, Bops, Latency };
 
 /// One EBS search job (docs/ebs.md): fine-tunes the meta weights and trains the strengths on the
 /// same batches with separate SGD optimizers, loss = cross entropy + lambda x E[cost] / cost at the
@@ -23,8 +25,10 @@ enum class EbsCost { Memory, Bops };
 struct EbsOptions {
     BitCandidates candidates;
     EbsCost cost = EbsCost::Memory;
+    /// The network's measured table (bitserial::cachedLatencyTable), for EbsCost::Latency.
+    std::optional<bitserial::LatencyTable> latency;
     double lambda = 0;
-    /// Hard budget, in the cost's units (MB or BOPs): lambda follows dual ascent on
+    /// Hard budget, in the cost's units (MB, BOPs or ms per image): lambda follows dual ascent on
     /// E[cost] / budget - 1 each step (from `lambda`); the final configuration is lowered where it
     /// still exceeds the budget (the widths whose strengths least prefer them first), then raised
     /// one width at a time while it fits (the raised widths the strengths prefer most first).
@@ -72,9 +76,9 @@ EbsResult searchBitWidths(Network& network, const ImageSet& trainSet, const Augm
                           std::shared_ptr<const Quantizer> base, const EbsOptions& options,
                           const WorkControl& control = {});
 
-/// The cost of one layer at each (weight, activation) candidate pair, in `kind`'s units:
+/// Layer `index`'s cost at each (weight, activation) candidate pair, in `options.cost`'s units:
 /// `table[i][j]` for weight candidate i and activation candidate j (coupled: only i == j counts).
-std::vector<std::vector<double>> layerCostTable(const LayerInfo& layer, const BitCandidates& candidates,
-                                                const Quantizer& quantizer, EbsCost kind, const LayerPolicy& policy);
+std::vector<std::vector<double>> layerCostTable(const std::vector<LayerInfo>& layers, size_t index,
+                                                const Quantizer& quantizer, const EbsOptions& options);
 
 } // namespace quantscope

@@ -166,6 +166,42 @@ TEST_F(BitwidthSearch, ABudgetIsMetWithinOneCandidateStepPerLayer)
     EXPECT_GT(result.lambda, 0.0) << "the budget binds, so lambda grew";
 }
 
+TEST_F(BitwidthSearch, ALatencyBudgetIsMetOnTheMeasuredTable)
+{
+    // A made-up table (time grows with both widths, and with depth): the search's cost is the
+    // table's own sum for the configuration it returns, within the budget.
+    const std::vector<LayerInfo>& layers = network_->layers();
+    bitserial::LatencyTable table;
+    table.batch = 2;
+    table.otherMs = 0.5;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        bitserial::LayerLatency layer;
+        layer.name = layers[i].name;
+        layer.takesImage = layers[i].takesImage;
+        layer.floatMs = 1.0;
+        for (int w = 1; w <= 8; ++w)
+            for (int a = 1; a <= 8; ++a)
+                layer.bitSerialMs[size_t((w - 1) * 8 + (a - 1))] = 0.01 * w * a * double(i + 1);
+        table.layers.push_back(layer);
+    }
+    EbsOptions o = options(0.0);
+    o.candidates = BitCandidates{{1, 2, 4, 8}, {}, true};
+    o.cost = EbsCost::Latency;
+    EXPECT_THROW(searchBitWidths(*network_, trainSet_, augmentation_, makeQuantizer(QuantizerKind::Uniform), o),
+                 ConfigError)
+        << "a latency penalty without a table";
+    o.latency = table;
+    const double high = table.perImageMs(BitConfig::uniform(8, layers.size()));
+    const double low = table.perImageMs(BitConfig::uniform(1, layers.size()));
+    o.budget = low + 0.3 * (high - low);
+    Network searched = network_->clone();
+    const EbsResult result =
+        searchBitWidths(searched, trainSet_, augmentation_, makeQuantizer(QuantizerKind::Uniform), o);
+    EXPECT_NEAR(result.cost, table.perImageMs(result.bits), 1e-9);
+    EXPECT_LE(result.cost, *o.budget);
+    EXPECT_GT(result.cost, low);
+}
+
 TEST_F(BitwidthSearch, BadOptionsAreNamed)
 {
     const std::shared_ptr<const Quantizer> base = makeQuantizer(QuantizerKind::Uniform);
