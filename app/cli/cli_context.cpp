@@ -36,7 +36,11 @@ Dataset DataOptions::loadDataset() const
 
 DataSplits DataOptions::loadSplits() const
 {
-    const Dataset data = loadDataset();
+    return splitsOf(loadDataset());
+}
+
+DataSplits DataOptions::splitsOf(const Dataset& data) const
+{
     DataSplits splits = splitDataset(data, searchSize, splitSeed);
     if (limit > 0) {
         splits.search = splits.search.head(limit);
@@ -103,6 +107,13 @@ ProgressPrinter::~ProgressPrinter()
 {
     if (enabled_ && terminal_ && lastDecile_ >= 0)
         std::cerr << '\n';
+}
+
+WorkControl ProgressPrinter::control()
+{
+    WorkControl control;
+    control.progress = [this](const Progress& p) { (*this)(p.phase, p.done, p.total); };
+    return control;
 }
 
 void ProgressPrinter::operator()(const std::string& phase, int64_t done, int64_t total)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bitserial/popcount_kernels.h"
+#include "common/progress.h"
 #include "data/dataset.h"
 #include "model/network.h"
 #include "quant/bit_config.h"
@@ -22,6 +23,8 @@ struct DataOptions {
     void addTo(CLI::App& command);
     Dataset loadDataset() const;
     DataSplits loadSplits() const;
+    /// The splits of `data` (loadDataset's), limited as the options say.
+    DataSplits splitsOf(const Dataset& data) const;
 };
 
 /// Threads, device and output style.
@@ -57,6 +60,8 @@ public:
     explicit ProgressPrinter(bool enabled);
     ~ProgressPrinter();
     void operator()(const std::string& phase, int64_t done, int64_t total);
+    /// A WorkControl whose progress this printer shows (it must outlive the control).
+    WorkControl control();
 
 private:
     bool enabled_;

@@ -113,11 +113,10 @@ void run(EbsCommandOptions& options)
 
     const Dataset data = options.data.loadDataset();
     network.requireInputShape(data.test.channels, data.test.height, data.test.width, options.data.dataset);
-    const DataSplits splits = options.data.loadSplits();
+    const DataSplits splits = options.data.splitsOf(data);
     const ImageSet& evalSet = splitByName(splits, options.split);
     ProgressPrinter printer(!options.runtime.json);
-    WorkControl control;
-    control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
+    WorkControl control = printer.control();
 
     if (search.cost == EbsCost::Latency) {
         bitserial::LatencyOptions latency;

@@ -125,12 +125,11 @@ void run(const EvalOptions& options)
 
     const Dataset data = options.data.loadDataset();
     network.requireInputShape(data.test.channels, data.test.height, data.test.width, options.data.dataset);
-    const DataSplits splits = options.data.loadSplits();
+    const DataSplits splits = options.data.splitsOf(data);
     const ImageSet& evalSet = splitByName(splits, options.split);
 
     ProgressPrinter printer(!options.runtime.json);
-    WorkControl control;
-    control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
+    WorkControl control = printer.control();
     const EvaluationData evaluationData{splits.train, data.augmentation, evalSet};
     if (options.engine == "bitserial")
         return runOnEngine(options, network, request, evaluationData, control);

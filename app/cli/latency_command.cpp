@@ -40,8 +40,7 @@ void run(const LatencyCommandOptions& options)
     latency.batch = options.batch;
     const DataSplits splits = options.data.loadSplits();
     ProgressPrinter printer(!options.runtime.json);
-    WorkControl control;
-    control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
+    WorkControl control = printer.control();
     const bitserial::LatencyTable table =
         bitserial::cachedLatencyTable(network, splits.train, latency, options.refresh, control);
 

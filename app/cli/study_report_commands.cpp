@@ -87,8 +87,7 @@ LatencyOf latencyOfStudy(const StoredStudy& study, bool json, std::string& machi
     bitserial::LatencyOptions options;
     options.path = bitserial::fastestKernelPath();
     ProgressPrinter printer(!json);
-    WorkControl control;
-    control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
+    WorkControl control = printer.control();
     const auto table = std::make_shared<const bitserial::LatencyTable>(
         bitserial::cachedLatencyTable(assets->network, assets->splits.train, options, false, control));
     machine = table->machine;
@@ -199,7 +198,7 @@ void exportStudy(const StudyOptions& options, const ExportOptions& exportOptions
     request.finalSteps = exportOptions.finalSteps;
     request.note = [](const std::string& text) { std::cerr << text << std::endl; };
     ProgressPrinter printer(!options.json);
-    request.control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
+    request.control = printer.control();
     for (const std::string& warning : studyExportWarnings(study, trials, request))
         std::cerr << "warning: " << warning << "\n";
     std::cout << exportStudy(study, trials, request);
@@ -216,8 +215,7 @@ void computeStudySensitivity(const StudyOptions& options, SensitivityOptions set
     settings.quant = assets->quant;
     settings.seed = study.spec.seed;
     ProgressPrinter printer(!options.json);
-    WorkControl control;
-    control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
+    WorkControl control = printer.control();
     const SensitivityReport report =
         computeSensitivity(assets->network, assets->splits.search, assets->splits.train, settings, control);
     store.saveArtifact(study.id, "sensitivity", report.toJson());

@@ -26,15 +26,14 @@ void run(TrainCommandOptions& options)
 {
     options.runtime.apply();
     const DatasetKind kind = parseDatasetKind(options.data.dataset);
-    const DataSplits splits = options.data.loadSplits();
     const Dataset facts = options.data.loadDataset(); // augmentation and class names
+    const DataSplits splits = options.data.splitsOf(facts);
     options.train.augment = !options.noAugment;
 
     Network network = Network::create(zooSpec(options.architecture, kind), options.train.seed);
     network.toDevice(options.runtime.device);
     ProgressPrinter printer(!options.runtime.json);
-    WorkControl control;
-    control.progress = [&printer](const Progress& p) { printer(p.phase, p.done, p.total); };
+    WorkControl control = printer.control();
     const TrainReport report = train(network, splits.train, facts.augmentation, options.train, control);
     network.save(options.output);
     const double searchAccuracy = evaluateAccuracy(network, splits.search);

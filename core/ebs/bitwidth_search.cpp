@@ -280,7 +280,6 @@ EbsResult searchBitWidths(Network& network, const ImageSet& trainSet, const Augm
     torch::manual_seed(options.seed);
     std::mt19937_64 rng(options.seed);
     ModeGuard mode(backend, true);
-    const torch::Device device(network.device());
     torch::optim::SGD weightOptimizer(backend.parameters(),
                                       torch::optim::SGDOptions(options.weightLearningRate)
                                           .momentum(options.momentum)
@@ -294,12 +293,8 @@ EbsResult searchBitWidths(Network& network, const ImageSet& trainSet, const Augm
     double lambda = options.lambda;
     for (int64_t step = 0; step < options.steps; ++step) {
         control.checkCancelled();
-        const std::vector<size_t> indices = batches.next(rng);
-        torch::Tensor pixels = imageBatch(trainSet, indices);
-        if (options.augment)
-            pixels = augment(pixels, augmentation, rng);
-        const torch::Tensor input = normalise(pixels, network.spec()).to(device);
-        const torch::Tensor target = labelBatch(trainSet, indices).to(device);
+        const auto [input, target] = trainingBatch(trainSet, batches.next(rng), network.spec(),
+                                                   options.augment ? &augmentation : nullptr, rng, network.device());
 
         weightOptimizer.zero_grad();
         strengthOptimizer.zero_grad();

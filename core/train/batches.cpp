@@ -87,4 +87,15 @@ std::vector<size_t> ShuffledBatches::next(std::mt19937_64& rng)
     return indices;
 }
 
+std::pair<torch::Tensor, torch::Tensor> trainingBatch(const ImageSet& set, const std::vector<size_t>& indices,
+                                                      const ModelSpec& spec, const Augmentation* augmentation,
+                                                      std::mt19937_64& rng, const std::string& device)
+{
+    torch::Tensor pixels = imageBatch(set, indices);
+    if (augmentation)
+        pixels = augment(pixels, *augmentation, rng);
+    const torch::Device on(device);
+    return {normalise(pixels, spec).to(on), labelBatch(set, indices).to(on)};
+}
+
 } // namespace quantscope

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace at {
@@ -39,5 +41,11 @@ private:
 
 /// Random pad-and-crop and horizontal flip of a uint8 batch, drawn from `rng`.
 at::Tensor augment(const at::Tensor& pixels, const Augmentation& augmentation, std::mt19937_64& rng);
+
+/// A training step's input (the images at `indices`, augmented from `rng` when `augmentation` is
+/// given, normalised for `spec`) and labels, both on `device`.
+std::pair<at::Tensor, at::Tensor> trainingBatch(const ImageSet& set, const std::vector<size_t>& indices,
+                                                const ModelSpec& spec, const Augmentation* augmentation,
+                                                std::mt19937_64& rng, const std::string& device);
 
 } // namespace quantscope

@@ -71,7 +71,6 @@ TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation
     std::mt19937_64 rng(options.seed);
     NetworkBackend& backend = network.backend();
     ModeGuard mode(backend, true);
-    const torch::Device device(network.device());
     // The network's weights, and the quantizer's learned scales (QN) without weight decay.
     std::vector<torch::optim::OptimizerParamGroup> groups;
     groups.emplace_back(backend.parameters());
@@ -91,12 +90,8 @@ TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation
 
     for (int64_t step = 0; step < total; ++step) {
         control.checkCancelled();
-        const std::vector<size_t> indices = batches.next(rng);
-        torch::Tensor pixels = imageBatch(trainSet, indices);
-        if (options.augment)
-            pixels = augment(pixels, augmentation, rng);
-        const torch::Tensor input = normalise(pixels, network.spec()).to(device);
-        const torch::Tensor target = labelBatch(trainSet, indices).to(device);
+        const auto [input, target] = trainingBatch(trainSet, batches.next(rng), network.spec(),
+                                                   options.augment ? &augmentation : nullptr, rng, network.device());
 
         if (options.cosineSchedule) {
             const double lr = 0.5 * options.learningRate * (1.0 + std::cos(M_PI * double(step) / double(total)));
