@@ -56,11 +56,18 @@ QDockWidget* dock(QMainWindow* window, const QString& title, const QString& obje
     return d;
 }
 
-/// The study's network as a person calls it: the model file's name, or the shipped model.
-QString networkName(const StudySpec& spec)
+/// What the study searches, as a person calls it: the network (its model file's name, or the
+/// shipped model) on its data set, the synthetic problem, or the external command.
+QString subjectName(const StudySpec& spec)
 {
-    return spec.model.empty() ? MainWindow::tr("shipped VGG")
-                              : QFileInfo(QString::fromStdString(spec.model)).fileName();
+    if (spec.evaluator == "synthetic")
+        return MainWindow::tr("the synthetic problem, %1 layers").arg(spec.syntheticLayers);
+    if (spec.evaluator == "command")
+        return MainWindow::tr("command %1")
+            .arg(spec.command.empty() ? QString() : QFileInfo(QString::fromStdString(spec.command.front())).fileName());
+    const QString network =
+        spec.model.empty() ? MainWindow::tr("shipped VGG") : QFileInfo(QString::fromStdString(spec.model)).fileName();
+    return MainWindow::tr("%1 on %2").arg(network, QString::fromStdString(spec.dataset));
 }
 
 } // namespace
@@ -580,9 +587,7 @@ void MainWindow::showConfiguration(const BitConfig& bits)
 void MainWindow::updateTitle()
 {
     const StudySpec& spec = session_->study().spec;
-    setWindowTitle(
-        tr("%1 — %2 on %3 — Quantscope")
-            .arg(QString::fromStdString(spec.name), networkName(spec), QString::fromStdString(spec.dataset)));
+    setWindowTitle(tr("%1 — %2 — Quantscope").arg(QString::fromStdString(spec.name), subjectName(spec)));
 }
 
 void MainWindow::updateSummary()
@@ -595,13 +600,13 @@ void MainWindow::updateSummary()
         cost += t.seconds.value_or(0);
     }
     QString budget = study.spec.budgetTrials ? QStringLiteral("/%1").arg(*study.spec.budgetTrials) : QString();
-    summary_->setText(tr("%1 (%7 on %8): %2%3 trials done, cost %4 s, %5 on %6")
+    summary_->setText(tr("%1 (%7): %2%3 trials done, cost %4 s, %5 on %6")
                           .arg(QString::fromStdString(study.spec.name))
                           .arg(done)
                           .arg(budget)
                           .arg(cost, 0, 'f', 0)
                           .arg(QString::fromStdString(study.spec.strategy), QString::fromStdString(study.spec.encoding),
-                               networkName(study.spec), QString::fromStdString(study.spec.dataset)));
+                               subjectName(study.spec)));
 }
 
 void MainWindow::showAbout()
