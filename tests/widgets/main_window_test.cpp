@@ -231,7 +231,7 @@ TEST(MainWindow, DefaultLayoutGivesTheViewsRoomForTheirContent)
 }
 
 // A pause asked for is visible until the running evaluations finish, and the log says when it
-// took effect; the title names the network and data set.
+// took effect; the title names what the study searches (here the synthetic problem, not a network).
 TEST(MainWindow, APendingPauseIsVisibleAndLogged)
 {
     QTemporaryDir dir;
@@ -243,7 +243,7 @@ TEST(MainWindow, APendingPauseIsVisibleAndLogged)
     spec.syntheticDelay = 0.3;
     window.openStudy(dir.filePath(QStringLiteral("p.db")), spec);
     ASSERT_TRUE(waitFor([&] { return session.isOpen() && !session.busy(); }, 30000));
-    EXPECT_TRUE(window.windowTitle().contains(QStringLiteral("on fashion-mnist")))
+    EXPECT_TRUE(window.windowTitle().contains(QStringLiteral("the synthetic problem, 9 layers")))
         << window.windowTitle().toStdString();
     session.run();
     ASSERT_TRUE(waitFor([&] { return session.busy(); }, 5000));
