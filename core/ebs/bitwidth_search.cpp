@@ -98,77 +98,83 @@ size_t argmax(const std::vector<double>& p)
     return size_t(std::max_element(p.begin(), p.end()) - p.begin());
 }
 
+/// A searched layer's final strengths, as probabilities over its weight and activation candidates.
+struct FinalStrengths {
+    std::vector<double> weight;
+    std::vector<double> activation;
+};
+
+/// `choice` with one width of one layer moved a candidate up or down (both widths when coupled),
+/// and the moved width's probability before and after.
+struct Move {
+    Choice choice;
+    double from = 0;
+    double to = 0;
+};
+
+/// Every move of one width by one candidate in `direction` (+1 or -1) that stays within the
+/// candidates.
+std::vector<Move> oneStepMoves(const std::vector<FinalStrengths>& strengths, const Choice& choice, int direction,
+                               bool coupled)
+{
+    std::vector<Move> moves;
+    for (size_t s = 0; s < choice.size(); ++s)
+        for (bool weight : {true, false}) {
+            if (!weight && coupled)
+                continue;
+            const std::vector<double>& p = weight ? strengths[s].weight : strengths[s].activation;
+            const size_t from = weight ? choice[s].first : choice[s].second;
+            if (direction < 0 ? from == 0 : from + 1 >= p.size())
+                continue;
+            const size_t to = direction < 0 ? from - 1 : from + 1;
+            Move move{choice, p[from], p[to]};
+            (weight ? move.choice[s].first : move.choice[s].second) = to;
+            if (coupled)
+                move.choice[s].second = move.choice[s].first;
+            moves.push_back(std::move(move));
+        }
+    return moves;
+}
+
 /// Lowers single widths, the cheapest in lost log-probability per unit of cost saved first, until
 /// `choice` fits `budget` or nothing can be lowered.
-void fitBudget(const std::vector<SearchedLayer>& searched, Choice& choice, double fixed, double budget, bool coupled)
+void fitBudget(const std::vector<SearchedLayer>& searched, const std::vector<FinalStrengths>& strengths, Choice& choice,
+               double fixed, double budget, bool coupled)
 {
     while (costOf(searched, choice, fixed) > budget) {
-        double best = -1;
-        size_t bestLayer = 0;
-        bool bestIsWeight = true;
-        for (size_t s = 0; s < searched.size(); ++s)
-            for (bool weight : {true, false}) {
-                if (!weight && coupled)
-                    continue;
-                Choice lower = choice;
-                size_t& at = weight ? lower[s].first : lower[s].second;
-                if (at == 0)
-                    continue;
-                --at;
-                if (coupled)
-                    lower[s].second = lower[s].first;
-                const std::vector<double> p =
-                    probabilities(weight ? searched[s].weightStrengths : searched[s].activationStrengths);
-                const size_t from = weight ? choice[s].first : choice[s].second;
-                const double lost = std::log(p[from]) - std::log(p[at]);
-                const double saved = costOf(searched, choice, fixed) - costOf(searched, lower, fixed);
-                const double value = saved / (std::max(lost, 0.0) + 1e-9);
-                if (saved > 0 && value > best) {
-                    best = value;
-                    bestLayer = s;
-                    bestIsWeight = weight;
-                }
+        const double current = costOf(searched, choice, fixed);
+        const std::vector<Move> moves = oneStepMoves(strengths, choice, -1, coupled);
+        const Move* best = nullptr;
+        double bestValue = -1;
+        for (const Move& move : moves) {
+            const double lost = std::log(move.from) - std::log(move.to);
+            const double saved = current - costOf(searched, move.choice, fixed);
+            const double value = saved / (std::max(lost, 0.0) + 1e-9);
+            if (saved > 0 && value > bestValue) {
+                bestValue = value;
+                best = &move;
             }
-        if (best < 0)
+        }
+        if (!best)
             return; // every searched width is already its lowest candidate
-        size_t& at = bestIsWeight ? choice[bestLayer].first : choice[bestLayer].second;
-        --at;
-        if (coupled)
-            choice[bestLayer].second = choice[bestLayer].first;
+        choice = best->choice;
     }
 }
 
 /// Raises single widths while the budget allows, the one whose raised width its strengths
 /// prefer most first: "at most X" should not leave X unused where the argmax fell well below it.
-void fillBudget(const std::vector<SearchedLayer>& searched, Choice& choice, double fixed, double budget, bool coupled)
+void fillBudget(const std::vector<SearchedLayer>& searched, const std::vector<FinalStrengths>& strengths,
+                Choice& choice, double fixed, double budget, bool coupled)
 {
     while (true) {
-        double best = -1;
-        Choice bestChoice;
-        for (size_t s = 0; s < searched.size(); ++s)
-            for (bool weight : {true, false}) {
-                if (!weight && coupled)
-                    continue;
-                Choice higher = choice;
-                size_t& at = weight ? higher[s].first : higher[s].second;
-                const size_t count = weight ? searched[s].table.size() : searched[s].table[0].size();
-                if (at + 1 >= count)
-                    continue;
-                ++at;
-                if (coupled)
-                    higher[s].second = higher[s].first;
-                if (costOf(searched, higher, fixed) > budget)
-                    continue;
-                const double p =
-                    probabilities(weight ? searched[s].weightStrengths : searched[s].activationStrengths)[at];
-                if (p > best) {
-                    best = p;
-                    bestChoice = higher;
-                }
-            }
-        if (best < 0)
+        const std::vector<Move> moves = oneStepMoves(strengths, choice, +1, coupled);
+        const Move* best = nullptr;
+        for (const Move& move : moves)
+            if (costOf(searched, move.choice, fixed) <= budget && (!best || move.to > best->to))
+                best = &move;
+        if (!best)
             return;
-        choice = bestChoice;
+        choice = best->choice;
     }
 }
 
@@ -317,14 +323,15 @@ EbsResult searchBitWidths(Network& network, const ImageSet& trainSet, const Augm
         control.report("EBS search", step + 1, options.steps);
     }
 
+    std::vector<FinalStrengths> strengthsAtEnd;
     Choice choice;
-    for (const SearchedLayer& layer : searched)
-        choice.emplace_back(argmax(probabilities(layer.weightStrengths)),
-                            candidates.coupled ? argmax(probabilities(layer.weightStrengths))
-                                               : argmax(probabilities(layer.activationStrengths)));
+    for (const SearchedLayer& layer : searched) {
+        strengthsAtEnd.push_back({probabilities(layer.weightStrengths), probabilities(layer.activationStrengths)});
+        choice.emplace_back(argmax(strengthsAtEnd.back().weight), argmax(strengthsAtEnd.back().activation));
+    }
     if (options.budget) {
-        fitBudget(searched, choice, fixedCost, *options.budget, candidates.coupled);
-        fillBudget(searched, choice, fixedCost, *options.budget, candidates.coupled);
+        fitBudget(searched, strengthsAtEnd, choice, fixedCost, *options.budget, candidates.coupled);
+        fillBudget(searched, strengthsAtEnd, choice, fixedCost, *options.budget, candidates.coupled);
     }
     std::vector<LayerBits> chosen = bits;
     for (size_t s = 0; s < searched.size(); ++s)

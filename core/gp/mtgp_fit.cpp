@@ -21,6 +21,7 @@ namespace {
 struct Standardisation {
     double mean = 0;
     double scale = 1;
+    double spread = 0; ///< the targets' own sd, before the fallback and the floor
 
     Standardisation(const Eigen::VectorXd& y, double minimumScale)
     {
@@ -28,7 +29,8 @@ struct Standardisation {
             return;
         mean = y.mean();
         const double variance = (y.array() - mean).square().mean();
-        scale = variance > 1e-24 ? std::sqrt(variance) : 1.0;
+        spread = std::sqrt(variance);
+        scale = variance > 1e-24 ? spread : 1.0;
         if (minimumScale > 0)
             scale = std::max(scale, minimumScale);
     }
@@ -325,11 +327,11 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
     Eigen::VectorXd taskScales;
     if (options.taskScalesFromData.value_or(false) && options.usePriors) {
         // A task is narrowed below the pooled range only as far as the data show a range at all:
-        // its sd at least minimumTaskScale and minimumTargetScale^2 / the targets' own sd, so that
+        // its sd at least minimumTaskScale and minimumTargetScale^2 / the targets' spread, so that
         // targets all within the smallest range assumed (a few similar configurations) narrow none.
-        const double ownSd = std::sqrt((data.targets.array() - data.targets.mean()).square().mean());
-        const double floor = std::max(options.minimumTaskScale,
-                                      options.minimumTargetScale * options.minimumTargetScale / std::max(ownSd, 1e-12));
+        const double floor =
+            std::max(options.minimumTaskScale,
+                     options.minimumTargetScale * options.minimumTargetScale / std::max(standard.spread, 1e-12));
         taskPriorsFromData(standardData, taskCount, options, floor * floor / scale2, taskScales, priorMean);
     }
     const double noiseMedian = options.expectedNoise > 0 ? options.expectedNoise / scale2 : 1e-2;

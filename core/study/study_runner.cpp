@@ -53,11 +53,7 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::v
         options.defaultTaskCosts.push_back(task.cost);
     options.effectiveK = spec.effectiveK;
     options.seed = spec.seed;
-    options.fit.restarts = 2;
-    // Samples as the results' surrogate draws them, so that one fit serves the search and the views.
-    options.fit.posteriorSamples = StudySurrogate::kHyperparameterSamples;
-    options.fit.sampleUpTo = StudySurrogate::kSampleUpTo;
-    options.fit.taskPositions = spec.taskPositions();
+    options.fit = StudySurrogate::fitOptions(spec); // as the results' surrogate: one fit serves both
     const int target = spec.targetTask();
     if (strategy_->multiTask())
         options.initialDesign = {{spec.cheapestTask(), spec.initialCheapCount(encoding_->dim())},

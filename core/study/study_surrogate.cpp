@@ -30,9 +30,7 @@ void StudySurrogate::condition(const MtgpData& data, const MtgpFitReport& fit)
         models_.push_back(*gp_);
 }
 
-namespace {
-
-MtgpFitOptions surrogateFitOptions(const StudySpec& spec)
+MtgpFitOptions StudySurrogate::fitOptions(const StudySpec& spec)
 {
     MtgpFitOptions fit = accuracyFitOptions(AccuracyTransform());
     fit.restarts = 2;
@@ -43,14 +41,12 @@ MtgpFitOptions surrogateFitOptions(const StudySpec& spec)
     return fit;
 }
 
-} // namespace
-
 StudySurrogate::StudySurrogate(const StoredStudy& study, const std::vector<TrialRow>& trials) :
     encoding_(makeEncoding(study.spec.encoding, study.layers.size())), tasks_(int(study.spec.tasks.size()))
 {
     const MtgpData data = collect(study, trials);
     if (data.size() >= 2)
-        condition(data, fitMtgp(data, encoding_->dim(), tasks_, surrogateFitOptions(study.spec)));
+        condition(data, fitMtgp(data, encoding_->dim(), tasks_, fitOptions(study.spec)));
 }
 
 StudySurrogate::StudySurrogate(const StoredStudy& study, const std::vector<TrialRow>& trials,

@@ -57,6 +57,10 @@ public:
     /// kSampleUpTo trials; beyond, the MAP fit alone.
     static constexpr int kHyperparameterSamples = 8;
     static constexpr int kSampleUpTo = 160;
+    /// How a study's GP is fitted, by its surrogate and by its search alike (so that one fit
+    /// serves both): accuracyFitOptions with the samples above, two restarts, the spec's seed and
+    /// its tasks' places on the budget axis.
+    static MtgpFitOptions fitOptions(const StudySpec& spec);
 
 private:
     MtgpData collect(const StoredStudy& study, const std::vector<TrialRow>& trials);
