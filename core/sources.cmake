@@ -79,6 +79,7 @@ set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   study/study_spec.cpp
   study/study_network.cpp
   study/study_assets.cpp
+  study/ebs_sweep.cpp
   study/process_identity.cpp
   study/evaluator_protocol.cpp
   study/study_store.cpp

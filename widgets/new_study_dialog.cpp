@@ -68,8 +68,10 @@ NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
                         QString::fromStdString(defaults.encoding));
     strategy_ = choices(this,
                         {QStringLiteral("nuq"), QStringLiteral("ehvi"), QStringLiteral("ei"), QStringLiteral("ucb"),
-                         QStringLiteral("random")},
+                         QStringLiteral("random"), QStringLiteral("ebs")},
                         QString::fromStdString(defaults.strategy));
+    strategy_->setToolTip(tr("nuq, ehvi, ei, ucb: a Gaussian-process search over the tasks; random; ebs: search "
+                             "jobs that train the network once per memory budget (torch evaluator)"));
     model_->setPlaceholderText(tr("the shipped model (vgg11s on Fashion-MNIST)"));
     model_->setToolTip(tr("A Quantscope model file or any TorchScript CNN (torch.jit.script/trace, then save)"));
     mean_->setPlaceholderText(tr("e.g. 0.2860 (TorchScript models trained on normalised input)"));

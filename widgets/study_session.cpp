@@ -107,14 +107,14 @@ public:
         post([](StudySession* s) { s->setBusy(false); });
     }
 
-    void proposeOrSkip(bool skip)
+    void proposeOrSkip(bool skip, const CancelToken* cancel)
     {
         guard([&] {
             StudyService& service = openService();
             if (skip)
                 service.skipPending("skipped by the user");
             else
-                service.propose();
+                service.propose(controlFor(cancel)); // an EBS search job takes minutes
             publish();
         });
         post([](StudySession* s) { s->setBusy(false); });
@@ -304,10 +304,12 @@ void StudySession::propose()
 {
     if (busy_ || !open_)
         return;
-    setBusy(true, Activity::Bookkeeping);
+    cancel_.reset();
+    setBusy(true, Activity::Working); // cancellable: the ebs strategy's proposal is a search job
     Worker* worker = worker_;
+    const CancelToken* cancel = &cancel_;
     QMetaObject::invokeMethod(
-        worker, [worker] { worker->proposeOrSkip(false); }, Qt::QueuedConnection);
+        worker, [worker, cancel] { worker->proposeOrSkip(false, cancel); }, Qt::QueuedConnection);
 }
 
 void StudySession::skipProposals()
@@ -317,7 +319,7 @@ void StudySession::skipProposals()
     setBusy(true, Activity::Bookkeeping);
     Worker* worker = worker_;
     QMetaObject::invokeMethod(
-        worker, [worker] { worker->proposeOrSkip(true); }, Qt::QueuedConnection);
+        worker, [worker] { worker->proposeOrSkip(true, nullptr); }, Qt::QueuedConnection);
 }
 
 void StudySession::exportStudy(const StudyExport& request)

@@ -65,7 +65,7 @@ public:
         Opening,     ///< opening or creating a study: nothing to pause or cancel
         Working,     ///< one step, an evaluation, sensitivity or an export: cancellable
         Running,     ///< run to the budget: pausable and cancellable
-        Bookkeeping, ///< proposing, skipping, storing a budget: moments
+        Bookkeeping, ///< skipping, storing a budget: moments
     };
 
     bool isOpen() const { return open_; }

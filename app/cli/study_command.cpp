@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "study/evaluator_protocol.h"
+#include "study/ebs_sweep.h"
 #include "study/study_runner.h"
 #include "study/study_service.h"
 #include "study/study_store.h"
@@ -68,6 +69,12 @@ StudySpec specFrom(const StudyOptions& options)
         spec.quantizer = options.quantizer;
     if (!options.strategy.empty())
         spec.strategy = options.strategy;
+    if (!options.ebsBudgets.empty())
+        spec.ebs.budgets = options.ebsBudgets;
+    if (options.ebsSteps != 0)
+        spec.ebs.steps = options.ebsSteps;
+    if (!options.ebsCandidates.empty())
+        spec.ebs.candidates = options.ebsCandidates;
     if (options.budgetTrials > 0) {
         spec.budgetTrials = options.budgetTrials;
         spec.budgetCost.reset();
@@ -130,7 +137,9 @@ void create(const StudyOptions& options)
         std::cout << nlohmann::json{{"created", spec.name}, {"database", options.database}}.dump() << "\n";
     else
         std::cout << "created study '" << spec.name << "' in " << options.database << " (" << evaluator->layers().size()
-                  << " layers, " << spec.tasks.size() << " tasks, " << spec.strategy << " on " << spec.encoding
+                  << " layers, " << spec.tasks.size() << " tasks, "
+                  << (spec.strategy == "ebs" ? "ebs search jobs of " + std::to_string(spec.ebs.steps) + " steps"
+                                             : spec.strategy + " on " + spec.encoding)
                   << ")\n";
 }
 
@@ -165,9 +174,9 @@ void refuseChangedDefinition(const StudySpec& stored, const StudyOptions& o)
         if (differs)
             changed.push_back(option + " (it is " + (storedValue.empty() ? "unset" : storedValue) + ")");
     };
-    const auto list = [](const std::vector<float>& values) {
+    const auto list = [](const auto& values) {
         std::string text;
-        for (float v : values)
+        for (const auto& v : values)
             text += (text.empty() ? "" : ",") + shown(v);
         return text;
     };
@@ -186,6 +195,10 @@ void refuseChangedDefinition(const StudySpec& stored, const StudyOptions& o)
     check(!o.encoding.empty() && o.encoding != stored.encoding, "--encoding", stored.encoding);
     check(!o.quantizer.empty() && o.quantizer != stored.quantizer, "--quantizer", stored.quantizer);
     check(!o.strategy.empty() && o.strategy != stored.strategy, "--strategy", stored.strategy);
+    check(!o.ebsBudgets.empty() && o.ebsBudgets != stored.ebs.budgets, "--ebs-budgets", list(stored.ebs.budgets));
+    check(o.ebsSteps != 0 && o.ebsSteps != stored.ebs.steps, "--ebs-steps", shown(stored.ebs.steps));
+    check(!o.ebsCandidates.empty() && o.ebsCandidates != stored.ebs.candidates, "--ebs-candidates",
+          list(stored.ebs.candidates));
     check(o.limit > 0 && o.limit != stored.limit, "--limit", shown(stored.limit));
     check(o.batch > 0 && o.batch != stored.batch, "--batch", shown(stored.batch));
     check(o.seedGiven && o.seed != stored.seed, "--seed", shown(stored.seed));
@@ -339,6 +352,9 @@ void status(const StudyOptions& options)
         ++counts[int(t.status)];
         cost += t.seconds.value_or(0);
     }
+    const std::vector<EbsSearchJob> ebsJobs = loadEbsSearchJobs(store, study);
+    const double searchCost = ebsSearchSeconds(ebsJobs); // the ebs strategy's jobs count too
+    cost += searchCost;
     if (options.json) {
         nlohmann::ordered_json rows = nlohmann::ordered_json::array();
         for (const TrialRow& t : trials) {
@@ -350,15 +366,23 @@ void status(const StudyOptions& options)
                 row["accuracy"] = *t.accuracy;
             rows.push_back(row);
         }
-        const nlohmann::ordered_json out = {
-            {"study", study.spec.name}, {"pending", counts[0]}, {"running", counts[1]}, {"done", counts[2]},
-            {"failed", counts[3]},      {"cost", cost},         {"trials", rows}};
+        const nlohmann::ordered_json out = {{"study", study.spec.name},
+                                            {"pending", counts[0]},
+                                            {"running", counts[1]},
+                                            {"done", counts[2]},
+                                            {"failed", counts[3]},
+                                            {"cost", cost},
+                                            {"search_jobs", ebsJobs.size()},
+                                            {"search_cost", searchCost},
+                                            {"trials", rows}};
         std::cout << out.dump(2) << "\n";
         return;
     }
     std::cout << "study '" << study.spec.name << "': " << counts[2] << " done, " << counts[3] << " failed, "
               << counts[0] << " pending, " << counts[1] << " running; cost " << std::fixed << std::setprecision(1)
               << cost;
+    if (!ebsJobs.empty())
+        std::cout << " (" << searchCost << " in " << ebsJobs.size() << " EBS search jobs)";
     if (study.spec.budgetTrials)
         std::cout << "; budget " << *study.spec.budgetTrials << " trials";
     if (study.spec.budgetCost)
@@ -390,7 +414,16 @@ void addStudyCommand(CLI::App& app)
         command->add_option("--encoding", options->encoding, "per-layer, bezier1, bezier2 or chebyshevD");
         command->add_option("--quantizer", options->quantizer,
                             "dsconv (NUQ), uniform, hwgq, qn or qn-pow2 (docs/quantizers.md)");
-        command->add_option("--strategy", options->strategy, "nuq, ehvi, ei, ucb or random");
+        command->add_option("--strategy", options->strategy, "nuq, ehvi, ei, ucb, random or ebs (docs/ebs.md)");
+        command
+            ->add_option("--ebs-budgets", options->ebsBudgets,
+                         "ebs: memory budgets in MB, one search job each (default: spread over the range)")
+            ->delimiter(',');
+        command->add_option("--ebs-steps", options->ebsSteps, "ebs: optimizer steps of each search job (default 300)");
+        command
+            ->add_option("--ebs-candidates", options->ebsCandidates,
+                         "ebs: each layer's candidate widths (default 1,2,3,4,8)")
+            ->delimiter(',');
         command->add_option("--budget-trials", options->budgetTrials, "stop after this many completed trials");
         command->add_option("--budget-cost", options->budgetCost, "stop after this much evaluation time (s)");
         command->add_option("--limit", options->limit, "use the first N images of each split (quick studies)");

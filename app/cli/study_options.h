@@ -19,6 +19,9 @@ struct StudyOptions {
     std::string encoding;
     std::string quantizer;
     std::string strategy;
+    std::vector<double> ebsBudgets; ///< the ebs strategy's memory budgets (MB)
+    int64_t ebsSteps = 0;           ///< ... steps per search job (0: the default)
+    std::vector<int> ebsCandidates; ///< ... candidate widths
     int budgetTrials = 0;
     double budgetCost = 0;
     size_t limit = 0;

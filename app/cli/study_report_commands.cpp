@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "search/encoding.h"
 #include "search/pareto.h"
+#include "study/ebs_sweep.h"
 #include "study/study_export.h"
 #include "study/study_results.h"
 #include "study/study_store.h"
@@ -75,6 +76,63 @@ void printPoints(const std::string& title, const std::vector<ResultPoint>& point
     std::cout << "\n";
 }
 
+/// The target-task accuracy of trial `id`, when it is done.
+std::optional<double> trialAccuracy(const std::vector<TrialRow>& trials, int64_t id)
+{
+    for (const TrialRow& t : trials)
+        if (t.id == id && t.status == TrialStatus::Done)
+            return t.accuracy;
+    return std::nullopt;
+}
+
+nlohmann::ordered_json ebsJobsJson(const std::vector<EbsSearchJob>& jobs, const std::vector<TrialRow>& trials)
+{
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const EbsSearchJob& job : jobs) {
+        const std::optional<double> accuracy = trialAccuracy(trials, job.trialId);
+        list.push_back({{"job", job.index + 1},
+                        {"budget_mb", job.budgetMB},
+                        {"config", job.bits.toString()},
+                        {"memory_mb", job.memoryMB},
+                        {"search_steps", job.steps},
+                        {"search_seconds", job.seconds},
+                        {"trial", job.trialId},
+                        {"accuracy", accuracy ? nlohmann::ordered_json(*accuracy) : nullptr}});
+    }
+    return list;
+}
+
+/// The ebs strategy's jobs: what each searched for and found, what it cost, and what its trial
+/// measured.
+void printEbsJobs(const std::vector<EbsSearchJob>& jobs, const std::vector<TrialRow>& trials)
+{
+    std::cout << "EBS search jobs (" << std::fixed << std::setprecision(1) << ebsSearchSeconds(jobs)
+              << " s in all, counted in the study's cost; top-1 of the target-task trial)\n";
+    if (jobs.empty()) {
+        std::cout << "  (none yet)\n\n";
+        return;
+    }
+    size_t width = 8;
+    for (const EbsSearchJob& job : jobs)
+        width = std::max(width, job.bits.toString().size() + 2);
+    std::cout << "  " << std::left << std::setw(5) << "job" << std::right << std::setw(10) << "budget"
+              << "  " << std::left << std::setw(int(width)) << "config" << std::right << std::setw(10) << "MB"
+              << std::setw(10) << "search s" << std::setw(7) << "trial" << std::setw(9) << "top-1"
+              << "\n";
+    for (const EbsSearchJob& job : jobs) {
+        std::ostringstream top1;
+        if (const std::optional<double> accuracy = trialAccuracy(trials, job.trialId))
+            top1 << std::fixed << std::setprecision(2) << *accuracy;
+        else
+            top1 << "-";
+        std::cout << "  " << std::left << std::setw(5) << job.index + 1 << std::right << std::setprecision(4)
+                  << std::setw(10) << job.budgetMB << "  " << std::left << std::setw(int(width)) << job.bits.toString()
+                  << std::right << std::setw(10) << job.memoryMB << std::setprecision(1) << std::setw(10) << job.seconds
+                  << std::setw(7) << job.trialId << std::setw(9) << top1.str() << "\n";
+    }
+    std::cout << "\n";
+}
+
 } // namespace
 
 /// The study network's bit-serial latency table (measured once per machine, then cached).
@@ -138,6 +196,7 @@ void printStudyPareto(const StudyOptions& options, size_t top, bool latency)
     const LatencyOf latencyOf = latency ? latencyOfStudy(study, options.json, machine) : LatencyOf();
     const std::vector<ResultPoint> onLatency =
         latency ? latencyFront(study, trials, results.targetTask, latencyOf) : std::vector<ResultPoint>();
+    const std::vector<EbsSearchJob> ebsJobs = loadEbsSearchJobs(store, study);
     if (options.json) {
         auto list = [&latencyOf](const std::vector<ResultPoint>& points) {
             nlohmann::ordered_json a = nlohmann::ordered_json::array();
@@ -156,6 +215,8 @@ void printStudyPareto(const StudyOptions& options, size_t top, bool latency)
                                         {"rmse", results.predictionError.rmse},
                                         {"mean_absolute", results.predictionError.meanAbsolute},
                                         {"within_95_interval", results.predictionError.withinInterval}}}};
+        if (study.spec.strategy == "ebs")
+            out["ebs_search_jobs"] = ebsJobsJson(ebsJobs, trials);
         if (latency) {
             out["latency_machine"] = machine;
             out["observed_front_latency"] = list(onLatency);
@@ -175,6 +236,8 @@ void printStudyPareto(const StudyOptions& options, size_t top, bool latency)
     printPoints("Predicted Pareto front (posterior median over the candidates)", results.predictedFront, latencyOf);
     printPoints("Best effective accuracy (posterior median)", results.ranking, latencyOf);
     printPoints("Uniform baselines", results.baselines, latencyOf);
+    if (study.spec.strategy == "ebs")
+        printEbsJobs(ebsJobs, trials);
     if (results.predictionError.trials > 0)
         std::cout << std::fixed << std::setprecision(3) << "GP leave-one-out error on "
                   << results.predictionError.trials << " target-task trials: RMSE " << results.predictionError.rmse

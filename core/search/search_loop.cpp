@@ -168,6 +168,16 @@ std::vector<Proposal> SearchLoop::propose(int q, const std::vector<std::pair<siz
     }
 }
 
+bool SearchLoop::designPending(const std::vector<std::pair<size_t, int>>& inFlight) const
+{
+    if (observations_.size() >= design_.size())
+        return false;
+    return std::any_of(design_.begin(), design_.end(), [&](const std::pair<size_t, int>& entry) {
+        return !evaluated_[size_t(entry.second)][entry.first]
+            && std::find(inFlight.begin(), inFlight.end(), entry) == inFlight.end();
+    });
+}
+
 std::vector<Proposal> SearchLoop::proposeAvailable(int q)
 {
     // The initial design comes first, while fewer evaluations than its size are in.

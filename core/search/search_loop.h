@@ -69,6 +69,9 @@ public:
     /// (candidate, task) pairs under evaluation now, not proposed again (asynchronous workers).
     std::vector<Proposal> propose(int q = 1, const std::vector<std::pair<size_t, int>>& inFlight = {});
     void record(const Proposal& proposal, const Evaluation& evaluation);
+    /// Whether propose() would still hand out the initial design or a fixed evaluation, with
+    /// `inFlight` under way (strategies whose configurations come from elsewhere ask first).
+    bool designPending(const std::vector<std::pair<size_t, int>>& inFlight = {}) const;
     /// Index of `bits` in the pool, adding it if new (e.g. trials replayed from a store).
     size_t addCandidate(const BitConfig& bits);
     /// Never propose (candidate, task) again, without an observation (a failed evaluation).

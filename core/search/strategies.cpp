@@ -135,6 +135,12 @@ std::vector<Proposal> Strategy::propose(const AcquisitionContext& context, int q
     return proposals;
 }
 
+Proposal SearchJobStrategy::proposeOne(const AcquisitionContext&, std::mt19937_64&) const
+{
+    throw ConfigError("the ebs strategy's configurations come from its search jobs (a study of a network), not "
+                      "from a candidate pool");
+}
+
 std::unique_ptr<Strategy> makeStrategy(const std::string& name)
 {
     if (name == "nuq")
@@ -147,7 +153,9 @@ std::unique_ptr<Strategy> makeStrategy(const std::string& name)
         return std::make_unique<RandomStrategy>();
     if (name == "ehvi")
         return std::make_unique<FrontStrategy>();
-    throw ConfigError("unknown strategy '" + name + "': expected nuq, ehvi, ei, ucb or random");
+    if (name == "ebs")
+        return std::make_unique<SearchJobStrategy>();
+    throw ConfigError("unknown strategy '" + name + "': expected nuq, ehvi, ei, ucb, random or ebs");
 }
 
 } // namespace quantscope

@@ -45,6 +45,18 @@ public:
     Proposal proposeOne(const AcquisitionContext& context, std::mt19937_64& rng) const override;
 };
 
+/// EBS (docs/ebs.md): its configurations come from search jobs that train the network, which
+/// the study runner runs (EbsSweep), not from the candidate pool; in the search loop it proposes
+/// only the initial design and fixed evaluations (the measured baselines).
+class SearchJobStrategy final : public Strategy {
+public:
+    std::string name() const override { return "ebs"; }
+    bool multiTask() const override { return false; }
+    bool usesModel() const override { return false; }
+    /// Throws ConfigError: the pool has no proposal of this strategy's.
+    Proposal proposeOne(const AcquisitionContext& context, std::mt19937_64& rng) const override;
+};
+
 /// GP-UCB on the target task, shared by NUQ's strategy and the single-task baseline.
 Proposal ucbProposal(const AcquisitionContext& context);
 

@@ -66,7 +66,8 @@ public:
 
 /// "nuq" (information about the target task per unit cost, GP-UCB every k-th step), "ehvi"
 /// (multi-fidelity expected hypervolume improvement of the target front, FrontStrategy), "ei",
-/// "ucb" (single-task GP-UCB on the target task) or "random". ConfigError otherwise.
+/// "ucb" (single-task GP-UCB on the target task), "random" or "ebs" (SearchJobStrategy).
+/// ConfigError otherwise.
 std::unique_ptr<Strategy> makeStrategy(const std::string& name);
 
 } // namespace quantscope

@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "search/candidates.h"
 #include "search/strategies.h"
+#include "study/ebs_sweep.h"
 #include "study/study_results.h"
 
 #include <algorithm>
@@ -72,6 +73,10 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::v
     store_.requeueRunning(study_.id);
     for (const TrialRow& row : store_.trials(study_.id))
         replay(row);
+    if (strategy_->name() == "ebs") {
+        ebs_ = std::make_unique<EbsSweep>(store_, study_);
+        spent_ += ebsSearchSeconds(ebs_->jobs());
+    }
 }
 
 StudyRunner::~StudyRunner() = default;
@@ -219,7 +224,13 @@ std::vector<TrialRow> StudyRunner::evaluateOnWorkers(const TrialSource& next, co
             std::vector<TrialRow> inFlight;
             for (const Running& r : running)
                 inFlight.push_back(r.row);
-            for (const TrialRow& row : next(idle.size(), inFlight)) {
+            std::vector<TrialRow> rows;
+            try {
+                rows = next(idle.size(), inFlight); // a search job (the ebs strategy) may be cancelled
+            } catch (const Cancelled&) {
+                cancelled = true;
+            }
+            for (const TrialRow& row : rows) {
                 TrialEvaluator* evaluator = evaluators_[idle.back()];
                 const TrialRequest request = requestFor(row);
                 TrialRow started;
@@ -278,12 +289,13 @@ std::vector<TrialRow> StudyRunner::evaluateOnWorkers(const TrialSource& next, co
     return finished;
 }
 
-std::vector<TrialRow> StudyRunner::propose()
+std::vector<TrialRow> StudyRunner::propose(const WorkControl& control)
 {
-    return proposeFor(std::max(study_.spec.batch, int(evaluators_.size())), {}, true);
+    return proposeFor(std::max(study_.spec.batch, int(evaluators_.size())), {}, control, true);
 }
 
-std::vector<TrialRow> StudyRunner::proposeFor(int q, const std::vector<TrialRow>& inFlight, bool everyPending)
+std::vector<TrialRow> StudyRunner::proposeFor(int q, const std::vector<TrialRow>& inFlight, const WorkControl& control,
+                                              bool everyPending)
 {
     std::vector<TrialRow> queue;
     for (const TrialRow& row : store_.trials(study_.id))
@@ -299,6 +311,8 @@ std::vector<TrialRow> StudyRunner::proposeFor(int q, const std::vector<TrialRow>
     for (const TrialRow& row : inFlight)
         if (const std::optional<size_t> c = loop_->find(row.bits))
             busy.emplace_back(*c, row.task);
+    if (ebs_ && !loop_->designPending(busy))
+        return proposeFromSearchJobs(q, control);
     for (const Proposal& p : loop_->propose(q, busy)) {
         TrialRow row;
         row.bits = loop_->pool().bits(p.candidate);
@@ -307,6 +321,42 @@ std::vector<TrialRow> StudyRunner::proposeFor(int q, const std::vector<TrialRow>
         row.status = TrialStatus::Pending;
         row.id = store_.addPendingTrial(study_.id, row.bits, row.task, row.reason);
         queue.push_back(row);
+    }
+    return queue;
+}
+
+std::vector<TrialRow> StudyRunner::proposeFromSearchJobs(int q, const WorkControl& control)
+{
+    if (!ebsAssets_)
+        ebsAssets_ = StudyAssets::load(study_.spec);
+    const int target = study_.spec.targetTask();
+    std::vector<TrialRow> queue;
+    // A small network has few configurations: after this many jobs in a row that found one the
+    // target task already has, the sweep is taken as done (the run ends; its budget is not spent).
+    const int maxRepeats = 8;
+    int repeats = 0;
+    while (int(queue.size()) < q && !budgetSpent() && repeats < maxRepeats) {
+        std::optional<EbsSearchJob> job = ebs_->runNext(*ebsAssets_, control);
+        if (!job)
+            break; // the listed budgets are used up
+        spent_ += job->seconds;
+        for (const TrialRow& row : store_.trials(study_.id))
+            if (row.task == target && row.bits == job->bits && row.status != TrialStatus::Failed)
+                job->trialId = row.id;
+        if (job->trialId >= 0) {
+            ++repeats;
+        } else {
+            repeats = 0;
+            TrialRow row;
+            row.bits = job->bits;
+            row.task = target;
+            row.reason = ebsJobLabel(*job);
+            row.status = TrialStatus::Pending;
+            row.id = store_.addPendingTrial(study_.id, row.bits, row.task, row.reason);
+            job->trialId = row.id;
+            queue.push_back(row);
+        }
+        ebs_->save(*job);
     }
     return queue;
 }
@@ -329,7 +379,7 @@ void StudyRunner::skip(int64_t trialId, const std::string& why)
 
 std::vector<TrialRow> StudyRunner::step(const WorkControl& control)
 {
-    const std::vector<TrialRow> queue = propose();
+    const std::vector<TrialRow> queue = propose(control);
     if (evaluators_.size() > 1) {
         size_t handedOut = 0;
         return evaluateOnWorkers(
@@ -375,7 +425,7 @@ void StudyRunner::run(const WorkControl& control, const std::function<void(const
         // in cost a hundredfold).
         evaluateOnWorkers(
             [&](size_t idle, const std::vector<TrialRow>& inFlight) {
-                return stopped() ? std::vector<TrialRow>() : proposeFor(int(idle), inFlight);
+                return stopped() ? std::vector<TrialRow>() : proposeFor(int(idle), inFlight, control);
             },
             control, onTrial);
         return;

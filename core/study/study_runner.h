@@ -13,7 +13,9 @@
 
 namespace quantscope {
 
+class EbsSweep;
 class StudySurrogate;
+struct StudyAssets;
 
 /// The search driver of a stored study: propose (strategy), store as pending, evaluate, store
 /// the result, refit. Built from the store, so it resumes a study with every completed trial;
@@ -35,8 +37,9 @@ public:
     /// failed), in the order they finished.
     std::vector<TrialRow> step(const WorkControl& control = {});
     /// The pending trials, or else one batch of new proposals stored as pending, without
-    /// evaluating them: the next step() evaluates them (accept), skip() drops one.
-    std::vector<TrialRow> propose();
+    /// evaluating them: the next step() evaluates them (accept), skip() drops one. With the "ebs"
+    /// strategy a proposal runs a search job first (minutes; `control` reports and cancels it).
+    std::vector<TrialRow> propose(const WorkControl& control = {});
     /// Marks pending trial `trialId` failed with `why` (not proposed again) instead of running it.
     void skip(int64_t trialId, const std::string& why);
     /// Evaluates until the budget is spent or `stop` says so (checked before each new trial; the
@@ -77,7 +80,12 @@ private:
     /// Up to `q` trials to evaluate next (every pending one with `everyPending`): the pending ones,
     /// else new proposals stored as pending (`inFlight` are not proposed again and count against
     /// the budget).
-    std::vector<TrialRow> proposeFor(int q, const std::vector<TrialRow>& inFlight, bool everyPending = false);
+    std::vector<TrialRow> proposeFor(int q, const std::vector<TrialRow>& inFlight, const WorkControl& control,
+                                     bool everyPending = false);
+    /// Up to `q` new target-task trials from the "ebs" strategy's search jobs, each job's time
+    /// counted in the spent cost; a job that finds a configuration the target task already has
+    /// adds no trial.
+    std::vector<TrialRow> proposeFromSearchJobs(int q, const WorkControl& control);
     /// The trials to start on `idle` free workers, given those running; none to start: wait.
     using TrialSource = std::function<std::vector<TrialRow>(size_t idle, const std::vector<TrialRow>& inFlight)>;
     /// Keeps the evaluators busy with what `next` hands out until it hands out nothing and every
@@ -93,6 +101,8 @@ private:
     std::unique_ptr<Encoding> encoding_;
     std::unique_ptr<Strategy> strategy_;
     std::unique_ptr<SearchLoop> loop_;
+    std::unique_ptr<EbsSweep> ebs_;                ///< the "ebs" strategy's search jobs
+    std::shared_ptr<const StudyAssets> ebsAssets_; ///< loaded for the first search job
     std::vector<std::string> layerNames_;
     std::function<void(const TrialRow&)> trialStarted_;
     int completed_ = 0;

@@ -95,9 +95,9 @@ void StudyService::run(const WorkControl& control, const std::function<void(cons
     runner_->run(control, onTrial, stop);
 }
 
-void StudyService::propose()
+void StudyService::propose(const WorkControl& control)
 {
-    runner_->propose();
+    runner_->propose(control);
 }
 
 void StudyService::skipPending(const std::string& why)

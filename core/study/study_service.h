@@ -69,8 +69,9 @@ public:
     void setTrialStarted(std::function<void(const TrialRow&)> started);
     /// The search runner, for progress displays (trials done, cost spent, trials running).
     const StudyRunner& runner() const { return *runner_; }
-    /// The next proposals stored as pending, without evaluating them.
-    void propose();
+    /// The next proposals stored as pending, without evaluating them (with the "ebs" strategy after
+    /// a search job, which `control` reports and cancels).
+    void propose(const WorkControl& control = {});
     /// Every pending trial marked failed with `why` (not proposed again).
     void skipPending(const std::string& why);
     /// The study as stored now, with its results and acquisition values from the step's one fit.

@@ -112,6 +112,22 @@ void StudySpec::validate() const
     } catch (const ConfigError& e) {
         throw ConfigError(std::string("study: ") + e.what());
     }
+    if (strategy == "ebs") {
+        if (evaluator != "torch")
+            throw ConfigError("study: the ebs strategy trains the study's network in its search jobs; it needs the "
+                              "torch evaluator, not "
+                              + evaluator);
+        for (double budget : ebs.budgets)
+            if (!(budget > 0) || !std::isfinite(budget))
+                throw ConfigError("study: ebs.budgets entries must be positive numbers of MB");
+        if (ebs.steps < 1 || ebs.steps > 10000000)
+            throw ConfigError("study: ebs.steps must be 1..10000000");
+        if (ebs.candidates.empty())
+            throw ConfigError("study: ebs.candidates is empty");
+        for (size_t i = 0; i < ebs.candidates.size(); ++i)
+            if (ebs.candidates[i] < 1 || ebs.candidates[i] > 8 || (i > 0 && ebs.candidates[i] <= ebs.candidates[i - 1]))
+                throw ConfigError("study: ebs.candidates must be increasing widths within 1..8");
+    }
     if (workers < 1 || workers > 64)
         throw ConfigError("study: workers must be 1..64");
     if (executor != "local" && executor != "slurm")
@@ -141,47 +157,49 @@ std::string StudySpec::toJson() const
     nlohmann::ordered_json taskList = nlohmann::ordered_json::array();
     for (const StudyTask& t : tasks)
         taskList.push_back({{"name", t.name}, {"steps", t.steps}, {"cost", t.cost}});
-    nlohmann::ordered_json j = {{"name", name},
-                                {"evaluator", evaluator},
-                                {"model", model},
-                                {"input_mean", inputMean},
-                                {"input_std", inputStd},
-                                {"dataset", dataset},
-                                {"data_dir", dataDir},
-                                {"search_size", searchSize},
-                                {"split_seed", splitSeed},
-                                {"limit", limit},
-                                {"quantizer", quantizer},
-                                {"quantize_image_input", quantizeImageInput},
-                                {"threads", threads},
-                                {"synthetic_layers", syntheticLayers},
-                                {"synthetic_seed", syntheticSeed},
-                                {"synthetic_delay", syntheticDelay},
-                                {"command", command},
-                                {"command_timeout", commandTimeout},
-                                {"tasks", taskList},
-                                {"encoding", encoding},
-                                {"strategy", strategy},
-                                {"batch", batch},
-                                {"workers", workers},
-                                {"executor", executor},
-                                {"slurm",
-                                 {{"partition", slurm.partition},
-                                  {"time_limit", slurm.timeLimit},
-                                  {"cpus", slurm.cpus},
-                                  {"mem", slurm.memory},
-                                  {"gres", slurm.gres},
-                                  {"sbatch_args", slurm.sbatchArgs},
-                                  {"setup", slurm.setup},
-                                  {"jobs_folder", slurm.jobsFolder},
-                                  {"program", slurm.program},
-                                  {"max_requeues", slurm.maxRequeues},
-                                  {"poll_seconds", slurm.pollSeconds}}},
-                                {"effective_k", effectiveK},
-                                {"seed", seed},
-                                {"initial_design", initialCheap},
-                                {"initial_target", initialTarget},
-                                {"measure_baselines", measureBaselines}};
+    nlohmann::ordered_json j = {
+        {"name", name},
+        {"evaluator", evaluator},
+        {"model", model},
+        {"input_mean", inputMean},
+        {"input_std", inputStd},
+        {"dataset", dataset},
+        {"data_dir", dataDir},
+        {"search_size", searchSize},
+        {"split_seed", splitSeed},
+        {"limit", limit},
+        {"quantizer", quantizer},
+        {"quantize_image_input", quantizeImageInput},
+        {"threads", threads},
+        {"synthetic_layers", syntheticLayers},
+        {"synthetic_seed", syntheticSeed},
+        {"synthetic_delay", syntheticDelay},
+        {"command", command},
+        {"command_timeout", commandTimeout},
+        {"tasks", taskList},
+        {"encoding", encoding},
+        {"strategy", strategy},
+        {"ebs", {{"budgets", ebs.budgets}, {"candidates", ebs.candidates}, {"steps", ebs.steps}}},
+        {"batch", batch},
+        {"workers", workers},
+        {"executor", executor},
+        {"slurm",
+         {{"partition", slurm.partition},
+          {"time_limit", slurm.timeLimit},
+          {"cpus", slurm.cpus},
+          {"mem", slurm.memory},
+          {"gres", slurm.gres},
+          {"sbatch_args", slurm.sbatchArgs},
+          {"setup", slurm.setup},
+          {"jobs_folder", slurm.jobsFolder},
+          {"program", slurm.program},
+          {"max_requeues", slurm.maxRequeues},
+          {"poll_seconds", slurm.pollSeconds}}},
+        {"effective_k", effectiveK},
+        {"seed", seed},
+        {"initial_design", initialCheap},
+        {"initial_target", initialTarget},
+        {"measure_baselines", measureBaselines}};
     j["budget_trials"] = budgetTrials ? nlohmann::ordered_json(*budgetTrials) : nlohmann::ordered_json(nullptr);
     j["budget_cost"] = budgetCost ? nlohmann::ordered_json(*budgetCost) : nlohmann::ordered_json(nullptr);
     return j.dump(2);
@@ -258,6 +276,18 @@ StudySpec StudySpec::fromJson(const std::string& text)
             readSlurm("program", spec.slurm.program);
             readSlurm("max_requeues", spec.slurm.maxRequeues);
             readSlurm("poll_seconds", spec.slurm.pollSeconds);
+        }
+        field = "ebs";
+        if (j.contains("ebs") && !j.at("ebs").is_null()) {
+            const nlohmann::json& ebs = j.at("ebs");
+            if (!ebs.is_object())
+                throw ConfigError("study file: field \"ebs\" must be an object");
+            auto readEbs = [&](const char* key, auto& target) {
+                readFrom(ebs, key, std::string("ebs.") + key, target);
+            };
+            readEbs("budgets", spec.ebs.budgets);
+            readEbs("candidates", spec.ebs.candidates);
+            readEbs("steps", spec.ebs.steps);
         }
         field = "tasks";
         if (j.contains("tasks")) {

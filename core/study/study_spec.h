@@ -29,6 +29,17 @@ struct SlurmSettings {
     double pollSeconds = 10;             ///< one squeue for all of the study's jobs this often
 };
 
+/// The "ebs" strategy's search jobs (docs/ebs.md): each searches per-layer widths for one memory
+/// budget in one training run; the study then evaluates the result on its target task.
+struct EbsSweepSettings {
+    /// Memory budgets in MB, one search job each, in order; empty: spread over the range between
+    /// every layer at the lowest candidate and every layer at the highest, halving the gaps
+    /// (1/2, 1/4, 3/4, 1/8, ... of the way) until the study's budget is spent.
+    std::vector<double> budgets;
+    std::vector<int> candidates = {1, 2, 3, 4, 8}; ///< each layer's widths (weights and input together)
+    int64_t steps = 300;                           ///< optimizer steps of each search job
+};
+
 /// Everything that defines a study: what is searched, how it is evaluated, and the budget.
 /// Read from and written to JSON (docs/studies.md).
 struct StudySpec {
@@ -69,6 +80,7 @@ struct StudySpec {
     const StudyTask& target() const { return tasks.back(); }
     std::string encoding = "bezier2";
     std::string strategy = "ehvi";    ///< docs/search.md; the benchmarks in docs/benchmarks.md chose it
+    EbsSweepSettings ebs;             ///< the "ebs" strategy's search jobs
     int batch = 1;                    ///< proposals per step (parallel evaluations)
     std::optional<int> budgetTrials;  ///< stop after this many completed trials...
     std::optional<double> budgetCost; ///< ...or this much cost (seconds)
