@@ -189,6 +189,7 @@ private:
         post([snapshot = std::move(snapshot)](StudySession* s) mutable {
             s->publish(std::move(snapshot.study), std::move(snapshot.trials));
             s->results_ = std::move(snapshot.results);
+            s->searchJobs_ = std::move(snapshot.searchJobs);
             Q_EMIT s->resultsChanged();
         });
     }

@@ -2,6 +2,7 @@
 
 #include "bitserial/latency_table.h"
 #include "common/progress.h"
+#include "study/ebs_sweep.h"
 #include "study/study_export.h"
 #include "study/study_results.h"
 #include "study/study_spec.h"
@@ -75,6 +76,8 @@ public:
     const std::vector<TrialRow>& trials() const { return trials_; }
     /// Fronts, ranking, baselines and GP error, refitted on the worker after every step.
     const StudyResults& results() const { return results_; }
+    /// The ebs strategy's search jobs, with results().
+    const std::vector<EbsSearchJob>& searchJobs() const { return searchJobs_; }
     /// The stored sensitivity report, when one was computed.
     const std::optional<SensitivityReport>& sensitivity() const { return sensitivity_; }
     /// The latency table, once computeLatency() has finished for this study.
@@ -126,6 +129,7 @@ private:
     StoredStudy study_;
     std::vector<TrialRow> trials_;
     StudyResults results_;
+    std::vector<EbsSearchJob> searchJobs_;
     std::optional<SensitivityReport> sensitivity_;
     std::optional<bitserial::LatencyTable> latency_;
 };

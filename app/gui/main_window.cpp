@@ -5,6 +5,7 @@
 #include "new_study_dialog.h"
 #include "pareto_plot.h"
 #include "model_check_view.h"
+#include "search_job_view.h"
 #include "posterior_view.h"
 #include "sensitivity_view.h"
 #include "study_session.h"
@@ -77,7 +78,8 @@ MainWindow::MainWindow(QWidget* parent) :
     layerModel_(new LayerTableModel(this)), trialModel_(new TrialTableModel(this)),
     trialFilter_(new QSortFilterProxyModel(this)), whatIf_(new WhatIfEditor(this)),
     sensitivity_(new SensitivityView(this)), posterior_(new PosteriorView(this)), modelCheck_(new ModelCheckView(this)),
-    log_(new QPlainTextEdit(this)), summary_(new QLabel(this)), progress_(new QProgressBar(this))
+    searchJobs_(new SearchJobView(this)), log_(new QPlainTextEdit(this)), summary_(new QLabel(this)),
+    progress_(new QProgressBar(this))
 {
     setWindowTitle(tr("Quantscope"));
     setCentralWidget(pareto_);
@@ -95,6 +97,7 @@ MainWindow::MainWindow(QWidget* parent) :
         whatIf_->setStudy(study);
         posterior_->setStudy(study);
         modelCheck_->setStudy(study);
+        searchJobs_->setStudy(study);
         std::vector<std::string> tasks;
         for (const StudyTask& task : study.spec.tasks)
             tasks.push_back(task.name);
@@ -127,6 +130,8 @@ MainWindow::MainWindow(QWidget* parent) :
         whatIf_->setSurrogate(session_->results().surrogate, session_->results().costs);
         posterior_->setData(session_->trials(), session_->results());
         modelCheck_->setData(session_->results());
+        searchJobs_->setData(session_->searchJobs(), session_->trials());
+        updateSummary(); // the search jobs' time arrives with the results
     });
     connect(whatIf_, &WhatIfEditor::evaluateRequested, this, [this](const BitConfig& bits, int task) {
         log(tr("Evaluating %1 on task %2 (what-if)").arg(QString::fromStdString(bits.toString())).arg(task));
@@ -309,6 +314,8 @@ void MainWindow::createDocks()
         dock(this, tr("Posterior"), QStringLiteral("posteriorDock"), posterior_, Qt::RightDockWidgetArea);
     QDockWidget* modelCheck =
         dock(this, tr("Model check"), QStringLiteral("modelCheckDock"), modelCheck_, Qt::RightDockWidgetArea);
+    QDockWidget* searchJobs =
+        dock(this, tr("Search jobs"), QStringLiteral("searchJobsDock"), searchJobs_, Qt::RightDockWidgetArea);
     tabifyDockWidget(network, sensitivity);
     network->raise();
 
@@ -320,8 +327,9 @@ void MainWindow::createDocks()
 
     tabifyDockWidget(whatIf, posterior);
     tabifyDockWidget(posterior, modelCheck);
+    tabifyDockWidget(modelCheck, searchJobs);
     whatIf->raise();
-    docks_ = {network, sensitivity, whatIf, posterior, modelCheck, trialsDock, logDock};
+    docks_ = {network, sensitivity, whatIf, posterior, modelCheck, searchJobs, trialsDock, logDock};
 }
 
 void MainWindow::createActions()
@@ -599,14 +607,19 @@ void MainWindow::updateSummary()
         done += t.status == TrialStatus::Done;
         cost += t.seconds.value_or(0);
     }
+    cost += ebsSearchSeconds(session_->searchJobs());
     QString budget = study.spec.budgetTrials ? QStringLiteral("/%1").arg(*study.spec.budgetTrials) : QString();
-    summary_->setText(tr("%1 (%7): %2%3 trials done, cost %4 s, %5 on %6")
+    // How it searches: "nuq on bezier2", or the ebs strategy's search jobs (which have no encoding).
+    const QString search = study.spec.strategy == "ebs"
+        ? (session_->searchJobs().size() == 1 ? tr("1 EBS search job")
+                                              : tr("%1 EBS search jobs").arg(session_->searchJobs().size()))
+        : tr("%1 on %2").arg(QString::fromStdString(study.spec.strategy), QString::fromStdString(study.spec.encoding));
+    summary_->setText(tr("%1 (%6): %2%3 trials done, cost %4 s, %5")
                           .arg(QString::fromStdString(study.spec.name))
                           .arg(done)
                           .arg(budget)
                           .arg(cost, 0, 'f', 0)
-                          .arg(QString::fromStdString(study.spec.strategy), QString::fromStdString(study.spec.encoding),
-                               subjectName(study.spec)));
+                          .arg(search, subjectName(study.spec)));
 }
 
 void MainWindow::showAbout()

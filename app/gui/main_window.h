@@ -22,6 +22,7 @@ class LayerTableModel;
 class ParetoPlot;
 class ModelCheckView;
 class PosteriorView;
+class SearchJobView;
 class SensitivityView;
 class StudySession;
 class TrialTableModel;
@@ -54,6 +55,7 @@ public:
     ParetoPlot* pareto() const { return pareto_; }
     PosteriorView* posterior() const { return posterior_; }
     ModelCheckView* modelCheck() const { return modelCheck_; }
+    SearchJobView* searchJobs() const { return searchJobs_; }
     SensitivityView* sensitivity() const { return sensitivity_; }
     WhatIfEditor* whatIf() const { return whatIf_; }
     QTableView* trialsView() const { return trialsView_; }
@@ -84,6 +86,7 @@ private:
     SensitivityView* sensitivity_;
     PosteriorView* posterior_;
     ModelCheckView* modelCheck_;
+    SearchJobView* searchJobs_;
     QPlainTextEdit* log_;
     QLabel* summary_;
     QProgressBar* progress_;

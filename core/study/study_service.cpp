@@ -112,6 +112,7 @@ StudySnapshot StudyService::snapshot()
     StudySnapshot snapshot;
     snapshot.study = store_->loadStudy(study().spec.name);
     snapshot.trials = store_->trials(snapshot.study.id);
+    snapshot.searchJobs = loadEbsSearchJobs(*store_, snapshot.study);
     // One fit for the step: the search's, behind both the acquisition values and the posterior.
     snapshot.results = computeStudyResults(snapshot.study, snapshot.trials, 10, runner_->surrogate(snapshot.trials));
     std::vector<BitConfig> ranked;

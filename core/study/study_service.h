@@ -3,6 +3,7 @@
 #include "bitserial/latency_table.h"
 #include "common/progress.h"
 #include "quant/bit_config.h"
+#include "study/ebs_sweep.h"
 #include "study/study_export.h"
 #include "study/study_results.h"
 #include "study/study_store.h"
@@ -33,6 +34,7 @@ struct StudySnapshot {
     StoredStudy study;
     std::vector<TrialRow> trials;
     StudyResults results;
+    std::vector<EbsSearchJob> searchJobs; ///< the ebs strategy's jobs so far (empty for others)
 };
 
 /// One open study, for the workbench (StudySession moves it onto a thread) and the command line:
