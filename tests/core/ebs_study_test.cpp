@@ -69,11 +69,18 @@ TEST(EbsStudy, SearchJobsProposeTargetTrialsAndTheirTimeCounts)
 {
     test::TempDir dir;
     const std::string db = dir.file("s.db");
+    StudySpec spec = ebsStudy();
+    spec.measureBaselines = true; // measured first, then the search jobs
+    spec.budgetTrials = 6;
     {
-        StudyService service(db, ebsStudy(), {});
+        StudyService service(db, spec, {});
         service.run({}, {});
-        const std::vector<TrialRow> trials = service.trials();
-        ASSERT_EQ(trials.size(), 2u);
+        std::vector<TrialRow> trials = service.trials();
+        ASSERT_EQ(trials.size(), 6u);
+        for (size_t i = 0; i < 4; ++i)
+            EXPECT_EQ(trials[i].reason, "measured baseline");
+        const std::vector<TrialRow> baselines(trials.begin(), trials.begin() + 4);
+        trials.erase(trials.begin(), trials.begin() + 4);
         StudyStore store = StudyStore::openForReading(db);
         const std::vector<EbsSearchJob> jobs = loadEbsSearchJobs(store, service.study());
         ASSERT_EQ(jobs.size(), 2u);
@@ -95,20 +102,18 @@ TEST(EbsStudy, SearchJobsProposeTargetTrialsAndTheirTimeCounts)
             EXPECT_EQ(trials[i].status, TrialStatus::Done);
             EXPECT_EQ(trials[i].reason, ebsJobLabel(jobs[i]));
         }
-        EXPECT_NEAR(service.runner().spentCost(), spentInTrials(trials) + ebsSearchSeconds(jobs), 1e-6);
+        EXPECT_NEAR(service.runner().spentCost(),
+                    spentInTrials(baselines) + spentInTrials(trials) + ebsSearchSeconds(jobs), 1e-6);
     }
     // Resumed: the jobs' time still counts, and a larger budget runs the next budget's job.
-    StudySpec more = ebsStudy();
-    more.budgetTrials = 3;
-    StudyService service(db, more, {});
-    const double before = service.runner().spentCost();
-    EXPECT_GT(before, spentInTrials(service.trials()));
-    service.extendBudget(3);
+    StudyService service(db, spec, {});
+    EXPECT_GT(service.runner().spentCost(), spentInTrials(service.trials()));
+    service.extendBudget(7);
     service.step();
     StudyStore store = StudyStore::openForReading(db);
     const std::vector<EbsSearchJob> jobs = loadEbsSearchJobs(store, service.study());
     ASSERT_GE(jobs.size(), 3u);
-    EXPECT_EQ(service.trials().size(), 3u);
+    EXPECT_EQ(service.trials().size(), 7u);
 }
 
 TEST(EbsStudy, ListedBudgetsEndTheSweepAndACancelledJobLeavesNothing)
