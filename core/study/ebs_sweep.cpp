@@ -148,9 +148,9 @@ std::optional<EbsSearchJob> EbsSweep::runNext(const StudyAssets& assets, const W
     Network network = assets.network.clone(); // the search fine-tunes its copy; trials start afresh
     WorkControl jobControl;
     jobControl.cancel = control.cancel;
-    if (control.progress) // "EBS search 2, budget 0.315 MB: search" 120 of 300
-        jobControl.progress = [&control, prefix = ebsJobLabel(job) + ": "](const Progress& p) {
-            control.report(prefix + p.phase, p.done, p.total);
+    if (control.progress) // "EBS search 2, budget 0.315 MB" 120 of 300 (the job's one phase)
+        jobControl.progress = [&control, label = ebsJobLabel(job)](const Progress& p) {
+            control.report(label, p.done, p.total);
         };
     const EbsResult result = searchBitWidths(network, assets.splits.train, assets.augmentation,
                                              makeQuantizer(assets.quant.quantizer), options, jobControl);
