@@ -8,10 +8,11 @@
 # Usage: search_side_by_side.sh CLI OUT.csv [SECONDS] [SEEDS] [MODEL] [METHODS]
 # Defaults: 600 s, seeds 1, the shipped model, uniform,nuq,ebs,random. Environment: FLOOR (top-1 %,
 # default 85), THREADS (compute threads, default 2), LIMIT (images per split, default all),
+# FIRST_SEED (default 1: SEEDS seeds from there, so later seeds append to another file),
 # FRONTS (CSV of every run's front points, default OUT with _fronts), KEEP (folder to keep studies).
 set -euo pipefail
 cli=$1 out=$2 seconds=${3:-600} seeds=${4:-1} model=${5:-} methods=${6:-uniform,nuq,ebs,random}
-floor=${FLOOR:-85} threads=${THREADS:-2} limit=${LIMIT:-0}
+floor=${FLOOR:-85} threads=${THREADS:-2} limit=${LIMIT:-0} first_seed=${FIRST_SEED:-1}
 fronts=${FRONTS:-${out%.csv}_fronts.csv}
 dir=${KEEP:-$(mktemp -d)}
 mkdir -p "$dir"
@@ -19,7 +20,7 @@ mkdir -p "$dir"
 network=$(basename "${model:-shipped}" .pt)
 echo "network,method,seed,budget_s,spent_s,search_s,target_trials,front_size,hypervolume,reference_mb,floor" > "$out"
 echo "network,method,seed,config,memory_mb,accuracy" > "$fronts"
-for seed in $(seq 1 "$seeds"); do
+for seed in $(seq "$first_seed" $((first_seed + seeds - 1))); do
   for method in ${methods//,/ }; do
     name="$network-$method-$seed"
     case $method in
