@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <random>
 
 namespace quantscope {
@@ -208,29 +209,57 @@ MtgpFitOptions accuracyFitOptions(const AccuracyTransform& transform, MtgpFitOpt
 namespace {
 std::atomic<uint64_t> fitCalls{0};
 
-/// `values` where `known`, elsewhere linear in `positions` between the nearest known tasks on
-/// either side and the nearest one's value beyond them; unchanged where no task is known.
-Eigen::VectorXd interpolateOverTasks(Eigen::VectorXd values, const std::vector<char>& known,
-                                     const std::vector<double>& positions)
+/// Where tasks lie and which borrow from which (MtgpFitOptions::taskPositions, taskGroups).
+struct TaskAxis {
+    std::vector<double> positions;
+    std::vector<int> groups;
+
+    TaskAxis(const MtgpFitOptions& options, int taskCount) :
+        positions(options.taskPositions), groups(options.taskGroups)
+    {
+        if (positions.size() != size_t(taskCount)) {
+            positions.resize(size_t(taskCount));
+            std::iota(positions.begin(), positions.end(), 0.0);
+        }
+        if (groups.size() != size_t(taskCount))
+            groups.assign(size_t(taskCount), 0);
+    }
+
+    /// The nearest tasks marked `known` on either side of task `t` (below: at or before it), -1
+    /// where there is none; with `groupFirst`, from t's own group where it has any known task.
+    std::pair<int, int> neighbours(const std::vector<char>& known, int t, bool groupFirst = true) const
+    {
+        for (const bool ownGroup : {groupFirst, false}) {
+            int below = -1, above = -1;
+            for (int u = 0; u < int(known.size()); ++u) {
+                if (!known[size_t(u)] || u == t || (ownGroup && groups[size_t(u)] != groups[size_t(t)]))
+                    continue;
+                const double p = positions[size_t(u)];
+                if (p <= positions[size_t(t)] && (below < 0 || p > positions[size_t(below)]))
+                    below = u;
+                if (p > positions[size_t(t)] && (above < 0 || p < positions[size_t(above)]))
+                    above = u;
+            }
+            if (below >= 0 || above >= 0)
+                return {below, above};
+        }
+        return {-1, -1};
+    }
+};
+
+/// `values` where `known`, elsewhere linear in the axis' positions between the nearest known tasks
+/// on either side (TaskAxis::neighbours) and the nearest one's value beyond them; unchanged where
+/// no task is known.
+Eigen::VectorXd interpolateOverTasks(Eigen::VectorXd values, const std::vector<char>& known, const TaskAxis& axis,
+                                     bool groupFirst = true)
 {
-    const int n = int(values.size());
-    for (int t = 0; t < n; ++t) {
+    for (int t = 0; t < int(values.size()); ++t) {
         if (known[size_t(t)])
             continue;
-        int below = -1, above = -1;
-        for (int u = 0; u < n; ++u) {
-            if (!known[size_t(u)])
-                continue;
-            if (positions[size_t(u)] <= positions[size_t(t)]
-                && (below < 0 || positions[size_t(u)] > positions[size_t(below)]))
-                below = u;
-            if (positions[size_t(u)] > positions[size_t(t)]
-                && (above < 0 || positions[size_t(u)] < positions[size_t(above)]))
-                above = u;
-        }
+        const auto [below, above] = axis.neighbours(known, t, groupFirst);
         if (below >= 0 && above >= 0) {
-            const double w = (positions[size_t(t)] - positions[size_t(below)])
-                / (positions[size_t(above)] - positions[size_t(below)]);
+            const double w = (axis.positions[size_t(t)] - axis.positions[size_t(below)])
+                / (axis.positions[size_t(above)] - axis.positions[size_t(below)]);
             values[t] = (1 - w) * values[below] + w * values[above];
         } else if (below >= 0 || above >= 0) {
             values[t] = values[below >= 0 ? below : above];
@@ -242,14 +271,9 @@ Eigen::VectorXd interpolateOverTasks(Eigen::VectorXd values, const std::vector<c
 /// MtgpFitOptions::taskScalesFromData on standardised data: each task's prior variance share
 /// (MtgpPrior::taskScale) and the prior means of tasks without observations.
 void taskPriorsFromData(const MtgpData& standardData, int taskCount, const MtgpFitOptions& options, double minimumShare,
-                        Eigen::VectorXd& scales, Eigen::VectorXd& means)
+                        double defaultMeanSd, Eigen::VectorXd& scales, Eigen::VectorXd& means, Eigen::VectorXd& meanSds)
 {
-    std::vector<double> positions = options.taskPositions;
-    if (positions.size() != size_t(taskCount)) {
-        positions.resize(size_t(taskCount));
-        for (int t = 0; t < taskCount; ++t)
-            positions[size_t(t)] = t;
-    }
+    const TaskAxis axis(options, taskCount);
     std::vector<int> counts(size_t(taskCount), 0);
     for (int task : standardData.tasks)
         ++counts[size_t(task)];
@@ -262,8 +286,25 @@ void taskPriorsFromData(const MtgpData& standardData, int taskCount, const MtgpF
         if (spread[size_t(t)])
             logScale[t] = std::log(std::clamp(variance[t], std::min(minimumShare, 1.0), 1.0));
     }
-    scales = interpolateOverTasks(logScale, spread, positions).array().exp().matrix();
-    means = interpolateOverTasks(means, observed, positions);
+    // Ranges follow the budget axis across groups: an unseen budget's range lies between quantize
+    // only's and the fine-tuned one's, so what collapses without training may still drop there
+    // (all-1-bit scores 83.5 % after 50 steps, 87.0 % after 600; docs/calibration.md).
+    scales = interpolateOverTasks(logScale, spread, axis, false).array().exp().matrix();
+    const Eigen::VectorXd observedMeans = means;
+    means = interpolateOverTasks(means, observed, axis);
+    // A budget between two observed ones (of any group) scores, on average, between them: its
+    // mean's prior sd is a quarter of the gap between theirs, at least half its own range's sd, at
+    // most the default.
+    meanSds = Eigen::VectorXd::Constant(taskCount, defaultMeanSd);
+    for (int t = 0; t < taskCount; ++t) {
+        if (observed[size_t(t)])
+            continue;
+        const auto [below, above] = axis.neighbours(observed, t, false);
+        if (below < 0 || above < 0)
+            continue;
+        const double gap = std::abs(observedMeans[above] - observedMeans[below]);
+        meanSds[t] = std::min(defaultMeanSd, std::max(gap / 4, 0.5 * std::sqrt(scales[t])));
+    }
 }
 } // namespace
 
@@ -324,7 +365,7 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
     double bestValue = std::numeric_limits<double>::infinity();
     Eigen::VectorXd priorMean =
         defaultMtgpHyperparameters(standardData, inputDim, taskCount, layout.rank, layout.kernel).taskMean;
-    Eigen::VectorXd taskScales;
+    Eigen::VectorXd taskScales, taskMeanSds;
     if (options.taskScalesFromData.value_or(false) && options.usePriors) {
         // A task is narrowed below the pooled range only as far as the data show a range at all:
         // its sd at least minimumTaskScale and minimumTargetScale^2 / the targets' spread, so that
@@ -332,7 +373,8 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
         const double floor =
             std::max(options.minimumTaskScale,
                      options.minimumTargetScale * options.minimumTargetScale / std::max(standard.spread, 1e-12));
-        taskPriorsFromData(standardData, taskCount, options, floor * floor / scale2, taskScales, priorMean);
+        taskPriorsFromData(standardData, taskCount, options, floor * floor / scale2, MtgpPrior{}.taskMeanSd, taskScales,
+                           priorMean, taskMeanSds);
     }
     const double noiseMedian = options.expectedNoise > 0 ? options.expectedNoise / scale2 : 1e-2;
     const Eigen::VectorXd noiseMedians = (options.noiseShareOfTaskVariance * data.taskVariance(taskCount, 3) / scale2)
@@ -340,6 +382,7 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
                                              .cwiseMax(2 * floors / scale2); // floors below the median
     MtgpPrior prior = MtgpPrior::defaults(layout, priorMean, noiseMedians);
     prior.taskScale = taskScales;
+    prior.taskMeanSds = taskMeanSds;
     prior.meansOnly = !options.usePriors;
     for (const Eigen::VectorXd& initial : starts) {
         Objective objective(standardData, layout, prior);

@@ -42,7 +42,9 @@ struct MtgpFitOptions {
     /// Each task's prior range and mean follow its own data (MtgpPrior::taskScale, taskMean): the
     /// variance of its targets where it has 2 or more observations (at least
     /// `minimumTaskScale`^2), log-linear in `taskPositions` between such tasks and the nearest
-    /// one's beyond them; a task without observations gets its mean the same way. Quantization
+    /// one's beyond them; a task without observations gets its mean the same way (within its
+    /// `taskGroups` group first) and, between two observed tasks, a prior sd on it of a quarter of
+    /// the gap between their means (a budget scores, on average, between its neighbours). Quantization
     /// spreads accuracy over tens of points that fine-tuning pulls back to a few, so one pooled
     /// range makes a fine-tuned task's intervals several times too wide while its trials are few
     /// (docs/calibration.md). Off: every task the pooled variance and, without data, mean.
@@ -52,6 +54,13 @@ struct MtgpFitOptions {
     /// Where the tasks lie on the budget axis (e.g. log(1 + fine-tuning steps)); empty: their
     /// indices, which studies order by budget.
     std::vector<double> taskPositions;
+    /// Which tasks are alike (e.g. 0 for quantization alone, 1 for fine-tuned budgets): a task
+    /// without observations takes its prior mean from observed tasks of its group where there are
+    /// any, from all tasks otherwise (its range still from the budget axis). Quantization alone
+    /// falls off cliffs that any fine-tuning repairs, so a fine-tuned budget's level is the other
+    /// fine-tuned ones', not a point between them and the untrained one (docs/calibration.md).
+    /// Empty: one group.
+    std::vector<int> taskGroups;
     /// Hyperparameter samples from the posterior (slice sampling from the MAP point, docs/search.md)
     /// while there are at most `sampleUpTo` observations: where data are few the hyperparameters
     /// are uncertain, and predictions average over them. 0: MAP only.

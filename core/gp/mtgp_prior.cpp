@@ -23,40 +23,43 @@ double MtgpPrior::negativeLogDensity(const MtgpParameterLayout& layout, const Ei
     double value = 0;
     int at = 0;
     // One block of independent normals: 1/2 ((theta - centre) / sd)^2, gradient (theta - centre) / sd^2.
-    const auto block = [&](int count, const auto& centre, double sd) {
+    const auto block = [&](int count, const auto& centre, const auto& sdOf) {
         for (int i = 0; i < count; ++i, ++at) {
+            const double sd = sdOf(i);
             const double z = (theta[at] - centre(i)) / sd;
             value += 0.5 * z * z;
             if (gradient)
                 (*gradient)[at] += z / sd;
         }
     };
+    const auto constant = [](double sd) { return [sd](int) { return sd; }; };
+    const auto meanSdOf = [&](int task) { return taskMeanSds.size() > 0 ? taskMeanSds[task] : taskMeanSd; };
     if (meansOnly) {
         at = layout.size() - layout.taskCount;
         block(
-            layout.taskCount, [&](int i) { return taskMean[i]; }, taskMeanSd);
+            layout.taskCount, [&](int i) { return taskMean[i]; }, meanSdOf);
         return value;
     }
     block(
-        layout.inputDim, [&](int i) { return logLengthscale[i]; }, logLengthscaleSd);
+        layout.inputDim, [&](int i) { return logLengthscale[i]; }, constant(logLengthscaleSd));
     if (layout.inputWarping)
         block(
-            2 * layout.inputDim, [](int) { return 0.0; }, logWarpSd);
+            2 * layout.inputDim, [](int) { return 0.0; }, constant(logWarpSd));
     if (layout.specificKernel) // lengthscales alike; never warped
         block(
-            layout.inputDim, [&](int i) { return logLengthscale[i]; }, logLengthscaleSd);
+            layout.inputDim, [&](int i) { return logLengthscale[i]; }, constant(logLengthscaleSd));
     const auto scaleOf = [&](int task) { return taskScale.size() > 0 ? taskScale[task] : 1.0; };
     for (int t = 0; t < layout.taskCount; ++t) { // W's row t, centre and sd scaled alike
         const double rowScale = std::sqrt(scaleOf(t));
         block(
-            layout.rank, [&](int) { return rowScale * taskFactorMean; }, rowScale * taskFactorSd);
+            layout.rank, [&](int) { return rowScale * taskFactorMean; }, constant(rowScale * taskFactorSd));
     }
     block(
-        layout.taskCount, [&](int t) { return logTaskDiagonal + std::log(scaleOf(t)); }, logTaskDiagonalSd);
+        layout.taskCount, [&](int t) { return logTaskDiagonal + std::log(scaleOf(t)); }, constant(logTaskDiagonalSd));
     block(
-        layout.taskCount, [&](int i) { return logNoise[i]; }, logNoiseSd);
+        layout.taskCount, [&](int i) { return logNoise[i]; }, constant(logNoiseSd));
     block(
-        layout.taskCount, [&](int i) { return taskMean[i]; }, taskMeanSd);
+        layout.taskCount, [&](int i) { return taskMean[i]; }, meanSdOf);
     return value;
 }
 

@@ -23,7 +23,8 @@ namespace quantscope {
 ///   1 unless the fit says otherwise): row t of W by sqrt(taskScale[t]), v[t] by taskScale[t], so
 ///   the tasks' correlations keep their prior while each task's range follows its own;
 /// - noise variance: log-normal around `noiseMedian` (a floor is a bound of the fit, not a prior);
-/// - task means: normal around each task's data mean (the overall mean without data), sd 1.
+/// - task means: normal around each task's data mean (the overall mean without data), sd 1, or
+///   per task (`taskMeanSds`: a task without data between two observed ones, MtgpFitOptions).
 struct MtgpPrior {
     Eigen::VectorXd logLengthscale; ///< prior medians (log), one per input
     double logLengthscaleSd = 1.0;
@@ -37,6 +38,7 @@ struct MtgpPrior {
     double logNoiseSd = 1.5;
     Eigen::VectorXd taskMean; ///< one per task
     double taskMeanSd = 1.0;
+    Eigen::VectorXd taskMeanSds; ///< one per task; empty: taskMeanSd for every task
     /// Only the task-mean block counts (plain ML-II with the weak mean prior, the older fit).
     bool meansOnly = false;
 

@@ -47,18 +47,30 @@ int StudySpec::cheapestTask() const
     return cheapest;
 }
 
+bool StudySpec::stepsTellTasksApart() const
+{
+    std::set<int64_t> distinct;
+    for (const StudyTask& task : tasks)
+        distinct.insert(task.steps);
+    return distinct.size() == tasks.size();
+}
+
 std::vector<double> StudySpec::taskPositions() const
 {
+    const bool bySteps = stepsTellTasksApart();
     std::vector<double> positions;
-    std::set<int64_t> distinct;
-    for (size_t t = 0; t < tasks.size(); ++t) {
-        positions.push_back(std::log1p(double(std::max<int64_t>(0, tasks[t].steps))));
-        distinct.insert(tasks[t].steps);
-    }
-    if (distinct.size() < tasks.size())
-        for (size_t t = 0; t < tasks.size(); ++t)
-            positions[t] = double(t);
+    for (size_t t = 0; t < tasks.size(); ++t)
+        positions.push_back(bySteps ? std::log1p(double(std::max<int64_t>(0, tasks[t].steps))) : double(t));
     return positions;
+}
+
+std::vector<int> StudySpec::taskGroups() const
+{
+    const bool bySteps = stepsTellTasksApart();
+    std::vector<int> groups;
+    for (const StudyTask& task : tasks)
+        groups.push_back(bySteps && task.steps > 0 ? 1 : 0);
+    return groups;
 }
 
 int StudySpec::evaluationThreads() const

@@ -108,6 +108,12 @@ struct StudySpec {
     /// (MtgpFitOptions::taskPositions): log(1 + steps) where every task's steps differ, else the
     /// tasks' indices (tasks are listed from the cheapest budget to the target).
     std::vector<double> taskPositions() const;
+    /// Which tasks the GP's task priors treat as alike (MtgpFitOptions::taskGroups): 0 for
+    /// quantization alone (no fine-tuning steps), 1 for the fine-tuned budgets; one group where
+    /// steps do not tell the tasks apart.
+    std::vector<int> taskGroups() const;
+    /// Every task has steps of its own (so steps place tasks on the budget axis).
+    bool stepsTellTasksApart() const;
     /// Compute threads of one evaluation: `threads`, or with several workers and `threads` 0 the
     /// machine's cores shared out among them; 0 means LibTorch's default.
     int evaluationThreads() const;

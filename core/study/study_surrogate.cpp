@@ -36,6 +36,7 @@ MtgpFitOptions StudySurrogate::fitOptions(const StudySpec& spec)
     fit.restarts = 2;
     fit.seed = spec.seed;
     fit.taskPositions = spec.taskPositions();
+    fit.taskGroups = spec.taskGroups();
     fit.posteriorSamples = StudySurrogate::kHyperparameterSamples;
     fit.sampleUpTo = StudySurrogate::kSampleUpTo;
     return fit;

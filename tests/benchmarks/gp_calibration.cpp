@@ -52,6 +52,8 @@ constexpr int kTarget = kTasks - 1;
 const double kTaskMix[kTasks] = {0.4, 0.2, 0.2, 0.2};
 /// The recording's budgets (0, 50, 150, 600 steps) as StudySpec::taskPositions places them.
 const std::vector<double> kTaskPositions = {0.0, std::log(51.0), std::log(151.0), std::log(601.0)};
+/// ... and as StudySpec::taskGroups groups them: quantization alone, then the fine-tuned budgets.
+const std::vector<int> kTaskGroups = {0, 1, 1, 1};
 
 struct Model {
     std::string name;
@@ -68,6 +70,9 @@ struct Model {
     /// Every task's prior range the pooled one (before 2026-12-03) instead of its own
     /// (MtgpFitOptions::taskScalesFromData).
     bool pooledTasks = false;
+    /// A task without its own range or mean takes them from its nearest observed neighbours on the
+    /// budget axis, quantization alone included (before task groups, MtgpFitOptions::taskGroups).
+    bool ungroupedTasks = false;
 };
 
 struct Tally {
@@ -195,7 +200,9 @@ int main(int argc, char** argv)
         {"lmc-moments", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
          StudySurrogate::kHyperparameterSamples, false, true, false, true},
         {"lmc-pooled", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
-         StudySurrogate::kHyperparameterSamples, false, true, false, false, true},
+         StudySurrogate::kHyperparameterSamples, false, true, false, false, true, true},
+        {"lmc-ungrouped", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
+         StudySurrogate::kHyperparameterSamples, false, true, false, false, false, true},
     };
     if (const char* only = std::getenv("GP_CALIBRATION_MODELS")) { // a comma-separated subset
         const std::string wanted = std::string(",") + only + ",";
@@ -253,6 +260,8 @@ int main(int argc, char** argv)
                 if (const char* scale = std::getenv("GP_CALIBRATION_TASK_SCALE"); scale && model.usePriors)
                     fit.minimumTaskScale = std::atof(scale); // logit units
                 fit.taskPositions = kTaskPositions;
+                if (!model.ungroupedTasks)
+                    fit.taskGroups = kTaskGroups;
                 const MtgpFitReport report = fitMtgp(data, int(x.cols()), tasks, fit);
                 fitSeconds[{m, s}] += report.seconds / replicates;
                 std::vector<MultiTaskGP> gps;

@@ -29,7 +29,8 @@ TEST(MtgpPrior, GradientMatchesCentralFiniteDifferences)
     layout.inputWarping = true;
     layout.specificKernel = true;
     MtgpPrior prior = MtgpPrior::defaults(layout, Eigen::Vector4d(-1, 0, 0.5, 1), Eigen::Vector4d::Constant(0.01));
-    prior.taskScale = Eigen::Vector4d(2.0, 0.5, 0.1, 0.04); // each task's own range
+    prior.taskScale = Eigen::Vector4d(2.0, 0.5, 0.1, 0.04);  // each task's own range
+    prior.taskMeanSds = Eigen::Vector4d(1.0, 0.3, 0.5, 1.0); // unobserved tasks between observed ones
     std::mt19937_64 rng(5);
     std::normal_distribution<double> normal(0, 1);
     Eigen::VectorXd theta(layout.size());
@@ -370,6 +371,43 @@ TEST(MtgpFit, ATaskWithoutDataTakesItsPriorMeanBetweenItsNeighbours)
     EXPECT_GT(report.hyperparameters.taskMean[1], (sums[0] + sums[1]) / 10 + 0.5);
 }
 
+TEST(MtgpFit, AnUnobservedFineTunedBudgetTakesTheFineTunedLevel)
+{
+    // Quantize only (6 trials, 20-92 %) and the 600-step target (two trials, 86.6 and 92.3 %) seen,
+    // the 50- and 150-step budgets not. Grouped, a fine-tuned budget's prior mean is the target's
+    // instead of a point between it and quantization alone, whose cliffs pull that down.
+    const AccuracyTransform logit;
+    MtgpData data;
+    data.inputs.resize(0, 2);
+    const double cheap[] = {92.5, 20.0, 85.0, 60.0, 90.0, 45.0};
+    const double x[][2] = {{1, 1}, {0, 0}, {0.5, 0.6}, {0.2, 0.4}, {0.8, 0.7}, {0.3, 0.1}};
+    for (int i = 0; i < 6; ++i)
+        data.append(Eigen::Vector2d(x[i][0], x[i][1]), 0, logit.toLatent(cheap[i]));
+    data.append(Eigen::Vector2d(1, 1), 3, logit.toLatent(92.3));
+    data.append(Eigen::Vector2d(0, 0), 3, logit.toLatent(86.6));
+    const Eigen::MatrixXd middle = Eigen::RowVector2d(0.6, 0.6);
+    AccuracyInterval interval[2];
+    for (bool grouped : {false, true}) {
+        MtgpFitOptions options = accuracyFitOptions(logit);
+        options.taskPositions = {0.0, std::log(51.0), std::log(151.0), std::log(601.0)};
+        if (grouped)
+            options.taskGroups = {0, 1, 1, 1};
+        options.posteriorSamples = 8;
+        options.seed = 3;
+        const MtgpFitReport report = fitMtgp(data, 2, 4, options);
+        EXPECT_NEAR(report.hyperparameters.taskMean[1], report.hyperparameters.taskMean[3], grouped ? 0.02 : 10.0);
+        std::vector<MultiTaskGP> models;
+        for (const MtgpHyperparameters& h : report.samples)
+            models.emplace_back(h, data);
+        interval[grouped] = logit.interval(predictiveMixtures(models, middle, {1}, true).front());
+    }
+    EXPECT_GT(interval[1].median, interval[0].median + 1.0);
+    EXPECT_GT(interval[1].median, 86.6);
+    EXPECT_LT(interval[1].median, 92.3);
+    EXPECT_GT(interval[1].upper - interval[1].lower, 4.0) << "a budget never seen stays uncertain";
+    EXPECT_LE(interval[1].upper, 100.0);
+}
+
 TEST(StudySpec, TaskPositionsAreLogBudgetsOrIndices)
 {
     const StudySpec spec = StudySpec::defaults();
@@ -381,6 +419,16 @@ TEST(StudySpec, TaskPositionsAreLogBudgetsOrIndices)
     for (StudyTask& task : same.tasks)
         task.steps = 0; // tasks that differ in something other than steps (e.g. a command's budget)
     EXPECT_EQ(same.taskPositions(), (std::vector<double>{0, 1, 2, 3}));
+}
+
+TEST(StudySpec, TaskGroupsSetQuantizationAloneApartFromFineTuning)
+{
+    const StudySpec spec = StudySpec::defaults();
+    EXPECT_EQ(spec.taskGroups(), (std::vector<int>{0, 1, 1, 1}));
+    StudySpec same = spec;
+    for (StudyTask& task : same.tasks)
+        task.steps = 0;
+    EXPECT_EQ(same.taskGroups(), (std::vector<int>{0, 0, 0, 0}));
 }
 
 } // namespace
