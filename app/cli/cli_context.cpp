@@ -34,6 +34,13 @@ Dataset DataOptions::loadDataset() const
     return data;
 }
 
+Dataset DataOptions::loadDatasetFor(const Network& network) const
+{
+    Dataset data = loadDataset();
+    network.requireInputShape(data.test.channels, data.test.height, data.test.width, dataset);
+    return data;
+}
+
 DataSplits DataOptions::loadSplits() const
 {
     return splitsOf(loadDataset());

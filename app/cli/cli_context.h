@@ -22,6 +22,8 @@ struct DataOptions {
 
     void addTo(CLI::App& command);
     Dataset loadDataset() const;
+    /// loadDataset's, refused with a message naming both when its images do not fit `network`.
+    Dataset loadDatasetFor(const Network& network) const;
     DataSplits loadSplits() const;
     /// The splits of `data` (loadDataset's), limited as the options say.
     DataSplits splitsOf(const Dataset& data) const;

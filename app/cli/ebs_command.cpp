@@ -111,8 +111,7 @@ void run(EbsCommandOptions& options)
     search.budget = options.budget;
     search.policy = request.quant.policy;
 
-    const Dataset data = options.data.loadDataset();
-    network.requireInputShape(data.test.channels, data.test.height, data.test.width, options.data.dataset);
+    const Dataset data = options.data.loadDatasetFor(network);
     const DataSplits splits = options.data.splitsOf(data);
     const ImageSet& evalSet = splitByName(splits, options.split);
     ProgressPrinter printer(!options.runtime.json);

@@ -123,8 +123,7 @@ void run(const EvalOptions& options)
         throw ConfigError("--kernels applies to --engine bitserial");
     }
 
-    const Dataset data = options.data.loadDataset();
-    network.requireInputShape(data.test.channels, data.test.height, data.test.width, options.data.dataset);
+    const Dataset data = options.data.loadDatasetFor(network);
     const DataSplits splits = options.data.splitsOf(data);
     const ImageSet& evalSet = splitByName(splits, options.split);
 
