@@ -53,6 +53,7 @@ public:
     std::string name() const override { return "ebs"; }
     bool multiTask() const override { return false; }
     bool usesModel() const override { return false; }
+    bool runsSearchJobs() const override { return true; }
     /// Throws ConfigError: the pool has no proposal of this strategy's.
     Proposal proposeOne(const AcquisitionContext& context, std::mt19937_64& rng) const override;
 };

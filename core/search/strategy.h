@@ -52,6 +52,9 @@ public:
     virtual bool multiTask() const { return true; }
     /// Whether the strategy needs a model at all.
     virtual bool usesModel() const { return true; }
+    /// Whether its configurations come from search jobs the study runner runs (EbsSweep) rather
+    /// than from the candidate pool.
+    virtual bool runsSearchJobs() const { return false; }
 
     /// The best next evaluation; throws ConfigError when no (candidate, task) is left.
     virtual Proposal proposeOne(const AcquisitionContext& context, std::mt19937_64& rng) const = 0;

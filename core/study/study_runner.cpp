@@ -73,7 +73,7 @@ StudyRunner::StudyRunner(StudyStore& store, const std::string& studyName, std::v
     store_.requeueRunning(study_.id);
     for (const TrialRow& row : store_.trials(study_.id))
         replay(row);
-    if (strategy_->name() == "ebs") {
+    if (strategy_->runsSearchJobs()) {
         ebs_ = std::make_unique<EbsSweep>(store_, study_);
         spent_ += ebsSearchSeconds(ebs_->jobs());
     }
