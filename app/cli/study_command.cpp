@@ -355,6 +355,7 @@ void status(const StudyOptions& options)
     const std::vector<EbsSearchJob> ebsJobs = loadEbsSearchJobs(store, study);
     const double searchCost = ebsSearchSeconds(ebsJobs); // the ebs strategy's jobs count too
     cost += searchCost;
+    const std::optional<std::string> runningJob = runningEbsSearchJob(store, study);
     if (options.json) {
         nlohmann::ordered_json rows = nlohmann::ordered_json::array();
         for (const TrialRow& t : trials) {
@@ -366,21 +367,25 @@ void status(const StudyOptions& options)
                 row["accuracy"] = *t.accuracy;
             rows.push_back(row);
         }
-        const nlohmann::ordered_json out = {{"study", study.spec.name},
-                                            {"pending", counts[0]},
-                                            {"running", counts[1]},
-                                            {"done", counts[2]},
-                                            {"failed", counts[3]},
-                                            {"cost", cost},
-                                            {"search_jobs", ebsJobs.size()},
-                                            {"search_cost", searchCost},
-                                            {"trials", rows}};
+        const nlohmann::ordered_json out = {
+            {"study", study.spec.name},
+            {"pending", counts[0]},
+            {"running", counts[1]},
+            {"done", counts[2]},
+            {"failed", counts[3]},
+            {"cost", cost},
+            {"search_jobs", ebsJobs.size()},
+            {"search_cost", searchCost},
+            {"running_search_job", runningJob ? nlohmann::ordered_json(*runningJob) : nlohmann::ordered_json()},
+            {"trials", rows}};
         std::cout << out.dump(2) << "\n";
         return;
     }
     std::cout << "study '" << study.spec.name << "': " << counts[2] << " done, " << counts[3] << " failed, "
-              << counts[0] << " pending, " << counts[1] << " running; cost " << std::fixed << std::setprecision(1)
-              << cost;
+              << counts[0] << " pending, " << counts[1] << " running";
+    if (runningJob)
+        std::cout << ", " << *runningJob << " running"; // the job is not a trial
+    std::cout << "; cost " << std::fixed << std::setprecision(1) << cost;
     if (!ebsJobs.empty())
         std::cout << " (" << searchCost << " in " << ebsJobs.size() << " EBS search jobs)";
     if (study.spec.budgetTrials)

@@ -109,9 +109,40 @@ double ebsSearchSeconds(const std::vector<EbsSearchJob>& jobs)
     return seconds;
 }
 
+namespace {
+/// The artifact marking the job running now: its label, stored while it runs.
+const char* const kRunningJob = "ebs-running";
+
+/// Marks a job running in the store for as long as it lives.
+class RunningJobMark {
+public:
+    RunningJobMark(StudyStore& store, int64_t studyId, const std::string& label) : store_(store), studyId_(studyId)
+    {
+        store_.saveArtifact(studyId_, kRunningJob, nlohmann::json(label).dump());
+    }
+    ~RunningJobMark() { store_.removeArtifact(studyId_, kRunningJob); }
+    RunningJobMark(const RunningJobMark&) = delete;
+    RunningJobMark& operator=(const RunningJobMark&) = delete;
+
+private:
+    StudyStore& store_;
+    int64_t studyId_;
+};
+} // namespace
+
+std::optional<std::string> runningEbsSearchJob(StudyStore& store, const StoredStudy& study)
+{
+    const std::optional<std::string> stored = store.artifact(study.id, kRunningJob);
+    if (!stored)
+        return std::nullopt;
+    const nlohmann::json label = nlohmann::json::parse(*stored, nullptr, false);
+    return label.is_string() ? label.get<std::string>() : *stored;
+}
+
 EbsSweep::EbsSweep(StudyStore& store, const StoredStudy& study) :
     store_(store), study_(study), jobs_(loadEbsSearchJobs(store, study))
 {
+    store_.removeArtifact(study_.id, kRunningJob);
 }
 
 std::optional<double> EbsSweep::nextBudget(std::pair<double, double> range) const
@@ -152,6 +183,7 @@ std::optional<EbsSearchJob> EbsSweep::runNext(const StudyAssets& assets, const W
         jobControl.progress = [&control, label = ebsJobLabel(job)](const Progress& p) {
             control.report(label, p.done, p.total);
         };
+    const RunningJobMark running(store_, study_.id, ebsJobLabel(job));
     const EbsResult result = searchBitWidths(network, assets.splits.train, assets.augmentation,
                                              makeQuantizer(assets.quant.quantizer), options, jobControl);
     job.bits = result.bits;

@@ -36,13 +36,17 @@ std::vector<EbsSearchJob> ebsSearchJobsFromJson(const std::string& json, const S
 std::string ebsJobLabel(const EbsSearchJob& job);
 /// Wall time of the jobs together: the part of a study's spent cost outside its trials.
 double ebsSearchSeconds(const std::vector<EbsSearchJob>& jobs);
+/// The label of the search job a run of the study is running now (`study status` from another
+/// process), nullopt when none is.
+std::optional<std::string> runningEbsSearchJob(StudyStore& store, const StoredStudy& study);
 
 /// The "ebs" strategy's sweep over memory budgets (StudySpec::ebs): runs one search job per
 /// budget on the study's network and training split and stores each job with the trial that
 /// evaluates its configuration.
 class EbsSweep {
 public:
-    /// Reads the jobs `store` holds for `study`.
+    /// Reads the jobs `store` holds for `study`; forgets a job marked running by a run that
+    /// ended without clearing it (a crash). Only the study's runner makes one.
     EbsSweep(StudyStore& store, const StoredStudy& study);
 
     const std::vector<EbsSearchJob>& jobs() const { return jobs_; }

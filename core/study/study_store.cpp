@@ -442,6 +442,12 @@ std::optional<std::string> StudyStore::artifact(int64_t studyId, const std::stri
     return query.text(0);
 }
 
+void StudyStore::removeArtifact(int64_t studyId, const std::string& kind)
+{
+    SqliteStatement remove(db_, "DELETE FROM study_artifacts WHERE study_id = ? AND kind = ?");
+    remove.bind(1, studyId).bind(2, kind).run();
+}
+
 StudyStore::RunLock::RunLock(StudyStore& store, int64_t studyId) : store_(store), studyId_(studyId)
 {
     SqliteTransaction transaction(store_.db_);

@@ -95,6 +95,7 @@ public:
     /// Results stored with a study by kind (e.g. "sensitivity"), as JSON; replaced on save.
     void saveArtifact(int64_t studyId, const std::string& kind, const std::string& json);
     std::optional<std::string> artifact(int64_t studyId, const std::string& kind);
+    void removeArtifact(int64_t studyId, const std::string& kind);
 
     /// Exclusive right to run one study: released when destroyed. A second process gets
     /// StoreBusyError naming the holder; a holder that died (crash, kill) is taken over.

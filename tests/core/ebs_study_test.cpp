@@ -127,14 +127,22 @@ TEST(EbsStudy, ListedBudgetsEndTheSweepAndACancelledJobLeavesNothing)
     CancelToken cancel;
     WorkControl control;
     control.cancel = &cancel;
-    control.progress = [&cancel](const Progress& p) {
-        if (p.phase.rfind("EBS search 1, budget 0.3 MB", 0) == 0)
+    std::string phase;
+    std::optional<std::string> runningSeen; // what `study status` in another process reads meanwhile
+    control.progress = [&](const Progress& p) {
+        if (p.phase.rfind("EBS search 1, budget 0.3 MB", 0) == 0) {
+            phase = p.phase;
+            StudyStore reader = StudyStore::openForReading(dir.file("s.db"));
+            runningSeen = runningEbsSearchJob(reader, reader.loadStudy(spec.name));
             cancel.cancel();
+        }
     };
     EXPECT_THROW(service.run(control, {}), Cancelled);
+    EXPECT_EQ(runningSeen, phase);
     EXPECT_TRUE(service.trials().empty());
     StudyStore store = StudyStore::openForReading(dir.file("s.db"));
     EXPECT_TRUE(loadEbsSearchJobs(store, service.study()).empty());
+    EXPECT_EQ(runningEbsSearchJob(store, service.study()), std::nullopt);
 
     service.run({}, {}); // one listed budget: one job, one trial, then the run ends short of 5 trials
     ASSERT_EQ(service.trials().size(), 1u);
