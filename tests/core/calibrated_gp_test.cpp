@@ -314,10 +314,10 @@ TEST(MtgpFit, FewSimilarPointsKeepAnHonestPosterior)
     EXPECT_NEAR(logit.toAccuracy(near.mean[0]), 92.55, 0.5);
 }
 
-TEST(MtgpFit, EachTaskPriorRangeFollowsItsOwnData)
+/// Logit accuracies on two inputs: quantize only (task 0) at six configurations spanning 20-92.5 %,
+/// task `target` at both corners, 86.6 and 92.3 %: quantization's range against fine-tuning's.
+MtgpData cheapSpreadTargetNarrow(int target)
 {
-    // Quantize only spans tens of points; the fine-tuned target two: with its own range the
-    // target's interval away from its two trials is several times narrower than with the pooled one.
     const AccuracyTransform logit;
     MtgpData data;
     data.inputs.resize(0, 2);
@@ -325,8 +325,17 @@ TEST(MtgpFit, EachTaskPriorRangeFollowsItsOwnData)
     const double x[][2] = {{1, 1}, {0, 0}, {0.5, 0.6}, {0.2, 0.4}, {0.8, 0.7}, {0.3, 0.1}};
     for (int i = 0; i < 6; ++i)
         data.append(Eigen::Vector2d(x[i][0], x[i][1]), 0, logit.toLatent(cheap[i]));
-    data.append(Eigen::Vector2d(1, 1), 2, logit.toLatent(92.3));
-    data.append(Eigen::Vector2d(0, 0), 2, logit.toLatent(86.6));
+    data.append(Eigen::Vector2d(1, 1), target, logit.toLatent(92.3));
+    data.append(Eigen::Vector2d(0, 0), target, logit.toLatent(86.6));
+    return data;
+}
+
+TEST(MtgpFit, EachTaskPriorRangeFollowsItsOwnData)
+{
+    // Quantize only spans tens of points; the fine-tuned target two: with its own range the
+    // target's interval away from its two trials is several times narrower than with the pooled one.
+    const AccuracyTransform logit;
+    const MtgpData data = cheapSpreadTargetNarrow(2);
     const Eigen::MatrixXd middle = Eigen::RowVector2d(0.45, 0.55);
     double width[2];
     for (bool own : {false, true}) {
@@ -377,14 +386,7 @@ TEST(MtgpFit, AnUnobservedFineTunedBudgetTakesTheFineTunedLevel)
     // the 50- and 150-step budgets not. Grouped, a fine-tuned budget's prior mean is the target's
     // instead of a point between it and quantization alone, whose cliffs pull that down.
     const AccuracyTransform logit;
-    MtgpData data;
-    data.inputs.resize(0, 2);
-    const double cheap[] = {92.5, 20.0, 85.0, 60.0, 90.0, 45.0};
-    const double x[][2] = {{1, 1}, {0, 0}, {0.5, 0.6}, {0.2, 0.4}, {0.8, 0.7}, {0.3, 0.1}};
-    for (int i = 0; i < 6; ++i)
-        data.append(Eigen::Vector2d(x[i][0], x[i][1]), 0, logit.toLatent(cheap[i]));
-    data.append(Eigen::Vector2d(1, 1), 3, logit.toLatent(92.3));
-    data.append(Eigen::Vector2d(0, 0), 3, logit.toLatent(86.6));
+    const MtgpData data = cheapSpreadTargetNarrow(3);
     const Eigen::MatrixXd middle = Eigen::RowVector2d(0.6, 0.6);
     AccuracyInterval interval[2];
     for (bool grouped : {false, true}) {
