@@ -120,7 +120,14 @@ public:
     {
         store_.saveArtifact(studyId_, kRunningJob, nlohmann::json(label).dump());
     }
-    ~RunningJobMark() { store_.removeArtifact(studyId_, kRunningJob); }
+    ~RunningJobMark()
+    {
+        try {
+            store_.removeArtifact(studyId_, kRunningJob);
+        } catch (const std::exception&) {
+            // A mark left behind (the file busy or gone) is cleared when the study runs again.
+        }
+    }
     RunningJobMark(const RunningJobMark&) = delete;
     RunningJobMark& operator=(const RunningJobMark&) = delete;
 
