@@ -50,6 +50,7 @@ set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   bitserial/bit_planes.cpp
   bitserial/popcount_kernels.cpp
   bitserial/bitserial_gemm.cpp
+  bitserial/window_words.cpp
   bitserial/bitserial_conv.cpp
   bitserial/max_pool.cpp
   train/quantized_evaluation.cpp

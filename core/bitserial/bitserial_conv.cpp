@@ -2,6 +2,7 @@
 
 #include "bitserial/parallel_chunks.h"
 #include "bitserial/vector_clones.h"
+#include "bitserial/window_words.h"
 #include "common/error.h"
 
 #include <algorithm>
@@ -12,15 +13,6 @@
 
 namespace quantscope::bitserial {
 namespace {
-
-/// 64 bits of a bit string from bit `bit` on; the string has a word to spare at its end.
-inline uint64_t bitsAt(const uint64_t* bits, size_t bit)
-{
-    const size_t word = bit >> 6;
-    const unsigned shift = unsigned(bit & 63);
-    // (high << 1) << (63 - shift): high << (64 - shift) without the undefined shift by 64 at shift 0.
-    return (bits[word] >> shift) | ((bits[word + 1] << 1) << (63 - shift));
-}
 
 /// ORs `value` (only its low `length` bits set, length <= 64) into a bit string at bit `bit`.
 inline void orBitsAt(uint64_t* bits, size_t bit, uint64_t value, int length)
@@ -37,7 +29,7 @@ inline void orBitsAt(uint64_t* bits, size_t bit, uint64_t value, int length)
 struct PackedActivations {
     int bits = 0;
     int paddedHeight = 0;
-    int rowWords = 0; ///< two spare words: a window's last word may start in the last one (bitsAt)
+    int rowWords = 0; ///< two spare words: a window's last word may start in the last one (window_words.h)
     std::vector<uint64_t> data;
 
     size_t rowOffset(size_t imageGroup, int plane, int paddedY) const
@@ -51,22 +43,26 @@ struct PackedActivations {
     }
 };
 
-/// For `width` pixels, the bits of up to 64 channels (`channels` rows of values, `channelStride`
+/// Channels gathered at a time: 32-bit words pack twice the pixels of 64-bit ones per vector.
+using ChunkBits = uint32_t;
+constexpr int kChunkChannels = 32;
+
+/// For `width` pixels, the bits of up to 32 channels (`channels` rows of values, `channelStride`
 /// apart): pixelPlanes[p * width + x] holds bit p of every channel's value at pixel x.
 /// Whether every value has a `bits`-bit code, checked on the way (the values are read anyway):
 /// `value + bias` (2^(bits-1) for two's complement, else 0) must have no bit from `bits` up, and
 /// OR-ing them per pixel (`seen`, `width` words) and testing once keeps the loops vectorised.
 QUANTSCOPE_VECTOR_CLONES bool gatherChannelBits(const int32_t* values, size_t channelStride, int channels, int width,
-                                                int bits, uint32_t bias, uint64_t* pixelPlanes, uint32_t* seen)
+                                                int bits, uint32_t bias, ChunkBits* pixelPlanes, uint32_t* seen)
 {
-    std::fill(pixelPlanes, pixelPlanes + size_t(width) * size_t(bits), uint64_t(0));
+    std::fill(pixelPlanes, pixelPlanes + size_t(width) * size_t(bits), ChunkBits(0));
     std::fill(seen, seen + width, 0u);
     for (int c = 0; c < channels; ++c, values += channelStride) { // channel by channel: rows are contiguous
         for (int x = 0; x < width; ++x)
             seen[x] |= uint32_t(values[x]) + bias;
         for (int p = 0; p < bits; ++p)
             for (int x = 0; x < width; ++x)
-                pixelPlanes[size_t(p) * size_t(width) + size_t(x)] |= uint64_t(uint32_t(values[x]) >> p & 1u) << c;
+                pixelPlanes[size_t(p) * size_t(width) + size_t(x)] |= ChunkBits(uint32_t(values[x]) >> p & 1u) << c;
     }
     uint32_t any = 0;
     for (int x = 0; x < width; ++x)
@@ -114,15 +110,15 @@ PackedActivations packActivations(const ConvInput& input, const ConvGeometry& g,
     // One image and group per work item (long loops over its pixels vectorise well); each writes
     // only its own padded rows.
     parallel(int(imageGroups), [&](int begin, int end) {
-        std::vector<uint64_t> pixelPlanes(pixels * size_t(bits)); // plane, pixel: 64 channels' bits
+        std::vector<ChunkBits> pixelPlanes(pixels * size_t(bits)); // plane, pixel: a chunk's channel bits
         std::vector<uint32_t> seen(pixels);
-        std::vector<int32_t> codes(input.values ? size_t(std::min(64, groupChannels)) * pixels : 0);
+        std::vector<int32_t> codes(input.values ? size_t(std::min(kChunkChannels, groupChannels)) * pixels : 0);
         for (int item = begin; item < end; ++item) {
             const size_t imageGroup = size_t(item);
             const size_t n = imageGroup / size_t(g.groups), group = imageGroup % size_t(g.groups);
             const size_t first = (n * size_t(g.channels) + group * size_t(groupChannels)) * pixels;
-            for (int chunk = 0; chunk < groupChannels; chunk += 64) {
-                const int length = std::min(64, groupChannels - chunk);
+            for (int chunk = 0; chunk < groupChannels; chunk += kChunkChannels) {
+                const int length = std::min(kChunkChannels, groupChannels - chunk);
                 const int32_t* planes = input.codes + first + size_t(chunk) * pixels;
                 if (input.values) { // quantized here
                     quantizeValues(input.values + first + size_t(chunk) * pixels, int(size_t(length) * pixels),
@@ -135,7 +131,7 @@ PackedActivations packActivations(const ConvInput& input, const ConvGeometry& g,
                 for (int p = 0; p < bits; ++p)
                     for (int y = 0; y < g.height; ++y) {
                         uint64_t* row = packed.data.data() + packed.rowOffset(imageGroup, p, y + g.padY);
-                        const uint64_t* from = pixelPlanes.data() + size_t(p) * pixels + size_t(y) * size_t(g.width);
+                        const ChunkBits* from = pixelPlanes.data() + size_t(p) * pixels + size_t(y) * size_t(g.width);
                         for (int x = 0; x < g.width; ++x)
                             orBitsAt(row, size_t(x + g.padX) * size_t(groupChannels) + size_t(chunk), from[x], length);
                     }
@@ -269,6 +265,8 @@ void bitSerialConv2d(const ConvInput& input, const PackedConvWeights& weights, i
     const size_t outPixels = size_t(outH) * size_t(outW);
     const size_t stride = size_t((outW + kTilePixels - 1) / kTilePixels * kTilePixels); // pixels per window row
     const size_t windowRows = size_t(activationBits) * size_t(weights.words);
+    const size_t step = size_t(g.strideX) * size_t(groupChannels); // bits from one window to the next
+    const WindowWordGather gatherWindowWords = windowWordGather(path, step);
 
     // One output row of one image and group per work item.
     const int rows = g.batch * g.groups * outH;
@@ -292,14 +290,11 @@ void bitSerialConv2d(const ConvInput& input, const PackedConvWeights& weights, i
             for (int p = 0; p < activationBits; ++p)
                 for (int ky = 0; ky < g.kernelHeight; ++ky) {
                     const uint64_t* from = packed.row(imageGroup, p, oy * g.strideY + ky);
-                    for (int t = 0; t < weights.segmentWords; ++t) {
-                        uint64_t* to = windows.data()
-                            + (size_t(p * weights.words) + size_t(ky * weights.segmentWords + t)) * stride;
-                        const size_t step = size_t(g.strideX) * size_t(groupChannels);
-                        size_t bit = size_t(t) * 64;
-                        for (int ox = 0; ox < outW; ++ox, bit += step)
-                            to[ox] = bitsAt(from, bit) & segmentMask[size_t(t)];
-                    }
+                    for (int t = 0; t < weights.segmentWords; ++t)
+                        gatherWindowWords(from, size_t(t) * 64, step, outW, segmentMask[size_t(t)],
+                                          windows.data()
+                                              + (size_t(p * weights.words) + size_t(ky * weights.segmentWords + t))
+                                                  * stride);
                 }
             tile.weights = weights.group(group);
             const size_t rowStart =

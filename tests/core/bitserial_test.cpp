@@ -174,6 +174,11 @@ TEST(BitSerialConv2d, EqualsIntegerConvolutionForStridesPaddingGroupsAndDepthwis
         {"1x1", geometry(1, 70, 4, 4, 3, 1, 1, 0, 1)},
         {"deep (2 words)", geometry(1, 16, 5, 5, 3, 3, 1, 1, 1)},
         {"130 channels, rows of 13 (tiles and tails)", geometry(1, 130, 3, 13, 9, 3, 1, 1, 1)},
+        // Windows on bytes (loads or permutes instead of shifts): 3 bytes apart over three vectors
+        // of pixels, 8 bytes apart (stride 2), and 12 bytes apart (past one vector's reach).
+        {"24 channels, rows of 19", geometry(1, 24, 3, 19, 5, 3, 1, 1, 1)},
+        {"32 channels, stride 2", geometry(1, 32, 5, 17, 3, 3, 2, 1, 1)},
+        {"96 channels", geometry(1, 96, 3, 5, 3, 3, 1, 1, 1)},
         {"rectangular", rectangular},
     };
     const std::vector<std::pair<int, int>> widths = {{1, 1}, {1, 2}, {2, 2}, {3, 5}, {4, 4}, {8, 1}, {8, 8}};
