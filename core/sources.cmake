@@ -51,6 +51,7 @@ set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   bitserial/popcount_kernels.cpp
   bitserial/bitserial_gemm.cpp
   bitserial/window_words.cpp
+  bitserial/channel_bits.cpp
   bitserial/bitserial_conv.cpp
   bitserial/max_pool.cpp
   train/quantized_evaluation.cpp

@@ -1,5 +1,6 @@
 #include "bitserial/bitserial_conv.h"
 
+#include "bitserial/channel_bits.h"
 #include "bitserial/parallel_chunks.h"
 #include "bitserial/vector_clones.h"
 #include "bitserial/window_words.h"
@@ -43,33 +44,6 @@ struct PackedActivations {
     }
 };
 
-/// Channels gathered at a time: 32-bit words pack twice the pixels of 64-bit ones per vector.
-using ChunkBits = uint32_t;
-constexpr int kChunkChannels = 32;
-
-/// For `width` pixels, the bits of up to 32 channels (`channels` rows of values, `channelStride`
-/// apart): pixelPlanes[p * width + x] holds bit p of every channel's value at pixel x.
-/// Whether every value has a `bits`-bit code, checked on the way (the values are read anyway):
-/// `value + bias` (2^(bits-1) for two's complement, else 0) must have no bit from `bits` up, and
-/// OR-ing them per pixel (`seen`, `width` words) and testing once keeps the loops vectorised.
-QUANTSCOPE_VECTOR_CLONES bool gatherChannelBits(const int32_t* values, size_t channelStride, int channels, int width,
-                                                int bits, uint32_t bias, ChunkBits* pixelPlanes, uint32_t* seen)
-{
-    std::fill(pixelPlanes, pixelPlanes + size_t(width) * size_t(bits), ChunkBits(0));
-    std::fill(seen, seen + width, 0u);
-    for (int c = 0; c < channels; ++c, values += channelStride) { // channel by channel: rows are contiguous
-        for (int x = 0; x < width; ++x)
-            seen[x] |= uint32_t(values[x]) + bias;
-        for (int p = 0; p < bits; ++p)
-            for (int x = 0; x < width; ++x)
-                pixelPlanes[size_t(p) * size_t(width) + size_t(x)] |= ChunkBits(uint32_t(values[x]) >> p & 1u) << c;
-    }
-    uint32_t any = 0;
-    for (int x = 0; x < width; ++x)
-        any |= seen[x];
-    return (uint64_t(any) >> bits) == 0;
-}
-
 /// `count` codes of the uniform quantizer: clamp(round-half-even(value / scale), lowest, highest),
 /// in float as LibTorch computes `torch::round(x / scale).clamp(lo, hi)` (NaN becomes lowest).
 QUANTSCOPE_VECTOR_CLONES void quantizeValues(const float* values, int count, const QuantizedInput& grid, int32_t* codes)
@@ -94,9 +68,10 @@ QUANTSCOPE_VECTOR_CLONES void quantizeValues(const float* values, int count, con
 
 /// The input packed; ConfigError naming a value outside `bits` bits of `encoding`.
 PackedActivations packActivations(const ConvInput& input, const ConvGeometry& g, int bits, Encoding encoding,
-                                  const ParallelFor& parallel)
+                                  KernelPath path, const ParallelFor& parallel)
 {
     const uint32_t bias = encoding == Encoding::TwosComplement ? 1u << (bits - 1) : 0u;
+    const ChannelBitsGather gatherChannelBits = channelBitsGather(path);
     std::atomic<bool> allValid{true}; // the workers must not throw: refused after they are done
     PackedActivations packed;
     packed.bits = bits;
@@ -254,7 +229,7 @@ void bitSerialConv2d(const ConvInput& input, const PackedConvWeights& weights, i
         throw ConfigError("bit-serial convolution: give exactly one input and one output form");
     if (input.values)
         checkGrid(input.grid, activationBits, activationEncoding);
-    const PackedActivations packed = packActivations(input, g, activationBits, activationEncoding, parallel);
+    const PackedActivations packed = packActivations(input, g, activationBits, activationEncoding, path, parallel);
     const int outH = g.outHeight(), outW = g.outWidth(), groupOut = g.groupOutChannels();
     const int groupChannels = g.groupChannels(), segmentBits = g.kernelWidth * groupChannels;
     // A window row's words: all ones, then the last word's bits that belong to the row (the bits
