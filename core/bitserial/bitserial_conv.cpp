@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -43,6 +44,37 @@ struct PackedActivations {
         return data.data() + rowOffset(imageGroup, plane, paddedY);
     }
 };
+
+/// A chunk's bits of one row of pixels placed into a padded row where they fill whole lanes of
+/// `Lane`'s width, lane `firstLane + x * laneStride` for pixel x: stores, not shifts (on a
+/// little-endian machine a bit string's bit k is byte k / 8's bit k % 8).
+template <typename Lane>
+void storeLanes(uint64_t* row, const ChunkBits* from, int width, size_t firstLane, size_t laneStride)
+{
+    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the bit strings' byte view assumes little endian");
+    unsigned char* bytes = reinterpret_cast<unsigned char*>(row);
+    for (int x = 0; x < width; ++x) {
+        const Lane lane = Lane(from[x]);
+        std::memcpy(bytes + (firstLane + size_t(x) * laneStride) * sizeof(Lane), &lane, sizeof lane);
+    }
+}
+
+/// ORs `length` channels' bits from bit `chunk` of each pixel's `channels` into a zero-padded row.
+void placeChunk(uint64_t* row, const ChunkBits* from, int width, int padX, int channels, int chunk, int length)
+{
+    if (channels % length == 0 && (length == 32 || length == 16 || length == 8)) { // whole lanes
+        const size_t lanes = size_t(channels / length), first = size_t(padX) * lanes + size_t(chunk / length);
+        if (length == 32)
+            storeLanes<uint32_t>(row, from, width, first, lanes);
+        else if (length == 16)
+            storeLanes<uint16_t>(row, from, width, first, lanes);
+        else
+            storeLanes<uint8_t>(row, from, width, first, lanes);
+        return;
+    }
+    for (int x = 0; x < width; ++x)
+        orBitsAt(row, size_t(x + padX) * size_t(channels) + size_t(chunk), from[x], length);
+}
 
 /// `count` codes of the uniform quantizer: clamp(round-half-even(value / scale), lowest, highest),
 /// in float as LibTorch computes `torch::round(x / scale).clamp(lo, hi)` (NaN becomes lowest).
@@ -107,8 +139,7 @@ PackedActivations packActivations(const ConvInput& input, const ConvGeometry& g,
                     for (int y = 0; y < g.height; ++y) {
                         uint64_t* row = packed.data.data() + packed.rowOffset(imageGroup, p, y + g.padY);
                         const ChunkBits* from = pixelPlanes.data() + size_t(p) * pixels + size_t(y) * size_t(g.width);
-                        for (int x = 0; x < g.width; ++x)
-                            orBitsAt(row, size_t(x + g.padX) * size_t(groupChannels) + size_t(chunk), from[x], length);
+                        placeChunk(row, from, g.width, g.padX, groupChannels, chunk, length);
                     }
             }
         }

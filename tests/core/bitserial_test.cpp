@@ -179,6 +179,9 @@ TEST(BitSerialConv2d, EqualsIntegerConvolutionForStridesPaddingGroupsAndDepthwis
         {"24 channels, rows of 19", geometry(1, 24, 3, 19, 5, 3, 1, 1, 1)},
         {"32 channels, stride 2", geometry(1, 32, 5, 17, 3, 3, 2, 1, 1)},
         {"96 channels", geometry(1, 96, 3, 5, 3, 3, 1, 1, 1)},
+        // Channels packed into whole bytes, 16- or 32-bit lanes of the rows, or (48 = 32 + 16) both.
+        {"groups of 8 channels", geometry(1, 16, 4, 6, 4, 3, 1, 1, 2)},
+        {"48 channels", geometry(1, 48, 3, 5, 3, 3, 1, 1, 1)},
         {"rectangular", rectangular},
     };
     const std::vector<std::pair<int, int>> widths = {{1, 1}, {1, 2}, {2, 2}, {3, 5}, {4, 4}, {8, 1}, {8, 8}};
