@@ -160,9 +160,40 @@ __attribute__((target("avx2,popcnt"))) void popcountTileAvx2(const PopcountTile&
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
-__attribute__((target("avx512f,avx512vpopcntdq"))) void popcountTileAvx512(const PopcountTile& t)
+/// Output channels o .. o + Channels - 1 of an AVX-512 tile, starting from `correction`.
+template <int Channels>
+__attribute__((target("avx512f,avx512vpopcntdq"), always_inline)) inline void
+popcountChannelsAvx512(const PopcountTile& t, int o, __m512i correction, __mmask8 store)
 {
     const size_t columns = size_t(t.outChannelsPadded);
+    __m512i total[Channels];
+    for (__m512i& v : total)
+        v = correction;
+    for (int p = 0; p < t.activationPlanes.count; ++p)
+        for (int q = 0; q < t.weightPlanes.count; ++q) {
+            __m512i count[Channels];
+            for (__m512i& v : count)
+                v = _mm512_setzero_si512();
+            for (int word = 0; word < t.words; ++word) {
+                const __m512i a = _mm512_loadu_si512(t.activations + size_t(p * t.words + word) * t.pixelStride);
+                const uint64_t* w = t.weights + size_t(q * t.words + word) * columns + size_t(o);
+                for (int j = 0; j < Channels; ++j)
+                    count[j] = _mm512_add_epi64(
+                        count[j], _mm512_popcnt_epi64(_mm512_and_si512(a, _mm512_set1_epi64(int64_t(w[j])))));
+            }
+            const __m128i shift = _mm_cvtsi32_si128(t.activationPlanes.shift[p] + t.weightPlanes.shift[q]);
+            const bool negative = t.activationPlanes.negative[p] != t.weightPlanes.negative[q];
+            for (int j = 0; j < Channels; ++j) {
+                const __m512i shifted = _mm512_sll_epi64(count[j], shift);
+                total[j] = negative ? _mm512_sub_epi64(total[j], shifted) : _mm512_add_epi64(total[j], shifted);
+            }
+        }
+    for (int j = 0; j < Channels && o + j < t.outChannels; ++j)
+        _mm512_mask_cvtepi64_storeu_epi32(t.out + size_t(o + j) * t.outStride, store, total[j]);
+}
+
+__attribute__((target("avx512f,avx512vpopcntdq"))) void popcountTileAvx512(const PopcountTile& t)
+{
     __m512i correction = _mm512_setzero_si512(); // weightOffset x each pixel's activation sum
     if (t.weightOffset != 0) {
         for (int p = 0; p < t.activationPlanes.count; ++p) {
@@ -178,33 +209,12 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void popcountTileAvx512(const
         correction = _mm512_mullox_epi64(correction, _mm512_set1_epi64(t.weightOffset));
     }
     const __mmask8 store = __mmask8((1u << t.pixels) - 1);
-    constexpr int channels = 4;
-    for (int o = 0; o < t.outChannels; o += channels) {
-        __m512i total[channels];
-        for (__m512i& v : total)
-            v = correction;
-        for (int p = 0; p < t.activationPlanes.count; ++p)
-            for (int q = 0; q < t.weightPlanes.count; ++q) {
-                __m512i count[channels];
-                for (__m512i& v : count)
-                    v = _mm512_setzero_si512();
-                for (int word = 0; word < t.words; ++word) {
-                    const __m512i a = _mm512_loadu_si512(t.activations + size_t(p * t.words + word) * t.pixelStride);
-                    const uint64_t* w = t.weights + size_t(q * t.words + word) * columns + size_t(o);
-                    for (int j = 0; j < channels; ++j)
-                        count[j] = _mm512_add_epi64(
-                            count[j], _mm512_popcnt_epi64(_mm512_and_si512(a, _mm512_set1_epi64(int64_t(w[j])))));
-                }
-                const __m128i shift = _mm_cvtsi32_si128(t.activationPlanes.shift[p] + t.weightPlanes.shift[q]);
-                const bool negative = t.activationPlanes.negative[p] != t.weightPlanes.negative[q];
-                for (int j = 0; j < channels; ++j) {
-                    const __m512i shifted = _mm512_sll_epi64(count[j], shift);
-                    total[j] = negative ? _mm512_sub_epi64(total[j], shifted) : _mm512_add_epi64(total[j], shifted);
-                }
-            }
-        for (int j = 0; j < channels && o + j < t.outChannels; ++j)
-            _mm512_mask_cvtepi64_storeu_epi32(t.out + size_t(o + j) * t.outStride, store, total[j]);
-    }
+    // 8 channels at a time (each activation load serves 8 products), then 4 (the padded width).
+    int o = 0;
+    for (; o + 8 <= t.outChannelsPadded; o += 8)
+        popcountChannelsAvx512<8>(t, o, correction, store);
+    for (; o < t.outChannels; o += 4)
+        popcountChannelsAvx512<4>(t, o, correction, store);
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
