@@ -22,6 +22,10 @@ namespace quantscope::bitserial {
 namespace {
 
 constexpr int kFormat = 1;
+/// The kernels' revision, part of the cache key: bump it when a change to core/bitserial moves
+/// their speed, so that tables measured on the old kernels are measured again, not reused.
+/// 2: 2026-12-03, byte-permute windows, register-blocked packing, 8-channel AVX-512 tiles.
+constexpr int kKernelRevision = 2;
 
 double medianMs(int repeats, const std::function<void()>& work)
 {
@@ -98,9 +102,9 @@ std::string hashName(const std::string& key)
 std::string cacheKey(const Network& network, const LatencyOptions& options)
 {
     std::ostringstream key;
-    key << "format " << kFormat << "; " << latencyMachine(options) << "; batch " << options.batch << "; "
-        << network.spec().architecture << " " << network.spec().channels << "x" << network.spec().height << "x"
-        << network.spec().width;
+    key << "format " << kFormat << "; kernels " << kKernelRevision << "; " << latencyMachine(options) << "; batch "
+        << options.batch << "; " << network.spec().architecture << " " << network.spec().channels << "x"
+        << network.spec().height << "x" << network.spec().width;
     for (const LayerInfo& layer : network.layers()) {
         key << "; " << layer.name;
         for (int64_t d : layer.weightShape)
