@@ -59,7 +59,8 @@ void storeLanes(uint64_t* row, const ChunkBits* from, int width, size_t firstLan
     }
 }
 
-/// ORs `length` channels' bits from bit `chunk` of each pixel's `channels` into a zero-padded row.
+/// Places `length` channels' bits at bit `chunk` of each pixel's `channels` in a zero-padded row
+/// (still zero there): stored where they fill whole lanes, OR-ed in otherwise.
 void placeChunk(uint64_t* row, const ChunkBits* from, int width, int padX, int channels, int chunk, int length)
 {
     if (channels % length == 0 && (length == 32 || length == 16 || length == 8)) { // whole lanes
