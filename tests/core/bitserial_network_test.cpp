@@ -16,7 +16,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <mutex>
 #include <optional>
+#include <set>
+#include <thread>
 
 namespace quantscope::bitserial {
 namespace {
@@ -124,6 +127,22 @@ TEST(EngineMaxPool, EqualsLibTorchsForWindowsStridesAndPadding)
         maxPool2d(x.data_ptr<float>(), 9, 11, window, out.data_ptr<float>(), 0, 6);
         EXPECT_TRUE(out.equal(expected)) << window.kernel << "/" << window.stride << "/" << window.padding;
     }
+}
+
+TEST(EngineThreads, KernelsRunOnEveryLibTorchThread)
+{
+    // at::parallel_for opens its OpenMP region in the caller's file: built without -fopenmp there,
+    // the engine's kernels ran on one thread at any --threads.
+    const int before = at::get_num_threads();
+    torch::set_num_threads(2);
+    std::mutex mutex;
+    std::set<std::thread::id> threads;
+    onLibTorchThreads(64, [&](int, int) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        threads.insert(std::this_thread::get_id());
+    });
+    torch::set_num_threads(before);
+    EXPECT_EQ(threads.size(), 2u);
 }
 
 } // namespace
