@@ -8,7 +8,8 @@
 # Usage: search_side_by_side.sh CLI OUT.csv [SECONDS] [SEEDS] [MODEL] [METHODS]
 # Defaults: 600 s, seeds 1, the shipped model, uniform,nuq,ebs,random. Environment: FLOOR (top-1 %,
 # default 85), THREADS (compute threads, default 2), LIMIT (images per split, default all),
-# FIRST_SEED (default 1: SEEDS seeds from there, so later seeds append to another file),
+# FIRST_SEED (default 1: SEEDS seeds from there), APPEND (1: add rows to OUT and FRONTS where they
+# exist, for later seeds or methods),
 # FRONTS (CSV of every run's front points, default OUT with _fronts), KEEP (folder to keep studies).
 set -euo pipefail
 cli=$1 out=$2 seconds=${3:-600} seeds=${4:-1} model=${5:-} methods=${6:-uniform,nuq,ebs,random}
@@ -18,8 +19,12 @@ dir=${KEEP:-$(mktemp -d)}
 mkdir -p "$dir"
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$dir"' EXIT
 network=$(basename "${model:-shipped}" .pt)
-echo "network,method,seed,budget_s,spent_s,search_s,target_trials,front_size,hypervolume,reference_mb,floor" > "$out"
-echo "network,method,seed,config,memory_mb,accuracy" > "$fronts"
+if [ "${APPEND:-0}" != 1 ] || [ ! -s "$out" ]; then
+  echo "network,method,seed,budget_s,spent_s,search_s,target_trials,front_size,hypervolume,reference_mb,floor" > "$out"
+fi
+if [ "${APPEND:-0}" != 1 ] || [ ! -s "$fronts" ]; then
+  echo "network,method,seed,config,memory_mb,accuracy" > "$fronts"
+fi
 for seed in $(seq "$first_seed" $((first_seed + seeds - 1))); do
   for method in ${methods//,/ }; do
     name="$network-$method-$seed"
@@ -45,6 +50,9 @@ pareto_path, status_path, network, method, seed, budget, floor, out, fronts = sy
 pareto, status, floor = json.load(open(pareto_path)), json.load(open(status_path)), float(floor)
 # One reference for every run on the network: uniform 8 bits' memory (the baselines list has it,
 # measured or predicted).
+if not pareto["baselines"]:
+    sys.exit(f"{pareto_path}: no uniform baselines, measured or predicted: the study ended before "
+             "its model could predict them (raise SECONDS)")
 reference = max(p["memory_mb"] for p in pareto["baselines"])
 front = sorted((p["memory_mb"], p["accuracy"]) for p in pareto["observed_front"])
 volume = 0.0
