@@ -93,4 +93,11 @@ double NormalMixture::quantile(double p) const
     return x;
 }
 
+NormalMixture NormalMixture::shifted(double offset) const
+{
+    NormalMixture out = *this;
+    out.means_.array() += offset;
+    return out;
+}
+
 } // namespace quantscope

@@ -22,6 +22,8 @@ public:
     double logDensity(double x) const;
     /// x with cdf(x) = p, for p in (0, 1): Newton steps safeguarded by bisection, to 1e-10 in cdf.
     double quantile(double p) const;
+    /// The same mixture moved by `offset` (every component's mean).
+    NormalMixture shifted(double offset) const;
 
 private:
     double density(double x) const;

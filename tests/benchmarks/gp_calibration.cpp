@@ -15,7 +15,15 @@
 //   lmc-warped-logit: both;
 //   lmc-pooled:       lmc-logit with every task's prior range the pooled one (before 2026-12-03);
 //   lmc-lowest:       lmc-logit with one more input, the lowest layer width (tried for quantize
-//                     only's cliff, not adopted: docs/calibration.md).
+//                     only's cliff, not adopted: docs/calibration.md);
+//   lmc-power:        lmc-logit with one more input, the quantization-noise power (below);
+//   lmc-trend:        lmc-logit on the fine-tuned budgets' accuracies less a linear trend in the
+//                     noise power, fitted per budget by least squares on the training trials and
+//                     added back to the predictions (an experiment: the trend's own uncertainty
+//                     is left out; docs/calibration.md).
+// The quantization-noise power of a configuration is the mean over layers of 4^-(bits - 1) (weights
+// and activations averaged): a uniform quantizer's error variance falls 4-fold per bit, and to first
+// order a network's loss adds the layers' errors (1 for 1 bit, 1/4 for 2, ~0 from 4 bits on).
 // GP_CALIBRATION_MODELS=name,name,... runs a subset; GP_CALIBRATION_NOISE_SHARE=0.025 sets
 // MtgpFitOptions::noiseShareOfTaskVariance; GP_CALIBRATION_NOISE_SD=0.15 sets the prior
 // median of every task's noise sd (logit units; accuracyFitOptions' default is 0.05).
@@ -38,6 +46,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -63,7 +72,9 @@ struct Model {
     int samples = 0; ///< hyperparameter samples averaged over (up to 40 observations)
     bool inputWarping = false;
     bool specificKernel = false;
-    bool lowestBits = false; ///< one more input: the lowest layer width, (bits - 1) / 7
+    bool lowestBits = false;      ///< one more input: the lowest layer width, (bits - 1) / 7
+    bool noisePowerInput = false; ///< one more input: the quantization-noise power
+    bool noisePowerTrend = false; ///< the fine-tuned budgets less a least-squares trend in it
     /// Summarise the samples' mixture by one normal with its moments (the views before
     /// 2026-12-02) instead of the mixture's own quantiles and density.
     bool momentMatched = false;
@@ -79,6 +90,44 @@ struct Tally {
     int count = 0;
     double squared = 0, absolute = 0, inside = 0, logDensity = 0, outOfRange = 0, width = 0;
 };
+
+double quantizationNoisePower(const BitConfig& config)
+{
+    double sum = 0;
+    for (const LayerBits& l : config.layers())
+        if (!l.isFloat())
+            sum += 0.5 * (std::pow(4.0, 1 - l.weight) + std::pow(4.0, 1 - l.activation));
+    return sum / double(config.size());
+}
+
+/// Least-squares slopes of each task's targets in `feature` over its training observations; a
+/// fine-tuned task (group > 0) with fewer than two distinct feature values takes the slope of the
+/// nearest fine-tuned task on the budget axis that has one; quantization alone keeps 0.
+std::vector<double> trendSlopes(const MtgpData& data, const std::vector<double>& feature)
+{
+    std::vector<double> slope(size_t(kTasks), std::nan(""));
+    for (int t = 1; t < kTasks; ++t) {
+        double sg = 0, sy = 0, sgg = 0, sgy = 0, count = 0;
+        for (Eigen::Index j = 0; j < data.size(); ++j)
+            if (data.tasks[size_t(j)] == t) {
+                const double g = feature[size_t(j)], y = data.targets[j];
+                sg += g, sy += y, sgg += g * g, sgy += g * y, count += 1;
+            }
+        if (count >= 2 && sgg - sg * sg / count > 1e-9)
+            slope[size_t(t)] = (sgy - sg * sy / count) / (sgg - sg * sg / count);
+    }
+    std::vector<double> filled(size_t(kTasks), 0.0);
+    for (int t = 1; t < kTasks; ++t) {
+        double best = std::numeric_limits<double>::infinity();
+        for (int u = 1; u < kTasks; ++u)
+            if (!std::isnan(slope[size_t(u)])
+                && std::abs(kTaskPositions[size_t(u)] - kTaskPositions[size_t(t)]) < best) {
+                best = std::abs(kTaskPositions[size_t(u)] - kTaskPositions[size_t(t)]);
+                filled[size_t(t)] = slope[size_t(u)];
+            }
+    }
+    return filled;
+}
 
 /// Replicate `seed`'s order of the rows: the initial design, then the NUQ-like task mix.
 std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eigen::MatrixXd& inputs, int designCheap,
@@ -169,6 +218,8 @@ int main(int argc, char** argv)
             rows.push_back(r);
     Eigen::MatrixXd inputs(Eigen::Index(rows.size()), encoding->dim());
     Eigen::MatrixXd augmented(Eigen::Index(rows.size()), encoding->dim() + 1);
+    Eigen::MatrixXd withPower(Eigen::Index(rows.size()), encoding->dim() + 1);
+    std::vector<double> noisePower;
     int perTask[kTasks] = {};
     for (size_t r = 0; r < rows.size(); ++r) {
         inputs.row(Eigen::Index(r)) = encoding->encode(rows[r].bits).transpose();
@@ -176,6 +227,8 @@ int main(int argc, char** argv)
         for (const LayerBits& l : rows[r].bits.layers())
             lowest = std::min(lowest, entryBits(l));
         augmented.row(Eigen::Index(r)) << inputs.row(Eigen::Index(r)), (lowest - 1) / 7;
+        noisePower.push_back(quantizationNoisePower(rows[r].bits));
+        withPower.row(Eigen::Index(r)) << inputs.row(Eigen::Index(r)), noisePower.back();
         ++perTask[rows[r].task];
     }
     std::printf("%zu of %zu recorded evaluations (%s encoding): %d / %d / %d / %d per task, %d replicate orders\n\n",
@@ -204,6 +257,14 @@ int main(int argc, char** argv)
         {"lmc-ungrouped", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false,
          StudySurrogate::kHyperparameterSamples, false, true, false, false, false, true},
     };
+    const auto variant = [&](const std::string& base, const std::string& name, auto change) {
+        Model m = *std::find_if(models.begin(), models.end(), [&](const Model& b) { return b.name == base; });
+        m.name = name;
+        change(m);
+        models.push_back(m);
+    };
+    variant("lmc-logit", "lmc-power", [](Model& m) { m.noisePowerInput = true; });
+    variant("lmc-logit", "lmc-trend", [](Model& m) { m.noisePowerTrend = true; });
     if (const char* only = std::getenv("GP_CALIBRATION_MODELS")) { // a comma-separated subset
         const std::string wanted = std::string(",") + only + ",";
         models.erase(
@@ -229,13 +290,22 @@ int main(int argc, char** argv)
                 training[order[i]] = 1;
             for (size_t m = 0; m < models.size(); ++m) {
                 const Model& model = models[m];
-                const Eigen::MatrixXd& x = model.lowestBits ? augmented : inputs;
+                const Eigen::MatrixXd& x = model.lowestBits ? augmented : model.noisePowerInput ? withPower : inputs;
                 MtgpData data;
                 data.inputs.resize(0, x.cols());
+                std::vector<double> trainPower;
                 for (size_t r = 0; r < rows.size(); ++r)
-                    if (training[r] && (!model.singleTask || rows[r].task == kTarget))
+                    if (training[r] && (!model.singleTask || rows[r].task == kTarget)) {
                         data.append(x.row(Eigen::Index(r)).transpose(), model.singleTask ? 0 : rows[r].task,
                                     model.transform.toLatent(rows[r].accuracy));
+                        trainPower.push_back(noisePower[r]);
+                    }
+                std::vector<double> slope(size_t(kTasks), 0.0);
+                if (model.noisePowerTrend) {
+                    slope = trendSlopes(data, trainPower);
+                    for (Eigen::Index j = 0; j < data.size(); ++j)
+                        data.targets[j] -= slope[size_t(data.tasks[size_t(j)])] * trainPower[size_t(j)];
+                }
                 targetTrainCounts[{m, s}] += double(std::count_if(order.begin(), order.begin() + long(n),
                                                                   [&](size_t r) { return rows[r].task == kTarget; }))
                     / replicates;
@@ -280,6 +350,8 @@ int main(int argc, char** argv)
                 if (model.momentMatched)
                     for (NormalMixture& p : predictive)
                         p = NormalMixture::single(p.mean(), p.variance());
+                for (size_t i = 0; i < held.size(); ++i) // the trend back (no change without one)
+                    predictive[i] = predictive[i].shifted(slope[size_t(heldTasks[i])] * noisePower[held[i]]);
                 for (size_t i = 0; i < held.size(); ++i) {
                     const TrialRecord& row = rows[held[i]];
                     const AccuracyInterval a = model.transform.interval(predictive[i]);

@@ -1,11 +1,14 @@
-// Records real evaluations of the shipped model on Fashion-MNIST, the default study's setting
-// (DSConv, search split of 2,000 images, NUQ's fine-tuning), for judging the GP on data it did
-// not shape (docs/calibration.md). A fixed, seeded list of jobs: one configuration, a set of
-// budgets (0 = quantize only, 50, 150, 600 steps: the default study's tasks) and a fine-tuning
-// seed. Each job quantizes once and scores every budget on the way through one fine-tuning run
-// (evaluateAtBudgets; identical to separate evaluations under NUQ's constant learning rate).
+// Records real evaluations of the shipped model (or another network of the zoo) on Fashion-MNIST,
+// the default study's setting (DSConv, search split of 2,000 images, NUQ's fine-tuning), for
+// judging the GP on data it did not shape (docs/calibration.md). A fixed, seeded list of jobs:
+// one configuration, a set of budgets (0 = quantize only, 50, 150, 600 steps: the default study's
+// tasks) and a fine-tuning seed. Each job quantizes once and scores every budget on the way
+// through one fine-tuning run (evaluateAtBudgets; identical to separate evaluations under NUQ's
+// constant learning rate).
 //
-// Usage: record_evaluations OUT.csv [threads] [max-jobs]
+// Usage: record_evaluations OUT.csv [threads] [max-jobs] [MODEL.pt]
+// (max-jobs 0: all; MODEL.pt: another network instead of the shipped one, e.g. ResNet-20: the same
+// jobs, sized to its layers.)
 // Appends one row per (job, budget) and flushes after each job; rerunning resumes after the jobs
 // already in OUT.csv. Columns: job, design, config, task, steps, seed, accuracy, seconds (the
 // cost of a separate evaluation of that budget).
@@ -201,14 +204,14 @@ std::set<size_t> recordedJobs(const std::string& path)
 int main(int argc, char** argv)
 {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: record_evaluations OUT.csv [threads] [max-jobs]\n");
+        std::fprintf(stderr, "usage: record_evaluations OUT.csv [threads] [max-jobs] [MODEL.pt]\n");
         return 2;
     }
     const std::string path = argv[1];
     setComputeThreads(argc > 2 ? std::atoi(argv[2]) : 2);
-    const size_t maxJobs = argc > 3 ? size_t(std::atoll(argv[3])) : size_t(-1);
+    const size_t maxJobs = argc > 3 && std::atoll(argv[3]) > 0 ? size_t(std::atoll(argv[3])) : size_t(-1);
 
-    const Network base = Network::load(defaultModelPath());
+    const Network base = Network::load(argc > 4 ? std::string(argv[4]) : defaultModelPath());
     const Dataset data = loadDataset(DatasetKind::FashionMnist);
     const DataSplits splits = splitDataset(data); // the default study's split: 2,000 search images, seed 0
     const EvaluationData evaluation{splits.train, data.augmentation, splits.search};

@@ -151,6 +151,18 @@ TEST(NormalMixture, QuantilesAndDensityAreTheMixturesOwn)
     EXPECT_THROW(NormalMixture(Eigen::VectorXd::Zero(2), Eigen::VectorXd::Zero(2)), NumericalError);
 }
 
+// A trend added back to a posterior moves every quantile and the density by the same offset.
+TEST(NormalMixture, ShiftedMovesQuantilesAndDensity)
+{
+    const NormalMixture m((Eigen::VectorXd(2) << -1, 0.5).finished(), (Eigen::VectorXd(2) << 0.25, 2).finished());
+    const NormalMixture moved = m.shifted(0.75);
+    for (double p : {0.025, 0.5, 0.975})
+        EXPECT_NEAR(moved.quantile(p), m.quantile(p) + 0.75, 1e-8) << p;
+    EXPECT_NEAR(moved.logDensity(0.3), m.logDensity(0.3 - 0.75), 1e-12);
+    EXPECT_NEAR(moved.mean(), m.mean() + 0.75, 1e-12);
+    EXPECT_NEAR(moved.variance(), m.variance(), 1e-12);
+}
+
 TEST(InitialDesign, CoversBothEndsAndPutsTheTargetOnDesignedConfigurations)
 {
     const auto encoding = makeEncoding("bezier2", 9);
