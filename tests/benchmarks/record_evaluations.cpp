@@ -201,7 +201,9 @@ std::set<size_t> recordedJobs(const std::string& path)
 
 } // namespace
 
-int main(int argc, char** argv)
+namespace {
+
+int record(int argc, char** argv)
 {
     if (argc < 2) {
         std::fprintf(stderr, "usage: record_evaluations OUT.csv [threads] [max-jobs] [MODEL.pt]\n");
@@ -261,4 +263,16 @@ int main(int argc, char** argv)
         ++ran;
     }
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        return record(argc, argv);
+    } catch (const std::exception& e) { // a missing model or data set: named, not an abort
+        std::fprintf(stderr, "record_evaluations: %s\n", e.what());
+        return 1;
+    }
 }
