@@ -199,9 +199,7 @@ std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eige
     return order;
 }
 
-} // namespace
-
-int main(int argc, char** argv)
+int calibrate(int argc, char** argv)
 {
     if (argc < 3) {
         std::fprintf(stderr,
@@ -400,4 +398,16 @@ int main(int argc, char** argv)
     if (csv)
         std::fclose(csv);
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        return calibrate(argc, argv);
+    } catch (const std::exception& e) { // an unreadable file or unknown encoding: named, not an abort
+        std::fprintf(stderr, "gp_calibration: %s\n", e.what());
+        return 1;
+    }
 }
