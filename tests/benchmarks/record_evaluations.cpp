@@ -199,10 +199,6 @@ std::set<size_t> recordedJobs(const std::string& path)
     return done;
 }
 
-} // namespace
-
-namespace {
-
 int record(int argc, char** argv)
 {
     if (argc < 2) {
