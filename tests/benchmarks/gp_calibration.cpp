@@ -33,6 +33,7 @@
 // Usage: gp_calibration EVALUATIONS.csv ENCODING [replicates] [OUT.csv] [sample-up-to]
 // (sample-up-to: most observations at which the sampled models still sample; default StudySurrogate's)
 // ENCODING is bezier2 (only the configurations the curve family represents) or per-layer.
+#include "benchmark_main.h"
 #include "gp/accuracy_transform.h"
 #include "gp/mtgp_fit.h"
 #include "gp/multitask_gp.h"
@@ -100,13 +101,16 @@ double quantizationNoisePower(const BitConfig& config)
     return sum / double(config.size());
 }
 
-/// Least-squares slopes of each task's targets in `feature` over its training observations; a
-/// fine-tuned task (group > 0) with fewer than two distinct feature values takes the slope of the
+/// Least-squares slopes of each fine-tuned task's targets (kTaskGroups 1) in `feature` over its
+/// training observations; one with fewer than two distinct feature values takes the slope of the
 /// nearest fine-tuned task on the budget axis that has one; quantization alone keeps 0.
 std::vector<double> trendSlopes(const MtgpData& data, const std::vector<double>& feature)
 {
+    const auto fineTuned = [](int t) { return kTaskGroups[size_t(t)] != 0; };
     std::vector<double> slope(size_t(kTasks), std::nan(""));
-    for (int t = 1; t < kTasks; ++t) {
+    for (int t = 0; t < kTasks; ++t) {
+        if (!fineTuned(t))
+            continue;
         double sg = 0, sy = 0, sgg = 0, sgy = 0, count = 0;
         for (Eigen::Index j = 0; j < data.size(); ++j)
             if (data.tasks[size_t(j)] == t) {
@@ -117,9 +121,11 @@ std::vector<double> trendSlopes(const MtgpData& data, const std::vector<double>&
             slope[size_t(t)] = (sgy - sg * sy / count) / (sgg - sg * sg / count);
     }
     std::vector<double> filled(size_t(kTasks), 0.0);
-    for (int t = 1; t < kTasks; ++t) {
+    for (int t = 0; t < kTasks; ++t) {
+        if (!fineTuned(t))
+            continue;
         double best = std::numeric_limits<double>::infinity();
-        for (int u = 1; u < kTasks; ++u)
+        for (int u = 0; u < kTasks; ++u)
             if (!std::isnan(slope[size_t(u)])
                 && std::abs(kTaskPositions[size_t(u)] - kTaskPositions[size_t(t)]) < best) {
                 best = std::abs(kTaskPositions[size_t(u)] - kTaskPositions[size_t(t)]);
@@ -348,8 +354,9 @@ int calibrate(int argc, char** argv)
                 if (model.momentMatched)
                     for (NormalMixture& p : predictive)
                         p = NormalMixture::single(p.mean(), p.variance());
-                for (size_t i = 0; i < held.size(); ++i) // the trend back (no change without one)
-                    predictive[i] = predictive[i].shifted(slope[size_t(heldTasks[i])] * noisePower[held[i]]);
+                if (model.noisePowerTrend) // the trend back
+                    for (size_t i = 0; i < held.size(); ++i)
+                        predictive[i] = predictive[i].shifted(slope[size_t(heldTasks[i])] * noisePower[held[i]]);
                 for (size_t i = 0; i < held.size(); ++i) {
                     const TrialRecord& row = rows[held[i]];
                     const AccuracyInterval a = model.transform.interval(predictive[i]);
@@ -404,10 +411,5 @@ int calibrate(int argc, char** argv)
 
 int main(int argc, char** argv)
 {
-    try {
-        return calibrate(argc, argv);
-    } catch (const std::exception& e) { // an unreadable file or unknown encoding: named, not an abort
-        std::fprintf(stderr, "gp_calibration: %s\n", e.what());
-        return 1;
-    }
+    return runReportingErrors("gp_calibration", calibrate, argc, argv);
 }

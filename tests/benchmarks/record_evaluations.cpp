@@ -12,6 +12,7 @@
 // Appends one row per (job, budget) and flushes after each job; rerunning resumes after the jobs
 // already in OUT.csv. Columns: job, design, config, task, steps, seed, accuracy, seconds (the
 // cost of a separate evaluation of that budget).
+#include "benchmark_main.h"
 #include "data/dataset.h"
 #include "model/default_model.h"
 #include "model/network.h"
@@ -265,10 +266,5 @@ int record(int argc, char** argv)
 
 int main(int argc, char** argv)
 {
-    try {
-        return record(argc, argv);
-    } catch (const std::exception& e) { // a missing model or data set: named, not an abort
-        std::fprintf(stderr, "record_evaluations: %s\n", e.what());
-        return 1;
-    }
+    return runReportingErrors("record_evaluations", record, argc, argv);
 }
