@@ -29,6 +29,11 @@
 // median of every task's noise sd (logit units; accuracyFitOptions' default is 0.05).
 // GP_CALIBRATION_TASK_SCALE=0.25 sets MtgpFitOptions::minimumTaskScale (logit units).
 // GP_CALIBRATION_MAX_OBSERVATIONS=40 stops at that training size (quick experiments at the small sizes).
+// GP_CALIBRATION_SIMULATE=1 replays a family of simulated studies instead of the recording: every
+// replicate draws the accuracies, at the recorded configurations and tasks, from the GP (lmc-logit,
+// MAP) fitted to the whole recording, so that the model is exactly right and one study's coverage
+// can be seen as one draw: it also prints, per model, size and task, the spread of the studies'
+// coverages (docs/calibration.md, "What one study can show").
 //
 // Usage: gp_calibration EVALUATIONS.csv ENCODING [replicates] [OUT.csv] [sample-up-to]
 // (sample-up-to: most observations at which the sampled models still sample; default StudySurrogate's)
@@ -135,6 +140,46 @@ std::vector<double> trendSlopes(const MtgpData& data, const std::vector<double>&
     return filled;
 }
 
+/// GP_CALIBRATION_SIMULATE: the hyperparameters a family of simulated studies is drawn from, the
+/// MAP fit of `lmc-logit` (no samples) on every row of the recording.
+MtgpHyperparameters simulationTruth(const std::vector<TrialRecord>& rows, const Eigen::MatrixXd& inputs,
+                                    const AccuracyTransform& transform)
+{
+    MtgpData data;
+    data.inputs.resize(0, inputs.cols());
+    for (size_t r = 0; r < rows.size(); ++r)
+        data.append(inputs.row(Eigen::Index(r)).transpose(), rows[r].task, transform.toLatent(rows[r].accuracy));
+    MtgpFitOptions fit = accuracyFitOptions(transform);
+    fit.specificKernel = true;
+    fit.restarts = 2;
+    fit.taskPositions = kTaskPositions;
+    fit.taskGroups = kTaskGroups;
+    return fitMtgp(data, int(inputs.cols()), kTasks, fit).hyperparameters;
+}
+
+/// One simulated study: the rows' accuracies replaced by a draw, at the same configurations and
+/// tasks, from the GP with hyperparameters `truth` (latent values shared by repeated
+/// configurations, each evaluation with its task's noise), mapped back to percent.
+void drawStudy(std::vector<TrialRecord>& rows, const Eigen::MatrixXd& inputs, const MtgpHyperparameters& truth,
+               const AccuracyTransform& transform, uint64_t seed)
+{
+    std::vector<int> tasks;
+    for (const TrialRecord& r : rows)
+        tasks.push_back(r.task);
+    const MultiTaskGP prior(truth);
+    const Eigen::MatrixXd lower = choleskyWithJitter(prior.priorCovariance(inputs, tasks, inputs, tasks));
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> normal;
+    Eigen::VectorXd z(Eigen::Index(rows.size())), noise(Eigen::Index(rows.size()));
+    for (Eigen::Index i = 0; i < z.size(); ++i) {
+        z[i] = normal(rng);
+        noise[i] = normal(rng) * std::sqrt(truth.noiseVariance[tasks[size_t(i)]]);
+    }
+    const Eigen::VectorXd latent = lower * z + noise;
+    for (size_t r = 0; r < rows.size(); ++r)
+        rows[r].accuracy = transform.toAccuracy(truth.taskMean[tasks[r]] + latent[Eigen::Index(r)]);
+}
+
 /// Replicate `seed`'s order of the rows: the initial design, then the NUQ-like task mix.
 std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eigen::MatrixXd& inputs, int designCheap,
                                 uint64_t seed)
@@ -239,6 +284,15 @@ int calibrate(int argc, char** argv)
                 rows.size(), all.size(), encoding->name().c_str(), perTask[0], perTask[1], perTask[2], perTask[3],
                 replicates);
 
+    const char* simulate = std::getenv("GP_CALIBRATION_SIMULATE");
+    MtgpHyperparameters truth;
+    if (simulate) {
+        truth = simulationTruth(rows, inputs, AccuracyTransform(AccuracyTransform::Kind::Logit));
+        std::printf(
+            "Simulated studies: every replicate draws the accuracies from the GP fitted to the recording:\n%s\n\n",
+            truth.toJson().c_str());
+    }
+
     std::vector<Model> models = {
         {"ml2-identity", AccuracyTransform(AccuracyTransform::Kind::Identity), false, false, 0},
         {"map-logit", AccuracyTransform(AccuracyTransform::Kind::Logit), true, false, 0},
@@ -284,9 +338,13 @@ int calibrate(int argc, char** argv)
 
     std::map<std::tuple<size_t, size_t, int>, Tally> tallies; // (model, size, task)
     std::map<std::pair<size_t, size_t>, double> targetTrainCounts;
+    std::map<std::tuple<size_t, size_t, int, int>, std::pair<double, double>> perStudy; // (m, size, task, replicate)
     std::map<std::pair<size_t, size_t>, double> fitSeconds; // mean over replicates (MAP and samples)
     for (int replicate = 0; replicate < replicates; ++replicate) {
         const std::vector<size_t> order = searchOrder(rows, inputs, designCheap, uint64_t(replicate));
+        if (simulate)
+            drawStudy(rows, inputs, truth, AccuracyTransform(AccuracyTransform::Kind::Logit),
+                      uint64_t(replicate) + 1000);
         for (size_t s = 0; s < sizes.size(); ++s) {
             const size_t n = sizes[s];
             std::vector<char> training(rows.size(), 0);
@@ -361,6 +419,9 @@ int calibrate(int argc, char** argv)
                     const TrialRecord& row = rows[held[i]];
                     const AccuracyInterval a = model.transform.interval(predictive[i]);
                     Tally& t = tallies[{m, s, row.task}];
+                    auto& study = perStudy[{m, s, row.task, replicate}];
+                    study.first += row.accuracy >= a.lower && row.accuracy <= a.upper;
+                    study.second += 1;
                     ++t.count;
                     const double error = a.median - row.accuracy;
                     t.squared += error * error;
@@ -404,6 +465,35 @@ int calibrate(int argc, char** argv)
             }
     if (csv)
         std::fclose(csv);
+    if (simulate) { // one simulated study's coverage is one draw; how far it strays says what one recording can show
+        std::printf("\nCoverage of the 95 %% interval per simulated study (%d studies):\n\n", replicates);
+        std::printf("| model | obs. | task | mean | 10 %% | median | 90 %% | studies in 88-99 %% |\n");
+        std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (size_t m = 0; m < models.size(); ++m)
+            for (size_t s = 0; s < sizes.size(); ++s)
+                for (int task = 0; task < kTasks; ++task) {
+                    std::vector<double> coverage;
+                    for (int replicate = 0; replicate < replicates; ++replicate)
+                        if (const auto found = perStudy.find({m, s, task, replicate});
+                            found != perStudy.end() && found->second.second > 0)
+                            coverage.push_back(found->second.first / found->second.second);
+                    if (coverage.empty())
+                        continue;
+                    std::sort(coverage.begin(), coverage.end());
+                    const auto quantile = [&](double q) {
+                        return coverage[size_t(q * double(coverage.size() - 1) + 0.5)];
+                    };
+                    double mean = 0;
+                    int inBand = 0;
+                    for (double c : coverage) {
+                        mean += c / double(coverage.size());
+                        inBand += c >= 0.88 && c <= 0.99;
+                    }
+                    std::printf("| %s | %zu | %d | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %d of %zu |\n",
+                                models[m].name.c_str(), sizes[s], task, 100 * mean, 100 * quantile(0.1),
+                                100 * quantile(0.5), 100 * quantile(0.9), inBand, coverage.size());
+                }
+    }
     return 0;
 }
 
