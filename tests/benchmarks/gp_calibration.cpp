@@ -29,6 +29,8 @@
 // median of every task's noise sd (logit units; accuracyFitOptions' default is 0.05).
 // GP_CALIBRATION_TASK_SCALE=0.25 sets MtgpFitOptions::minimumTaskScale (logit units).
 // GP_CALIBRATION_MAX_OBSERVATIONS=40 stops at that training size (quick experiments at the small sizes).
+// GP_CALIBRATION_INITIAL_TARGET=0 plans the design with that many target-task trials (default 2, as a
+// study's initial_target).
 // GP_CALIBRATION_SIMULATE=1 replays a family of simulated studies instead of the recording: every
 // replicate draws the accuracies, at the recorded configurations and tasks, from the GP (lmc-logit,
 // MAP) fitted to the whole recording, so that the model is exactly right and one study's coverage
@@ -197,7 +199,8 @@ std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eige
     for (const auto& [config, slots] : rowsOf)
         if (std::none_of(slots.begin(), slots.end(), [](size_t r) { return r == size_t(-1); }))
             complete.push_back(slots[0]);
-    int designTarget = 2;
+    const char* target = std::getenv("GP_CALIBRATION_INITIAL_TARGET"); // the study setting initial_target
+    int designTarget = target ? std::atoi(target) : 2;
     if (complete.size() < size_t(designCheap)) { // a partial recording: design the cheap task alone
         complete.clear();
         for (const auto& [config, slots] : rowsOf)
