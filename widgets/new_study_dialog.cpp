@@ -103,7 +103,9 @@ NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
                                  "included; automatic: the encoding's dimension + 3"));
     initialTarget_->setRange(0, 1000);
     initialTarget_->setValue(defaults.initialTarget);
-    initialTarget_->setToolTip(tr("How many of them are also evaluated on the target task"));
+    initialTarget_->setToolTip(tr("How many of them are also evaluated on the target task. Keep it at 2 or more: "
+                                  "until a fine-tuned budget has a trial, its predictions take quantization "
+                                  "alone's level (docs/search.md)"));
     auto* designRow = new QHBoxLayout;
     designRow->addWidget(initialCheap_);
     designRow->addWidget(new QLabel(tr("on the cheapest task,"), this));
