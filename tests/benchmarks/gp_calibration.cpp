@@ -287,6 +287,16 @@ int calibrate(int argc, char** argv)
                 rows.size(), all.size(), encoding->name().c_str(), perTask[0], perTask[1], perTask[2], perTask[3],
                 replicates);
 
+    { // the seed-to-seed spread of the recording's repeated evaluations, what the noise priors meet
+        MtgpData repeats;
+        repeats.inputs.resize(0, encoding->dim());
+        const AccuracyTransform logit(AccuracyTransform::Kind::Logit);
+        for (const TrialRecord& r : rows)
+            repeats.append(encoding->encode(r.bits), r.task, logit.toLatent(r.accuracy));
+        const Eigen::VectorXd variance = repeats.repeatVariance(kTasks);
+        std::printf("Seed-to-seed sd of repeated evaluations (logit units), per task: %.4f / %.4f / %.4f / %.4f\n\n",
+                    std::sqrt(variance[0]), std::sqrt(variance[1]), std::sqrt(variance[2]), std::sqrt(variance[3]));
+    }
     const char* simulate = std::getenv("GP_CALIBRATION_SIMULATE");
     MtgpHyperparameters truth;
     if (simulate) {
