@@ -97,6 +97,7 @@ struct Model {
 struct Tally {
     int count = 0;
     double squared = 0, absolute = 0, inside = 0, logDensity = 0, outOfRange = 0, width = 0;
+    std::map<int, std::pair<int, int>> studies; ///< replicate -> (inside, count): one study's coverage
 };
 
 double quantizationNoisePower(const BitConfig& config)
@@ -253,6 +254,49 @@ std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eige
     return order;
 }
 
+/// The seed-to-seed sd of the recording's repeated evaluations per task, in logit units: what the
+/// noise priors meet.
+void printRepeatSpread(const std::vector<TrialRecord>& rows, const Encoding& encoding)
+{
+    MtgpData repeats;
+    repeats.inputs.resize(0, encoding.dim());
+    const AccuracyTransform logit(AccuracyTransform::Kind::Logit);
+    for (const TrialRecord& r : rows)
+        repeats.append(encoding.encode(r.bits), r.task, logit.toLatent(r.accuracy));
+    const Eigen::VectorXd variance = repeats.repeatVariance(kTasks);
+    std::printf("Seed-to-seed sd of repeated evaluations (logit units), per task: %.4f / %.4f / %.4f / %.4f\n\n",
+                std::sqrt(variance[0]), std::sqrt(variance[1]), std::sqrt(variance[2]), std::sqrt(variance[3]));
+}
+
+/// GP_CALIBRATION_SIMULATE: how one study's coverage scatters between simulated studies (each a
+/// draw), per model, size and task; what a single recording can show.
+void printStudySpread(const std::vector<Model>& models, const std::vector<size_t>& sizes,
+                      const std::map<std::tuple<size_t, size_t, int>, Tally>& tallies, int replicates)
+{
+    std::printf("\nCoverage of the 95 %% interval per simulated study (%d studies):\n\n", replicates);
+    std::printf("| model | obs. | task | mean | 10 %% | median | 90 %% | studies in 88-99 %% |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (const auto& [key, tally] : tallies) {
+        const auto& [m, s, task] = key;
+        std::vector<double> coverage;
+        for (const auto& [replicate, study] : tally.studies)
+            coverage.push_back(double(study.first) / study.second);
+        if (coverage.empty())
+            continue;
+        std::sort(coverage.begin(), coverage.end());
+        const auto quantile = [&](double q) { return coverage[size_t(q * double(coverage.size() - 1) + 0.5)]; };
+        double mean = 0;
+        int inBand = 0;
+        for (double c : coverage) {
+            mean += c / double(coverage.size());
+            inBand += c >= 0.88 && c <= 0.99;
+        }
+        std::printf("| %s | %zu | %d | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %d of %zu |\n", models[m].name.c_str(),
+                    sizes[s], task, 100 * mean, 100 * quantile(0.1), 100 * quantile(0.5), 100 * quantile(0.9), inBand,
+                    coverage.size());
+    }
+}
+
 int calibrate(int argc, char** argv)
 {
     if (argc < 3) {
@@ -287,16 +331,7 @@ int calibrate(int argc, char** argv)
                 rows.size(), all.size(), encoding->name().c_str(), perTask[0], perTask[1], perTask[2], perTask[3],
                 replicates);
 
-    { // the seed-to-seed spread of the recording's repeated evaluations, what the noise priors meet
-        MtgpData repeats;
-        repeats.inputs.resize(0, encoding->dim());
-        const AccuracyTransform logit(AccuracyTransform::Kind::Logit);
-        for (const TrialRecord& r : rows)
-            repeats.append(encoding->encode(r.bits), r.task, logit.toLatent(r.accuracy));
-        const Eigen::VectorXd variance = repeats.repeatVariance(kTasks);
-        std::printf("Seed-to-seed sd of repeated evaluations (logit units), per task: %.4f / %.4f / %.4f / %.4f\n\n",
-                    std::sqrt(variance[0]), std::sqrt(variance[1]), std::sqrt(variance[2]), std::sqrt(variance[3]));
-    }
+    printRepeatSpread(rows, *encoding);
     const char* simulate = std::getenv("GP_CALIBRATION_SIMULATE");
     MtgpHyperparameters truth;
     if (simulate) {
@@ -351,7 +386,6 @@ int calibrate(int argc, char** argv)
 
     std::map<std::tuple<size_t, size_t, int>, Tally> tallies; // (model, size, task)
     std::map<std::pair<size_t, size_t>, double> targetTrainCounts;
-    std::map<std::tuple<size_t, size_t, int, int>, std::pair<double, double>> perStudy; // (m, size, task, replicate)
     std::map<std::pair<size_t, size_t>, double> fitSeconds; // mean over replicates (MAP and samples)
     for (int replicate = 0; replicate < replicates; ++replicate) {
         const std::vector<size_t> order = searchOrder(rows, inputs, designCheap, uint64_t(replicate));
@@ -432,9 +466,9 @@ int calibrate(int argc, char** argv)
                     const TrialRecord& row = rows[held[i]];
                     const AccuracyInterval a = model.transform.interval(predictive[i]);
                     Tally& t = tallies[{m, s, row.task}];
-                    auto& study = perStudy[{m, s, row.task, replicate}];
+                    auto& study = t.studies[replicate];
                     study.first += row.accuracy >= a.lower && row.accuracy <= a.upper;
-                    study.second += 1;
+                    ++study.second;
                     ++t.count;
                     const double error = a.median - row.accuracy;
                     t.squared += error * error;
@@ -478,35 +512,8 @@ int calibrate(int argc, char** argv)
             }
     if (csv)
         std::fclose(csv);
-    if (simulate) { // one simulated study's coverage is one draw; how far it strays says what one recording can show
-        std::printf("\nCoverage of the 95 %% interval per simulated study (%d studies):\n\n", replicates);
-        std::printf("| model | obs. | task | mean | 10 %% | median | 90 %% | studies in 88-99 %% |\n");
-        std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (size_t m = 0; m < models.size(); ++m)
-            for (size_t s = 0; s < sizes.size(); ++s)
-                for (int task = 0; task < kTasks; ++task) {
-                    std::vector<double> coverage;
-                    for (int replicate = 0; replicate < replicates; ++replicate)
-                        if (const auto found = perStudy.find({m, s, task, replicate});
-                            found != perStudy.end() && found->second.second > 0)
-                            coverage.push_back(found->second.first / found->second.second);
-                    if (coverage.empty())
-                        continue;
-                    std::sort(coverage.begin(), coverage.end());
-                    const auto quantile = [&](double q) {
-                        return coverage[size_t(q * double(coverage.size() - 1) + 0.5)];
-                    };
-                    double mean = 0;
-                    int inBand = 0;
-                    for (double c : coverage) {
-                        mean += c / double(coverage.size());
-                        inBand += c >= 0.88 && c <= 0.99;
-                    }
-                    std::printf("| %s | %zu | %d | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %d of %zu |\n",
-                                models[m].name.c_str(), sizes[s], task, 100 * mean, 100 * quantile(0.1),
-                                100 * quantile(0.5), 100 * quantile(0.9), inBand, coverage.size());
-                }
-    }
+    if (simulate)
+        printStudySpread(models, sizes, tallies, replicates);
     return 0;
 }
 
