@@ -66,6 +66,12 @@ struct MtgpFitOptions {
     /// are uncertain, and predictions average over them. 0: MAP only.
     int posteriorSamples = 0;
     int sampleUpTo = 100;
+    /// Beyond `sampleUpTo`, draw the `posteriorSamples` from a Laplace approximation at the MAP
+    /// point instead (a normal with the inverse Hessian of the negative log posterior, by central
+    /// differences of its gradient, in log space): the hyperparameters are well pinned down there,
+    /// and it costs two gradients per parameter instead of a slice sampler's thousands of
+    /// likelihoods. Parameters at a bound stay at the MAP value. Off: the MAP point alone.
+    bool laplaceBeyondSampling = false;
     /// Kumaraswamy input warping per input (ArdKernel), with MtgpPrior's prior on its parameters.
     bool inputWarping = false;
     /// The task-specific part of the covariance gets a kernel of its own (MtgpHyperparameters).

@@ -39,6 +39,7 @@ MtgpFitOptions StudySurrogate::fitOptions(const StudySpec& spec)
     fit.taskGroups = spec.taskGroups();
     fit.posteriorSamples = StudySurrogate::kHyperparameterSamples;
     fit.sampleUpTo = StudySurrogate::kSampleUpTo;
+    fit.laplaceBeyondSampling = true;
     return fit;
 }
 

@@ -53,8 +53,9 @@ public:
     Eigen::MatrixXd taskCorrelation() const;
     const MultiTaskGP* gp() const { return gp_.get(); }
 
-    /// Hyperparameter samples predictions average over while the study has at most
-    /// kSampleUpTo trials; beyond, the MAP fit alone.
+    /// Hyperparameter samples predictions average over: slice samples while the study has at most
+    /// kSampleUpTo trials; beyond, draws from a Laplace approximation at the MAP point (the MAP
+    /// point alone was over-confident there; docs/calibration.md).
     static constexpr int kHyperparameterSamples = 8;
     static constexpr int kSampleUpTo = 160;
     /// How a study's GP is fitted, by its surrogate and by its search alike (so that one fit

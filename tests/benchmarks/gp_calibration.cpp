@@ -17,6 +17,7 @@
 //   lmc-lowest:       lmc-logit with one more input, the lowest layer width (tried for quantize
 //                     only's cliff, not adopted: docs/calibration.md);
 //   lmc-power:        lmc-logit with one more input, the quantization-noise power (below);
+//   lmc-laplace:      lmc-logit with samples from a Laplace approximation beyond sample-up-to;
 //   lmc-trend:        lmc-logit on the fine-tuned budgets' accuracies less a linear trend in the
 //                     noise power, fitted per budget by least squares on the training trials and
 //                     added back to the predictions (an experiment: the trend's own uncertainty
@@ -92,6 +93,7 @@ struct Model {
     /// A task without its own range or mean takes them from its nearest observed neighbours on the
     /// budget axis, quantization alone included (before task groups, MtgpFitOptions::taskGroups).
     bool ungroupedTasks = false;
+    bool laplace = false; ///< beyond sample-up-to, samples from a Laplace approximation (MtgpFitOptions)
 };
 
 struct Tally {
@@ -371,6 +373,7 @@ int calibrate(int argc, char** argv)
     };
     variant("lmc-logit", "lmc-power", [](Model& m) { m.noisePowerInput = true; });
     variant("lmc-logit", "lmc-trend", [](Model& m) { m.noisePowerTrend = true; });
+    variant("lmc-logit", "lmc-laplace", [](Model& m) { m.laplace = true; });
     if (const char* only = std::getenv("GP_CALIBRATION_MODELS")) { // a comma-separated subset
         const std::string wanted = std::string(",") + only + ",";
         models.erase(
@@ -430,6 +433,7 @@ int calibrate(int argc, char** argv)
                 fit.specificKernel = model.specificKernel; // the models as named, whatever the default
                 fit.sampleUpTo = sampleUpTo;
                 fit.inputWarping = model.inputWarping;
+                fit.laplaceBeyondSampling = model.laplace;
                 if (const char* sd = std::getenv("GP_CALIBRATION_NOISE_SD"); sd && model.usePriors)
                     fit.expectedNoise = std::pow(std::atof(sd), 2); // the noise prior's median, logit units
                 if (const char* share = std::getenv("GP_CALIBRATION_NOISE_SHARE"); share && model.usePriors)

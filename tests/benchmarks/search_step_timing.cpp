@@ -2,7 +2,9 @@
 // kernel included, warm-started from the previous step's fit after one new observation, + NUQ's
 // acquisition over 1,000 candidates and every task) at 100, 300 and 1,000 observations over 4
 // tasks, and the GFLOP/s that represents; and the time of the default strategy's acquisition
-// (ehvi: EHVI of every candidate and the cheaper budgets' look-ahead) in the same state.
+// (ehvi: EHVI of every candidate and the cheaper budgets' look-ahead) in the same state; and the
+// refit with the 8 hyperparameter samples of a Laplace approximation (laplace: what a study's fit
+// costs past StudySurrogate::kSampleUpTo trials).
 // Usage: search_step_timing [repeats]
 #include "gp/mtgp_fit.h"
 #include "search/acquisition.h"
@@ -50,8 +52,8 @@ int main(int argc, char** argv)
 
     std::printf("per-layer encoding (d = %zu), %d tasks, %zu candidates, |G| = 64, median of %d steps\n\n", layers,
                 tasks, pool.size(), repeats);
-    std::printf("%6s %10s %10s %10s %11s %10s %10s %10s\n", "obs", "refit s", "acquire s", "step s", "likelihood",
-                "GFLOP", "GFLOP/s", "ehvi s");
+    std::printf("%6s %10s %10s %10s %11s %10s %10s %10s %10s\n", "obs", "refit s", "acquire s", "step s", "likelihood",
+                "GFLOP", "GFLOP/s", "ehvi s", "laplace s");
     for (int n : {100, 300, 1000}) {
         MtgpData data;
         data.inputs.resize(0, Eigen::Index(layers));
@@ -75,7 +77,7 @@ int main(int argc, char** argv)
         settle.warmStart = fitMtgp(previous, int(layers), tasks, cold).hyperparameters;
         const MtgpHyperparameters fitted = fitMtgp(previous, int(layers), tasks, settle).hyperparameters;
 
-        std::vector<double> refitTimes, acquireTimes, frontTimes;
+        std::vector<double> refitTimes, acquireTimes, frontTimes, laplaceTimes;
         int evaluations = 0;
         for (int r = 0; r < repeats; ++r) {
             MtgpFitOptions warm = cold;
@@ -86,6 +88,13 @@ int main(int argc, char** argv)
             const MultiTaskGP model(report.hyperparameters, data);
             refitTimes.push_back(seconds(start));
             evaluations = report.evaluations;
+            MtgpFitOptions laplace = warm; // a study's fit past StudySurrogate::kSampleUpTo trials
+            laplace.posteriorSamples = 8;
+            laplace.sampleUpTo = 0;
+            laplace.laplaceBeyondSampling = true;
+            start = std::chrono::steady_clock::now();
+            fitMtgp(data, int(layers), tasks, laplace);
+            laplaceTimes.push_back(seconds(start));
 
             AcquisitionContext context;
             context.model = &model;
@@ -118,8 +127,9 @@ int main(int argc, char** argv)
             nn * nn * g + 2 * nn * g * g + tasks * (nn * nn * m + 2 * nn * g * m + g * g * m);
         const double flops = evaluations * likelihoodFlops + acquisitionFlops;
         const double step = median(refitTimes) + median(acquireTimes);
-        std::printf("%6d %10.3f %10.3f %10.3f %11d %10.2f %10.2f %10.3f\n", n, median(refitTimes), median(acquireTimes),
-                    step, evaluations, flops / 1e9, flops / 1e9 / step, median(frontTimes));
+        std::printf("%6d %10.3f %10.3f %10.3f %11d %10.2f %10.2f %10.3f %10.3f\n", n, median(refitTimes),
+                    median(acquireTimes), step, evaluations, flops / 1e9, flops / 1e9 / step, median(frontTimes),
+                    median(laplaceTimes));
         std::fflush(stdout);
     }
     return 0;
