@@ -307,6 +307,24 @@ void taskPriorsFromData(const MtgpData& standardData, int taskCount, const MtgpF
     }
 }
 
+/// MtgpFitOptions::posteriorSamples while data are few: slice samples of the posterior started at
+/// the mode (10 burn-in sweeps, every second sweep kept).
+std::vector<Eigen::VectorXd> sliceSamples(const MtgpData& standardData, const MtgpParameterLayout& layout,
+                                          const MtgpPrior& prior, const Eigen::VectorXd& mode, const Bounds& bounds,
+                                          int count, std::mt19937_64& rng)
+{
+    MtgpLikelihood likelihood(standardData, layout);
+    const auto logPosterior = [&](const Eigen::VectorXd& theta) {
+        try {
+            const double value = likelihood(theta, nullptr) + prior.negativeLogDensity(layout, theta, nullptr);
+            return std::isfinite(value) ? -value : -std::numeric_limits<double>::infinity();
+        } catch (const NumericalError&) {
+            return -std::numeric_limits<double>::infinity();
+        }
+    };
+    return sliceSample(logPosterior, mode, bounds.lower, bounds.upper, count, 10, 2, rng);
+}
+
 /// MtgpFitOptions::laplaceBeyondSampling: `count` draws from N(mode, H^-1), H the Hessian of the
 /// negative log posterior at the mode by central differences of its analytic gradient over the
 /// parameters strictly inside their bounds (the others stay at the mode), its eigenvalues floored
@@ -474,24 +492,13 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
         throw NumericalError("GP fit failed: the covariance matrix could not be factorised from any start");
 
     report.hyperparameters = standard.toOriginal(layout.unpack(bestTheta));
-    if (options.posteriorSamples > 0 && data.size() <= options.sampleUpTo) {
-        MtgpLikelihood likelihood(standardData, layout);
-        const auto logPosterior = [&](const Eigen::VectorXd& theta) {
-            try {
-                const double value = likelihood(theta, nullptr) + prior.negativeLogDensity(layout, theta, nullptr);
-                return std::isfinite(value) ? -value : -std::numeric_limits<double>::infinity();
-            } catch (const NumericalError&) {
-                return -std::numeric_limits<double>::infinity();
-            }
-        };
-        for (const Eigen::VectorXd& theta :
-             sliceSample(logPosterior, bestTheta, bounds.lower, bounds.upper, options.posteriorSamples, 10, 2, rng))
-            report.samples.push_back(standard.toOriginal(layout.unpack(theta)));
-    } else if (options.posteriorSamples > 0 && options.laplaceBeyondSampling) {
-        for (const Eigen::VectorXd& theta :
-             laplaceSamples(standardData, layout, prior, bestTheta, bounds, options.posteriorSamples, rng))
-            report.samples.push_back(standard.toOriginal(layout.unpack(theta)));
-    }
+    std::vector<Eigen::VectorXd> samples;
+    if (options.posteriorSamples > 0 && data.size() <= options.sampleUpTo)
+        samples = sliceSamples(standardData, layout, prior, bestTheta, bounds, options.posteriorSamples, rng);
+    else if (options.posteriorSamples > 0 && options.laplaceBeyondSampling)
+        samples = laplaceSamples(standardData, layout, prior, bestTheta, bounds, options.posteriorSamples, rng);
+    for (const Eigen::VectorXd& theta : samples)
+        report.samples.push_back(standard.toOriginal(layout.unpack(theta)));
     // The likelihood alone (no prior), back in the targets' units: it gains the Jacobian of the rescaling.
     report.negativeLogLikelihood = mtgpNegativeLogLikelihood(standardData, layout, bestTheta, nullptr)
         + double(data.size()) * std::log(standard.scale);

@@ -145,16 +145,23 @@ std::vector<double> trendSlopes(const MtgpData& data, const std::vector<double>&
     return filled;
 }
 
-/// GP_CALIBRATION_SIMULATE: the hyperparameters a family of simulated studies is drawn from, the
-/// MAP fit of `lmc-logit` (no samples) on every row of the recording.
-MtgpHyperparameters simulationTruth(const std::vector<TrialRecord>& rows, const Eigen::MatrixXd& inputs,
-                                    const AccuracyTransform& transform)
+/// Every row of the recording at its encoded input (row r of `inputs`), on the logit scale.
+MtgpData logitData(const std::vector<TrialRecord>& rows, const Eigen::MatrixXd& inputs)
 {
+    const AccuracyTransform logit(AccuracyTransform::Kind::Logit);
     MtgpData data;
     data.inputs.resize(0, inputs.cols());
     for (size_t r = 0; r < rows.size(); ++r)
-        data.append(inputs.row(Eigen::Index(r)).transpose(), rows[r].task, transform.toLatent(rows[r].accuracy));
-    MtgpFitOptions fit = accuracyFitOptions(transform);
+        data.append(inputs.row(Eigen::Index(r)).transpose(), rows[r].task, logit.toLatent(rows[r].accuracy));
+    return data;
+}
+
+/// GP_CALIBRATION_SIMULATE: the hyperparameters a family of simulated studies is drawn from, the
+/// MAP fit of `lmc-logit` (no samples) on every row of the recording.
+MtgpHyperparameters simulationTruth(const std::vector<TrialRecord>& rows, const Eigen::MatrixXd& inputs)
+{
+    const MtgpData data = logitData(rows, inputs);
+    MtgpFitOptions fit = accuracyFitOptions(AccuracyTransform(AccuracyTransform::Kind::Logit));
     fit.specificKernel = true;
     fit.restarts = 2;
     fit.taskPositions = kTaskPositions;
@@ -258,14 +265,9 @@ std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eige
 
 /// The seed-to-seed sd of the recording's repeated evaluations per task, in logit units: what the
 /// noise priors meet.
-void printRepeatSpread(const std::vector<TrialRecord>& rows, const Encoding& encoding)
+void printRepeatSpread(const std::vector<TrialRecord>& rows, const Eigen::MatrixXd& inputs)
 {
-    MtgpData repeats;
-    repeats.inputs.resize(0, encoding.dim());
-    const AccuracyTransform logit(AccuracyTransform::Kind::Logit);
-    for (const TrialRecord& r : rows)
-        repeats.append(encoding.encode(r.bits), r.task, logit.toLatent(r.accuracy));
-    const Eigen::VectorXd variance = repeats.repeatVariance(kTasks);
+    const Eigen::VectorXd variance = logitData(rows, inputs).repeatVariance(kTasks);
     std::printf("Seed-to-seed sd of repeated evaluations (logit units), per task: %.4f / %.4f / %.4f / %.4f\n\n",
                 std::sqrt(variance[0]), std::sqrt(variance[1]), std::sqrt(variance[2]), std::sqrt(variance[3]));
 }
@@ -333,11 +335,11 @@ int calibrate(int argc, char** argv)
                 rows.size(), all.size(), encoding->name().c_str(), perTask[0], perTask[1], perTask[2], perTask[3],
                 replicates);
 
-    printRepeatSpread(rows, *encoding);
+    printRepeatSpread(rows, inputs);
     const char* simulate = std::getenv("GP_CALIBRATION_SIMULATE");
     MtgpHyperparameters truth;
     if (simulate) {
-        truth = simulationTruth(rows, inputs, AccuracyTransform(AccuracyTransform::Kind::Logit));
+        truth = simulationTruth(rows, inputs);
         std::printf(
             "Simulated studies: every replicate draws the accuracies from the GP fitted to the recording:\n%s\n\n",
             truth.toJson().c_str());

@@ -132,15 +132,14 @@ double coverage(const StudySurrogate& model, const std::vector<TrialRecord>& hel
 }
 
 /// Quantize-only coverage on the held-out recorded evaluations after `count` trials of the
-/// recording (a seeded random split): of the study's surrogate, and of the MAP point alone.
-std::pair<double, double> coverageAfter(int count, uint64_t seed)
+/// recording (a seeded random split): of the study's surrogate, and of the same fit's MAP point alone.
+std::pair<double, double> coverageAfter(const std::vector<LayerInfo>& layers, int count, uint64_t seed)
 {
-    const Network network = Network::load(defaultModelPath());
     test::TempDir dir;
     StudyStore store((dir.path() / "recorded.db").string());
     const StudySpec spec = StudySpec::defaults();
-    const int64_t id = store.createStudy(spec, network.layers());
-    const auto encoding = makeEncoding(spec.encoding, network.layers().size());
+    const int64_t id = store.createStudy(spec, layers);
+    const auto encoding = makeEncoding(spec.encoding, layers.size());
     std::vector<TrialRecord> records;
     for (const TrialRecord& r : readTrialsCsv(kRecorded))
         if (encoding->represents(r.bits))
@@ -154,15 +153,17 @@ std::pair<double, double> coverageAfter(int count, uint64_t seed)
     const StoredStudy study = store.loadStudy(spec.name);
     const std::vector<TrialRow> trials = store.trials(study.id);
 
-    const StudySurrogate model(study, trials);
+    // The fit StudySurrogate(study, trials) makes, once: with its samples, and without them.
+    const AccuracyTransform transform;
     MtgpData data;
     data.inputs.resize(0, encoding->dim());
     for (const TrialRecord& r : training)
-        data.append(encoding->encode(r.bits), r.task, model.transform().toLatent(r.accuracy));
-    MtgpFitOptions mapOnly = StudySurrogate::fitOptions(spec);
-    mapOnly.laplaceBeyondSampling = false;
-    const StudySurrogate mapModel(study, trials, fitMtgp(data, encoding->dim(), model.taskCount(), mapOnly));
-    return {coverage(model, held, 0), coverage(mapModel, held, 0)};
+        data.append(encoding->encode(r.bits), r.task, transform.toLatent(r.accuracy));
+    const MtgpFitReport fit = fitMtgp(data, encoding->dim(), int(spec.tasks.size()), StudySurrogate::fitOptions(spec));
+    MtgpFitReport mapAlone = fit;
+    mapAlone.samples.clear();
+    return {coverage(StudySurrogate(study, trials, fit), held, 0),
+            coverage(StudySurrogate(study, trials, mapAlone), held, 0)};
 }
 
 TEST(RecordedStudy, PastTheSampleLimitTheIntervalsStillAverageOverHyperparameters)
@@ -172,9 +173,10 @@ TEST(RecordedStudy, PastTheSampleLimitTheIntervalsStillAverageOverHyperparameter
     // quantize only (docs/calibration.md, "Samples beyond 160 observations"). Measured on splits
     // 1-4: 93.1 / 87.1 / 98.4 / 84.1 % against the MAP point's 93.1 / 83.1 / 98.4 / 83.3 %.
     ASSERT_GT(200, StudySurrogate::kSampleUpTo);
+    const std::vector<LayerInfo> layers = Network::load(defaultModelPath()).layers();
     double averaged = 0, map = 0;
     for (uint64_t seed = 1; seed <= 4; ++seed) {
-        const auto [withSamples, mapAlone] = coverageAfter(200, seed);
+        const auto [withSamples, mapAlone] = coverageAfter(layers, 200, seed);
         EXPECT_GE(withSamples, mapAlone) << "split " << seed;
         averaged += withSamples / 4;
         map += mapAlone / 4;
