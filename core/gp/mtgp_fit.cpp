@@ -247,31 +247,38 @@ struct TaskAxis {
     }
 };
 
-/// `values` where `known`, elsewhere linear in the axis' positions between the nearest known tasks
-/// on either side (TaskAxis::neighbours) and the nearest one's value beyond them; unchanged where
-/// no task is known.
-Eigen::VectorXd interpolateOverTasks(Eigen::VectorXd values, const std::vector<char>& known, const TaskAxis& axis,
-                                     bool groupFirst = true)
+/// The weights that carry values of the tasks marked `known` to the others: row t is unit at t
+/// where t is known or has no known neighbour, elsewhere linear in the axis' positions between
+/// the nearest known tasks on either side (TaskAxis::neighbours), or the nearest one beyond them.
+Eigen::MatrixXd interpolationWeights(const std::vector<char>& known, const TaskAxis& axis, bool groupFirst = true)
 {
-    for (int t = 0; t < int(values.size()); ++t) {
+    const auto taskCount = Eigen::Index(known.size());
+    Eigen::MatrixXd weights = Eigen::MatrixXd::Identity(taskCount, taskCount);
+    for (int t = 0; t < int(taskCount); ++t) {
         if (known[size_t(t)])
             continue;
         const auto [below, above] = axis.neighbours(known, t, groupFirst);
+        if (below < 0 && above < 0)
+            continue;
+        weights(t, t) = 0;
         if (below >= 0 && above >= 0) {
             const double w = (axis.positions[size_t(t)] - axis.positions[size_t(below)])
                 / (axis.positions[size_t(above)] - axis.positions[size_t(below)]);
-            values[t] = (1 - w) * values[below] + w * values[above];
-        } else if (below >= 0 || above >= 0) {
-            values[t] = values[below >= 0 ? below : above];
+            weights(t, below) = 1 - w;
+            weights(t, above) = w;
+        } else {
+            weights(t, below >= 0 ? below : above) = 1;
         }
     }
-    return values;
+    return weights;
 }
 
 /// MtgpFitOptions::taskScalesFromData on standardised data: each task's prior variance share
-/// (MtgpPrior::taskScale) and the prior means of tasks without observations.
+/// (MtgpPrior::taskScale) and the prior means of tasks without observations (MtgpPrior::taskMean,
+/// taskMeanAnchors, taskMeanSds).
 void taskPriorsFromData(const MtgpData& standardData, int taskCount, const MtgpFitOptions& options, double minimumShare,
-                        double defaultMeanSd, Eigen::VectorXd& scales, Eigen::VectorXd& means, Eigen::VectorXd& meanSds)
+                        double defaultMeanSd, Eigen::VectorXd& scales, Eigen::VectorXd& means, Eigen::MatrixXd& anchors,
+                        Eigen::VectorXd& meanSds)
 {
     const TaskAxis axis(options, taskCount);
     std::vector<int> counts(size_t(taskCount), 0);
@@ -289,9 +296,22 @@ void taskPriorsFromData(const MtgpData& standardData, int taskCount, const MtgpF
     // Ranges follow the budget axis across groups: an unseen budget's range lies between quantize
     // only's and the fine-tuned one's, so what collapses without training may still drop there
     // (all-1-bit scores 83.5 % after 50 steps, 87.0 % after 600; docs/calibration.md).
-    scales = interpolateOverTasks(logScale, spread, axis, false).array().exp().matrix();
+    scales = (interpolationWeights(spread, axis, false) * logScale).array().exp().matrix();
+    // A task without data is centred on its neighbours' mean parameters, not their data means:
+    // trials crowd where accuracy is high, and the fitted level, which the correlated tasks'
+    // trials inform, is what a prediction adds the shared deviation to.
     const Eigen::VectorXd observedMeans = means;
-    means = interpolateOverTasks(means, observed, axis);
+    anchors = interpolationWeights(observed, axis);
+    if (!options.unobservedMeansFromFit) { // the data means carried over, fixed centres
+        means = anchors * observedMeans;
+        anchors.resize(0, 0);
+    }
+    for (int t = 0; t < anchors.rows(); ++t) {
+        if (observed[size_t(t)] || anchors(t, t) == 1)
+            anchors.row(t).setZero();
+        else
+            means[t] = 0;
+    }
     // A budget between two observed ones (of any group) scores, on average, between them: its
     // mean's prior sd is a quarter of the gap between theirs, at least half its own range's sd, at
     // most the default.
@@ -449,6 +469,7 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
     Eigen::VectorXd priorMean =
         defaultMtgpHyperparameters(standardData, inputDim, taskCount, layout.rank, layout.kernel).taskMean;
     Eigen::VectorXd taskScales, taskMeanSds;
+    Eigen::MatrixXd taskMeanAnchors;
     if (options.taskScalesFromData.value_or(false) && options.usePriors) {
         // A task is narrowed below the pooled range only as far as the data show a range at all:
         // its sd at least minimumTaskScale and minimumTargetScale^2 / the targets' spread, so that
@@ -457,7 +478,7 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
             std::max(options.minimumTaskScale,
                      options.minimumTargetScale * options.minimumTargetScale / std::max(standard.spread, 1e-12));
         taskPriorsFromData(standardData, taskCount, options, floor * floor / scale2, MtgpPrior{}.taskMeanSd, taskScales,
-                           priorMean, taskMeanSds);
+                           priorMean, taskMeanAnchors, taskMeanSds);
     }
     const double noiseMedian = options.expectedNoise > 0 ? options.expectedNoise / scale2 : 1e-2;
     const Eigen::VectorXd noiseMedians = (options.noiseShareOfTaskVariance * data.taskVariance(taskCount, 3) / scale2)
@@ -466,6 +487,7 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
     MtgpPrior prior = MtgpPrior::defaults(layout, priorMean, noiseMedians);
     prior.taskScale = taskScales;
     prior.taskMeanSds = taskMeanSds;
+    prior.taskMeanAnchors = taskMeanAnchors;
     prior.meansOnly = !options.usePriors;
     for (const Eigen::VectorXd& initial : starts) {
         Objective objective(standardData, layout, prior);

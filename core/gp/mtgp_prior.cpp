@@ -34,10 +34,26 @@ double MtgpPrior::negativeLogDensity(const MtgpParameterLayout& layout, const Ei
     };
     const auto constant = [](double sd) { return [sd](int) { return sd; }; };
     const auto meanSdOf = [&](int task) { return taskMeanSds.size() > 0 ? taskMeanSds[task] : taskMeanSd; };
+    // The task means: like `block`, with centres that may move with other means (taskMeanAnchors).
+    const auto meansBlock = [&]() {
+        const int first = at;
+        const Eigen::VectorXd means = theta.segment(first, layout.taskCount);
+        const bool anchored = taskMeanAnchors.size() > 0;
+        for (int t = 0; t < layout.taskCount; ++t, ++at) {
+            const double sd = meanSdOf(t);
+            const double centre = taskMean[t] + (anchored ? taskMeanAnchors.row(t).dot(means) : 0.0);
+            const double z = (theta[at] - centre) / sd;
+            value += 0.5 * z * z;
+            if (gradient) {
+                (*gradient)[at] += z / sd;
+                if (anchored)
+                    gradient->segment(first, layout.taskCount) -= (z / sd) * taskMeanAnchors.row(t).transpose();
+            }
+        }
+    };
     if (meansOnly) {
         at = layout.size() - layout.taskCount;
-        block(
-            layout.taskCount, [&](int i) { return taskMean[i]; }, meanSdOf);
+        meansBlock();
         return value;
     }
     block(
@@ -58,8 +74,7 @@ double MtgpPrior::negativeLogDensity(const MtgpParameterLayout& layout, const Ei
         layout.taskCount, [&](int t) { return logTaskDiagonal + std::log(scaleOf(t)); }, constant(logTaskDiagonalSd));
     block(
         layout.taskCount, [&](int i) { return logNoise[i]; }, constant(logNoiseSd));
-    block(
-        layout.taskCount, [&](int i) { return taskMean[i]; }, meanSdOf);
+    meansBlock();
     return value;
 }
 

@@ -24,7 +24,10 @@ namespace quantscope {
 ///   the tasks' correlations keep their prior while each task's range follows its own;
 /// - noise variance: log-normal around `noiseMedian` (a floor is a bound of the fit, not a prior);
 /// - task means: normal around each task's data mean (the overall mean without data), sd 1, or
-///   per task (`taskMeanSds`: a task without data between two observed ones, MtgpFitOptions).
+///   per task (`taskMeanSds`: a task without data between two observed ones, MtgpFitOptions);
+///   with `taskMeanAnchors`, a task's centre also moves with other tasks' mean *parameters*, so a
+///   task without data sits at its neighbours' fitted levels, not their data means (a search's
+///   trials crowd where accuracy is high, so a task's data mean overstates its fitted level).
 struct MtgpPrior {
     Eigen::VectorXd logLengthscale; ///< prior medians (log), one per input
     double logLengthscaleSd = 1.0;
@@ -39,6 +42,9 @@ struct MtgpPrior {
     Eigen::VectorXd taskMean; ///< one per task
     double taskMeanSd = 1.0;
     Eigen::VectorXd taskMeanSds; ///< one per task; empty: taskMeanSd for every task
+    /// tasks x tasks: task t's mean centre is taskMean[t] + row t times the mean parameters; a
+    /// task's row must not reach back to itself through others. Empty: fixed centres.
+    Eigen::MatrixXd taskMeanAnchors;
     /// Only the task-mean block counts (plain ML-II with the weak mean prior, the older fit).
     bool meansOnly = false;
 

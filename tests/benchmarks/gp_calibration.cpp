@@ -17,7 +17,10 @@
 //   lmc-lowest:       lmc-logit with one more input, the lowest layer width (tried for quantize
 //                     only's cliff, not adopted: docs/calibration.md);
 //   lmc-power:        lmc-logit with one more input, the quantization-noise power (below);
-//   lmc-laplace:      lmc-logit with samples from a Laplace approximation beyond sample-up-to;
+//   lmc-laplace:      lmc-logit with samples from a Laplace approximation beyond sample-up-to
+//                     (the model StudySurrogate fits);
+//   lmc-data-means:   lmc-laplace with a budget without trials centred on its neighbours' data
+//                     means instead of their fitted means (before 2026-12-03's last change);
 //   lmc-trend:        lmc-logit on the fine-tuned budgets' accuracies less a linear trend in the
 //                     noise power, fitted per budget by least squares on the training trials and
 //                     added back to the predictions (an experiment: the trend's own uncertainty
@@ -30,6 +33,8 @@
 // median of every task's noise sd (logit units; accuracyFitOptions' default is 0.05).
 // GP_CALIBRATION_TASK_SCALE=0.25 sets MtgpFitOptions::minimumTaskScale (logit units).
 // GP_CALIBRATION_MAX_OBSERVATIONS=40 stops at that training size (quick experiments at the small sizes).
+// GP_CALIBRATION_TASK_MIX=0.6,0,0,0.4 replaces the NUQ-like task mix after the initial design (a
+// budget at 0 is never trained on, only predicted: a search that skips the middle budgets).
 // GP_CALIBRATION_INITIAL_TARGET=0 plans the design with that many target-task trials (default 2, as a
 // study's initial_target).
 // GP_CALIBRATION_SIMULATE=1 replays a family of simulated studies instead of the recording: every
@@ -67,7 +72,15 @@ namespace {
 
 constexpr int kTasks = 4;
 constexpr int kTarget = kTasks - 1;
-const double kTaskMix[kTasks] = {0.4, 0.2, 0.2, 0.2};
+/// After the initial design, each training row's task is drawn with these weights (GP_CALIBRATION_TASK_MIX).
+std::vector<double> taskMix()
+{
+    std::vector<double> mix = {0.4, 0.2, 0.2, 0.2};
+    if (const char* text = std::getenv("GP_CALIBRATION_TASK_MIX")) {
+        std::sscanf(text, "%lf,%lf,%lf,%lf", &mix[0], &mix[1], &mix[2], &mix[3]);
+    }
+    return mix;
+}
 /// The recording's budgets (0, 50, 150, 600 steps) as StudySpec::taskPositions places them.
 const std::vector<double> kTaskPositions = {0.0, std::log(51.0), std::log(151.0), std::log(601.0)};
 /// ... and as StudySpec::taskGroups groups them: quantization alone, then the fine-tuned budgets.
@@ -94,6 +107,8 @@ struct Model {
     /// budget axis, quantization alone included (before task groups, MtgpFitOptions::taskGroups).
     bool ungroupedTasks = false;
     bool laplace = false; ///< beyond sample-up-to, samples from a Laplace approximation (MtgpFitOptions)
+    /// A budget without trials centred on its neighbours' data means (MtgpFitOptions::unobservedMeansFromFit off).
+    bool dataMeans = false;
 };
 
 struct Tally {
@@ -240,10 +255,11 @@ std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eige
     for (auto& list : remaining)
         std::shuffle(list.begin(), list.end(), rng);
     std::uniform_real_distribution<double> unit(0, 1);
+    const std::vector<double> mix = taskMix();
     while (true) {
         double total = 0;
         for (int t = 0; t < kTasks; ++t)
-            total += remaining[size_t(t)].empty() ? 0 : kTaskMix[t];
+            total += remaining[size_t(t)].empty() ? 0 : mix[size_t(t)];
         if (total == 0)
             break;
         double pick = unit(rng) * total;
@@ -251,9 +267,9 @@ std::vector<size_t> searchOrder(const std::vector<TrialRecord>& rows, const Eige
         for (; task < kTasks - 1; ++task) {
             if (remaining[size_t(task)].empty())
                 continue;
-            if (pick < kTaskMix[task])
+            if (pick < mix[size_t(task)])
                 break;
-            pick -= kTaskMix[task];
+            pick -= mix[size_t(task)];
         }
         while (remaining[size_t(task)].empty())
             --task;
@@ -376,6 +392,7 @@ int calibrate(int argc, char** argv)
     variant("lmc-logit", "lmc-power", [](Model& m) { m.noisePowerInput = true; });
     variant("lmc-logit", "lmc-trend", [](Model& m) { m.noisePowerTrend = true; });
     variant("lmc-logit", "lmc-laplace", [](Model& m) { m.laplace = true; });
+    variant("lmc-laplace", "lmc-data-means", [](Model& m) { m.dataMeans = true; });
     if (const char* only = std::getenv("GP_CALIBRATION_MODELS")) { // a comma-separated subset
         const std::string wanted = std::string(",") + only + ",";
         models.erase(
@@ -400,7 +417,8 @@ int calibrate(int argc, char** argv)
         for (size_t s = 0; s < sizes.size(); ++s) {
             const size_t n = sizes[s];
             std::vector<char> training(rows.size(), 0);
-            for (size_t i = 0; i < n; ++i)
+            const size_t trained = std::min(n, order.size()); // a task mix with zeros orders fewer rows
+            for (size_t i = 0; i < trained; ++i)
                 training[order[i]] = 1;
             for (size_t m = 0; m < models.size(); ++m) {
                 const Model& model = models[m];
@@ -420,7 +438,7 @@ int calibrate(int argc, char** argv)
                     for (Eigen::Index j = 0; j < data.size(); ++j)
                         data.targets[j] -= slope[size_t(data.tasks[size_t(j)])] * trainPower[size_t(j)];
                 }
-                targetTrainCounts[{m, s}] += double(std::count_if(order.begin(), order.begin() + long(n),
+                targetTrainCounts[{m, s}] += double(std::count_if(order.begin(), order.begin() + long(trained),
                                                                   [&](size_t r) { return rows[r].task == kTarget; }))
                     / replicates;
                 if (data.size() < 2)
@@ -436,6 +454,7 @@ int calibrate(int argc, char** argv)
                 fit.sampleUpTo = sampleUpTo;
                 fit.inputWarping = model.inputWarping;
                 fit.laplaceBeyondSampling = model.laplace;
+                fit.unobservedMeansFromFit = !model.dataMeans;
                 if (const char* sd = std::getenv("GP_CALIBRATION_NOISE_SD"); sd && model.usePriors)
                     fit.expectedNoise = std::pow(std::atof(sd), 2); // the noise prior's median, logit units
                 if (const char* share = std::getenv("GP_CALIBRATION_NOISE_SHARE"); share && model.usePriors)
