@@ -172,6 +172,15 @@ void WhatIfEditor::applyBits(const std::vector<int>& bits)
     refresh();
 }
 
+void WhatIfEditor::setTrials(const std::vector<TrialRow>& trials)
+{
+    trials_.clear();
+    for (const TrialRow& t : trials)
+        if (t.status == TrialStatus::Done && t.accuracy)
+            trials_.push_back(t);
+    refresh();
+}
+
 void WhatIfEditor::refresh()
 {
     if (spins_.empty()) {
@@ -192,21 +201,48 @@ void WhatIfEditor::refresh()
                        .arg(bops_ / 1e9, 0, 'f', 3));
     mean_.clear();
     sd_.clear();
+    // What was measured for this configuration, per task (repeats averaged): a person asking
+    // "what if" about a configuration already tried sees the prediction against the evaluation.
+    const size_t taskCount = study_.spec.tasks.size();
+    measured_.assign(taskCount, std::nullopt);
+    std::vector<int> runs(taskCount, 0);
+    for (const TrialRow& t : trials_) {
+        if (t.task < 0 || size_t(t.task) >= taskCount || !(t.bits == bits))
+            continue;
+        measured_[size_t(t.task)] = measured_[size_t(t.task)].value_or(0.0) + *t.accuracy;
+        ++runs[size_t(t.task)];
+    }
+    for (size_t t = 0; t < taskCount; ++t)
+        if (runs[t] > 0)
+            *measured_[t] /= runs[t];
+    const auto measuredText = [&](size_t t) {
+        if (t >= taskCount || !measured_[t])
+            return QString();
+        return runs[t] == 1 ? tr("measured %1 %").arg(*measured_[t], 0, 'f', 2)
+                            : tr("measured %1 % (mean of %2)").arg(*measured_[t], 0, 'f', 2).arg(runs[t]);
+    };
+    const auto taskName = [&](size_t t) {
+        return t < taskCount ? QString::fromStdString(study_.spec.tasks[t].name).toHtmlEscaped() : QString::number(t);
+    };
     if (!model_ || !model_->fitted() || model_->layerNames().size() != spins_.size()) {
-        prediction_->setText(tr("<i>No prediction yet: the GP needs two finished trials.</i>"));
+        QString text = tr("<i>No prediction yet: the GP needs two finished trials.</i>");
+        for (size_t t = 0; t < taskCount; ++t)
+            if (measured_[t])
+                text += QStringLiteral("<br>%1: %2").arg(taskName(t), measuredText(t));
+        prediction_->setText(text);
     } else {
         const std::vector<AccuracyInterval> p = model_->predict(bits);
         QString text = tr("<b>Predicted top-1</b> (GP median, 95 % interval):");
         for (size_t t = 0; t < p.size(); ++t) {
             mean_.push_back(p[t].median);
             sd_.push_back(p[t].equivalentSd);
-            text += QStringLiteral("<br>%1: %2 % [%3, %4]")
-                        .arg(t < study_.spec.tasks.size()
-                                 ? QString::fromStdString(study_.spec.tasks[t].name).toHtmlEscaped()
-                                 : QString::number(t))
+            const QString measured = measuredText(t);
+            text += QStringLiteral("<br>%1: %2 % [%3, %4]%5")
+                        .arg(taskName(t))
                         .arg(p[t].median, 0, 'f', 2)
                         .arg(p[t].lower, 0, 'f', 2)
-                        .arg(p[t].upper, 0, 'f', 2);
+                        .arg(p[t].upper, 0, 'f', 2)
+                        .arg(measured.isEmpty() ? QString() : QStringLiteral(", ") + measured);
         }
         prediction_->setText(text);
     }

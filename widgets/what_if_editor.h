@@ -6,6 +6,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QComboBox;
@@ -23,7 +24,8 @@ class StudyCosts;
 
 /// Per-layer bits, in spin boxes and as a bits-over-depth chart whose bars can be dragged, with
 /// live answers: memory, BOPs, and the GP's predicted accuracy (median and 95 % interval) on every
-/// task, recomputed as the user types. Edits are undoable; "Evaluate now" asks for a real
+/// task, beside what was measured where the configuration has done trials, recomputed as the user
+/// types. Edits are undoable; "Evaluate now" asks for a real
 /// trial of the configuration on the chosen task.
 class WhatIfEditor : public QWidget {
     Q_OBJECT
@@ -36,6 +38,8 @@ public:
     /// The study's fitted GP and its costs (reported memory and BOPs where measured); either may
     /// be null (the local cost model then).
     void setSurrogate(std::shared_ptr<const StudySurrogate> model, std::shared_ptr<const StudyCosts> costs = nullptr);
+    /// The study's trials: a done trial of the edited configuration is shown beside its prediction.
+    void setTrials(const std::vector<TrialRow>& trials);
     /// Loads a configuration (from the Pareto view or the trials table), as one undoable edit.
     void setConfiguration(const BitConfig& bits);
     BitConfig configuration() const;
@@ -49,6 +53,8 @@ public:
     /// Per task: the posterior median and the sd equivalent of its 95 % interval (percent).
     const std::vector<double>& predictedMean() const { return mean_; }
     const std::vector<double>& predictedSd() const { return sd_; }
+    /// Per task: the mean accuracy of the done trials of the edited configuration (none: unset).
+    const std::vector<std::optional<double>>& measured() const { return measured_; }
 
 Q_SIGNALS:
     void configurationChanged(const quantscope::BitConfig& bits);
@@ -75,6 +81,8 @@ private:
     std::vector<int> lastApplied_; ///< the configuration the undo stack last set
     double memory_ = 0, bops_ = 0;
     std::vector<double> mean_, sd_;
+    std::vector<TrialRow> trials_; ///< done ones only
+    std::vector<std::optional<double>> measured_;
 };
 
 } // namespace quantscope

@@ -114,6 +114,7 @@ MainWindow::MainWindow(QWidget* parent) :
     });
     connect(session_, &StudySession::trialsChanged, this, [this] {
         trialModel_->setTrials(session_->trials());
+        whatIf_->setTrials(session_->trials());
         updateSummary();
         for (const TrialRow& t : session_->trials())
             if (t.status == TrialStatus::Pending && t.id > lastProposalLogged_) {

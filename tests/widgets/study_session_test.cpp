@@ -186,10 +186,32 @@ TEST(StudySession, WhatIfEditorPredictsUndoesAndEvaluates)
     Q_EMIT editor.evaluateRequested(editor.configuration(), 3);
     ASSERT_TRUE(waitIdle(session, 30000));
     ASSERT_EQ(session.trials().size(), before + 1);
-    const TrialRow& added = session.trials().back();
+    const TrialRow added = session.trials().back(); // a copy: the session's list is replaced
     EXPECT_EQ(added.bits, editor.configuration());
     EXPECT_EQ(added.task, 3);
     EXPECT_EQ(added.status, TrialStatus::Done);
+
+    // The measurement is shown beside its prediction; other tasks of it were not measured.
+    EXPECT_FALSE(editor.measured().at(3).has_value()) << "before the editor hears of the trial";
+    editor.setTrials(session.trials());
+    ASSERT_TRUE(editor.measured().at(3).has_value());
+    EXPECT_DOUBLE_EQ(*editor.measured()[3], *added.accuracy);
+    bool otherTaskMeasured = false;
+    for (const TrialRow& t : session.trials())
+        otherTaskMeasured |= t.bits == added.bits && t.task == 1 && t.status == TrialStatus::Done;
+    EXPECT_EQ(editor.measured()[1].has_value(), otherTaskMeasured);
+    // A second evaluation of it on the same task: the mean of both.
+    Q_EMIT editor.evaluateRequested(editor.configuration(), 3);
+    ASSERT_TRUE(waitIdle(session, 30000));
+    editor.setTrials(session.trials());
+    const double second = *session.trials().back().accuracy;
+    EXPECT_DOUBLE_EQ(*editor.measured()[3], (*added.accuracy + second) / 2);
+    const BitConfig untried = BitConfig::uniform(7, layers);
+    for (const TrialRow& t : session.trials())
+        ASSERT_FALSE(t.bits == untried) << "the seeded study tried uniform 7-bit; pick another";
+    editor.setConfiguration(untried);
+    for (const auto& m : editor.measured())
+        EXPECT_FALSE(m.has_value());
 }
 
 TEST(StudySession, ExportDialogWarnsAndTheSessionWritesInTheBackground)
