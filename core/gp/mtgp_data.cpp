@@ -9,6 +9,24 @@
 #include <string>
 
 namespace quantscope {
+namespace {
+
+/// Row j of `inputs` as a map key: identical configurations give identical keys.
+std::vector<double> inputKey(const Eigen::MatrixXd& inputs, Eigen::Index j)
+{
+    const Eigen::VectorXd x = inputs.row(j).transpose();
+    return std::vector<double>(x.data(), x.data() + x.size());
+}
+
+double meanOf(const std::vector<double>& values)
+{
+    double sum = 0;
+    for (double v : values)
+        sum += v;
+    return sum / double(values.size());
+}
+
+} // namespace
 
 void MtgpData::validate(int inputDim, int taskCount) const
 {
@@ -45,17 +63,13 @@ Eigen::VectorXd MtgpData::repeatVariance(int taskCount) const
     // Group identical (task, input) rows; pooled variance = sum of squared deviations from each
     // group's mean over (observations - groups).
     std::map<std::pair<int, std::vector<double>>, std::vector<double>> groups;
-    for (Eigen::Index j = 0; j < size(); ++j) {
-        const Eigen::VectorXd x = inputs.row(j).transpose();
-        groups[{tasks[size_t(j)], std::vector<double>(x.data(), x.data() + x.size())}].push_back(targets[j]);
-    }
+    for (Eigen::Index j = 0; j < size(); ++j)
+        groups[{tasks[size_t(j)], inputKey(inputs, j)}].push_back(targets[j]);
     Eigen::VectorXd squares = Eigen::VectorXd::Zero(taskCount), freedom = Eigen::VectorXd::Zero(taskCount);
     for (const auto& [key, values] : groups) {
         if (values.size() < 2 || key.first < 0 || key.first >= taskCount)
             continue;
-        double mean = 0;
-        for (double v : values)
-            mean += v / double(values.size());
+        const double mean = meanOf(values);
         for (double v : values)
             squares[key.first] += (v - mean) * (v - mean);
         freedom[key.first] += double(values.size() - 1);
@@ -81,6 +95,36 @@ Eigen::VectorXd MtgpData::taskVariance(int taskCount, int minimumCount) const
             variance[t] = std::max(0.0, (squares[t] - count[t] * mean * mean) / (count[t] - 1));
         }
     return variance;
+}
+
+double MtgpData::pairedVarianceRatio(int task, int reference, double minimumReferenceVariance) const
+{
+    std::map<std::vector<double>, std::pair<std::vector<double>, std::vector<double>>> byInput; // (task, reference)
+    for (Eigen::Index j = 0; j < size(); ++j) {
+        if (tasks[size_t(j)] != task && tasks[size_t(j)] != reference)
+            continue;
+        auto& values = byInput[inputKey(inputs, j)];
+        (tasks[size_t(j)] == task ? values.first : values.second).push_back(targets[j]);
+    }
+    std::vector<double> own, other;
+    for (const auto& [x, values] : byInput)
+        if (!values.first.empty() && !values.second.empty()) {
+            own.push_back(meanOf(values.first));
+            other.push_back(meanOf(values.second));
+        }
+    if (own.size() < 2)
+        return 0;
+    const auto spread = [](const std::vector<double>& v) {
+        const double m = meanOf(v);
+        double squares = 0;
+        for (double x : v)
+            squares += (x - m) * (x - m);
+        return squares;
+    };
+    const double referenceSpread = spread(other);
+    const double referenceVariance = referenceSpread / double(other.size() - 1);
+    return referenceSpread > 1e-12 && referenceVariance > minimumReferenceVariance ? spread(own) / referenceSpread
+                                                                                   : 0.0;
 }
 
 } // namespace quantscope

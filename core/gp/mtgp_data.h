@@ -23,6 +23,11 @@ struct MtgpData {
     Eigen::VectorXd repeatVariance(int taskCount) const;
     /// Per task, the sample variance of its targets, or 0 where it has fewer than `minimumCount`.
     Eigen::VectorXd taskVariance(int taskCount, int minimumCount = 2) const;
+    /// Over the inputs observed on both `task` and `reference` (repeats averaged), the variance of
+    /// task's values over reference's; 0 with fewer than two such inputs or where reference's
+    /// sample variance over them is at most `minimumReferenceVariance` (a ratio over a spread that
+    /// small is mostly noise).
+    double pairedVarianceRatio(int task, int reference, double minimumReferenceVariance = 0) const;
 };
 
 } // namespace quantscope

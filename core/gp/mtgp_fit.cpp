@@ -201,6 +201,8 @@ MtgpFitOptions accuracyFitOptions(const AccuracyTransform& transform, MtgpFitOpt
         options.minimumTargetScale = 0.5;
     if (!options.taskScalesFromData) // docs/calibration.md: fine-tuned tasks span a few points
         options.taskScalesFromData = true;
+    if (!options.taskScalesFromPairs) // docs/calibration.md: the design's extremes overstate a range
+        options.taskScalesFromPairs = true;
     if (options.minimumTaskScale == 0)
         options.minimumTaskScale = 0.25;
     return options;
@@ -284,7 +286,18 @@ void taskPriorsFromData(const MtgpData& standardData, int taskCount, const MtgpF
     std::vector<int> counts(size_t(taskCount), 0);
     for (int task : standardData.tasks)
         ++counts[size_t(task)];
-    const Eigen::VectorXd variance = standardData.taskVariance(taskCount, 2);
+    Eigen::VectorXd variance = standardData.taskVariance(taskCount, 2);
+    if (options.taskScalesFromPairs.value_or(false)) {
+        // Only while a task's own trials are few (the design's extremes dominate them); from five on
+        // its own variance says more than an extrapolation from another task's.
+        constexpr int pairedBelow = 5;
+        const int reference = int(std::max_element(counts.begin(), counts.end()) - counts.begin());
+        for (int t = 0; t < taskCount; ++t)
+            if (t != reference && counts[size_t(t)] < pairedBelow)
+                if (const double ratio = standardData.pairedVarianceRatio(t, reference, 0.25 * variance[reference]);
+                    ratio > 0)
+                    variance[t] = ratio * variance[reference];
+    }
     std::vector<char> spread(static_cast<size_t>(taskCount)), observed(static_cast<size_t>(taskCount));
     Eigen::VectorXd logScale = Eigen::VectorXd::Zero(taskCount);
     for (int t = 0; t < taskCount; ++t) {

@@ -52,6 +52,15 @@ struct MtgpFitOptions {
     /// Unset: off, except that accuracyFitOptions turns it on for the logit scale.
     std::optional<bool> taskScalesFromData;
     double minimumTaskScale = 0; ///< in the targets' units
+    /// With taskScalesFromData, while a task has fewer than five observations, its range from the
+    /// configurations it shares with the task observed most (quantize only, in a study): its
+    /// spread there over that task's, times that task's own variance (MtgpData::pairedVarianceRatio;
+    /// where that task's spread over them is at least a quarter of its variance). A study's first
+    /// target trials sit at the design's extremes (all-8 and all-1-bit), whose two-point variance
+    /// overstates the target's spread over configurations many times; quantize only's at the same
+    /// pair overstates its own alike, and the ratio cancels it (docs/calibration.md). Unset: off,
+    /// except that accuracyFitOptions turns it on for the logit scale.
+    std::optional<bool> taskScalesFromPairs;
     /// With taskScalesFromData, centre a task without observations on its neighbours' *fitted*
     /// means (on), or on their data means (off; before 2026-12-03, kept for gp_calibration).
     bool unobservedMeansFromFit = true;

@@ -19,8 +19,10 @@
 //   lmc-power:        lmc-logit with one more input, the quantization-noise power (below);
 //   lmc-laplace:      lmc-logit with samples from a Laplace approximation beyond sample-up-to
 //                     (the model StudySurrogate fits);
+//   lmc-own-ranges:   lmc-laplace with every task's range from its own trials (before the paired
+//                     ranges of 2026-12-03; MtgpFitOptions::taskScalesFromPairs);
 //   lmc-data-means:   lmc-laplace with a budget without trials centred on its neighbours' data
-//                     means instead of their fitted means (before 2026-12-03's last change);
+//                     means instead of their fitted means (before 2026-12-03's fitted means);
 //   lmc-trend:        lmc-logit on the fine-tuned budgets' accuracies less a linear trend in the
 //                     noise power, fitted per budget by least squares on the training trials and
 //                     added back to the predictions (an experiment: the trend's own uncertainty
@@ -107,6 +109,9 @@ struct Model {
     /// budget axis, quantization alone included (before task groups, MtgpFitOptions::taskGroups).
     bool ungroupedTasks = false;
     bool laplace = false; ///< beyond sample-up-to, samples from a Laplace approximation (MtgpFitOptions)
+    /// A task with few trials takes its range from the configurations it shares with quantize
+    /// only (MtgpFitOptions::taskScalesFromPairs; off: from its own trials, before 2026-12-03's last change).
+    bool pairedScales = true;
     /// A budget without trials centred on its neighbours' data means (MtgpFitOptions::unobservedMeansFromFit off).
     bool dataMeans = false;
 };
@@ -392,6 +397,7 @@ int calibrate(int argc, char** argv)
     variant("lmc-logit", "lmc-power", [](Model& m) { m.noisePowerInput = true; });
     variant("lmc-logit", "lmc-trend", [](Model& m) { m.noisePowerTrend = true; });
     variant("lmc-logit", "lmc-laplace", [](Model& m) { m.laplace = true; });
+    variant("lmc-laplace", "lmc-own-ranges", [](Model& m) { m.pairedScales = false; });
     variant("lmc-laplace", "lmc-data-means", [](Model& m) { m.dataMeans = true; });
     if (const char* only = std::getenv("GP_CALIBRATION_MODELS")) { // a comma-separated subset
         const std::string wanted = std::string(",") + only + ",";
@@ -454,6 +460,8 @@ int calibrate(int argc, char** argv)
                 fit.sampleUpTo = sampleUpTo;
                 fit.inputWarping = model.inputWarping;
                 fit.laplaceBeyondSampling = model.laplace;
+                if (model.usePriors)
+                    fit.taskScalesFromPairs = model.pairedScales;
                 fit.unobservedMeansFromFit = !model.dataMeans;
                 if (const char* sd = std::getenv("GP_CALIBRATION_NOISE_SD"); sd && model.usePriors)
                     fit.expectedNoise = std::pow(std::atof(sd), 2); // the noise prior's median, logit units
