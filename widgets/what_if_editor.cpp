@@ -174,10 +174,10 @@ void WhatIfEditor::applyBits(const std::vector<int>& bits)
 
 void WhatIfEditor::setTrials(const std::vector<TrialRow>& trials)
 {
-    trials_.clear();
+    measurements_.clear();
     for (const TrialRow& t : trials)
         if (t.status == TrialStatus::Done && t.accuracy)
-            trials_.push_back(t);
+            measurements_.push_back({t.bits, t.task, *t.accuracy});
     refresh();
 }
 
@@ -204,17 +204,17 @@ void WhatIfEditor::refresh()
     // What was measured for this configuration, per task (repeats averaged): a person asking
     // "what if" about a configuration already tried sees the prediction against the evaluation.
     const size_t taskCount = study_.spec.tasks.size();
-    measured_.assign(taskCount, std::nullopt);
+    std::vector<double> sums(taskCount, 0.0);
     std::vector<int> runs(taskCount, 0);
-    for (const TrialRow& t : trials_) {
-        if (t.task < 0 || size_t(t.task) >= taskCount || !(t.bits == bits))
-            continue;
-        measured_[size_t(t.task)] = measured_[size_t(t.task)].value_or(0.0) + *t.accuracy;
-        ++runs[size_t(t.task)];
-    }
+    for (const Measurement& m : measurements_)
+        if (m.task >= 0 && size_t(m.task) < taskCount && m.bits == bits) {
+            sums[size_t(m.task)] += m.accuracy;
+            ++runs[size_t(m.task)];
+        }
+    measured_.assign(taskCount, std::nullopt);
     for (size_t t = 0; t < taskCount; ++t)
         if (runs[t] > 0)
-            *measured_[t] /= runs[t];
+            measured_[t] = sums[t] / runs[t];
     const auto measuredText = [&](size_t t) {
         if (t >= taskCount || !measured_[t])
             return QString();

@@ -81,7 +81,13 @@ private:
     std::vector<int> lastApplied_; ///< the configuration the undo stack last set
     double memory_ = 0, bops_ = 0;
     std::vector<double> mean_, sd_;
-    std::vector<TrialRow> trials_; ///< done ones only
+    /// The done trials' configuration, task and accuracy (what setTrials keeps of them).
+    struct Measurement {
+        BitConfig bits;
+        int task = 0;
+        double accuracy = 0;
+    };
+    std::vector<Measurement> measurements_;
     std::vector<std::optional<double>> measured_;
 };
 

@@ -26,6 +26,16 @@ double meanOf(const std::vector<double>& values)
     return sum / double(values.size());
 }
 
+/// The sum of squared deviations of `values` from their mean.
+double squaredDeviations(const std::vector<double>& values)
+{
+    const double mean = meanOf(values);
+    double squares = 0;
+    for (double v : values)
+        squares += (v - mean) * (v - mean);
+    return squares;
+}
+
 } // namespace
 
 void MtgpData::validate(int inputDim, int taskCount) const
@@ -114,17 +124,11 @@ double MtgpData::pairedVarianceRatio(int task, int reference, double minimumRefe
         }
     if (own.size() < 2)
         return 0;
-    const auto spread = [](const std::vector<double>& v) {
-        const double m = meanOf(v);
-        double squares = 0;
-        for (double x : v)
-            squares += (x - m) * (x - m);
-        return squares;
-    };
-    const double referenceSpread = spread(other);
+    const double referenceSpread = squaredDeviations(other);
     const double referenceVariance = referenceSpread / double(other.size() - 1);
-    return referenceSpread > 1e-12 && referenceVariance > minimumReferenceVariance ? spread(own) / referenceSpread
-                                                                                   : 0.0;
+    return referenceSpread > 1e-12 && referenceVariance > minimumReferenceVariance
+        ? squaredDeviations(own) / referenceSpread
+        : 0.0;
 }
 
 } // namespace quantscope

@@ -314,16 +314,17 @@ void taskPriorsFromData(const MtgpData& standardData, int taskCount, const MtgpF
     // trials crowd where accuracy is high, and the fitted level, which the correlated tasks'
     // trials inform, is what a prediction adds the shared deviation to.
     const Eigen::VectorXd observedMeans = means;
-    anchors = interpolationWeights(observed, axis);
-    if (!options.unobservedMeansFromFit) { // the data means carried over, fixed centres
-        means = anchors * observedMeans;
-        anchors.resize(0, 0);
-    }
-    for (int t = 0; t < anchors.rows(); ++t) {
-        if (observed[size_t(t)] || anchors(t, t) == 1)
-            anchors.row(t).setZero();
-        else
-            means[t] = 0;
+    const Eigen::MatrixXd weights = interpolationWeights(observed, axis);
+    if (options.unobservedMeansFromFit) {
+        anchors = weights;
+        for (int t = 0; t < taskCount; ++t) {
+            if (observed[size_t(t)] || weights(t, t) == 1)
+                anchors.row(t).setZero();
+            else
+                means[t] = 0;
+        }
+    } else { // the data means carried over: fixed centres
+        means = weights * observedMeans;
     }
     // A budget between two observed ones (of any group) scores, on average, between them: its
     // mean's prior sd is a quarter of the gap between theirs, at least half its own range's sd, at

@@ -110,7 +110,7 @@ struct Model {
     bool ungroupedTasks = false;
     bool laplace = false; ///< beyond sample-up-to, samples from a Laplace approximation (MtgpFitOptions)
     /// A task with few trials takes its range from the configurations it shares with quantize
-    /// only (MtgpFitOptions::taskScalesFromPairs; off: from its own trials, before 2026-12-03's last change).
+    /// only (MtgpFitOptions::taskScalesFromPairs; off: from its own trials, before the paired ranges of 2026-12-03).
     bool pairedScales = true;
     /// A budget without trials centred on its neighbours' data means (MtgpFitOptions::unobservedMeansFromFit off).
     bool dataMeans = false;
