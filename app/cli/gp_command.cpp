@@ -6,6 +6,8 @@
 #include "gp/multitask_gp.h"
 #include "search/encoding.h"
 #include "search/trial_csv.h"
+#include "study/study_spec.h"
+#include "study/study_surrogate.h"
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +18,7 @@
 #include <iostream>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -27,13 +30,15 @@ struct GpOptions {
     std::string encoding = "per-layer";
     std::string kernel = "matern52";
     int rank = 0;
-    int restarts = 4;
+    int restarts = 2; ///< as a study fits (StudySurrogate::fitOptions)
+    int samples = StudySurrogate::kHyperparameterSamples;
     uint64_t seed = 0;
     std::string hyperparametersIn;
     std::string hyperparametersOut;
     std::vector<std::string> queries;
     std::string queryFile;
     std::vector<int> tasks;
+    std::vector<int64_t> taskSteps;
     std::string scale = "logit";
     bool json = false;
     size_t subsample = 0; ///< 0: every row
@@ -75,19 +80,58 @@ MtgpData encodeTrials(const std::vector<TrialRecord>& trials, const Encoding& en
     return data;
 }
 
-Posterior predictInChunks(const MultiTaskGP& gp, const Eigen::MatrixXd& inputs, const std::vector<int>& tasks)
+/// Each query's predictive distribution as a new evaluation would measure it (noise included),
+/// averaged over `models` as the workbench does (predictiveMixtures).
+std::vector<NormalMixture> predictInChunks(const std::vector<MultiTaskGP>& models, const Eigen::MatrixXd& inputs,
+                                           const std::vector<int>& tasks)
 {
-    Posterior posterior;
-    posterior.mean.resize(inputs.rows());
-    posterior.variance.resize(inputs.rows());
+    std::vector<NormalMixture> out;
     for (Eigen::Index start = 0; start < inputs.rows(); start += kPredictionChunk) {
         const Eigen::Index n = std::min(kPredictionChunk, inputs.rows() - start);
-        const Posterior part =
-            gp.predict(inputs.middleRows(start, n), std::vector<int>(tasks.begin() + start, tasks.begin() + start + n));
-        posterior.mean.segment(start, n) = part.mean;
-        posterior.variance.segment(start, n) = part.variance;
+        const std::vector<NormalMixture> part =
+            predictiveMixtures(models, inputs.middleRows(start, n),
+                               std::vector<int>(tasks.begin() + start, tasks.begin() + start + n), true);
+        out.insert(out.end(), part.begin(), part.end());
     }
-    return posterior;
+    return out;
+}
+
+/// The tasks on the budget axis as a study places them: by `taskSteps` where given, else by the
+/// trials' `steps` column; by their indices where neither says every task's steps (with a note on
+/// stderr when the file has steps but some task has no rows). ConfigError where the rows disagree
+/// with each other or with `taskSteps`.
+BudgetAxis taskAxisOf(const std::vector<TrialRecord>& trials, int taskCount, std::vector<int64_t> taskSteps,
+                      const std::string& path)
+{
+    const bool given = !taskSteps.empty();
+    std::vector<std::optional<int64_t>> steps(static_cast<size_t>(taskCount));
+    for (size_t t = 0; t < taskSteps.size(); ++t)
+        steps[t] = taskSteps[t];
+    bool fileHasSteps = false;
+    for (const TrialRecord& t : trials) {
+        if (!t.steps)
+            continue;
+        fileHasSteps = true;
+        std::optional<int64_t>& known = steps[size_t(t.task)];
+        if (known && *known != *t.steps)
+            throw ConfigError(path + ": task " + std::to_string(t.task) + " has rows with " + std::to_string(*t.steps)
+                              + " steps, " + (given ? "--task-steps says " : "others with ") + std::to_string(*known)
+                              + "; a task is one fine-tuning budget");
+        known = t.steps;
+    }
+    if (given)
+        return budgetAxis(taskSteps);
+    taskSteps.clear();
+    for (size_t t = 0; t < steps.size(); ++t) {
+        if (!steps[t]) {
+            if (fileHasSteps)
+                std::cerr << "note: task " << t << " has no rows, so its fine-tuning steps are unknown and the "
+                          << "tasks are placed by index; --task-steps places them as the study does\n";
+            return {};
+        }
+        taskSteps.push_back(*steps[t]);
+    }
+    return budgetAxis(taskSteps);
 }
 
 std::vector<BitConfig> queryConfigs(const GpOptions& options, const std::vector<TrialRecord>& trials)
@@ -148,8 +192,20 @@ void run(const GpOptions& options)
                                 "the number of trials");
         taskCount = std::max(taskCount, t.task + 1);
     }
+    if (!options.taskSteps.empty()) {
+        if (int(options.taskSteps.size()) < taskCount)
+            throw ConfigError("--task-steps gives " + std::to_string(options.taskSteps.size())
+                              + " tasks' steps, the trials use " + std::to_string(taskCount) + " tasks");
+        for (int64_t steps : options.taskSteps)
+            if (steps < 0)
+                throw ConfigError("--task-steps: " + std::to_string(steps) + " is not a number of fine-tuning steps");
+        taskCount = int(options.taskSteps.size()); // the study's tasks, those without trials yet included
+    }
+    if (options.samples < 0 || options.samples > 64)
+        throw ConfigError("--samples must be 0..64, got " + std::to_string(options.samples));
     const MtgpData data = encodeTrials(trials, *encoding, transform);
     MtgpHyperparameters hyperparameters;
+    std::vector<MtgpHyperparameters> samples;
     if (!options.hyperparametersIn.empty()) {
         hyperparameters =
             MtgpHyperparameters::fromJson(readTextFile(options.hyperparametersIn, "hyperparameters file"));
@@ -162,15 +218,19 @@ void run(const GpOptions& options)
                               + " tasks, the trials use " + std::to_string(taskCount));
         taskCount = hyperparameters.taskCount();
     } else {
-        MtgpFitOptions fit = accuracyFitOptions(transform);
+        // The workbench's model (StudySurrogate): averaged over hyperparameter samples.
+        MtgpFitOptions fit = StudySurrogate::fitOptions(
+            options.seed, taskAxisOf(trials, taskCount, options.taskSteps, options.trials), transform);
         fit.kernel = parseKernelKind(options.kernel);
         fit.rank = options.rank;
         fit.restarts = options.restarts;
-        fit.seed = options.seed;
+        fit.posteriorSamples = options.samples;
         const MtgpData fitData = trials.size() > kMaxFitObservations
             ? encodeTrials(seededSubset(trials, kMaxFitObservations, options.seed), *encoding, transform)
             : data;
-        hyperparameters = fitMtgp(fitData, encoding->dim(), taskCount, fit).hyperparameters;
+        MtgpFitReport report = fitMtgp(fitData, encoding->dim(), taskCount, fit);
+        hyperparameters = report.hyperparameters;
+        samples = std::move(report.samples);
     }
     if (!options.hyperparametersOut.empty()) {
         std::ofstream out(options.hyperparametersOut);
@@ -179,6 +239,11 @@ void run(const GpOptions& options)
             throw ConfigError("cannot write " + options.hyperparametersOut);
     }
     const MultiTaskGP gp(hyperparameters, data);
+    std::vector<MultiTaskGP> models;
+    for (const MtgpHyperparameters& h : samples)
+        models.emplace_back(h, data);
+    if (models.empty())
+        models.push_back(gp);
 
     std::vector<int> tasks = options.tasks;
     if (tasks.empty())
@@ -195,38 +260,45 @@ void run(const GpOptions& options)
             inputs.row(Eigen::Index(c * tasks.size() + k)) = encoding->encode(configs[c]).transpose();
             queryTasks.push_back(tasks[k]);
         }
-    const Posterior posterior = predictInChunks(gp, inputs, queryTasks);
+    const std::vector<NormalMixture> predictive = predictInChunks(models, inputs, queryTasks);
     const Eigen::MatrixXd correlation = hyperparameters.taskCorrelation();
 
     if (options.json) {
         nlohmann::ordered_json predictions = nlohmann::ordered_json::array();
         for (Eigen::Index i = 0; i < inputs.rows(); ++i) {
             const BitConfig& config = configs[size_t(i) / tasks.size()];
-            const AccuracyInterval a = transform.interval(posterior.mean[i], std::sqrt(posterior.variance[i]));
+            const NormalMixture& p = predictive[size_t(i)];
+            const AccuracyInterval a = transform.interval(p);
             predictions.push_back({{"config", config.toString()},
                                    {"task", queryTasks[size_t(i)]},
                                    {"median", a.median},
                                    {"lower", a.lower},
                                    {"upper", a.upper},
-                                   {"latent_mean", posterior.mean[i]},
-                                   {"latent_sd", std::sqrt(posterior.variance[i])},
+                                   {"latent_mean", p.mean()},
+                                   {"latent_sd", std::sqrt(p.variance())},
                                    {"represented", encoding->represents(config)}});
         }
         std::vector<std::vector<double>> rows(size_t(correlation.rows()));
         for (Eigen::Index r = 0; r < correlation.rows(); ++r)
             for (Eigen::Index c = 0; c < correlation.cols(); ++c)
                 rows[size_t(r)].push_back(correlation(r, c));
-        const nlohmann::ordered_json out = {
-            {"trials", trials.size()},      {"tasks", taskCount},
-            {"encoding", encoding->name()}, {"log_marginal_likelihood", gp.logMarginalLikelihood()},
-            {"task_correlation", rows},     {"predictions", predictions}};
+        const nlohmann::ordered_json out = {{"trials", trials.size()},
+                                            {"tasks", taskCount},
+                                            {"hyperparameter_samples", models.size()},
+                                            {"encoding", encoding->name()},
+                                            {"log_marginal_likelihood", gp.logMarginalLikelihood()},
+                                            {"task_correlation", rows},
+                                            {"predictions", predictions}};
         std::cout << out.dump(2) << "\n";
         return;
     }
     std::cout << "GP on " << trials.size() << " trials over " << taskCount << " tasks (" << encoding->name()
               << " encoding, " << kernelName(hyperparameters.kernel.kind) << " kernel, task rank "
               << hyperparameters.taskFactor.cols() << "), log marginal likelihood " << std::fixed
-              << std::setprecision(3) << gp.logMarginalLikelihood() << "\n\ntask correlation\n     ";
+              << std::setprecision(3) << gp.logMarginalLikelihood()
+              << "\npredictions: a new evaluation's median and 95 % "
+              << "interval (noise included), averaged over " << models.size() << " hyperparameter "
+              << (models.size() == 1 ? "set" : "samples") << "\n\ntask correlation (MAP)\n     ";
     for (int t = 0; t < taskCount; ++t)
         std::cout << std::setw(7) << t;
     std::cout << "\n";
@@ -243,7 +315,7 @@ void run(const GpOptions& options)
               << "\n";
     for (Eigen::Index i = 0; i < inputs.rows(); ++i) {
         const BitConfig& config = configs[size_t(i) / tasks.size()];
-        const AccuracyInterval a = transform.interval(posterior.mean[i], std::sqrt(posterior.variance[i]));
+        const AccuracyInterval a = transform.interval(predictive[size_t(i)]);
         std::cout << std::left << std::setw(std::max<int>(8, int(config.toString().size()) + 2)) << config.toString()
                   << std::right << std::setw(6) << queryTasks[size_t(i)] << std::setw(10) << a.median << std::setw(10)
                   << a.lower << std::setw(10) << a.upper
@@ -257,15 +329,20 @@ void addGpCommand(CLI::App& app)
 {
     auto options = std::make_shared<GpOptions>();
     CLI::App* command = app.add_subcommand("gp",
-                                           "Fit the multi-task GP to trials from a CSV file and print posterior "
-                                           "medians and 95 % intervals (docs/gp-files.md)");
+                                           "Fit the workbench's multi-task GP to trials from a CSV file and print "
+                                           "predictive medians and 95 % intervals (docs/gp-files.md)");
     command->add_option("--trials", options->trials, "CSV with columns config, task, accuracy")->required();
     command->add_option("--encoding", options->encoding, "per-layer, bezier1, bezier2 or chebyshevD")
         ->capture_default_str();
     command->add_option("--kernel", options->kernel, "matern52 or se")->capture_default_str();
     command->add_option("--rank", options->rank, "rank of the task covariance factor (0: number of tasks)");
     command->add_option("--restarts", options->restarts, "random restarts of the MAP fit")->capture_default_str();
-    command->add_option("--seed", options->seed, "seed of the restarts")->capture_default_str();
+    command->add_option("--seed", options->seed, "seed of the restarts and samples (a study's seed reproduces its fit)")
+        ->capture_default_str();
+    command
+        ->add_option("--samples", options->samples,
+                     "hyperparameter samples the predictions average over, as the workbench's (0: the MAP fit alone)")
+        ->capture_default_str();
     command->add_option("--hyperparameters", options->hyperparametersIn,
                         "use these hyperparameters (JSON) instead of fitting");
     command->add_option("--save-hyperparameters", options->hyperparametersOut,
@@ -274,6 +351,11 @@ void addGpCommand(CLI::App& app)
                         "configuration to predict (repeatable; default: every one in the trials)");
     command->add_option("--query-file", options->queryFile, "file with one configuration per line");
     command->add_option("--task", options->tasks, "task to predict (repeatable; default: every task)");
+    command
+        ->add_option("--task-steps", options->taskSteps,
+                     "every task's fine-tuning steps, in task order, e.g. 0,50,150,600 (default: the file's "
+                     "steps column): places the tasks on the budget axis as a study does")
+        ->delimiter(',');
     command->add_option("--subsample", options->subsample,
                         "use a seeded random N of the rows (needed above " + std::to_string(kMaxObservations) + ")");
     command

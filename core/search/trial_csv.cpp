@@ -51,13 +51,19 @@ std::vector<TrialRecord> readTrialsCsv(const std::string& path)
     if (!std::getline(in, line))
         throw ConfigError(path + " is empty: expected a header with config, task and accuracy");
     const std::vector<std::string> header = splitCsvLine(line);
-    auto column = [&](const std::string& name) {
+    auto optionalColumn = [&](const std::string& name) -> std::optional<size_t> {
         const auto found = std::find(header.begin(), header.end(), name);
         if (found == header.end())
-            throw ConfigError(path + ": the header has no '" + name + "' column");
+            return std::nullopt;
         return size_t(found - header.begin());
     };
+    auto column = [&](const std::string& name) {
+        if (const auto found = optionalColumn(name))
+            return *found;
+        throw ConfigError(path + ": the header has no '" + name + "' column");
+    };
     const size_t configColumn = column("config"), taskColumn = column("task"), accuracyColumn = column("accuracy");
+    const std::optional<size_t> stepsColumn = optionalColumn("steps"), statusColumn = optionalColumn("status");
 
     std::vector<TrialRecord> trials;
     while (std::getline(in, line)) {
@@ -69,6 +75,8 @@ std::vector<TrialRecord> readTrialsCsv(const std::string& path)
         if (fields.size() < header.size())
             throw ConfigError(where + ": " + std::to_string(fields.size()) + " fields, the header has "
                               + std::to_string(header.size()));
+        if (statusColumn && fields[*statusColumn] != "done")
+            continue;
         std::string config = fields[configColumn];
         std::replace(config.begin(), config.end(), ' ', ',');
         TrialRecord trial;
@@ -98,10 +106,20 @@ std::vector<TrialRecord> readTrialsCsv(const std::string& path)
         }
         if (!std::isfinite(trial.accuracy))
             throw ConfigError(where + ": accuracy is " + fields[accuracyColumn] + " (NaN and infinities are rejected)");
+        if (stepsColumn) {
+            try {
+                trial.steps = std::stoll(fields[*stepsColumn], &used);
+                if (used != fields[*stepsColumn].size() || *trial.steps < 0)
+                    throw std::invalid_argument("steps");
+            } catch (const std::exception&) {
+                throw ConfigError(where + ": steps '" + fields[*stepsColumn]
+                                  + "' is not a number of fine-tuning steps (0, 50, ...)");
+            }
+        }
         trials.push_back(std::move(trial));
     }
     if (trials.empty())
-        throw ConfigError(path + " has no trials");
+        throw ConfigError(path + " has no trials" + (statusColumn ? " with status done" : ""));
     return trials;
 }
 

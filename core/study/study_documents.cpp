@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <charconv>
 #include <sstream>
 
 namespace quantscope {
@@ -32,6 +34,17 @@ std::string optionalNumber(const std::optional<double>& value)
     return out.str();
 }
 
+/// The shortest text that reads back as the same double: a trials file fed back to the GP (`gp
+/// --trials`) must give the study's own fit.
+std::string exactNumber(const std::optional<double>& value)
+{
+    if (!value)
+        return {};
+    std::array<char, 32> text{};
+    const auto end = std::to_chars(text.data(), text.data() + text.size(), *value).ptr;
+    return std::string(text.data(), end);
+}
+
 } // namespace
 
 std::string bitsJson(const StoredStudy& study, const BitConfig& bits, const std::optional<double>& accuracy,
@@ -56,13 +69,15 @@ std::string bitsJson(const StoredStudy& study, const BitConfig& bits, const std:
 std::string trialsCsv(const StoredStudy& study, const std::vector<TrialRow>& trials)
 {
     std::ostringstream out;
-    out << "trial,config,task,task_name,status,accuracy,memory_mb,bops,seconds,error,reason,created_at,started_at,"
+    out << "trial,config,task,task_name,steps,status,accuracy,memory_mb,bops,seconds,error,reason,created_at,started_"
+           "at,"
            "finished_at\n";
     for (const TrialRow& t : trials) {
-        const std::string taskName =
-            size_t(t.task) < study.spec.tasks.size() ? study.spec.tasks[size_t(t.task)].name : "";
-        out << t.id << ',' << csvField(t.bits.toString()) << ',' << t.task << ',' << csvField(taskName) << ','
-            << trialStatusName(t.status) << ',' << optionalNumber(t.accuracy) << ',' << optionalNumber(t.memoryMB)
+        const bool known = size_t(t.task) < study.spec.tasks.size();
+        const std::string taskName = known ? study.spec.tasks[size_t(t.task)].name : "";
+        const std::string steps = known ? std::to_string(study.spec.tasks[size_t(t.task)].steps) : "";
+        out << t.id << ',' << csvField(t.bits.toString()) << ',' << t.task << ',' << csvField(taskName) << ',' << steps
+            << ',' << trialStatusName(t.status) << ',' << exactNumber(t.accuracy) << ',' << optionalNumber(t.memoryMB)
             << ',' << optionalNumber(t.bops) << ',' << optionalNumber(t.seconds) << ',' << csvField(t.error) << ','
             << csvField(t.reason) << ',' << t.createdAt << ',' << t.startedAt << ',' << t.finishedAt << '\n';
     }

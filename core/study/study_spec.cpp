@@ -47,30 +47,23 @@ int StudySpec::cheapestTask() const
     return cheapest;
 }
 
-bool StudySpec::stepsTellTasksApart() const
+BudgetAxis budgetAxis(const std::vector<int64_t>& taskSteps)
 {
-    std::set<int64_t> distinct;
-    for (const StudyTask& task : tasks)
-        distinct.insert(task.steps);
-    return distinct.size() == tasks.size();
+    const bool bySteps = std::set<int64_t>(taskSteps.begin(), taskSteps.end()).size() == taskSteps.size();
+    BudgetAxis axis;
+    for (size_t t = 0; t < taskSteps.size(); ++t) {
+        axis.positions.push_back(bySteps ? std::log1p(double(std::max<int64_t>(0, taskSteps[t]))) : double(t));
+        axis.groups.push_back(bySteps && taskSteps[t] > 0 ? 1 : 0);
+    }
+    return axis;
 }
 
-std::vector<double> StudySpec::taskPositions() const
+BudgetAxis StudySpec::taskAxis() const
 {
-    const bool bySteps = stepsTellTasksApart();
-    std::vector<double> positions;
-    for (size_t t = 0; t < tasks.size(); ++t)
-        positions.push_back(bySteps ? std::log1p(double(std::max<int64_t>(0, tasks[t].steps))) : double(t));
-    return positions;
-}
-
-std::vector<int> StudySpec::taskGroups() const
-{
-    const bool bySteps = stepsTellTasksApart();
-    std::vector<int> groups;
+    std::vector<int64_t> steps;
     for (const StudyTask& task : tasks)
-        groups.push_back(bySteps && task.steps > 0 ? 1 : 0);
-    return groups;
+        steps.push_back(task.steps);
+    return budgetAxis(steps);
 }
 
 int StudySpec::evaluationThreads() const

@@ -7,6 +7,16 @@
 
 namespace quantscope {
 
+/// Where tasks lie on the GP's budget axis and which of them are alike (MtgpFitOptions::taskPositions,
+/// taskGroups), from each task's fine-tuning steps: log(1 + steps), and quantization alone (0
+/// steps) apart from the fine-tuned budgets, where the steps tell every task apart; else the tasks'
+/// indices (tasks are listed from the cheapest budget to the target) and one group.
+struct BudgetAxis {
+    std::vector<double> positions;
+    std::vector<int> groups;
+};
+BudgetAxis budgetAxis(const std::vector<int64_t>& taskSteps);
+
 /// One fine-tuning budget of a study (a task of the multi-task GP).
 struct StudyTask {
     std::string name;
@@ -104,16 +114,8 @@ struct StudySpec {
     int initialCheapCount(int encodingDim) const { return initialCheap > 0 ? initialCheap : encodingDim + 3; }
     /// The task with the lowest default cost (the first of equals).
     int cheapestTask() const;
-    /// Where each task lies on the budget axis for the GP's task priors
-    /// (MtgpFitOptions::taskPositions): log(1 + steps) where every task's steps differ, else the
-    /// tasks' indices (tasks are listed from the cheapest budget to the target).
-    std::vector<double> taskPositions() const;
-    /// Which tasks the GP's task priors treat as alike (MtgpFitOptions::taskGroups): 0 for
-    /// quantization alone (no fine-tuning steps), 1 for the fine-tuned budgets; one group where
-    /// steps do not tell the tasks apart.
-    std::vector<int> taskGroups() const;
-    /// Every task has steps of its own (so steps place tasks on the budget axis).
-    bool stepsTellTasksApart() const;
+    /// The tasks on the GP's budget axis (budgetAxis of their steps).
+    BudgetAxis taskAxis() const;
     /// Compute threads of one evaluation: `threads`, or with several workers and `threads` 0 the
     /// machine's cores shared out among them; 0 means LibTorch's default.
     int evaluationThreads() const;

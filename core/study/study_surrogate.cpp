@@ -32,11 +32,16 @@ void StudySurrogate::condition(const MtgpData& data, const MtgpFitReport& fit)
 
 MtgpFitOptions StudySurrogate::fitOptions(const StudySpec& spec)
 {
-    MtgpFitOptions fit = accuracyFitOptions(AccuracyTransform());
+    return fitOptions(spec.seed, spec.taskAxis());
+}
+
+MtgpFitOptions StudySurrogate::fitOptions(uint64_t seed, const BudgetAxis& axis, const AccuracyTransform& transform)
+{
+    MtgpFitOptions fit = accuracyFitOptions(transform);
     fit.restarts = 2;
-    fit.seed = spec.seed;
-    fit.taskPositions = spec.taskPositions();
-    fit.taskGroups = spec.taskGroups();
+    fit.seed = seed;
+    fit.taskPositions = axis.positions;
+    fit.taskGroups = axis.groups;
     fit.posteriorSamples = StudySurrogate::kHyperparameterSamples;
     fit.sampleUpTo = StudySurrogate::kSampleUpTo;
     fit.laplaceBeyondSampling = true;

@@ -62,6 +62,9 @@ public:
     /// serves both): accuracyFitOptions with the samples above, two restarts, the spec's seed and
     /// its tasks' places on the budget axis.
     static MtgpFitOptions fitOptions(const StudySpec& spec);
+    /// The same for trials from elsewhere (`quantscope-cli gp`): tasks placed by `axis`.
+    static MtgpFitOptions fitOptions(uint64_t seed, const BudgetAxis& axis,
+                                     const AccuracyTransform& transform = AccuracyTransform());
 
 private:
     MtgpData collect(const StoredStudy& study, const std::vector<TrialRow>& trials);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # How `quantscope-cli gp` scales with the rows of a trials file (issue 15, case 8): wall time and
 # peak memory for synthetic trials files of 250..2,000 rows (9 layers, 4 tasks, a smooth accuracy
-# surface plus noise, generated with a fixed seed), predicting every configuration on every task;
-# and the refusal above 2,000 rows. Writes CSV to stdout.
+# surface plus noise, generated with a fixed seed), predicting every configuration on every task,
+# averaged over the default 8 hyperparameter samples and with the MAP fit alone (--samples 0); and
+# the refusal above 2,000 rows. Writes CSV to stdout.
 # Usage: gp_rows.sh CLI
 set -euo pipefail
 cli=$1
@@ -20,11 +21,13 @@ make_trials() { # rows, file
     }
   }' > "$2"
 }
-echo "rows,seconds,peak_mb"
+echo "rows,samples,seconds,peak_mb"
 for rows in 250 500 1000 2000; do
   make_trials "$rows" "$dir/t.csv"
-  /usr/bin/time -f "$rows,%e,%M" -o "$dir/time" "$cli" gp --trials "$dir/t.csv" --json > /dev/null
-  awk -F, '{ printf "%s,%s,%.0f\n", $1, $2, $3 / 1024 }' "$dir/time"
+  for samples in 8 0; do
+    /usr/bin/time -f "$rows,$samples,%e,%M" -o "$dir/time" "$cli" gp --trials "$dir/t.csv" --samples "$samples" --json > /dev/null
+    awk -F, '{ printf "%s,%s,%s,%.0f\n", $1, $2, $3, $4 / 1024 }' "$dir/time"
+  done
 done
 make_trials 2001 "$dir/t.csv"
 if "$cli" gp --trials "$dir/t.csv" > /dev/null 2> "$dir/err"; then echo "FAIL: 2,001 rows were accepted" >&2; exit 1; fi

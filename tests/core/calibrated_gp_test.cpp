@@ -578,24 +578,24 @@ TEST(MtgpFit, LaplaceSamplesSpreadLikeTheSliceSamplerWhereDataPinTheHyperparamet
 TEST(StudySpec, TaskPositionsAreLogBudgetsOrIndices)
 {
     const StudySpec spec = StudySpec::defaults();
-    const std::vector<double> positions = spec.taskPositions();
+    const std::vector<double> positions = spec.taskAxis().positions;
     ASSERT_EQ(positions.size(), spec.tasks.size());
     for (size_t t = 0; t < positions.size(); ++t)
         EXPECT_DOUBLE_EQ(positions[t], std::log1p(double(spec.tasks[t].steps)));
     StudySpec same = spec;
     for (StudyTask& task : same.tasks)
         task.steps = 0; // tasks that differ in something other than steps (e.g. a command's budget)
-    EXPECT_EQ(same.taskPositions(), (std::vector<double>{0, 1, 2, 3}));
+    EXPECT_EQ(same.taskAxis().positions, (std::vector<double>{0, 1, 2, 3}));
 }
 
 TEST(StudySpec, TaskGroupsSetQuantizationAloneApartFromFineTuning)
 {
     const StudySpec spec = StudySpec::defaults();
-    EXPECT_EQ(spec.taskGroups(), (std::vector<int>{0, 1, 1, 1}));
+    EXPECT_EQ(spec.taskAxis().groups, (std::vector<int>{0, 1, 1, 1}));
     StudySpec same = spec;
     for (StudyTask& task : same.tasks)
         task.steps = 0;
-    EXPECT_EQ(same.taskGroups(), (std::vector<int>{0, 0, 0, 0}));
+    EXPECT_EQ(same.taskAxis().groups, (std::vector<int>{0, 0, 0, 0}));
 }
 
 } // namespace

@@ -39,6 +39,26 @@ TEST(TrialCsv, ReadsQuotedAndSpacedConfigsInAnyColumnOrder)
     EXPECT_EQ(splitCsvLine("a,\"b,\"\"c\"\"\",d"), (std::vector<std::string>{"a", "b,\"c\"", "d"}));
 }
 
+TEST(TrialCsv, ReadsStepsAndSkipsTrialsNotDone)
+{
+    // A study's trials-csv export: queued and failed trials have no accuracy.
+    test::TempDir dir;
+    const std::string path =
+        write(dir,
+              "trial,config,task,task_name,steps,status,accuracy\n1,\"8,8\",0,quantize only,0,done,91.5\n"
+              "2,\"8,4\",1,50 steps,50,failed,\n3,\"8,4\",1,50 steps,50,queued,\n4,\"4,4\",1,50 steps,50,done,90\n");
+    const auto trials = readTrialsCsv(path);
+    ASSERT_EQ(trials.size(), 2u);
+    EXPECT_EQ(trials[0].steps, 0);
+    EXPECT_EQ(trials[1].bits.toString(), "4,4");
+    EXPECT_EQ(trials[1].steps, 50);
+    EXPECT_FALSE(readTrialsCsv(write(dir, "config,task,accuracy\n\"8,8\",0,90\n")).front().steps.has_value());
+    EXPECT_EQ(errorOf(write(dir, "config,task,accuracy,steps\n\"8,8\",0,90,-5\n")),
+              dir.file("trials.csv") + " line 2: steps '-5' is not a number of fine-tuning steps (0, 50, ...)");
+    EXPECT_EQ(errorOf(write(dir, "config,task,accuracy,status\n\"8,8\",0,,failed\n")),
+              dir.file("trials.csv") + " has no trials with status done");
+}
+
 TEST(TrialCsv, ErrorsNameTheFileAndLine)
 {
     test::TempDir dir;

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# How honest are `quantscope-cli gp`'s intervals on real evaluations? Trains on a seeded random N rows
+# of a recording (docs/data/*_evaluations.csv), predicts every held-out evaluation's configuration
+# on its task, and counts the held-out evaluations inside the 95 % interval: with the default 8
+# hyperparameter samples and with the MAP fit alone (--samples 0). Writes CSV to stdout.
+# Usage: gp_cli_coverage.sh CLI RECORDING.csv ROWS SEEDS
+set -euo pipefail
+cli=$1 recording=$2 rows=$3 seeds=$4
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+echo "seed,samples,task,inside,held_out"
+for seed in $(seq 1 "$seeds"); do
+  python3 - "$recording" "$rows" "$seed" "$dir" <<'PY'
+import csv, random, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+random.Random(int(sys.argv[3])).shuffle(rows)
+n, folder = int(sys.argv[2]), sys.argv[4]
+with open(folder + "/train.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["config", "task", "steps", "accuracy"])
+    for r in rows[:n]:
+        w.writerow([r["config"], r["task"], r["steps"], r["accuracy"]])
+with open(folder + "/held.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["config", "task", "accuracy"])
+    for r in rows[n:]:
+        w.writerow([r["config"], r["task"], r["accuracy"]])
+with open(folder + "/queries.txt", "w") as f:
+    f.write("".join(c + "\n" for c in sorted({r["config"] for r in rows[n:]})))
+steps = sorted({(int(r["task"]), r["steps"]) for r in rows})
+open(folder + "/task_steps", "w").write(",".join(s for _, s in steps))
+PY
+  for samples in 8 0; do
+    "$cli" gp --trials "$dir/train.csv" --query-file "$dir/queries.txt" --task-steps "$(cat "$dir/task_steps")" \
+      --seed "$seed" --samples "$samples" --json > "$dir/out.json"
+    python3 - "$dir" "$seed" "$samples" <<'PY'
+import csv, json, sys
+folder, seed, samples = sys.argv[1:4]
+predicted = {(p["config"], p["task"]): p for p in json.load(open(folder + "/out.json"))["predictions"]}
+tally = {}
+for r in csv.DictReader(open(folder + "/held.csv")):
+    p, a = predicted[(r["config"], int(r["task"]))], float(r["accuracy"])
+    t = tally.setdefault(int(r["task"]), [0, 0])
+    t[0] += p["lower"] <= a <= p["upper"]
+    t[1] += 1
+for task, (inside, count) in sorted(tally.items()):
+    print(f"{seed},{samples},{task},{inside},{count}")
+PY
+  done
+done
