@@ -3,12 +3,13 @@
 # of a recording (docs/data/*_evaluations.csv), predicts every held-out evaluation's configuration
 # on its task, and counts the held-out evaluations inside the 95 % interval: with the default 8
 # hyperparameter samples and with the MAP fit alone (--samples 0). Writes CSV to stdout.
-# Usage: gp_cli_coverage.sh CLI RECORDING.csv ROWS SEEDS
+# Usage: gp_cli_coverage.sh CLI RECORDING.csv ROWS[,ROWS...] SEEDS
 set -euo pipefail
-cli=$1 recording=$2 rows=$3 seeds=$4
+cli=$1 recording=$2 sizes=$3 seeds=$4
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-echo "seed,samples,task,inside,held_out"
+echo "rows,seed,samples,task,inside,held_out"
+for rows in ${sizes//,/ }; do
 for seed in $(seq 1 "$seeds"); do
   python3 - "$recording" "$rows" "$seed" "$dir" <<'PY'
 import csv, random, sys
@@ -33,9 +34,9 @@ PY
   for samples in 8 0; do
     "$cli" gp --trials "$dir/train.csv" --query-file "$dir/queries.txt" --task-steps "$(cat "$dir/task_steps")" \
       --seed "$seed" --samples "$samples" --json > "$dir/out.json"
-    python3 - "$dir" "$seed" "$samples" <<'PY'
+    python3 - "$dir" "$rows" "$seed" "$samples" <<'PY'
 import csv, json, sys
-folder, seed, samples = sys.argv[1:4]
+folder, rows, seed, samples = sys.argv[1:5]
 predicted = {(p["config"], p["task"]): p for p in json.load(open(folder + "/out.json"))["predictions"]}
 tally = {}
 for r in csv.DictReader(open(folder + "/held.csv")):
@@ -44,7 +45,8 @@ for r in csv.DictReader(open(folder + "/held.csv")):
     t[0] += p["lower"] <= a <= p["upper"]
     t[1] += 1
 for task, (inside, count) in sorted(tally.items()):
-    print(f"{seed},{samples},{task},{inside},{count}")
+    print(f"{rows},{seed},{samples},{task},{inside},{count}")
 PY
   done
+done
 done
