@@ -134,6 +134,64 @@ BudgetAxis taskAxisOf(const std::vector<TrialRecord>& trials, int taskCount, std
     return budgetAxis(taskSteps);
 }
 
+/// The number of tasks: the trials' highest index + 1, or all of --task-steps' (a study's tasks,
+/// those without trials yet included). ConfigError for an index beyond the trials' count or
+/// steps that do not fit.
+int taskCountOf(const GpOptions& options, const std::vector<TrialRecord>& trials)
+{
+    int taskCount = 0;
+    for (const TrialRecord& t : trials) {
+        // The model has parameters per task: the task count comes from the data present, never
+        // from an index alone (task 1000000 in a two-row file would ask for a million tasks).
+        if (t.task < 0 || size_t(t.task) >= trials.size())
+            throw ConfigError(options.trials + ": task " + std::to_string(t.task) + " with "
+                              + std::to_string(trials.size())
+                              + " trials; number the tasks 0..T-1 with T at most "
+                                "the number of trials");
+        taskCount = std::max(taskCount, t.task + 1);
+    }
+    if (options.taskSteps.empty())
+        return taskCount;
+    if (int(options.taskSteps.size()) < taskCount)
+        throw ConfigError("--task-steps gives " + std::to_string(options.taskSteps.size())
+                          + " tasks' steps, the trials use " + std::to_string(taskCount) + " tasks");
+    for (int64_t steps : options.taskSteps)
+        if (steps < 0)
+            throw ConfigError("--task-steps: " + std::to_string(steps) + " is not a number of fine-tuning steps");
+    return int(options.taskSteps.size());
+}
+
+/// The hyperparameters from --hyperparameters (alone; `taskCount` becomes the file's), or the
+/// workbench's fit (StudySurrogate::fitOptions) with its samples.
+MtgpFitReport loadOrFit(const GpOptions& options, const std::vector<TrialRecord>& trials, const MtgpData& data,
+                        const Encoding& encoding, const AccuracyTransform& transform, int& taskCount)
+{
+    if (!options.hyperparametersIn.empty()) {
+        MtgpFitReport loaded;
+        loaded.hyperparameters =
+            MtgpHyperparameters::fromJson(readTextFile(options.hyperparametersIn, "hyperparameters file"));
+        const MtgpHyperparameters& h = loaded.hyperparameters;
+        if (h.inputDim() != encoding.dim())
+            throw ConfigError(options.hyperparametersIn + " has " + std::to_string(h.inputDim()) + " lengthscales, the "
+                              + encoding.name() + " encoding of these trials needs " + std::to_string(encoding.dim()));
+        if (h.taskCount() < taskCount)
+            throw ConfigError(options.hyperparametersIn + " has " + std::to_string(h.taskCount())
+                              + " tasks, the trials use " + std::to_string(taskCount));
+        taskCount = h.taskCount();
+        return loaded;
+    }
+    MtgpFitOptions fit = StudySurrogate::fitOptions(
+        options.seed, taskAxisOf(trials, taskCount, options.taskSteps, options.trials), transform);
+    fit.kernel = parseKernelKind(options.kernel);
+    fit.rank = options.rank;
+    fit.restarts = options.restarts;
+    fit.posteriorSamples = options.samples;
+    const MtgpData fitData = trials.size() > kMaxFitObservations
+        ? encodeTrials(seededSubset(trials, kMaxFitObservations, options.seed), encoding, transform)
+        : data;
+    return fitMtgp(fitData, encoding.dim(), taskCount, fit);
+}
+
 std::vector<BitConfig> queryConfigs(const GpOptions& options, const std::vector<TrialRecord>& trials)
 {
     std::vector<std::string> texts = options.queries;
@@ -181,57 +239,12 @@ void run(const GpOptions& options)
         throw ConfigError("--scale must be logit or identity, got '" + options.scale + "'");
     const AccuracyTransform transform(options.scale == "logit" ? AccuracyTransform::Kind::Logit
                                                                : AccuracyTransform::Kind::Identity);
-    int taskCount = 0;
-    for (const TrialRecord& t : trials) {
-        // The model has parameters per task: the task count comes from the data present, never
-        // from an index alone (task 1000000 in a two-row file would ask for a million tasks).
-        if (t.task < 0 || size_t(t.task) >= trials.size())
-            throw ConfigError(options.trials + ": task " + std::to_string(t.task) + " with "
-                              + std::to_string(trials.size())
-                              + " trials; number the tasks 0..T-1 with T at most "
-                                "the number of trials");
-        taskCount = std::max(taskCount, t.task + 1);
-    }
-    if (!options.taskSteps.empty()) {
-        if (int(options.taskSteps.size()) < taskCount)
-            throw ConfigError("--task-steps gives " + std::to_string(options.taskSteps.size())
-                              + " tasks' steps, the trials use " + std::to_string(taskCount) + " tasks");
-        for (int64_t steps : options.taskSteps)
-            if (steps < 0)
-                throw ConfigError("--task-steps: " + std::to_string(steps) + " is not a number of fine-tuning steps");
-        taskCount = int(options.taskSteps.size()); // the study's tasks, those without trials yet included
-    }
+    int taskCount = taskCountOf(options, trials);
     if (options.samples < 0 || options.samples > 64)
         throw ConfigError("--samples must be 0..64, got " + std::to_string(options.samples));
     const MtgpData data = encodeTrials(trials, *encoding, transform);
-    MtgpHyperparameters hyperparameters;
-    std::vector<MtgpHyperparameters> samples;
-    if (!options.hyperparametersIn.empty()) {
-        hyperparameters =
-            MtgpHyperparameters::fromJson(readTextFile(options.hyperparametersIn, "hyperparameters file"));
-        if (hyperparameters.inputDim() != encoding->dim())
-            throw ConfigError(options.hyperparametersIn + " has " + std::to_string(hyperparameters.inputDim())
-                              + " lengthscales, the " + encoding->name() + " encoding of these trials needs "
-                              + std::to_string(encoding->dim()));
-        if (hyperparameters.taskCount() < taskCount)
-            throw ConfigError(options.hyperparametersIn + " has " + std::to_string(hyperparameters.taskCount())
-                              + " tasks, the trials use " + std::to_string(taskCount));
-        taskCount = hyperparameters.taskCount();
-    } else {
-        // The workbench's model (StudySurrogate): averaged over hyperparameter samples.
-        MtgpFitOptions fit = StudySurrogate::fitOptions(
-            options.seed, taskAxisOf(trials, taskCount, options.taskSteps, options.trials), transform);
-        fit.kernel = parseKernelKind(options.kernel);
-        fit.rank = options.rank;
-        fit.restarts = options.restarts;
-        fit.posteriorSamples = options.samples;
-        const MtgpData fitData = trials.size() > kMaxFitObservations
-            ? encodeTrials(seededSubset(trials, kMaxFitObservations, options.seed), *encoding, transform)
-            : data;
-        MtgpFitReport report = fitMtgp(fitData, encoding->dim(), taskCount, fit);
-        hyperparameters = report.hyperparameters;
-        samples = std::move(report.samples);
-    }
+    const MtgpFitReport fit = loadOrFit(options, trials, data, *encoding, transform, taskCount);
+    const MtgpHyperparameters& hyperparameters = fit.hyperparameters;
     if (!options.hyperparametersOut.empty()) {
         std::ofstream out(options.hyperparametersOut);
         out << hyperparameters.toJson() << "\n";
@@ -240,7 +253,7 @@ void run(const GpOptions& options)
     }
     const MultiTaskGP gp(hyperparameters, data);
     std::vector<MultiTaskGP> models;
-    for (const MtgpHyperparameters& h : samples)
+    for (const MtgpHyperparameters& h : fit.samples)
         models.emplace_back(h, data);
     if (models.empty())
         models.push_back(gp);
