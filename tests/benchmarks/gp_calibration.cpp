@@ -4,7 +4,8 @@
 // task mix (40 % quantize only, 20 % each other budget). At each training size it predicts every
 // held-out evaluation and reports per task: RMSE and mean |error| of the predictive median,
 // coverage of the nominal 95 % predictive interval (noise included), mean log predictive density
-// (in accuracy units) and predictions outside [0, 100], pooled over replicate orders. Models:
+// (in accuracy units) and predictions outside [0, 100], pooled over replicate orders; then the same
+// per task by how many trials the task itself has in the training set (0, 1, 2-4, 5-9, 10+). Models:
 //   ml2-identity:     the fit before issue 11 (ML-II, ICM, accuracies as they are);
 //   map-logit:        MAP under MtgpPrior on logit(accuracy / 100), ICM;
 //   sampled-logit:    map-logit averaged over hyperparameter samples up to StudySurrogate's limit;
@@ -35,7 +36,7 @@
 // median of every task's noise sd (logit units; accuracyFitOptions' default is 0.05).
 // GP_CALIBRATION_TASK_SCALE=0.25 sets MtgpFitOptions::minimumTaskScale (logit units).
 // GP_CALIBRATION_SAMPLES=16 draws that many hyperparameter samples in the sampled models (default
-// StudySurrogate's 8).
+// StudySurrogate's 8; 0: the MAP point alone).
 // GP_CALIBRATION_MAX_OBSERVATIONS=40 stops at that training size (quick experiments at the small sizes).
 // GP_CALIBRATION_TASK_MIX=0.6,0,0,0.4 replaces the NUQ-like task mix after the initial design (a
 // budget at 0 is never trained on, only predicted: a search that skips the middle budgets).
@@ -122,7 +123,30 @@ struct Tally {
     int count = 0;
     double squared = 0, absolute = 0, inside = 0, logDensity = 0, outOfRange = 0, width = 0;
     std::map<int, std::pair<int, int>> studies; ///< replicate -> (inside, count): one study's coverage
+
+    void add(int replicate, double measured, const AccuracyInterval& a, double predictiveLogDensity)
+    {
+        const bool within = measured >= a.lower && measured <= a.upper;
+        auto& study = studies[replicate];
+        study.first += within;
+        ++study.second;
+        ++count;
+        const double error = a.median - measured;
+        squared += error * error;
+        absolute += std::abs(error);
+        inside += within;
+        logDensity += predictiveLogDensity;
+        outOfRange += a.lower < 0 || a.upper > 100;
+        width += a.upper - a.lower;
+    }
 };
+
+/// Buckets of a task's own training trials for the coverage-by-trials table: 0, 1, 2-4, 5-9, 10+.
+constexpr const char* kOwnTrialsBuckets[] = {"0", "1", "2-4", "5-9", "10+"};
+int ownTrialsBucket(int count)
+{
+    return count == 0 ? 0 : count == 1 ? 1 : count < 5 ? 2 : count < 10 ? 3 : 4;
+}
 
 double quantizationNoisePower(const BitConfig& config)
 {
@@ -415,6 +439,8 @@ int calibrate(int argc, char** argv)
     const int designCheap = encoding->dim() + 3;
 
     std::map<std::tuple<size_t, size_t, int>, Tally> tallies; // (model, size, task)
+    // (model, task, the task's own training trials, bucketed): pooled over sizes and orders
+    std::map<std::tuple<size_t, int, int>, Tally> byOwnTrials;
     std::map<std::pair<size_t, size_t>, double> targetTrainCounts;
     std::map<std::pair<size_t, size_t>, double> fitSeconds; // mean over replicates (MAP and samples)
     for (int replicate = 0; replicate < replicates; ++replicate) {
@@ -426,8 +452,11 @@ int calibrate(int argc, char** argv)
             const size_t n = sizes[s];
             std::vector<char> training(rows.size(), 0);
             const size_t trained = std::min(n, order.size()); // a task mix with zeros orders fewer rows
-            for (size_t i = 0; i < trained; ++i)
+            std::vector<int> ownTrials(size_t(kTasks), 0);
+            for (size_t i = 0; i < trained; ++i) {
                 training[order[i]] = 1;
+                ++ownTrials[size_t(rows[order[i]].task)];
+            }
             for (size_t m = 0; m < models.size(); ++m) {
                 const Model& model = models[m];
                 const Eigen::MatrixXd& x = model.lowestBits ? augmented : model.noisePowerInput ? withPower : inputs;
@@ -502,18 +531,10 @@ int calibrate(int argc, char** argv)
                 for (size_t i = 0; i < held.size(); ++i) {
                     const TrialRecord& row = rows[held[i]];
                     const AccuracyInterval a = model.transform.interval(predictive[i]);
-                    Tally& t = tallies[{m, s, row.task}];
-                    auto& study = t.studies[replicate];
-                    study.first += row.accuracy >= a.lower && row.accuracy <= a.upper;
-                    ++study.second;
-                    ++t.count;
-                    const double error = a.median - row.accuracy;
-                    t.squared += error * error;
-                    t.absolute += std::abs(error);
-                    t.inside += row.accuracy >= a.lower && row.accuracy <= a.upper;
-                    t.logDensity += model.transform.logDensity(row.accuracy, predictive[i]);
-                    t.outOfRange += a.lower < 0 || a.upper > 100;
-                    t.width += a.upper - a.lower;
+                    const double logDensity = model.transform.logDensity(row.accuracy, predictive[i]);
+                    tallies[{m, s, row.task}].add(replicate, row.accuracy, a, logDensity);
+                    byOwnTrials[{m, row.task, ownTrialsBucket(ownTrials[size_t(row.task)])}].add(
+                        replicate, row.accuracy, a, logDensity);
                 }
             }
             std::fprintf(stderr, "replicate %d, %zu observations done\n", replicate, n);
@@ -549,6 +570,16 @@ int calibrate(int argc, char** argv)
             }
     if (csv)
         std::fclose(csv);
+    // Where the misses and the excess width lie: by how many trials the predicted task has itself.
+    std::printf("\nBy the predicted task's own training trials (pooled over sizes and orders):\n\n"
+                "| model | task | own trials | held out | RMSE | 95 %% coverage | 95 %% width | MLPD |\n"
+                "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (const auto& [key, t] : byOwnTrials) {
+        const auto& [m, task, bucket] = key;
+        std::printf("| %s | %d | %s | %d | %.2f | %.1f %% | %.2f | %.2f |\n", models[m].name.c_str(), task,
+                    kOwnTrialsBuckets[bucket], t.count, std::sqrt(t.squared / t.count), 100 * t.inside / t.count,
+                    t.width / t.count, t.logDensity / t.count);
+    }
     if (simulate)
         printStudySpread(models, sizes, tallies, replicates);
     return 0;
