@@ -174,11 +174,17 @@ void WhatIfEditor::applyBits(const std::vector<int>& bits)
 
 void WhatIfEditor::setTrials(const std::vector<TrialRow>& trials)
 {
+    trialsKnown_ = true;
     measurements_.clear();
     for (const TrialRow& t : trials)
         if (t.status == TrialStatus::Done && t.accuracy)
             measurements_.push_back({t.bits, t.task, *t.accuracy});
     refresh();
+}
+
+QString WhatIfEditor::predictionText() const
+{
+    return prediction_->text();
 }
 
 void WhatIfEditor::refresh()
@@ -206,11 +212,16 @@ void WhatIfEditor::refresh()
     const size_t taskCount = study_.spec.tasks.size();
     std::vector<double> sums(taskCount, 0.0);
     std::vector<int> runs(taskCount, 0);
-    for (const Measurement& m : measurements_)
-        if (m.task >= 0 && size_t(m.task) < taskCount && m.bits == bits) {
+    budgetTrials_.assign(trialsKnown_ ? taskCount : 0, 0);
+    for (const Measurement& m : measurements_) {
+        if (m.task < 0 || size_t(m.task) >= taskCount)
+            continue;
+        ++budgetTrials_[size_t(m.task)];
+        if (m.bits == bits) {
             sums[size_t(m.task)] += m.accuracy;
             ++runs[size_t(m.task)];
         }
+    }
     measured_.assign(taskCount, std::nullopt);
     for (size_t t = 0; t < taskCount; ++t)
         if (runs[t] > 0)
@@ -220,6 +231,14 @@ void WhatIfEditor::refresh()
             return QString();
         return runs[t] == 1 ? tr("measured %1 %").arg(*measured_[t], 0, 'f', 2)
                             : tr("measured %1 % (mean of %2)").arg(*measured_[t], 0, 'f', 2).arg(runs[t]);
+    };
+    // Below five trials of its own a budget's interval is cautious: it covers more than 95 % of
+    // held-out evaluations (docs/calibration.md, "Where the band holds"), most of all with none.
+    const auto fewTrialsText = [&](size_t t) {
+        if (t >= budgetTrials_.size() || budgetTrials_[t] >= 5)
+            return QString();
+        return budgetTrials_[t] == 0 ? tr("no trial on this budget yet")
+                                     : tr("%n trial(s) on this budget", nullptr, budgetTrials_[t]);
     };
     const auto taskName = [&](size_t t) {
         return t < taskCount ? QString::fromStdString(study_.spec.tasks[t].name).toHtmlEscaped() : QString::number(t);
@@ -236,13 +255,16 @@ void WhatIfEditor::refresh()
         for (size_t t = 0; t < p.size(); ++t) {
             mean_.push_back(p[t].median);
             sd_.push_back(p[t].equivalentSd);
-            const QString measured = measuredText(t);
+            QString notes;
+            for (const QString& note : {measuredText(t), fewTrialsText(t)})
+                if (!note.isEmpty())
+                    notes += QStringLiteral(", ") + note;
             text += QStringLiteral("<br>%1: %2 % [%3, %4]%5")
                         .arg(taskName(t))
                         .arg(p[t].median, 0, 'f', 2)
                         .arg(p[t].lower, 0, 'f', 2)
                         .arg(p[t].upper, 0, 'f', 2)
-                        .arg(measured.isEmpty() ? QString() : QStringLiteral(", ") + measured);
+                        .arg(notes);
         }
         prediction_->setText(text);
     }

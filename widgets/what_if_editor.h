@@ -55,6 +55,10 @@ public:
     const std::vector<double>& predictedSd() const { return sd_; }
     /// Per task: the mean accuracy of the done trials of the edited configuration (none: unset).
     const std::vector<std::optional<double>>& measured() const { return measured_; }
+    /// Per task: the done trials on that budget, any configuration (empty before setTrials). While
+    /// a budget has few, its intervals are cautious (wide): the line says so.
+    const std::vector<int>& budgetTrials() const { return budgetTrials_; }
+    QString predictionText() const;
 
 Q_SIGNALS:
     void configurationChanged(const quantscope::BitConfig& bits);
@@ -88,7 +92,9 @@ private:
         double accuracy = 0;
     };
     std::vector<Measurement> measurements_;
+    bool trialsKnown_ = false; ///< setTrials has been called
     std::vector<std::optional<double>> measured_;
+    std::vector<int> budgetTrials_;
 };
 
 } // namespace quantscope

@@ -25,6 +25,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "common/error.h"
 
 namespace quantscope {
@@ -200,6 +202,15 @@ TEST(StudySession, WhatIfEditorPredictsUndoesAndEvaluates)
     for (const TrialRow& t : session.trials())
         otherTaskMeasured |= t.bits == added.bits && t.task == 1 && t.status == TrialStatus::Done;
     EXPECT_EQ(editor.measured()[1].has_value(), otherTaskMeasured);
+    // A budget with no trial of its own says so beside its (cautious, wide) interval.
+    std::vector<int> perBudget(4, 0);
+    for (const TrialRow& t : session.trials())
+        perBudget[size_t(t.task)] += t.status == TrialStatus::Done;
+    EXPECT_EQ(editor.budgetTrials(), perBudget);
+    const int untrained = int(std::count(perBudget.begin(), perBudget.end(), 0));
+    ASSERT_GT(untrained, 0) << "the seeded study trained every budget; the check needs one without trials";
+    EXPECT_EQ(editor.predictionText().count(QStringLiteral("no trial on this budget yet")), untrained)
+        << editor.predictionText().toStdString();
     // A second evaluation of it on the same task: the mean of both.
     Q_EMIT editor.evaluateRequested(editor.configuration(), 3);
     ASSERT_TRUE(waitIdle(session, 30000));
