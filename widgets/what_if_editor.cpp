@@ -100,7 +100,9 @@ WhatIfEditor::WhatIfEditor(QWidget* parent) :
 void WhatIfEditor::setStudy(const StoredStudy& study)
 {
     study_ = study;
-    costs_.reset(); // another study's reported costs say nothing here
+    costs_.reset(); // another study's reported costs and trials say nothing here
+    measurements_.clear();
+    budgetTrials_.clear();
     for (QSpinBox* spin : spins_)
         spin->deleteLater();
     while (QLayoutItem* item = grid_->takeAt(0)) {
@@ -174,11 +176,14 @@ void WhatIfEditor::applyBits(const std::vector<int>& bits)
 
 void WhatIfEditor::setTrials(const std::vector<TrialRow>& trials)
 {
-    trialsKnown_ = true;
     measurements_.clear();
+    budgetTrials_.assign(study_.spec.tasks.size(), 0);
     for (const TrialRow& t : trials)
-        if (t.status == TrialStatus::Done && t.accuracy)
+        if (t.status == TrialStatus::Done && t.accuracy) {
             measurements_.push_back({t.bits, t.task, *t.accuracy});
+            if (t.task >= 0 && size_t(t.task) < budgetTrials_.size())
+                ++budgetTrials_[size_t(t.task)];
+        }
     refresh();
 }
 
@@ -212,16 +217,11 @@ void WhatIfEditor::refresh()
     const size_t taskCount = study_.spec.tasks.size();
     std::vector<double> sums(taskCount, 0.0);
     std::vector<int> runs(taskCount, 0);
-    budgetTrials_.assign(trialsKnown_ ? taskCount : 0, 0);
-    for (const Measurement& m : measurements_) {
-        if (m.task < 0 || size_t(m.task) >= taskCount)
-            continue;
-        ++budgetTrials_[size_t(m.task)];
-        if (m.bits == bits) {
+    for (const Measurement& m : measurements_)
+        if (m.task >= 0 && size_t(m.task) < taskCount && m.bits == bits) {
             sums[size_t(m.task)] += m.accuracy;
             ++runs[size_t(m.task)];
         }
-    }
     measured_.assign(taskCount, std::nullopt);
     for (size_t t = 0; t < taskCount; ++t)
         if (runs[t] > 0)

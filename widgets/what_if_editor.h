@@ -92,9 +92,8 @@ private:
         double accuracy = 0;
     };
     std::vector<Measurement> measurements_;
-    bool trialsKnown_ = false; ///< setTrials has been called
     std::vector<std::optional<double>> measured_;
-    std::vector<int> budgetTrials_;
+    std::vector<int> budgetTrials_; ///< per task, counted by setTrials
 };
 
 } // namespace quantscope

@@ -251,12 +251,8 @@ void run(const GpOptions& options)
         if (!out)
             throw ConfigError("cannot write " + options.hyperparametersOut);
     }
-    const MultiTaskGP gp(hyperparameters, data);
-    std::vector<MultiTaskGP> models;
-    for (const MtgpHyperparameters& h : fit.samples)
-        models.emplace_back(h, data);
-    if (models.empty())
-        models.push_back(gp);
+    const std::vector<MultiTaskGP> models = conditionedModels(fit, data);
+    const MultiTaskGP gp = fit.samples.empty() ? models.front() : MultiTaskGP(hyperparameters, data); // the MAP fit
 
     std::vector<int> tasks = options.tasks;
     if (tasks.empty())

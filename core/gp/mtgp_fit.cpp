@@ -156,6 +156,16 @@ Eigen::VectorXd randomStart(const MtgpParameterLayout& layout, const Bounds& bou
 
 } // namespace
 
+std::vector<MultiTaskGP> conditionedModels(const MtgpFitReport& fit, const MtgpData& data)
+{
+    std::vector<MultiTaskGP> models;
+    for (const MtgpHyperparameters& h : fit.samples)
+        models.emplace_back(h, data);
+    if (models.empty())
+        models.emplace_back(fit.hyperparameters, data);
+    return models;
+}
+
 MtgpHyperparameters defaultMtgpHyperparameters(const MtgpData& data, int inputDim, int taskCount, int rank,
                                                KernelKind kernel)
 {

@@ -3,6 +3,7 @@
 #include "gp/accuracy_transform.h"
 #include "gp/mtgp_data.h"
 #include "gp/mtgp_hyperparameters.h"
+#include "gp/multitask_gp.h"
 
 #include <cstdint>
 #include <optional>
@@ -123,6 +124,10 @@ uint64_t fitMtgpCalls();
 /// of a task's own variance where that is more, scale at least 0.5, task scales from the data
 /// unless set, at least 0.25 (docs/search.md).
 MtgpFitOptions accuracyFitOptions(const AccuracyTransform& transform, MtgpFitOptions options = {});
+
+/// What predictions average over (predictiveMixtures): `fit`'s samples, or its MAP point alone
+/// where it drew none, each conditioned on `data`.
+std::vector<MultiTaskGP> conditionedModels(const MtgpFitReport& fit, const MtgpData& data);
 
 /// Reasonable hyperparameters before any fit: lengthscale 0.5 sqrt(d), strongly correlated
 /// tasks, per-task means of the data, noise 1 % of the target variance.

@@ -69,9 +69,8 @@ std::string bitsJson(const StoredStudy& study, const BitConfig& bits, const std:
 std::string trialsCsv(const StoredStudy& study, const std::vector<TrialRow>& trials)
 {
     std::ostringstream out;
-    out << "trial,config,task,task_name,steps,status,accuracy,memory_mb,bops,seconds,error,reason,created_at,started_"
-           "at,"
-           "finished_at\n";
+    out << "trial,config,task,task_name,steps,status,accuracy,memory_mb,bops,seconds,error,reason,"
+           "created_at,started_at,finished_at\n";
     for (const TrialRow& t : trials) {
         const bool known = size_t(t.task) < study.spec.tasks.size();
         const std::string taskName = known ? study.spec.tasks[size_t(t.task)].name : "";

@@ -23,11 +23,9 @@ MtgpData StudySurrogate::collect(const StoredStudy& study, const std::vector<Tri
 
 void StudySurrogate::condition(const MtgpData& data, const MtgpFitReport& fit)
 {
-    gp_ = std::make_unique<MultiTaskGP>(fit.hyperparameters, data);
-    for (const MtgpHyperparameters& h : fit.samples)
-        models_.emplace_back(h, data);
-    if (models_.empty())
-        models_.push_back(*gp_);
+    models_ = conditionedModels(fit, data);
+    gp_ = fit.samples.empty() ? std::make_unique<MultiTaskGP>(models_.front())
+                              : std::make_unique<MultiTaskGP>(fit.hyperparameters, data);
 }
 
 MtgpFitOptions StudySurrogate::fitOptions(const StudySpec& spec)

@@ -509,11 +509,7 @@ int calibrate(int argc, char** argv)
                     fit.taskGroups = kTaskGroups;
                 const MtgpFitReport report = fitMtgp(data, int(x.cols()), tasks, fit);
                 fitSeconds[{m, s}] += report.seconds / replicates;
-                std::vector<MultiTaskGP> gps;
-                for (const MtgpHyperparameters& h : report.samples)
-                    gps.emplace_back(h, data);
-                if (gps.empty())
-                    gps.emplace_back(report.hyperparameters, data);
+                const std::vector<MultiTaskGP> gps = conditionedModels(report, data);
                 std::vector<size_t> held;
                 std::vector<int> heldTasks;
                 for (size_t r = 0; r < rows.size(); ++r)
