@@ -3,7 +3,7 @@
 #include "bitserial/bitserial_conv.h"
 #include "bitserial/bitserial_network.h"
 #include "common/error.h"
-#include "common/median_time.h"
+#include "common/wall_time.h"
 #include "export/quantized_snapshot.h"
 #include "train/batches.h"
 #include "train/device.h"
@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -22,15 +23,16 @@ namespace quantscope::bitserial {
 namespace {
 
 constexpr int kFormat = 1;
-/// The kernels' revision, part of the cache key: bump it when a change to core/bitserial moves
-/// their speed, so that tables measured on the old kernels are measured again, not reused.
+/// The measurement's revision, part of the cache key: bump it when a change to core/bitserial or
+/// to how entries are timed moves the times, so that old tables are measured again, not reused.
 /// 2: 2026-12-03, byte-permute windows, register-blocked packing, 8-channel AVX-512 tiles;
-/// 3: the same day, the kernels run on every thread (built with OpenMP where they fork).
-constexpr int kKernelRevision = 3;
+/// 3: the same day, the kernels run on every thread (built with OpenMP where they fork);
+/// 4: the fastest of the repeats, not their median (a loaded machine stalled two runs of three).
+constexpr int kKernelRevision = 4;
 
-double medianMs(int repeats, const std::function<void()>& work)
+double fastestMs(int repeats, const std::function<void()>& work)
 {
-    return 1e3 * medianSeconds(repeats, work);
+    return 1e3 * fastestSeconds(repeats, work);
 }
 
 /// One layer at one bit pair, as the engine runs it: float input quantized in the kernels, the
@@ -62,7 +64,7 @@ double bitSerialLayerMs(const ExecutedLayer& layer, int weightBits, int activati
     result.scale = scale.data();
     result.shift = shift.data();
     result.relu = true;
-    return medianMs(repeats, [&] {
+    return fastestMs(repeats, [&] {
         bitSerialConv2d(in, packed, coding.bits, coding.encoding, path, result, 1, onLibTorchThreads);
     });
 }
@@ -73,11 +75,11 @@ double floatLayerMs(const ExecutedLayer& layer, int repeats)
     torch::NoGradGuard noGrad;
     if (layer.linear) {
         const torch::Tensor x = torch::randn({g.width, g.channels}), w = torch::randn({g.outChannels, g.channels});
-        return medianMs(repeats, [&] { (void)torch::linear(x, w); });
+        return fastestMs(repeats, [&] { (void)torch::linear(x, w); });
     }
     const torch::Tensor x = torch::randn({g.batch, g.channels, g.height, g.width});
     const torch::Tensor w = torch::randn({g.outChannels, g.groupChannels(), g.kernelHeight, g.kernelWidth});
-    return medianMs(repeats, [&] { (void)torch::conv2d(x, w, {}, g.strideY, g.padY, 1, g.groups); });
+    return fastestMs(repeats, [&] { (void)torch::conv2d(x, w, {}, g.strideY, g.padY, 1, g.groups); });
 }
 
 std::string cpuModel()
@@ -207,18 +209,17 @@ LatencyTable measureLatencyTable(const Network& network, const ImageSet& calibra
         batches.push_back(
             imageRange(calibrationSet, 0, std::min(calibrationSet.size(), size_t(options.batch) - begin)));
     const torch::Tensor images = normalise(torch::cat(batches), network.spec());
-    std::vector<double> others;
+    double otherMs = std::numeric_limits<double>::infinity();
     for (int r = 0; r < std::max(3, options.repeats); ++r) {
         engine.resetTimes();
         (void)engine.forward(images);
-        others.push_back(1e3 * engine.otherSeconds());
+        otherMs = std::min(otherMs, 1e3 * engine.otherSeconds());
     }
-    std::nth_element(others.begin(), others.begin() + long(others.size() / 2), others.end());
 
     LatencyTable table;
     table.machine = latencyMachine(options);
     table.batch = options.batch;
-    table.otherMs = others[others.size() / 2];
+    table.otherMs = otherMs;
     const std::vector<ExecutedLayer>& layers = engine.layers();
     for (size_t i = 0; i < layers.size(); ++i) {
         control.checkCancelled();

@@ -45,7 +45,7 @@ struct LatencyTable {
 struct LatencyOptions {
     KernelPath path = KernelPath::Portable; ///< on LibTorch's threads, as many as it uses now
     int batch = 64;
-    int repeats = 3; ///< median of this many runs per entry, after one warm-up
+    int repeats = 3; ///< the fastest of this many runs per entry, after one warm-up
 };
 
 /// Measures `network`'s table: its layers' shapes and input signs from the bit-serial engine run

@@ -10,7 +10,7 @@
 #include "bitserial/bitserial_conv.h"
 #include "bitserial/bitserial_gemm.h"
 #include "bitserial/bitserial_network.h"
-#include "common/median_time.h"
+#include "common/wall_time.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/torch.h>

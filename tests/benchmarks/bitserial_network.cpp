@@ -9,7 +9,7 @@
 //   BITS as `eval --bits` (default 8,4,4,3,2,2,3,4,8: at most 4 bits inside, 8 at the ends).
 #include "bitserial/bitserial_network.h"
 #include "bitserial/latency_table.h"
-#include "common/median_time.h"
+#include "common/wall_time.h"
 #include "data/dataset.h"
 #include "export/onnx_export.h"
 #include "export/quantized_snapshot.h"
