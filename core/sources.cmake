@@ -97,6 +97,7 @@ set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   study/study_service.cpp
   study/study_surrogate.cpp
   study/study_results.cpp
+  study/posterior_plane.cpp
   export/runtime_warnings.cpp
   study/study_export.cpp
   study/study_documents.cpp

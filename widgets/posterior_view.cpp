@@ -117,8 +117,8 @@ QString PosteriorView::csv() const
     QString out = QStringLiteral("coordinate1,coordinate2,mean,sd\n");
     for (Eigen::Index k = 0; k < gridMean_.size(); ++k)
         out += QStringLiteral("%1,%2,%3,%4\n")
-                   .arg(double(k / kGrid) / (kGrid - 1))
-                   .arg(double(k % kGrid) / (kGrid - 1))
+                   .arg(PosteriorPlane::coordinate(int(k) / kGrid))
+                   .arg(PosteriorPlane::coordinate(int(k) % kGrid))
                    .arg(gridMean_[k], 0, 'g', 8)
                    .arg(gridSd_[k], 0, 'g', 8);
     return out;
@@ -178,7 +178,7 @@ void PosteriorView::rebuild()
     gridSd_.resize(0);
     const StudySurrogate* model = results_.surrogate.get();
     const int task = task_->currentIndex();
-    if (!model || !model->fitted() || task < 0) {
+    if (!model || !model->fitted() || task < 0 || size_t(task) >= results_.plane.median.size()) {
         note_->setText(tr("The GP needs two finished trials."));
         mean_->clearPlottables();
         sd_->clearPlottables();
@@ -190,24 +190,14 @@ void PosteriorView::rebuild()
         return;
     }
     const Encoding& encoding = model->encoding();
-    // The plane of coordinates 1 and 2; others fixed at the best-ranked configuration.
-    Eigen::VectorXd base = Eigen::VectorXd::Constant(encoding.dim(), 0.5);
-    QString slice;
-    if (encoding.dim() > 2 && !results_.ranking.empty()) {
-        base = encoding.encode(results_.ranking.front().bits);
-        slice = tr(", slice through the best-ranked %1")
-                    .arg(QString::fromStdString(results_.ranking.front().bits.toString()));
-    }
-    Eigen::MatrixXd inputs(kGrid * kGrid, encoding.dim());
-    for (int i = 0; i < kGrid; ++i)
-        for (int j = 0; j < kGrid; ++j) {
-            inputs.row(i * kGrid + j) = base.transpose();
-            inputs(i * kGrid + j, 0) = double(i) / (kGrid - 1);
-            if (encoding.dim() > 1)
-                inputs(i * kGrid + j, 1) = double(j) / (kGrid - 1);
-        }
-    Eigen::VectorXd mean, sd;
-    model->predict(inputs, task, mean, sd);
+    // The plane of coordinates 1 and 2 (computed with the results, off this thread); for more
+    // coordinates, a slice through the best-ranked configuration.
+    const PosteriorPlane& plane = results_.plane;
+    const QString slice = plane.slicedAt
+        ? tr(", slice through the best-ranked %1").arg(QString::fromStdString(plane.slicedAt->toString()))
+        : QString();
+    const Eigen::VectorXd& mean = plane.median[size_t(task)];
+    const Eigen::VectorXd& sd = plane.sd[size_t(task)];
     gridMean_ = mean;
     gridSd_ = sd;
     QCPColorMap* meanMap = heatMap(mean_, tr("median top-1 (%)"));

@@ -24,7 +24,7 @@ namespace quantscope {
 class PosteriorView : public QWidget {
     Q_OBJECT
 public:
-    static constexpr int kGrid = 41; ///< heat-map cells per side
+    static constexpr int kGrid = PosteriorPlane::kSide; ///< heat-map cells per side
 
     explicit PosteriorView(QWidget* parent = nullptr);
 

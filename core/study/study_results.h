@@ -2,6 +2,7 @@
 
 #include "gp/accuracy_transform.h"
 #include "quant/bit_config.h"
+#include "study/posterior_plane.h"
 #include "study/study_store.h"
 
 #include <map>
@@ -76,6 +77,9 @@ struct StudyResults {
     /// Every done trial's leave-one-out check (StudySurrogate::leaveOneOut), computed with the results
     /// so that views need not (it is O(n^3) per hyperparameter sample).
     std::vector<LeaveOneOutCheck> checks;
+    /// The GP over a plane of the encoding, every task (the posterior view's maps); computed only
+    /// for the workbench (StudyService::snapshot), empty otherwise.
+    PosteriorPlane plane;
     bool hasSurrogate = false; ///< the GP could be fitted (two done trials or more)
     /// The fitted GP behind these results, for further predictions (what-if, posterior view).
     std::shared_ptr<const StudySurrogate> surrogate;

@@ -121,6 +121,8 @@ StudySnapshot StudyService::snapshot()
     const std::vector<std::optional<double>> values = runner_->acquisition(ranked);
     for (size_t i = 0; i < values.size(); ++i)
         snapshot.results.ranking[i].acquisition = values[i];
+    if (snapshot.results.surrogate) // here, on the session's thread: the view only draws it
+        snapshot.results.plane = posteriorPlane(*snapshot.results.surrogate, ranked);
     return snapshot;
 }
 

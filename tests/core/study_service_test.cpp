@@ -2,6 +2,7 @@
 #include "common/error.h"
 #include "study/study_runner.h"
 #include "study/study_service.h"
+#include "study/study_surrogate.h"
 #include "temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -35,6 +36,24 @@ TEST(StudyService, OpensOrCreatesAndServesEveryOperation)
         for (const ResultPoint& p : snapshot.results.ranking)
             withAcquisition += p.acquisition.has_value();
         EXPECT_GT(withAcquisition, 0); // the strategy's values, from the snapshot's fit
+        // The posterior view's maps come with it, computed here: every task, the whole plane, a
+        // slice through the best-ranked configuration, each cell the surrogate's own prediction.
+        const PosteriorPlane& plane = snapshot.results.plane;
+        const StudySurrogate& surrogate = *snapshot.results.surrogate;
+        ASSERT_EQ(plane.median.size(), size_t(surrogate.taskCount()));
+        ASSERT_EQ(plane.sd.size(), plane.median.size());
+        const int cells = PosteriorPlane::kSide * PosteriorPlane::kSide;
+        EXPECT_EQ(plane.median.back().size(), cells);
+        ASSERT_TRUE(plane.slicedAt);
+        EXPECT_EQ(*plane.slicedAt, snapshot.results.ranking.front().bits);
+        const int i = 7, j = 33, task = surrogate.taskCount() - 1;
+        Eigen::MatrixXd input = plane.base.transpose();
+        input(0, 0) = PosteriorPlane::coordinate(i);
+        input(0, 1) = PosteriorPlane::coordinate(j);
+        Eigen::VectorXd median, sd;
+        surrogate.predict(input, task, median, sd);
+        EXPECT_DOUBLE_EQ(plane.median[size_t(task)][i * PosteriorPlane::kSide + j], median[0]);
+        EXPECT_DOUBLE_EQ(plane.sd[size_t(task)][i * PosteriorPlane::kSide + j], sd[0]);
 
         EXPECT_THROW(service.addUserTrial(BitConfig::uniform(4, service.study().layers.size()), 9), ConfigError);
         service.extendBudget(13);
