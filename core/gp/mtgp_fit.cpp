@@ -440,6 +440,17 @@ uint64_t fitMtgpCalls()
     return fitCalls.load();
 }
 
+int sliceSampleCount(const MtgpFitOptions& options, Eigen::Index observations)
+{
+    if (options.posteriorSamples <= 0 || observations > options.sampleUpTo)
+        return 0;
+    int count = options.posteriorSamples;
+    for (Eigen::Index upTo = options.sampleUpTo / 2; observations <= upTo && 2 * count <= options.mostPosteriorSamples;
+         upTo /= 2)
+        count *= 2;
+    return count;
+}
+
 MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const MtgpFitOptions& options)
 {
     ++fitCalls;
@@ -539,8 +550,8 @@ MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const M
 
     report.hyperparameters = standard.toOriginal(layout.unpack(bestTheta));
     std::vector<Eigen::VectorXd> samples;
-    if (options.posteriorSamples > 0 && data.size() <= options.sampleUpTo)
-        samples = sliceSamples(standardData, layout, prior, bestTheta, bounds, options.posteriorSamples, rng);
+    if (const int count = sliceSampleCount(options, data.size()); count > 0)
+        samples = sliceSamples(standardData, layout, prior, bestTheta, bounds, count, rng);
     else if (options.posteriorSamples > 0 && options.laplaceBeyondSampling)
         samples = laplaceSamples(standardData, layout, prior, bestTheta, bounds, options.posteriorSamples, rng);
     for (const Eigen::VectorXd& theta : samples)

@@ -80,6 +80,13 @@ struct MtgpFitOptions {
     /// are uncertain, and predictions average over them. 0: MAP only.
     int posteriorSamples = 0;
     int sampleUpTo = 100;
+    /// Where data are fewer, more slice samples: their count doubles each time the observations
+    /// halve below `sampleUpTo`, up to this many (0 or less than `posteriorSamples`: the same count
+    /// at every size; sliceSampleCount). A sweep's cost grows with the cube of the observations,
+    /// so a fit never costs more than at `sampleUpTo`; and where data are few, the samples disagree
+    /// most and a handful of them leaves the mixture's interval ends moving with the seed
+    /// (docs/calibration.md, "Samples and the seed").
+    int mostPosteriorSamples = 0;
     /// Beyond `sampleUpTo`, draw the `posteriorSamples` from a Laplace approximation at the MAP
     /// point instead (a normal with the inverse Hessian of the negative log posterior, by central
     /// differences of its gradient, in log space): the hyperparameters are well pinned down there,
@@ -113,6 +120,10 @@ struct MtgpFitReport {
 /// variance, ...); the result is in the targets' units. Throws ConfigError for invalid data and
 /// NumericalError when no start could be evaluated.
 MtgpFitReport fitMtgp(const MtgpData& data, int inputDim, int taskCount, const MtgpFitOptions& options = {});
+/// How many slice samples fitMtgp draws from `observations` (MtgpFitOptions::posteriorSamples,
+/// doubled per halving below `sampleUpTo` up to `mostPosteriorSamples`); 0 where it draws none
+/// (no samples asked for, or more observations than `sampleUpTo`).
+int sliceSampleCount(const MtgpFitOptions& options, Eigen::Index observations);
 /// How many times fitMtgp has run in this process: a diagnostic, so that tests can hold a study
 /// step to one fit.
 uint64_t fitMtgpCalls();

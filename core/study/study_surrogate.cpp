@@ -41,6 +41,7 @@ MtgpFitOptions StudySurrogate::fitOptions(uint64_t seed, const BudgetAxis& axis,
     fit.taskPositions = axis.positions;
     fit.taskGroups = axis.groups;
     fit.posteriorSamples = StudySurrogate::kHyperparameterSamples;
+    fit.mostPosteriorSamples = StudySurrogate::kMostHyperparameterSamples;
     fit.sampleUpTo = StudySurrogate::kSampleUpTo;
     fit.laplaceBeyondSampling = true;
     return fit;

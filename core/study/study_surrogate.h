@@ -54,9 +54,13 @@ public:
     const MultiTaskGP* gp() const { return gp_.get(); }
 
     /// Hyperparameter samples predictions average over: slice samples while the study has at most
-    /// kSampleUpTo trials; beyond, draws from a Laplace approximation at the MAP point (the MAP
-    /// point alone was over-confident there; docs/calibration.md).
+    /// kSampleUpTo trials, kHyperparameterSamples of them, twice as many up to half as many trials
+    /// and so on up to kMostHyperparameterSamples (32 up to 40 trials, 16 up to 80: with eight, the
+    /// interval ends of a young study moved by several points with the seed); beyond, that many
+    /// draws from a Laplace approximation at the MAP point (the MAP point alone was over-confident
+    /// there; docs/calibration.md).
     static constexpr int kHyperparameterSamples = 8;
+    static constexpr int kMostHyperparameterSamples = 32;
     static constexpr int kSampleUpTo = 160;
     /// How a study's GP is fitted, by its surrogate and by its search alike (so that one fit
     /// serves both): accuracyFitOptions with the samples above, two restarts, the spec's seed and

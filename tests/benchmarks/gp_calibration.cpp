@@ -35,8 +35,9 @@
 // MtgpFitOptions::noiseShareOfTaskVariance; GP_CALIBRATION_NOISE_SD=0.15 sets the prior
 // median of every task's noise sd (logit units; accuracyFitOptions' default is 0.05).
 // GP_CALIBRATION_TASK_SCALE=0.25 sets MtgpFitOptions::minimumTaskScale (logit units).
-// GP_CALIBRATION_SAMPLES=16 draws that many hyperparameter samples in the sampled models (default
-// StudySurrogate's 8; 0: the MAP point alone).
+// GP_CALIBRATION_SAMPLES=16 draws that many hyperparameter samples in the sampled models at every
+// size (default StudySurrogate's: 8 from 81 observations, 16 from 41, 32 up to 40; 0: the MAP
+// point alone).
 // GP_CALIBRATION_MAX_OBSERVATIONS=40 stops at that training size (quick experiments at the small sizes).
 // GP_CALIBRATION_TASK_MIX=0.6,0,0,0.4 replaces the NUQ-like task mix after the initial design (a
 // budget at 0 is never trained on, only predicted: a search that skips the middle budgets).
@@ -487,9 +488,12 @@ int calibrate(int argc, char** argv)
                 fit.restarts = 2;
                 fit.seed = uint64_t(replicate);
                 fit.posteriorSamples = model.samples;
-                if (const char* count = std::getenv("GP_CALIBRATION_SAMPLES"); count && model.samples > 0)
-                    fit.posteriorSamples = std::atoi(count); // how many the sampled models draw
-                fit.specificKernel = model.specificKernel;   // the models as named, whatever the default
+                fit.mostPosteriorSamples = StudySurrogate::kMostHyperparameterSamples; // as a study draws them
+                if (const char* count = std::getenv("GP_CALIBRATION_SAMPLES"); count && model.samples > 0) {
+                    fit.posteriorSamples = std::atoi(count); // how many the sampled models draw, at every size
+                    fit.mostPosteriorSamples = 0;
+                }
+                fit.specificKernel = model.specificKernel; // the models as named, whatever the default
                 fit.sampleUpTo = sampleUpTo;
                 fit.inputWarping = model.inputWarping;
                 fit.laplaceBeyondSampling = model.laplace;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # How honest are `quantscope-cli gp`'s intervals on real evaluations? Trains on a seeded random N rows
 # of a recording (docs/data/*_evaluations.csv), predicts every held-out evaluation's configuration
-# on its task, and counts the held-out evaluations inside the 95 % interval: with the default 8
-# hyperparameter samples and with the MAP fit alone (--samples 0). Writes CSV to stdout.
+# on its task, and counts the held-out evaluations inside the 95 % interval: with the workbench's
+# hyperparameter samples (samples "default": 32 up to 40 rows, 16 up to 80, 8 beyond) and with the
+# MAP fit alone (--samples 0). Writes CSV to stdout.
 # Usage: gp_cli_coverage.sh CLI RECORDING.csv ROWS[,ROWS...] SEEDS
 set -euo pipefail
 cli=$1 recording=$2 sizes=$3 seeds=$4
@@ -11,29 +12,13 @@ trap 'rm -rf "$dir"' EXIT
 echo "rows,seed,samples,task,inside,held_out"
 for rows in ${sizes//,/ }; do
 for seed in $(seq 1 "$seeds"); do
-  python3 - "$recording" "$rows" "$seed" "$dir" <<'PY'
-import csv, random, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-random.Random(int(sys.argv[3])).shuffle(rows)
-n, folder = int(sys.argv[2]), sys.argv[4]
-with open(folder + "/train.csv", "w", newline="") as f:
-    w = csv.writer(f)
-    w.writerow(["config", "task", "steps", "accuracy"])
-    for r in rows[:n]:
-        w.writerow([r["config"], r["task"], r["steps"], r["accuracy"]])
-with open(folder + "/held.csv", "w", newline="") as f:
-    w = csv.writer(f)
-    w.writerow(["config", "task", "accuracy"])
-    for r in rows[n:]:
-        w.writerow([r["config"], r["task"], r["accuracy"]])
-with open(folder + "/queries.txt", "w") as f:
-    f.write("".join(c + "\n" for c in sorted({r["config"] for r in rows[n:]})))
-steps = sorted({(int(r["task"]), r["steps"]) for r in rows})
-open(folder + "/task_steps", "w").write(",".join(s for _, s in steps))
-PY
-  for samples in 8 0; do
+  python3 "$(dirname "$0")/split_recording.py" "$recording" "$rows" "$seed" "$dir"
+  sort -u "$dir/held_configs.txt" > "$dir/queries.txt"
+  for samples in default 0; do
+    count=()
+    [ "$samples" = default ] || count=(--samples "$samples")
     "$cli" gp --trials "$dir/train.csv" --query-file "$dir/queries.txt" --task-steps "$(cat "$dir/task_steps")" \
-      --seed "$seed" --samples "$samples" --json > "$dir/out.json"
+      --seed "$seed" "${count[@]}" --json > "$dir/out.json"
     python3 - "$dir" "$rows" "$seed" "$samples" <<'PY'
 import csv, json, sys
 folder, rows, seed, samples = sys.argv[1:5]

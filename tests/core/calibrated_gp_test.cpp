@@ -526,6 +526,38 @@ TEST(MtgpFit, AnUnobservedFineTunedBudgetTakesTheFineTunedLevel)
     EXPECT_LE(interval[1].upper, 100.0);
 }
 
+TEST(MtgpFit, SliceSamplesDoubleEachTimeTheObservationsHalveUpToTheMost)
+{
+    MtgpFitOptions options;
+    options.posteriorSamples = 8;
+    options.sampleUpTo = 160;
+    EXPECT_EQ(sliceSampleCount(options, 5), 8) << "no most: the same count at every size";
+    options.mostPosteriorSamples = 32;
+    EXPECT_EQ(sliceSampleCount(options, 161), 0) << "beyond sampleUpTo: no slice samples";
+    EXPECT_EQ(sliceSampleCount(options, 160), 8);
+    EXPECT_EQ(sliceSampleCount(options, 81), 8);
+    EXPECT_EQ(sliceSampleCount(options, 80), 16);
+    EXPECT_EQ(sliceSampleCount(options, 41), 16);
+    EXPECT_EQ(sliceSampleCount(options, 40), 32);
+    EXPECT_EQ(sliceSampleCount(options, 2), 32) << "never more than the most";
+    options.mostPosteriorSamples = 4; // below posteriorSamples: posteriorSamples
+    EXPECT_EQ(sliceSampleCount(options, 2), 8);
+    options.posteriorSamples = 0;
+    EXPECT_EQ(sliceSampleCount(options, 2), 0);
+
+    // A fit draws that many: 12 observations against sampleUpTo 48, so 4 doubled twice.
+    MtgpData data;
+    data.inputs.resize(0, 2);
+    for (int i = 0; i < 12; ++i)
+        data.append(Eigen::Vector2d(0.08 * i, 0.05 * (i % 5)), i % 2, std::sin(double(i)));
+    MtgpFitOptions fit;
+    fit.posteriorSamples = 4;
+    fit.mostPosteriorSamples = 16;
+    fit.sampleUpTo = 48;
+    fit.seed = 2;
+    EXPECT_EQ(fitMtgp(data, 2, 2, fit).samples.size(), 16u);
+}
+
 TEST(MtgpFit, LaplaceSamplesSpreadLikeTheSliceSamplerWhereDataPinTheHyperparametersDown)
 {
     // 60 noisy observations of a smooth function on two tasks: a posterior close to normal, where
