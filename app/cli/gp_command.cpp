@@ -255,7 +255,7 @@ void run(const GpOptions& options)
             throw ConfigError("cannot write " + options.hyperparametersOut);
     }
     const std::vector<MultiTaskGP> models = conditionedModels(fit, data);
-    const MultiTaskGP gp = fit.samples.empty() ? models.front() : MultiTaskGP(hyperparameters, data); // the MAP fit
+    const MultiTaskGP gp = conditionedMapModel(fit, data, models);
 
     std::vector<int> tasks = options.tasks;
     if (tasks.empty())

@@ -28,7 +28,7 @@ constexpr int kFormat = 1;
 /// 2: 2026-12-03, byte-permute windows, register-blocked packing, 8-channel AVX-512 tiles;
 /// 3: the same day, the kernels run on every thread (built with OpenMP where they fork);
 /// 4: the fastest of the repeats, not their median (a loaded machine stalled two runs of three).
-constexpr int kKernelRevision = 4;
+constexpr int kMeasurementRevision = 4;
 
 double fastestMs(int repeats, const std::function<void()>& work)
 {
@@ -105,7 +105,7 @@ std::string hashName(const std::string& key)
 std::string cacheKey(const Network& network, const LatencyOptions& options)
 {
     std::ostringstream key;
-    key << "format " << kFormat << "; kernels " << kKernelRevision << "; " << latencyMachine(options) << "; batch "
+    key << "format " << kFormat << "; kernels " << kMeasurementRevision << "; " << latencyMachine(options) << "; batch "
         << options.batch << "; " << network.spec().architecture << " " << network.spec().channels << "x"
         << network.spec().height << "x" << network.spec().width;
     for (const LayerInfo& layer : network.layers()) {

@@ -166,6 +166,11 @@ std::vector<MultiTaskGP> conditionedModels(const MtgpFitReport& fit, const MtgpD
     return models;
 }
 
+MultiTaskGP conditionedMapModel(const MtgpFitReport& fit, const MtgpData& data, const std::vector<MultiTaskGP>& models)
+{
+    return fit.samples.empty() && !models.empty() ? models.front() : MultiTaskGP(fit.hyperparameters, data);
+}
+
 MtgpHyperparameters defaultMtgpHyperparameters(const MtgpData& data, int inputDim, int taskCount, int rank,
                                                KernelKind kernel)
 {

@@ -139,6 +139,9 @@ MtgpFitOptions accuracyFitOptions(const AccuracyTransform& transform, MtgpFitOpt
 /// What predictions average over (predictiveMixtures): `fit`'s samples, or its MAP point alone
 /// where it drew none, each conditioned on `data`.
 std::vector<MultiTaskGP> conditionedModels(const MtgpFitReport& fit, const MtgpData& data);
+/// `fit`'s MAP point conditioned on `data` (its task correlations, its marginal likelihood):
+/// `models`' own where conditionedModels gave the MAP point alone, so it is not factorised twice.
+MultiTaskGP conditionedMapModel(const MtgpFitReport& fit, const MtgpData& data, const std::vector<MultiTaskGP>& models);
 
 /// Reasonable hyperparameters before any fit: lengthscale 0.5 sqrt(d), strongly correlated
 /// tasks, per-task means of the data, noise 1 % of the target variance.

@@ -24,8 +24,7 @@ MtgpData StudySurrogate::collect(const StoredStudy& study, const std::vector<Tri
 void StudySurrogate::condition(const MtgpData& data, const MtgpFitReport& fit)
 {
     models_ = conditionedModels(fit, data);
-    gp_ = fit.samples.empty() ? std::make_unique<MultiTaskGP>(models_.front())
-                              : std::make_unique<MultiTaskGP>(fit.hyperparameters, data);
+    gp_ = std::make_unique<MultiTaskGP>(conditionedMapModel(fit, data, models_));
 }
 
 MtgpFitOptions StudySurrogate::fitOptions(const StudySpec& spec)
