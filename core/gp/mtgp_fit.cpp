@@ -321,10 +321,10 @@ void taskPriorsFromData(const MtgpData& standardData, int taskCount, const MtgpF
         if (spread[size_t(t)])
             logScale[t] = std::log(std::clamp(variance[t], std::min(minimumShare, 1.0), 1.0));
     }
-    // Ranges follow the budget axis across groups: an unseen budget's range lies between quantize
-    // only's and the fine-tuned one's, so what collapses without training may still drop there
-    // (all-1-bit scores 83.5 % after 50 steps, 87.0 % after 600; docs/calibration.md).
-    scales = (interpolationWeights(spread, axis, false) * logScale).array().exp().matrix();
+    // A fine-tuned budget without a range of its own spans what the other fine-tuned ones span
+    // (rangesFromGroup): fine-tuning pulls accuracy back within a few points at every budget, where
+    // quantization alone spans tens of them (docs/calibration.md).
+    scales = (interpolationWeights(spread, axis, options.rangesFromGroup) * logScale).array().exp().matrix();
     // A task without data is centred on its neighbours' mean parameters, not their data means:
     // trials crowd where accuracy is high, and the fitted level, which the correlated tasks'
     // trials inform, is what a prediction adds the shared deviation to.

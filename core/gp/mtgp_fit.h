@@ -65,14 +65,22 @@ struct MtgpFitOptions {
     /// With taskScalesFromData, centre a task without observations on its neighbours' *fitted*
     /// means (on), or on their data means (off; before 2026-12-03, kept for gp_calibration).
     bool unobservedMeansFromFit = true;
+    /// With taskScalesFromData, a task with fewer than two observations takes its range from the
+    /// tasks of its `taskGroups` group that have one, as it takes its mean (on), or log-linear
+    /// along the budget axis across groups (off; before 2026-12-03's last change, kept for
+    /// gp_calibration). Fine-tuning pulls accuracy back within a few points at every budget
+    /// measured (a logit sd of 0.12-0.26 at 50-600 steps on both recorded networks, 0.97-1.44
+    /// for quantize only), so a range between quantize only's and the target's made a budget
+    /// without trials 1.3-1.8 times wider than its errors warrant (docs/calibration.md).
+    bool rangesFromGroup = true;
     /// Where the tasks lie on the budget axis (e.g. log(1 + fine-tuning steps)); empty: their
     /// indices, which studies order by budget.
     std::vector<double> taskPositions;
     /// Which tasks are alike (e.g. 0 for quantization alone, 1 for fine-tuned budgets): a task
-    /// without observations takes its prior mean from observed tasks of its group where there are
-    /// any, from all tasks otherwise (its range still from the budget axis). Quantization alone
-    /// falls off cliffs that any fine-tuning repairs, so a fine-tuned budget's level is the other
-    /// fine-tuned ones', not a point between them and the untrained one (docs/calibration.md).
+    /// without observations takes its prior mean and range from observed tasks of its group where
+    /// there are any, from all tasks otherwise (`rangesFromGroup`). Quantization alone falls off
+    /// cliffs that any fine-tuning repairs, so a fine-tuned budget's level and range are the other
+    /// fine-tuned ones', not points between them and the untrained one's (docs/calibration.md).
     /// Empty: one group.
     std::vector<int> taskGroups;
     /// Hyperparameter samples from the posterior (slice sampling from the MAP point, docs/search.md)

@@ -24,6 +24,9 @@
 //                     ranges of 2026-12-03; MtgpFitOptions::taskScalesFromPairs);
 //   lmc-data-means:   lmc-laplace with a budget without trials centred on its neighbours' data
 //                     means instead of their fitted means (before 2026-12-03's fitted means);
+//   lmc-axis-ranges:  lmc-laplace with a budget without a range of its own given one log-linear
+//                     along the budget axis between quantize only's and the fine-tuned budgets'
+//                     (before 2026-12-03's last change; MtgpFitOptions::rangesFromGroup);
 //   lmc-trend:        lmc-logit on the fine-tuned budgets' accuracies less a linear trend in the
 //                     noise power, fitted per budget by least squares on the training trials and
 //                     added back to the predictions (an experiment: the trend's own uncertainty
@@ -118,6 +121,9 @@ struct Model {
     bool pairedScales = true;
     /// A budget without trials centred on its neighbours' data means (MtgpFitOptions::unobservedMeansFromFit off).
     bool dataMeans = false;
+    /// A budget without a range of its own takes one along the budget axis across groups
+    /// (MtgpFitOptions::rangesFromGroup off).
+    bool axisRanges = false;
 };
 
 struct Tally {
@@ -426,6 +432,7 @@ int calibrate(int argc, char** argv)
     variant("lmc-logit", "lmc-laplace", [](Model& m) { m.laplace = true; });
     variant("lmc-laplace", "lmc-own-ranges", [](Model& m) { m.pairedScales = false; });
     variant("lmc-laplace", "lmc-data-means", [](Model& m) { m.dataMeans = true; });
+    variant("lmc-laplace", "lmc-axis-ranges", [](Model& m) { m.axisRanges = true; });
     if (const char* only = std::getenv("GP_CALIBRATION_MODELS")) { // a comma-separated subset
         const std::string wanted = std::string(",") + only + ",";
         models.erase(
@@ -500,6 +507,7 @@ int calibrate(int argc, char** argv)
                 if (model.usePriors)
                     fit.taskScalesFromPairs = model.pairedScales;
                 fit.unobservedMeansFromFit = !model.dataMeans;
+                fit.rangesFromGroup = !model.axisRanges;
                 if (const char* sd = std::getenv("GP_CALIBRATION_NOISE_SD"); sd && model.usePriors)
                     fit.expectedNoise = std::pow(std::atof(sd), 2); // the noise prior's median, logit units
                 if (const char* share = std::getenv("GP_CALIBRATION_NOISE_SHARE"); share && model.usePriors)
