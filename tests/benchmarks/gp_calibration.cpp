@@ -5,7 +5,8 @@
 // held-out evaluation and reports per task: RMSE and mean |error| of the predictive median,
 // coverage of the nominal 95 % predictive interval (noise included), mean log predictive density
 // (in accuracy units) and predictions outside [0, 100], pooled over replicate orders; then the same
-// per task by how many trials the task itself has in the training set (0, 1, 2-4, 5-9, 10+). Models:
+// per task by how many trials the task itself has in the training set (0, 1, 2-4, 5-9, 10+); then
+// the spread of the coverage over the replicate orders, with the standard error of its mean. Models:
 //   ml2-identity:     the fit before issue 11 (ML-II, ICM, accuracies as they are);
 //   map-logit:        MAP under MtgpPrior on logit(accuracy / 100), ICM;
 //   sampled-logit:    map-logit averaged over hyperparameter samples up to StudySurrogate's limit;
@@ -49,8 +50,8 @@
 // GP_CALIBRATION_SIMULATE=1 replays a family of simulated studies instead of the recording: every
 // replicate draws the accuracies, at the recorded configurations and tasks, from the GP (lmc-logit,
 // MAP) fitted to the whole recording, so that the model is exactly right and one study's coverage
-// can be seen as one draw: it also prints, per model, size and task, the spread of the studies'
-// coverages (docs/calibration.md, "What one study can show").
+// can be seen as one draw (the spread table is then over the simulated studies; docs/calibration.md,
+// "What one study can show").
 //
 // Usage: gp_calibration EVALUATIONS.csv ENCODING [replicates] [OUT.csv] [sample-up-to]
 // (sample-up-to: most observations at which the sampled models still sample; default StudySurrogate's)
@@ -328,30 +329,39 @@ void printRepeatSpread(const std::vector<TrialRecord>& rows, const Eigen::Matrix
 
 /// GP_CALIBRATION_SIMULATE: how one study's coverage scatters between simulated studies (each a
 /// draw), per model, size and task; what a single recording can show.
+/// One study's coverage varies with its order of trials (a replicate order, or a simulated study):
+/// per model, size and task, the spread of the coverage over them, and the standard error of their
+/// mean, which says how far the pooled coverage of the table by size may lie from the model's own.
 void printStudySpread(const std::vector<Model>& models, const std::vector<size_t>& sizes,
-                      const std::map<std::tuple<size_t, size_t, int>, Tally>& tallies, int replicates)
+                      const std::map<std::tuple<size_t, size_t, int>, Tally>& tallies, int replicates, bool simulated)
 {
-    std::printf("\nCoverage of the 95 %% interval per simulated study (%d studies):\n\n", replicates);
-    std::printf("| model | obs. | task | mean | 10 %% | median | 90 %% | studies in 88-99 %% |\n");
-    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("\nCoverage of the 95 %% interval per %s (%d):\n\n", simulated ? "simulated study" : "replicate order",
+                replicates);
+    std::printf("| model | obs. | task | mean | its standard error | 10 %% | median | 90 %% | %s in 88-99 %% |\n",
+                simulated ? "studies" : "orders");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (const auto& [key, tally] : tallies) {
         const auto& [m, s, task] = key;
         std::vector<double> coverage;
         for (const auto& [replicate, study] : tally.studies)
             coverage.push_back(double(study.first) / study.second);
-        if (coverage.empty())
+        if (coverage.size() < 2)
             continue;
         std::sort(coverage.begin(), coverage.end());
         const auto quantile = [&](double q) { return coverage[size_t(q * double(coverage.size() - 1) + 0.5)]; };
-        double mean = 0;
+        const auto n = double(coverage.size());
+        double mean = 0, squares = 0;
         int inBand = 0;
         for (double c : coverage) {
-            mean += c / double(coverage.size());
+            mean += c / n;
             inBand += c >= 0.88 && c <= 0.99;
         }
-        std::printf("| %s | %zu | %d | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %d of %zu |\n", models[m].name.c_str(),
-                    sizes[s], task, 100 * mean, 100 * quantile(0.1), 100 * quantile(0.5), 100 * quantile(0.9), inBand,
-                    coverage.size());
+        for (double c : coverage)
+            squares += (c - mean) * (c - mean);
+        const double standardError = std::sqrt(squares / (n - 1) / n);
+        std::printf("| %s | %zu | %d | %.1f %% | %.1f | %.1f %% | %.1f %% | %.1f %% | %d of %zu |\n",
+                    models[m].name.c_str(), sizes[s], task, 100 * mean, 100 * standardError, 100 * quantile(0.1),
+                    100 * quantile(0.5), 100 * quantile(0.9), inBand, coverage.size());
     }
 }
 
@@ -588,8 +598,7 @@ int calibrate(int argc, char** argv)
                     kOwnTrialsBuckets[bucket], t.count, std::sqrt(t.squared / t.count), 100 * t.inside / t.count,
                     t.width / t.count, t.logDensity / t.count);
     }
-    if (simulate)
-        printStudySpread(models, sizes, tallies, replicates);
+    printStudySpread(models, sizes, tallies, replicates, simulate != nullptr);
     return 0;
 }
 
