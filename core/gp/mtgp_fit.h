@@ -43,13 +43,13 @@ struct MtgpFitOptions {
     /// Each task's prior range and mean follow its own data (MtgpPrior::taskScale, taskMean): the
     /// variance of its targets where it has 2 or more observations (at least
     /// `minimumTaskScale`^2), log-linear in `taskPositions` between such tasks and the nearest
-    /// one's beyond them; a task without observations is centred the same way (within its
-    /// `taskGroups` group first) on those tasks' fitted means (MtgpPrior::taskMeanAnchors) and,
-    /// between two observed tasks, gets a prior sd on its mean of a quarter of
-    /// the gap between their means (a budget scores, on average, between its neighbours). Quantization
-    /// spreads accuracy over tens of points that fine-tuning pulls back to a few, so one pooled
-    /// range makes a fine-tuned task's intervals several times too wide while its trials are few
-    /// (docs/calibration.md). Off: every task the pooled variance and, without data, mean.
+    /// one's beyond them (within its `taskGroups` group first, `rangesFromGroup`); a task without
+    /// observations is centred the same way (within its group first) on those tasks' fitted means
+    /// (MtgpPrior::taskMeanAnchors) and, between two observed tasks, gets a prior sd on its mean of
+    /// a quarter of the gap between their means (a budget scores, on average, between its
+    /// neighbours). Quantization spreads accuracy over tens of points that fine-tuning pulls back
+    /// to a few, so one pooled range makes a fine-tuned task's intervals several times too wide
+    /// while its trials are few (docs/calibration.md). Off: every task the pooled variance and, without data, mean.
     /// Unset: off, except that accuracyFitOptions turns it on for the logit scale.
     std::optional<bool> taskScalesFromData;
     double minimumTaskScale = 0; ///< in the targets' units
