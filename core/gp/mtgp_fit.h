@@ -69,9 +69,9 @@ struct MtgpFitOptions {
     /// tasks of its `taskGroups` group that have one, as it takes its mean (on), or log-linear
     /// along the budget axis across groups (off; before 2026-12-03's last change, kept for
     /// gp_calibration). Fine-tuning pulls accuracy back within a few points at every budget
-    /// measured (a logit sd of 0.12-0.26 at 50-600 steps on both recorded networks, 0.97-1.44
-    /// for quantize only), so a range between quantize only's and the target's made a budget
-    /// without trials 1.3-1.8 times wider than its errors warrant (docs/calibration.md).
+    /// measured (each fine-tuned budget's sd over configurations 0.11-0.23 times quantize
+    /// only's), so a range between quantize only's and the target's left a budget without trials'
+    /// intervals up to 1.76 times wider, at no gain in coverage (docs/calibration.md, "Their range").
     bool rangesFromGroup = true;
     /// Where the tasks lie on the budget axis (e.g. log(1 + fine-tuning steps)); empty: their
     /// indices, which studies order by budget.

@@ -327,8 +327,6 @@ void printRepeatSpread(const std::vector<TrialRecord>& rows, const Eigen::Matrix
                 std::sqrt(variance[0]), std::sqrt(variance[1]), std::sqrt(variance[2]), std::sqrt(variance[3]));
 }
 
-/// GP_CALIBRATION_SIMULATE: how one study's coverage scatters between simulated studies (each a
-/// draw), per model, size and task; what a single recording can show.
 /// One study's coverage varies with its order of trials (a replicate order, or a simulated study):
 /// per model, size and task, the spread of the coverage over them, and the standard error of their
 /// mean, which says how far the pooled coverage of the table by size may lie from the model's own.
