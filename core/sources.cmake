@@ -33,11 +33,20 @@ set(QUANTSCOPE_CORE_TORCH_SOURCES
 )
 set(QUANTSCOPE_CORE_PORTABLE_SOURCES
   common/progress.cpp
+  data/image_source.cpp
   data/image_set.cpp
   data/gzip_file.cpp
   data/idx_reader.cpp
   data/cifar_reader.cpp
   data/dataset.cpp
+  data/image_decoder.cpp
+  data/image_resize.cpp
+  data/image_transforms.cpp
+  data/image_folder.cpp
+  data/image_folder_source.cpp
+  data/decoded_image_cache.cpp
+  data/batch_prefetcher.cpp
+  data/data_settings.cpp
   common/layer_info.cpp
   model/model_archive.cpp
   model/model_spec.cpp

@@ -2,7 +2,9 @@
 # Installs Quantscope's build, run and test dependencies from Debian's packages.
 # Idempotent: installs only what is missing, so ./run.sh and ./test.sh may call it every time.
 # python3-torch and python3-onnx are test clients: exported TorchScript and ONNX models are checked
-# in Debian's PyTorch and onnx.checker. dpkg-dev, help2man, desktop-file-utils and appstream build
+# in Debian's PyTorch and onnx.checker; python3-torchvision and python3-pil are the reference image
+# folders' decoding and transforms are checked against. libturbojpeg0-dev, libspng-dev, libwebp-dev and
+# libstb-dev decode image folders (docs/data.md). dpkg-dev, help2man, desktop-file-utils and appstream build
 # and check the Debian package (installer/package.sh). clang and its runtime build the libFuzzer
 # harnesses (tests/fuzz); clang-format checks the house style. slurmctld, slurmd, slurm-client and munge
 # make the one-node cluster the Slurm executor is tested on (tests/slurm/one_node_cluster.sh).
@@ -14,9 +16,10 @@ packages=(
   libtorch-dev libopenblas0-pthread
   libeigen3-dev libblas-dev liblapack-dev liblbfgspp-dev libsqlite3-dev zlib1g-dev libzip-dev
   nlohmann-json3-dev libcli11-dev libonnx-dev libprotobuf-dev
+  libturbojpeg0-dev libspng-dev libwebp-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
-  python3-torch python3-onnx
+  python3-torch python3-onnx python3-torchvision python3-pil
   dpkg-dev help2man desktop-file-utils appstream
   clang libclang-rt-14-dev clang-format
   slurmctld slurmd slurm-client munge

@@ -57,7 +57,53 @@ NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
     const StudySpec defaults = StudySpec::defaults();
     evaluator_ = choices(this, {QStringLiteral("torch"), QStringLiteral("synthetic")}, QStringLiteral("torch"));
     dataset_ =
-        choices(this, {QStringLiteral("fashion-mnist"), QStringLiteral("cifar10")}, QStringLiteral("fashion-mnist"));
+        choices(this, {QStringLiteral("fashion-mnist"), QStringLiteral("cifar10"), QStringLiteral("imagefolder")},
+                QStringLiteral("fashion-mnist"));
+    dataset_->setToolTip(tr("imagefolder: your own images, one folder per class (train/ and val/ folders of them, "
+                            "or one folder that Quantscope splits), as torchvision's ImageFolder reads them"));
+    dataDir_ = new QLineEdit(this);
+    dataDir_->setPlaceholderText(tr("Debian's Fashion-MNIST"));
+    dataDir_->setToolTip(tr("The data set's folder: CIFAR-10's binary files, or an image folder"));
+    auto* browseData = new QPushButton(tr("Browse..."), this);
+    connect(browseData, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Data Folder"), dataDir_->text());
+        if (!dir.isEmpty())
+            dataDir_->setText(dir);
+    });
+    auto* dataRow = new QHBoxLayout;
+    dataRow->addWidget(dataDir_, 1);
+    dataRow->addWidget(browseData);
+    resize_ = new QLineEdit(this);
+    resize_->setPlaceholderText(tr("none"));
+    resize_->setToolTip(tr("torchvision's Resize: the shorter side in pixels (e.g. 256), or HxW"));
+    crop_ = new QLineEdit(this);
+    crop_->setPlaceholderText(tr("none"));
+    crop_->setToolTip(tr("torchvision's CenterCrop after the resize, e.g. 224 (images of mixed sizes need one)"));
+    color_ =
+        choices(this, {QStringLiteral("auto"), QStringLiteral("rgb"), QStringLiteral("gray")}, QStringLiteral("auto"));
+    color_->setToolTip(tr("auto: grey for a network that takes one channel, else RGB (as torchvision's loader)"));
+    auto* transformRow = new QHBoxLayout;
+    transformRow->addWidget(new QLabel(tr("Resize"), this));
+    transformRow->addWidget(resize_);
+    transformRow->addWidget(new QLabel(tr("CenterCrop"), this));
+    transformRow->addWidget(crop_);
+    transformRow->addWidget(color_);
+    badImages_ = choices(this, {QStringLiteral("fail"), QStringLiteral("skip")}, QStringLiteral("fail"));
+    badImages_->setToolTip(
+        tr("fail: an unreadable image stops the study, named; skip: it is left out, named in the log"));
+    const auto folderOnly = [this, transformRow](const QString& dataset) {
+        const bool folder = dataset == QStringLiteral("imagefolder");
+        for (QWidget* w : {static_cast<QWidget*>(resize_), static_cast<QWidget*>(crop_), static_cast<QWidget*>(color_),
+                           static_cast<QWidget*>(badImages_)})
+            w->setEnabled(folder);
+        for (int i = 0; i < transformRow->count(); ++i)
+            if (QWidget* w = transformRow->itemAt(i)->widget())
+                w->setEnabled(folder);
+        dataDir_->setPlaceholderText(dataset == QStringLiteral("fashion-mnist") ? tr("Debian's Fashion-MNIST")
+                                                                                : tr("choose a folder"));
+    };
+    connect(dataset_, &QComboBox::currentTextChanged, this, folderOnly);
+    folderOnly(dataset_->currentText());
     quantizer_ = choices(this,
                          {QStringLiteral("dsconv"), QStringLiteral("uniform"), QStringLiteral("hwgq"),
                           QStringLiteral("qn"), QStringLiteral("qn-pow2")},
@@ -133,6 +179,9 @@ NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
     form->addRow(tr("Input mean:"), mean_);
     form->addRow(tr("Input std:"), std_);
     form->addRow(tr("Data set:"), dataset_);
+    form->addRow(tr("Data folder:"), dataRow);
+    form->addRow(tr("Images:"), transformRow);
+    form->addRow(tr("Bad images:"), badImages_);
     form->addRow(tr("Quantizer:"), quantizer_);
     form->addRow(tr("Tasks:"), tasks_);
     form->addRow(tr("Encoding:"), encoding_);
@@ -158,7 +207,14 @@ StudySpec NewStudyDialog::spec() const
     spec.model = model_->text().trimmed().toStdString();
     spec.inputMean = numbers(mean_->text());
     spec.inputStd = numbers(std_->text());
-    spec.dataset = dataset_->currentText().toStdString();
+    spec.data.dataset = dataset_->currentText().toStdString();
+    spec.data.dataDir = dataDir_->text().trimmed().toStdString();
+    if (spec.data.kind() == DatasetKind::ImageFolder) {
+        spec.data.folder.resize = resize_->text().trimmed().toStdString();
+        spec.data.folder.crop = crop_->text().trimmed().toStdString();
+        spec.data.folder.color = color_->currentText().toStdString();
+        spec.data.folder.onBadImage = badImages_->currentText().toStdString();
+    }
     spec.quantizer = quantizer_->currentText().toStdString();
     spec.encoding = encoding_->currentText().toStdString();
     spec.strategy = strategy_->currentText().toStdString();
@@ -193,6 +249,14 @@ void NewStudyDialog::setModel(const QString& path, const QString& mean, const QS
 void NewStudyDialog::setEvaluator(const QString& evaluator)
 {
     evaluator_->setCurrentText(evaluator);
+}
+
+void NewStudyDialog::setData(const QString& dataset, const QString& folder, const QString& resize, const QString& crop)
+{
+    dataset_->setCurrentText(dataset);
+    dataDir_->setText(folder);
+    resize_->setText(resize);
+    crop_->setText(crop);
 }
 
 void NewStudyDialog::setName(const QString& name)

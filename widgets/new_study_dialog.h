@@ -14,7 +14,8 @@ class QTableWidget;
 namespace quantscope {
 
 /// Defines a new study: where it is stored, the network (the shipped model or a TorchScript file
-/// with its input normalisation), data set, quantizer, tasks and their default costs, encoding,
+/// with its input normalisation), data set (the shipped ones, or a folder of images in class
+/// folders with torchvision's Resize and CenterCrop), quantizer, tasks and their default costs, encoding,
 /// strategy, initial design and measured baselines, budget and parallel workers. Starts from NUQ's protocol on the shipped model.
 class NewStudyDialog : public QDialog {
     Q_OBJECT
@@ -28,6 +29,8 @@ public:
     void setModel(const QString& path, const QString& mean = {}, const QString& stddev = {});
     void setEvaluator(const QString& evaluator);
     void setName(const QString& name);
+    /// The data set, its folder and an image folder's Resize and CenterCrop ("256", "224"; empty: none).
+    void setData(const QString& dataset, const QString& folder, const QString& resize = {}, const QString& crop = {});
     void setBudget(int trials);
     void removeAllTasks();
     /// Why the last accept() kept the dialog open; empty when it did not.
@@ -43,6 +46,11 @@ private:
     QLineEdit* mean_;
     QLineEdit* std_;
     QComboBox* dataset_;
+    QLineEdit* dataDir_;
+    QLineEdit* resize_;
+    QLineEdit* crop_;
+    QComboBox* color_;
+    QComboBox* badImages_;
     QComboBox* quantizer_;
     QTableWidget* tasks_;
     QComboBox* encoding_;

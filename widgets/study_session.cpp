@@ -23,7 +23,8 @@ public:
             // create leaves the previous study usable (and no file behind).
             if (service_ && service_->database() == database && service_->study().spec.name == spec.name)
                 service_.reset(); // reopening the open study: its run lock is released first
-            auto service = std::make_unique<StudyService>(database, spec, WorkerLaunch{workerProgram, database});
+            auto service = std::make_unique<StudyService>(database, spec, WorkerLaunch{workerProgram, database},
+                                                          RunSettings{}, controlFor(nullptr));
             // A started trial shows as running at once (its results come when it finishes).
             service->setTrialStarted([this](const TrialRow&) {
                 post([study = service_->study(), trials = service_->trials()](StudySession* s) mutable {
@@ -148,6 +149,9 @@ private:
             *lastReport = now;
             post([p](StudySession* s) { Q_EMIT s->progress(QString::fromStdString(p.phase), p.done, p.total); });
         };
+        control.warning = [this](const std::string& message) {
+            post([text = QString::fromStdString(message)](StudySession* s) { Q_EMIT s->warning(text); });
+        };
         return control;
     }
 
@@ -190,6 +194,7 @@ private:
             s->publish(std::move(snapshot.study), std::move(snapshot.trials));
             s->results_ = std::move(snapshot.results);
             s->searchJobs_ = std::move(snapshot.searchJobs);
+            s->data_ = std::move(snapshot.data);
             Q_EMIT s->resultsChanged();
         });
     }

@@ -78,6 +78,8 @@ public:
     const StudyResults& results() const { return results_; }
     /// The ebs strategy's search jobs, with results().
     const std::vector<EbsSearchJob>& searchJobs() const { return searchJobs_; }
+    /// The open study's data: classes and images per split (empty without a real network).
+    const DataSummary& data() const { return data_; }
     /// The stored sensitivity report, when one was computed.
     const std::optional<SensitivityReport>& sensitivity() const { return sensitivity_; }
     /// The latency table, once computeLatency() has finished for this study.
@@ -108,6 +110,8 @@ Q_SIGNALS:
     void busyChanged(bool busy);
     /// Something went wrong (a bad file, a busy study, an evaluator error); the message says what.
     void failed(const QString& message);
+    /// Something a person should know that did not stop the work (an image skipped as unreadable).
+    void warning(const QString& message);
 
 private:
     class Worker;
@@ -129,6 +133,7 @@ private:
     StoredStudy study_;
     std::vector<TrialRow> trials_;
     StudyResults results_;
+    DataSummary data_;
     std::vector<EbsSearchJob> searchJobs_;
     std::optional<SensitivityReport> sensitivity_;
     std::optional<bitserial::LatencyTable> latency_;

@@ -15,45 +15,97 @@
 
 namespace quantscope::cli {
 
+namespace {
+
+/// Calls `visit(option, help, field)` for each data option but --limit, `field(settings)` being the
+/// setting it sets: one list for the options, for applying those given, and for comparing them.
+template <typename Visit> void forEachDataOption(Visit&& visit)
+{
+    visit(
+        "--dataset", "fashion-mnist, cifar10 or imagefolder", [](auto& s) -> auto& { return s.dataset; });
+    visit(
+        "--data-dir",
+        "folder with the data set's files (default: Debian's for fashion-mnist); for imagefolder, DIR/train and "
+        "DIR/val of class folders, or DIR of class folders",
+        [](auto& s) -> auto& { return s.dataDir; });
+    visit(
+        "--search-size", "images in the search-validation split", [](auto& s) -> auto& { return s.searchSize; });
+    visit(
+        "--split-seed", "seed of the splits", [](auto& s) -> auto& { return s.splitSeed; });
+    visit(
+        "--resize", "imagefolder: torchvision's Resize, S (shorter side) or HxW",
+        [](auto& s) -> auto& { return s.folder.resize; });
+    visit(
+        "--crop", "imagefolder: torchvision's CenterCrop after the resize, S or HxW",
+        [](auto& s) -> auto& { return s.folder.crop; });
+    visit(
+        "--color", "imagefolder: auto (the network's channels), rgb or gray",
+        [](auto& s) -> auto& { return s.folder.color; });
+    visit(
+        "--augment", "imagefolder fine-tuning: crop-flip (RandomResizedCrop + flip), flip or none",
+        [](auto& s) -> auto& { return s.folder.augment; });
+    visit(
+        "--on-bad-image", "imagefolder: fail or skip on an unreadable image",
+        [](auto& s) -> auto& { return s.folder.onBadImage; });
+    visit(
+        "--image-cache-mb", "imagefolder: decoded images kept in memory, MB",
+        [](auto& s) -> auto& { return s.folder.cacheMB; });
+    visit(
+        "--data-workers", "imagefolder: decoding threads (0: the cores, up to 8)",
+        [](auto& s) -> auto& { return s.folder.workers; });
+}
+
+std::string shownValue(const std::string& value)
+{
+    return value;
+}
+
+template <typename Number> std::string shownValue(Number value)
+{
+    return std::to_string(value);
+}
+
+} // namespace
+
+void addDataOptions(CLI::App& command, DataSettings& settings, std::set<std::string>* given)
+{
+    forEachDataOption([&](const char* name, const char* help, auto field) {
+        CLI::Option* option = command.add_option(name, field(settings), help)->capture_default_str();
+        if (given)
+            option->each([given, name](const std::string&) { given->insert(name); });
+    });
+    if (!given) // studies take --limit among their own options
+        command.add_option("--limit", settings.limit, "use only the first N images of each split (quick runs)");
+}
+
+void applyDataOptions(const DataSettings& from, const std::set<std::string>& given, DataSettings& to)
+{
+    forEachDataOption([&](const char* name, const char*, auto field) {
+        if (given.count(name) > 0)
+            field(to) = field(from);
+    });
+}
+
+std::vector<std::pair<std::string, std::string>>
+changedDataOptions(const DataSettings& requested, const DataSettings& held, const std::set<std::string>& given)
+{
+    std::vector<std::pair<std::string, std::string>> changed;
+    forEachDataOption([&](const char* name, const char*, auto field) {
+        if (given.count(name) > 0 && field(requested) != field(held))
+            changed.emplace_back(name, shownValue(field(held)));
+    });
+    return changed;
+}
+
 void DataOptions::addTo(CLI::App& command)
 {
-    command.add_option("--dataset", dataset, "fashion-mnist or cifar10")->capture_default_str();
-    command.add_option("--data-dir", dataDir, "folder with the data set files (default: Debian's for fashion-mnist)");
-    command.add_option("--search-size", searchSize, "test images in the search-validation split")
-        ->capture_default_str();
-    command.add_option("--split-seed", splitSeed, "seed of the search/hold-out split")->capture_default_str();
-    command.add_option("--limit", limit, "use only the first N images of each split (quick runs)");
+    addDataOptions(command, settings);
 }
 
-Dataset DataOptions::loadDataset() const
+void printNotes(const DataSplits& splits)
 {
-    Dataset data = quantscope::loadDataset(parseDatasetKind(dataset), dataDir);
-    if (limit > 0) {
-        data.train = data.train.head(limit);
-    }
-    return data;
-}
-
-Dataset DataOptions::loadDatasetFor(const Network& network) const
-{
-    Dataset data = loadDataset();
-    network.requireInputShape(data.test.channels, data.test.height, data.test.width, dataset);
-    return data;
-}
-
-DataSplits DataOptions::loadSplits() const
-{
-    return splitsOf(loadDataset());
-}
-
-DataSplits DataOptions::splitsOf(const Dataset& data) const
-{
-    DataSplits splits = splitDataset(data, searchSize, splitSeed);
-    if (limit > 0) {
-        splits.search = splits.search.head(limit);
-        splits.holdout = splits.holdout.head(limit);
-    }
-    return splits;
+    for (const std::string& note : splits.notes)
+        std::cerr << "note: " << note << "\n";
 }
 
 void RuntimeOptions::addTo(CLI::App& command)
@@ -100,10 +152,18 @@ void ModelOptions::addTo(CLI::App& command)
 
 Network ModelOptions::load(const DataOptions& data, const RuntimeOptions& runtime) const
 {
-    const ModelSpec input = importedModelInput(parseDatasetKind(data.dataset), inputMean, inputStd);
-    Network network = Network::open(path.empty() ? defaultModelPath() : path, input);
+    Network network = openNetwork(path, inputMean, inputStd, data.settings);
     network.toDevice(runtime.device);
     return network;
+}
+
+NetworkWithData ModelOptions::loadWithData(const DataOptions& data, const RuntimeOptions& runtime,
+                                           const WorkControl& control) const
+{
+    NetworkWithData opened = openNetworkWithData(path, inputMean, inputStd, data.settings, control);
+    opened.network.toDevice(runtime.device);
+    printNotes(opened.splits);
+    return opened;
 }
 
 ProgressPrinter::ProgressPrinter(bool enabled) : enabled_(enabled), terminal_(isatty(STDERR_FILENO) != 0)
@@ -120,6 +180,7 @@ WorkControl ProgressPrinter::control()
 {
     WorkControl control;
     control.progress = [this](const Progress& p) { (*this)(p.phase, p.done, p.total); };
+    control.warning = [](const std::string& message) { std::cerr << "warning: " << message << "\n"; };
     return control;
 }
 
@@ -127,12 +188,16 @@ void ProgressPrinter::operator()(const std::string& phase, int64_t done, int64_t
 {
     if (!enabled_ || total <= 0)
         return;
+    const auto now = std::chrono::steady_clock::now();
     if (phase != lastPhase_) {
         if (terminal_ && lastDecile_ >= 0)
             std::cerr << '\n';
         lastPhase_ = phase;
         lastDecile_ = -1;
+        phaseStart_ = now;
     }
+    if (lastDecile_ < 0 && now - phaseStart_ < std::chrono::seconds(1))
+        return;
     const int percent = int(100 * done / total);
     if (terminal_) {
         std::cerr << '\r' << phase << ": " << done << "/" << total << " (" << percent << " %)" << std::flush;

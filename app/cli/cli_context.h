@@ -2,32 +2,39 @@
 
 #include "bitserial/popcount_kernels.h"
 #include "common/progress.h"
-#include "data/dataset.h"
+#include "data/data_settings.h"
 #include "model/network.h"
+#include "study/study_network.h"
 #include "quant/bit_config.h"
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace quantscope::cli {
 
-/// Options every command that touches data shares, and the loading they imply.
+/// The options of `settings` (--dataset, --data-dir, --search-size, --split-seed, --limit and the
+/// image folder's), the names of those given added to `given` when set.
+void addDataOptions(CLI::App& command, DataSettings& settings, std::set<std::string>* given = nullptr);
+/// The data options in `given` copied from `from` to `to`.
+void applyDataOptions(const DataSettings& from, const std::set<std::string>& given, DataSettings& to);
+/// The options in `given` whose value in `requested` differs from `held`'s, with `held`'s value.
+std::vector<std::pair<std::string, std::string>>
+changedDataOptions(const DataSettings& requested, const DataSettings& held, const std::set<std::string>& given);
+
+/// Options every command that touches data shares (docs/data.md).
 struct DataOptions {
-    std::string dataset = "fashion-mnist";
-    std::string dataDir;
-    size_t searchSize = 2000;
-    uint64_t splitSeed = 0;
-    size_t limit = 0; ///< use only the first N images of each split (0: all); for quick runs
+    DataSettings settings;
 
     void addTo(CLI::App& command);
-    Dataset loadDataset() const;
-    /// loadDataset's, refused with a message naming both when its images do not fit `network`.
-    Dataset loadDatasetFor(const Network& network) const;
-    DataSplits loadSplits() const;
-    /// The splits of `data` (loadDataset's), limited as the options say.
-    DataSplits splitsOf(const Dataset& data) const;
 };
+
+/// Prints `splits.notes` on standard error, one "note: ..." line each.
+void printNotes(const DataSplits& splits);
 
 /// Threads, device and output style.
 struct RuntimeOptions {
@@ -53,10 +60,15 @@ struct ModelOptions {
     std::vector<float> inputStd;
 
     void addTo(CLI::App& command);
+    /// The network alone (an image folder read only as far as its input shape needs).
     Network load(const DataOptions& data, const RuntimeOptions& runtime) const;
+    /// The network and its data's splits (openNetworkWithData), the data's notes printed.
+    NetworkWithData loadWithData(const DataOptions& data, const RuntimeOptions& runtime,
+                                 const WorkControl& control) const;
 };
 
-/// A progress line on stderr for long work: rewritten in place on a terminal, a line per 10 % otherwise.
+/// A progress line on stderr for long work: rewritten in place on a terminal, a line per 10 % otherwise;
+/// a phase that ends within a second prints nothing (so that a one-line error stays one line).
 class ProgressPrinter {
 public:
     explicit ProgressPrinter(bool enabled);
@@ -70,6 +82,7 @@ private:
     bool terminal_;
     int lastDecile_ = -1;
     std::string lastPhase_;
+    std::chrono::steady_clock::time_point phaseStart_;
 };
 
 /// `--kernels NAME`: a bit-serial kernel path this CPU runs; empty: the fastest. ConfigError

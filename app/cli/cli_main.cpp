@@ -23,6 +23,7 @@ int main(int argc, char** argv)
     app.set_version_flag("--version", std::string("quantscope-cli ") + QUANTSCOPE_VERSION);
     app.require_subcommand(1);
     quantscope::cli::addLayersCommand(app);
+    quantscope::cli::addDataCommand(app);
     quantscope::cli::addTrainCommand(app);
     quantscope::cli::addEvalCommand(app);
     quantscope::cli::addEbsCommand(app);

@@ -6,6 +6,7 @@ namespace quantscope::cli {
 
 // Each adds one subcommand to the quantscope-cli application.
 void addLayersCommand(CLI::App& app);
+void addDataCommand(CLI::App& app);
 void addTrainCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
 void addLatencyCommand(CLI::App& app);

@@ -93,7 +93,11 @@ void writeHistory(const std::string& path, const EbsResult& result, const std::v
 void run(EbsCommandOptions& options)
 {
     options.runtime.apply();
-    const Network network = options.model.load(options.data, options.runtime);
+    ProgressPrinter printer(!options.runtime.json);
+    WorkControl control = printer.control();
+    const NetworkWithData opened = options.model.loadWithData(options.data, options.runtime, control);
+    const Network& network = opened.network;
+    const DataSplits& splits = opened.splits;
     EvaluationRequest request;
     request.quant.quantizer = parseQuantizerKind(options.quantizer);
     request.quant.policy = parseLayerPolicy(options.quantizeImageInput, options.lastLayer);
@@ -111,25 +115,22 @@ void run(EbsCommandOptions& options)
     search.budget = options.budget;
     search.policy = request.quant.policy;
 
-    const Dataset data = options.data.loadDatasetFor(network);
-    const DataSplits splits = options.data.splitsOf(data);
-    const ImageSet& evalSet = splitByName(splits, options.split);
-    ProgressPrinter printer(!options.runtime.json);
-    WorkControl control = printer.control();
+    const ImageSource& evalSet = splitByName(splits, options.split);
 
     if (search.cost == EbsCost::Latency) {
         bitserial::LatencyOptions latency;
         latency.path = parseKernelPath(""); // the fastest this CPU runs, as the latency command's default
-        search.latency = bitserial::cachedLatencyTable(network, splits.train, latency, false, control);
+        search.latency = bitserial::cachedLatencyTable(network, splits.calibration, latency, false, control);
     }
     Network searched = network.clone(); // the search fine-tunes its copy; the evaluation starts afresh
     const std::shared_ptr<const Quantizer> base = makeQuantizer(request.quant.quantizer);
-    const EbsResult result = searchBitWidths(searched, splits.train, data.augmentation, base, search, control);
+    const EbsResult result =
+        searchBitWidths(searched, *splits.train, splits.calibration, splits.augmentation, base, search, control);
     if (!options.history.empty())
         writeHistory(options.history, result, network.layerNames(), search.candidates);
     request.bits = result.bits;
     const EvaluationResult evaluation =
-        evaluateConfiguration(network, EvaluationData{splits.train, data.augmentation, evalSet}, request, control);
+        evaluateConfiguration(network, EvaluationData::of(splits, evalSet), request, control);
 
     const char* unit = search.cost == EbsCost::Memory ? "MB" : search.cost == EbsCost::Bops ? "BOPs" : "ms per image";
     if (options.runtime.json) {

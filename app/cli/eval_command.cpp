@@ -107,11 +107,10 @@ void runOnEngine(const EvalOptions& options, const Network& network, const Evalu
 void run(const EvalOptions& options)
 {
     options.runtime.apply();
-    const Network network = options.model.load(options.data, options.runtime);
+    // What can be checked without the network or the data first: an image folder takes a while to read.
     EvaluationRequest request;
     request.quant.quantizer = parseQuantizerKind(options.quantizer);
     request.quant.policy = parseLayerPolicy(options.quantizeImageInput, options.lastLayer);
-    request.bits = parseBits(options, network, request.quant.policy);
     request.fineTune = TrainOptions::nuqFineTune(options.fineTuneSteps, options.seed);
     if (options.fineTuneSteps < 0)
         throw ConfigError("--finetune-steps must be 0 or more, got " + std::to_string(options.fineTuneSteps));
@@ -122,14 +121,17 @@ void run(const EvalOptions& options)
     } else if (!options.kernels.empty()) {
         throw ConfigError("--kernels applies to --engine bitserial");
     }
-
-    const Dataset data = options.data.loadDatasetFor(network);
-    const DataSplits splits = options.data.splitsOf(data);
-    const ImageSet& evalSet = splitByName(splits, options.split);
+    if (options.split != "search" && options.split != "holdout" && options.split != "test" && options.split != "train")
+        throw ConfigError("unknown split '" + options.split + "': expected train, search or holdout");
 
     ProgressPrinter printer(!options.runtime.json);
     WorkControl control = printer.control();
-    const EvaluationData evaluationData{splits.train, data.augmentation, evalSet};
+    const NetworkWithData opened = options.model.loadWithData(options.data, options.runtime, control);
+    const Network& network = opened.network;
+    const DataSplits& splits = opened.splits;
+    request.bits = parseBits(options, network, request.quant.policy);
+    const ImageSource& evalSet = splitByName(splits, options.split);
+    const EvaluationData evaluationData = EvaluationData::of(splits, evalSet);
     if (options.engine == "bitserial")
         return runOnEngine(options, network, request, evaluationData, control);
     const EvaluationResult result = evaluateConfiguration(network, evaluationData, request, control);

@@ -29,7 +29,10 @@ struct LatencyCommandOptions {
 void run(const LatencyCommandOptions& options)
 {
     options.runtime.apply();
-    const Network network = options.model.load(options.data, options.runtime);
+    ProgressPrinter printer(!options.runtime.json);
+    WorkControl control = printer.control();
+    const NetworkWithData opened = options.model.loadWithData(options.data, options.runtime, control);
+    const Network& network = opened.network;
     LayerPolicy policy;
     policy.quantizeImageInput = options.quantizeImageInput;
     std::vector<BitConfig> configs;
@@ -38,11 +41,8 @@ void run(const LatencyCommandOptions& options)
     bitserial::LatencyOptions latency;
     latency.path = parseKernelPath(options.kernels);
     latency.batch = options.batch;
-    const DataSplits splits = options.data.loadSplits();
-    ProgressPrinter printer(!options.runtime.json);
-    WorkControl control = printer.control();
     const bitserial::LatencyTable table =
-        bitserial::cachedLatencyTable(network, splits.train, latency, options.refresh, control);
+        bitserial::cachedLatencyTable(network, opened.splits.calibration, latency, options.refresh, control);
 
     if (options.runtime.json) {
         nlohmann::ordered_json out = nlohmann::ordered_json::parse(table.toJson());

@@ -1,6 +1,7 @@
 #include "cli_context.h"
 #include "commands.h"
 
+#include "common/error.h"
 #include "model/zoo.h"
 
 #include <nlohmann/json.hpp>
@@ -71,7 +72,10 @@ void run(const LayersOptions& options)
     std::unique_ptr<Network> network;
     if (!options.architecture.empty()) {
         // An untrained zoo network shaped for the data set.
-        const ModelSpec spec = zooSpec(options.architecture, parseDatasetKind(options.data.dataset));
+        if (options.data.settings.kind() == DatasetKind::ImageFolder)
+            throw ConfigError("--arch lists an untrained zoo network for fashion-mnist or cifar10; for an image "
+                              "folder, train one (train --arch) and list it with --model");
+        const ModelSpec spec = zooSpec(options.architecture, options.data.settings.kind());
         network = std::make_unique<Network>(Network::create(spec));
     } else {
         network = std::make_unique<Network>(options.model.load(options.data, options.runtime));
@@ -94,7 +98,7 @@ void addLayersCommand(CLI::App& app)
     for (const auto& entry : zooArchitectures())
         zoo += (zoo.empty() ? "" : ", ") + entry.name;
     command->add_option("--arch", options->architecture, "list an untrained zoo network instead: " + zoo);
-    command->add_option("--dataset", options->data.dataset, "input shape for --arch: fashion-mnist or cifar10");
+    options->data.addTo(*command);
     options->runtime.addTo(*command);
     command->callback([options] { run(*options); });
 }

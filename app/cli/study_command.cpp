@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "study/evaluator_protocol.h"
 #include "study/ebs_sweep.h"
+#include "study/study_assets.h"
 #include "study/study_runner.h"
 #include "study/study_service.h"
 #include "study/study_store.h"
@@ -84,7 +85,8 @@ StudySpec specFrom(const StudyOptions& options)
         spec.budgetTrials.reset();
     }
     if (options.limit > 0)
-        spec.limit = options.limit;
+        spec.data.limit = options.limit;
+    applyDataOptions(options.data, options.dataGiven, spec.data);
     if (options.batch > 0)
         spec.batch = options.batch;
     applyRunOptions(spec, options);
@@ -130,9 +132,15 @@ void printTrial(const TrialRow& row, bool json)
 void create(const StudyOptions& options)
 {
     const StudySpec spec = specFrom(options);
-    const std::unique_ptr<TrialEvaluator> evaluator = makeTrialEvaluator(spec);
+    std::shared_ptr<const StudyAssets> assets;
+    if (spec.evaluator == "torch") { // the network and data, checked (and an image folder indexed) now
+        ProgressPrinter printer(!options.json);
+        assets = StudyAssets::load(spec, printer.control());
+        printNotes(assets->splits);
+    }
+    const std::unique_ptr<TrialEvaluator> evaluator = makeTrialEvaluator(spec, assets);
     StudyStore store(options.database);
-    store.createStudy(spec, evaluator->layers());
+    store.createStudy(assets ? assets->withMeasuredNormalisation(spec) : spec, evaluator->layers());
     if (options.json)
         std::cout << nlohmann::json{{"created", spec.name}, {"database", options.database}}.dump() << "\n";
     else
@@ -199,7 +207,10 @@ void refuseChangedDefinition(const StudySpec& stored, const StudyOptions& o)
     check(o.ebsSteps != 0 && o.ebsSteps != stored.ebs.steps, "--ebs-steps", shown(stored.ebs.steps));
     check(!o.ebsCandidates.empty() && o.ebsCandidates != stored.ebs.candidates, "--ebs-candidates",
           list(stored.ebs.candidates));
-    check(o.limit > 0 && o.limit != stored.limit, "--limit", shown(stored.limit));
+    check(o.limit > 0 && o.limit != stored.data.limit, "--limit", shown(stored.data.limit));
+    // Data options given on run or step must repeat the stored ones.
+    for (const auto& [option, held] : changedDataOptions(o.data, stored.data, o.dataGiven))
+        check(true, option, held);
     check(o.batch > 0 && o.batch != stored.batch, "--batch", shown(stored.batch));
     check(o.seedGiven && o.seed != stored.seed, "--seed", shown(stored.seed));
     if (changed.empty())
@@ -377,7 +388,8 @@ void status(const StudyOptions& options)
             {"search_jobs", ebsJobs.size()},
             {"search_cost", searchCost},
             {"running_search_job", runningJob ? nlohmann::ordered_json(*runningJob) : nlohmann::ordered_json()},
-            {"trials", rows}};
+            {"trials", rows},
+            {"spec", nlohmann::ordered_json::parse(study.spec.toJson())}}; // the definition as stored
         std::cout << out.dump(2) << "\n";
         return;
     }
@@ -432,6 +444,8 @@ void addStudyCommand(CLI::App& app)
         command->add_option("--budget-trials", options->budgetTrials, "stop after this many completed trials");
         command->add_option("--budget-cost", options->budgetCost, "stop after this much evaluation time (s)");
         command->add_option("--limit", options->limit, "use the first N images of each split (quick studies)");
+        // The data options every data command takes (docs/data.md), each remembered when given.
+        addDataOptions(*command, options->data, &options->dataGiven);
         command->add_option("--batch", options->batch, "proposals per step");
         command->add_option("--workers", options->workers,
                             "evaluations at once, each in its own process (on run/step: this run only)");

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "data/data_settings.h"
 #include "train/sensitivity.h"
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,10 @@ struct StudyOptions {
     int budgetTrials = 0;
     double budgetCost = 0;
     size_t limit = 0;
+    /// The data options (--dataset, --data-dir, --resize, ...): only those given (their names
+    /// in `dataGiven`) define or are checked against a study.
+    DataSettings data;
+    std::set<std::string> dataGiven;
     int batch = 0;
     int workers = 0;
     int threads = -1; ///< -1: the study's setting

@@ -147,7 +147,7 @@ LatencyOf latencyOfStudy(const StoredStudy& study, bool json, std::string& machi
     ProgressPrinter printer(!json);
     WorkControl control = printer.control();
     const auto table = std::make_shared<const bitserial::LatencyTable>(
-        bitserial::cachedLatencyTable(assets->network, assets->splits.train, options, false, control));
+        bitserial::cachedLatencyTable(assets->network, assets->splits.calibration, options, false, control));
     machine = table->machine;
     const bool imageInput = study.spec.quantizeImageInput;
     return [table, imageInput](const BitConfig& bits) { return table->perImageMs(bits, imageInput); };
@@ -280,7 +280,7 @@ void computeStudySensitivity(const StudyOptions& options, SensitivityOptions set
     ProgressPrinter printer(!options.json);
     WorkControl control = printer.control();
     const SensitivityReport report =
-        computeSensitivity(assets->network, assets->splits.search, assets->splits.train, settings, control);
+        computeSensitivity(assets->network, assets->splits.search, assets->splits.calibration, settings, control);
     store.saveArtifact(study.id, "sensitivity", report.toJson());
     if (options.json) {
         std::cout << report.toJson() << "\n";

@@ -25,19 +25,28 @@ struct TrainCommandOptions {
 void run(TrainCommandOptions& options)
 {
     options.runtime.apply();
-    const DatasetKind kind = parseDatasetKind(options.data.dataset);
-    const Dataset facts = options.data.loadDataset(); // augmentation and class names
-    const DataSplits splits = options.data.splitsOf(facts);
+    const DatasetKind kind = options.data.settings.kind();
     options.train.augment = !options.noAugment;
-
-    Network network = Network::create(zooSpec(options.architecture, kind), options.train.seed);
-    network.toDevice(options.runtime.device);
     ProgressPrinter printer(!options.runtime.json);
     WorkControl control = printer.control();
-    const TrainReport report = train(network, splits.train, facts.augmentation, options.train, control);
+    DataSplits splits = loadSplits(options.data.settings, 0, control);
+
+    ModelSpec spec;
+    if (kind == DatasetKind::ImageFolder) {
+        // A network for the folder's images, normalised by their statistics (as torchvision users do).
+        std::vector<float> mean, stddev;
+        measureNormalisation(splits.calibration, mean, stddev);
+        spec = zooSpec(options.architecture, splits.shape(), int(splits.classNames.size()), mean, stddev);
+    } else {
+        spec = zooSpec(options.architecture, kind);
+    }
+    printNotes(splits);
+    Network network = Network::create(spec, options.train.seed);
+    network.toDevice(options.runtime.device);
+    const TrainReport report = train(network, *splits.train, splits.augmentation, options.train, control);
     network.save(options.output);
     const double searchAccuracy = evaluateAccuracy(network, splits.search);
-    const double holdoutAccuracy = evaluateAccuracy(network, splits.holdout);
+    const double holdoutAccuracy = evaluateAccuracy(network, *splits.holdout, control);
 
     if (options.runtime.json) {
         const nlohmann::ordered_json out = {{"model", options.output},           {"architecture", options.architecture},
@@ -51,7 +60,7 @@ void run(TrainCommandOptions& options)
               << " on " << datasetName(kind) << ", " << report.steps << " steps in " << report.seconds
               << " s, final loss " << std::setprecision(4) << report.lastLoss << ")\n"
               << std::setprecision(2) << "float top-1: " << searchAccuracy << " % on search (" << splits.search.size()
-              << " images), " << holdoutAccuracy << " % on hold-out (" << splits.holdout.size() << " images)\n";
+              << " images), " << holdoutAccuracy << " % on hold-out (" << splits.holdout->size() << " images)\n";
 }
 
 } // namespace

@@ -68,7 +68,10 @@ QString subjectName(const StudySpec& spec)
             .arg(spec.command.empty() ? QString() : QFileInfo(QString::fromStdString(spec.command.front())).fileName());
     const QString network =
         spec.model.empty() ? MainWindow::tr("shipped VGG") : QFileInfo(QString::fromStdString(spec.model)).fileName();
-    return MainWindow::tr("%1 on %2").arg(network, QString::fromStdString(spec.dataset));
+    if (spec.data.kind() == DatasetKind::ImageFolder)
+        return MainWindow::tr("%1 on image folder %2")
+            .arg(network, QFileInfo(QString::fromStdString(spec.data.dataDir)).fileName());
+    return MainWindow::tr("%1 on %2").arg(network, QString::fromStdString(spec.data.dataset));
 }
 
 } // namespace
@@ -111,6 +114,7 @@ MainWindow::MainWindow(QWidget* parent) :
         QSettings().setValue(QStringLiteral("lastStudy/name"), QString::fromStdString(study.spec.name));
         updateTitle();
         log(tr("Opened study '%1' in %2").arg(QString::fromStdString(study.spec.name), session_->database()));
+        dataLogged_ = false;
     });
     connect(session_, &StudySession::trialsChanged, this, [this] {
         trialModel_->setTrials(session_->trials());
@@ -133,7 +137,16 @@ MainWindow::MainWindow(QWidget* parent) :
         modelCheck_->setData(session_->results());
         searchJobs_->setData(session_->searchJobs(), session_->trials());
         updateSummary(); // the search jobs' time arrives with the results
+        const DataSummary& data = session_->data();
+        if (!dataLogged_ && !data.empty()) { // the data arrives with the first results
+            dataLogged_ = true;
+            log(tr("Data: %1").arg(QString::fromStdString(data.oneLine())));
+            for (const std::string& note : data.notes)
+                log(tr("Data: %1").arg(QString::fromStdString(note)));
+        }
     });
+    connect(session_, &StudySession::warning, this,
+            [this](const QString& message) { log(tr("Warning: %1").arg(message)); });
     connect(whatIf_, &WhatIfEditor::evaluateRequested, this, [this](const BitConfig& bits, int task) {
         log(tr("Evaluating %1 on task %2 (what-if)").arg(QString::fromStdString(bits.toString())).arg(task));
         session_->evaluate(bits, task);
@@ -615,12 +628,18 @@ void MainWindow::updateSummary()
         ? (session_->searchJobs().size() == 1 ? tr("1 EBS search job")
                                               : tr("%1 EBS search jobs").arg(session_->searchJobs().size()))
         : tr("%1 on %2").arg(QString::fromStdString(study.spec.strategy), QString::fromStdString(study.spec.encoding));
+    const DataSummary& data = session_->data();
+    summary_->setToolTip(data.empty() ? QString()
+                                      : QString::fromStdString(data.oneLine() + "\n\n" + data.table()).trimmed());
+    const QString subject = data.empty() || study.spec.data.kind() != DatasetKind::ImageFolder
+        ? subjectName(study.spec)
+        : tr("%1, %2 classes").arg(subjectName(study.spec)).arg(data.classes.size());
     summary_->setText(tr("%1 (%6): %2%3 trials done, cost %4 s, %5")
                           .arg(QString::fromStdString(study.spec.name))
                           .arg(done)
                           .arg(budget)
                           .arg(cost, 0, 'f', 0)
-                          .arg(search, subjectName(study.spec)));
+                          .arg(search, subject));
 }
 
 void MainWindow::showAbout()

@@ -93,6 +93,7 @@ private:
     std::vector<QDockWidget*> docks_;
     bool layoutRestored_ = false; ///< a saved layout was restored, or the default one applied
     qint64 lastProposalLogged_ = 0;
+    bool dataLogged_ = false;  ///< the open study's data summary and notes are in the log
     QElapsedTimer phaseClock_; ///< since the progress phase began, for the time estimate
     QString phase_;
     bool pausing_ = false; ///< a pause was asked for and the running evaluations finish first

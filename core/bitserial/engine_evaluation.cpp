@@ -32,7 +32,7 @@ EngineEvaluation evaluateOnBitSerialEngine(const Network& base, const Evaluation
         throw ConfigError("the engine's batch size must be at least 1, got " + std::to_string(options.batchSize));
     Network quantized = quantizeAndFineTune(base, data, request, control);
     quantized.toDevice("cpu");
-    const QuantizedSnapshot snapshot(quantized, request.bits, request.quant, data.train);
+    const QuantizedSnapshot snapshot(quantized, request.bits, request.quant, data.calibration);
     BitSerialNetwork engine(snapshot, options.path);
     Network floatNetwork = base.clone();
     floatNetwork.toDevice("cpu");
@@ -43,23 +43,24 @@ EngineEvaluation evaluateOnBitSerialEngine(const Network& base, const Evaluation
     EngineEvaluation result;
     double engineSeconds = 0, floatSeconds = 0;
     int64_t correct = 0, simulatedCorrect = 0;
-    const size_t n = data.eval.size();
-    for (size_t begin = 0; begin < n; begin += size_t(options.batchSize)) {
-        control.checkCancelled();
-        const size_t end = std::min(n, begin + size_t(options.batchSize));
-        const torch::Tensor images = normalise(imageRange(data.eval, begin, end), base.spec());
-        const torch::Tensor labels = labelRange(data.eval, begin, end);
-        torch::Tensor logits, simulated;
-        timed(engineSeconds, [&] { logits = engine.forward(images); });
-        timed(floatSeconds, [&] { (void)floatNetwork.backend().forward(images); });
-        simulated = simulation.forward(images);
-        const torch::Tensor predicted = logits.argmax(1), simulatedPredicted = simulated.argmax(1);
-        correct += predicted.eq(labels).sum().item<int64_t>();
-        simulatedCorrect += simulatedPredicted.eq(labels).sum().item<int64_t>();
-        result.agreeing += size_t(predicted.eq(simulatedPredicted).sum().item<int64_t>());
-        result.largestLogitGap = std::max(result.largestLogitGap, (logits - simulated).abs().max().item<double>());
-        control.report("evaluate", int64_t(end), int64_t(n));
-    }
+    size_t n = 0;
+    const int64_t total = int64_t(data.eval.size());
+    forEachBatch(data.eval, data.eval.size(), options.batchSize, control,
+                 [&](const torch::Tensor& pixels, const torch::Tensor& labels) {
+                     const torch::Tensor images = normalise(pixels, base.spec());
+                     torch::Tensor logits, simulated;
+                     timed(engineSeconds, [&] { logits = engine.forward(images); });
+                     timed(floatSeconds, [&] { (void)floatNetwork.backend().forward(images); });
+                     simulated = simulation.forward(images);
+                     const torch::Tensor predicted = logits.argmax(1), simulatedPredicted = simulated.argmax(1);
+                     correct += predicted.eq(labels).sum().item<int64_t>();
+                     simulatedCorrect += simulatedPredicted.eq(labels).sum().item<int64_t>();
+                     result.agreeing += size_t(predicted.eq(simulatedPredicted).sum().item<int64_t>());
+                     result.largestLogitGap =
+                         std::max(result.largestLogitGap, (logits - simulated).abs().max().item<double>());
+                     n += size_t(labels.size(0));
+                     control.report("evaluate", int64_t(n), total);
+                 });
     result.images = n;
     const double images = double(std::max<size_t>(n, 1));
     result.accuracy = 100.0 * double(correct) / images;

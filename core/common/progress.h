@@ -27,11 +27,14 @@ struct Progress {
 };
 
 using ProgressCallback = std::function<void(const Progress&)>;
+/// A line a user should read but that does not stop the work (an image skipped as unreadable).
+using WarningCallback = std::function<void(const std::string&)>;
 
-/// What long work receives to report progress and to be cancelled; both are optional.
+/// What long work receives to report progress and warnings and to be cancelled; all optional.
 struct WorkControl {
     const CancelToken* cancel = nullptr;
     ProgressCallback progress;
+    WarningCallback warning;
 
     /// Throws `Cancelled` if cancellation was requested.
     void checkCancelled() const;
@@ -39,6 +42,11 @@ struct WorkControl {
     {
         if (progress)
             progress(Progress{phase, done, total});
+    }
+    void warn(const std::string& message) const
+    {
+        if (warning)
+            warning(message);
     }
 };
 

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "data/cifar_reader.h"
 #include "data/idx_reader.h"
+#include "data/image_folder_source.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -17,12 +18,19 @@ DatasetKind parseDatasetKind(const std::string& name)
         return DatasetKind::FashionMnist;
     if (name == "cifar10" || name == "cifar-10")
         return DatasetKind::Cifar10;
-    throw ConfigError("unknown dataset '" + name + "': expected fashion-mnist or cifar10");
+    if (name == "imagefolder" || name == "image-folder")
+        return DatasetKind::ImageFolder;
+    throw ConfigError("unknown dataset '" + name + "': expected fashion-mnist, cifar10 or imagefolder");
 }
 
 std::string datasetName(DatasetKind kind)
 {
-    return kind == DatasetKind::FashionMnist ? "fashion-mnist" : "cifar10";
+    switch (kind) {
+    case DatasetKind::FashionMnist: return "fashion-mnist";
+    case DatasetKind::Cifar10: return "cifar10";
+    case DatasetKind::ImageFolder: return "imagefolder";
+    }
+    return {};
 }
 
 std::string defaultDatasetDirectory(DatasetKind kind)
@@ -32,6 +40,8 @@ std::string defaultDatasetDirectory(DatasetKind kind)
             return dir;
         return "/usr/share/datasets/fashion-mnist";
     }
+    if (kind == DatasetKind::ImageFolder)
+        return {};
     if (const char* dir = std::getenv("QUANTSCOPE_CIFAR10_DIR"))
         return dir;
     return {};
@@ -39,6 +49,8 @@ std::string defaultDatasetDirectory(DatasetKind kind)
 
 DatasetFacts datasetFacts(DatasetKind kind)
 {
+    if (kind == DatasetKind::ImageFolder)
+        throw ConfigError("an image folder's image shape and classes come from its images (load its splits)");
     if (kind == DatasetKind::FashionMnist)
         return DatasetFacts{1, 28, 28, 10, {0.2860f}, {0.3530f}};
     return DatasetFacts{3, 32, 32, 10, {0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.2435f, 0.2616f}};
@@ -96,6 +108,8 @@ Dataset loadDataset(DatasetKind kind, const std::string& directory)
                         + ": pass the folder holding its files (e.g. --data-dir)");
     if (!std::filesystem::is_directory(dir))
         throw DataError("data directory not found: " + dir);
+    if (kind == DatasetKind::ImageFolder)
+        throw ConfigError("an image folder is read split by split (loadSplits), not loaded whole");
     return kind == DatasetKind::FashionMnist ? loadFashionMnist(dir) : loadCifar10(dir);
 }
 
@@ -114,18 +128,36 @@ DataSplits splitDataset(const Dataset& dataset, size_t searchSize, uint64_t seed
     // Sorted indices keep file order inside each split: cache-friendly and easy to reason about.
     std::sort(search.begin(), search.end());
     std::sort(holdout.begin(), holdout.end());
-    return DataSplits{dataset.train, dataset.test.select(search), dataset.test.select(holdout)};
+    DataSplits splits;
+    splits.train = std::make_shared<const ImageSet>(dataset.train);
+    splits.search = dataset.test.select(search);
+    splits.holdout = std::make_shared<const ImageSet>(dataset.test.select(holdout));
+    splits.calibration = dataset.train.head(kCalibrationImages);
+    splits.augmentation = dataset.augmentation;
+    splits.classNames = dataset.classNames;
+    return splits;
 }
 
-const ImageSet& splitByName(const DataSplits& splits, const std::string& name)
+const ImageSource& splitByName(const DataSplits& splits, const std::string& name)
 {
     if (name == "train")
-        return splits.train;
+        return *splits.train;
     if (name == "search")
         return splits.search;
     if (name == "holdout" || name == "test")
-        return splits.holdout;
+        return *splits.holdout;
     throw ConfigError("unknown split '" + name + "': expected train, search or holdout");
+}
+
+std::shared_ptr<const ImageSource> firstImages(const std::shared_ptr<const ImageSource>& source, size_t count)
+{
+    if (count == 0 || count >= source->size())
+        return source;
+    if (const ImageSet* set = source->inMemory())
+        return std::make_shared<const ImageSet>(set->head(count));
+    if (const auto* folder = dynamic_cast<const ImageFolderSource*>(source.get()))
+        return folder->head(count);
+    throw ConfigError("cannot limit this image source"); // every source is one of the two
 }
 
 } // namespace quantscope

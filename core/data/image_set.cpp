@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <random>
 
 namespace quantscope {
 
@@ -35,6 +36,30 @@ int ImageSet::classCount() const
     if (labels.empty())
         return 0;
     return int(*std::max_element(labels.begin(), labels.end())) + 1;
+}
+
+void ImageSet::read(size_t index, uint8_t* out) const
+{
+    const size_t bytes = imageBytes();
+    std::memcpy(out, pixels.data() + index * bytes, bytes);
+}
+
+void ImageSet::readAugmented(size_t index, const Augmentation& augmentation, uint64_t seed, uint8_t* out) const
+{
+    std::mt19937_64 rng(seed);
+    const int pad = augmentation.padCrop;
+    std::uniform_int_distribution<int> offset(0, 2 * pad);
+    const int dy = offset(rng) - pad, dx = offset(rng) - pad;
+    const bool flip = augmentation.horizontalFlip && std::bernoulli_distribution(0.5)(rng);
+    const uint8_t* image = pixels.data() + index * imageBytes();
+    for (int c = 0; c < channels; ++c)
+        for (int y = 0; y < height; ++y)
+            for (int x = 0; x < width; ++x) {
+                const int sy = y + dy, sx = (flip ? width - 1 - x : x) + dx;
+                const bool inside = sy >= 0 && sy < height && sx >= 0 && sx < width;
+                out[(size_t(c) * size_t(height) + size_t(y)) * size_t(width) + size_t(x)] =
+                    inside ? image[(size_t(c) * size_t(height) + size_t(sy)) * size_t(width) + size_t(sx)] : 0;
+            }
 }
 
 } // namespace quantscope

@@ -185,8 +185,9 @@ double seconds(std::chrono::steady_clock::time_point since)
 
 } // namespace
 
-EbsResult searchBitWidths(Network& network, const ImageSet& trainSet, const Augmentation& augmentation,
-                          std::shared_ptr<const Quantizer> base, const EbsOptions& options, const WorkControl& control)
+EbsResult searchBitWidths(Network& network, const ImageSource& trainSet, const ImageSet& calibrationSet,
+                          const Augmentation& augmentation, std::shared_ptr<const Quantizer> base,
+                          const EbsOptions& options, const WorkControl& control)
 {
     validate(options);
     requireFits(network, trainSet, "EBS search");
@@ -224,7 +225,7 @@ EbsResult searchBitWidths(Network& network, const ImageSet& trainSet, const Augm
     NetworkBackend& backend = network.backend();
     QuantizableLayers& quantLayers = backend.quantLayers();
     if (mixed->needsCalibration())
-        calibrateActivations(network, trainSet, 512);
+        calibrateActivations(network, calibrationSet, 512);
     quantLayers.setQuantization(mixed, bits, options.policy.quantizeImageInput);
     struct ClearQuantization { // the network leaves fine-tuned and float, on success or not
         QuantizableLayers& layers;
@@ -294,13 +295,13 @@ EbsResult searchBitWidths(Network& network, const ImageSet& trainSet, const Augm
                                         torch::optim::SGDOptions(options.strengthLearningRate)
                                             .momentum(options.momentum)
                                             .weight_decay(options.strengthWeightDecay));
-    ShuffledBatches batches(trainSet.size(), size_t(options.batchSize));
+    TrainingBatches batches(trainSet, size_t(options.batchSize), options.augment ? &augmentation : nullptr, rng,
+                            options.steps);
     EbsResult result;
     double lambda = options.lambda;
     for (int64_t step = 0; step < options.steps; ++step) {
         control.checkCancelled();
-        const auto [input, target] = trainingBatch(trainSet, batches.next(rng), network.spec(),
-                                                   options.augment ? &augmentation : nullptr, rng, network.device());
+        const auto [input, target] = batches.next(network.spec(), network.device(), control);
 
         weightOptimizer.zero_grad();
         strengthOptimizer.zero_grad();

@@ -70,11 +70,12 @@ struct EbsResult {
 
 /// Searches per-layer widths for `network` (left fine-tuned, quantization cleared) on `trainSet`
 /// with `base` as every candidate's quantizer. Layers the policy pins keep their bits; a layer
-/// reading the image keeps a float input unless the policy quantizes it. Deterministic under
+/// reading the image keeps a float input unless the policy quantizes it. Static activation ranges
+/// are calibrated on `calibrationSet`'s first images. Deterministic under
 /// `options.seed` for a thread count; Cancelled when `control` is.
-EbsResult searchBitWidths(Network& network, const ImageSet& trainSet, const Augmentation& augmentation,
-                          std::shared_ptr<const Quantizer> base, const EbsOptions& options,
-                          const WorkControl& control = {});
+EbsResult searchBitWidths(Network& network, const ImageSource& trainSet, const ImageSet& calibrationSet,
+                          const Augmentation& augmentation, std::shared_ptr<const Quantizer> base,
+                          const EbsOptions& options, const WorkControl& control = {});
 
 /// Layer `index`'s cost at each (weight, activation) candidate pair, in `options.cost`'s units:
 /// `table[i][j]` for weight candidate i and activation candidate j (coupled: only i == j counts).

@@ -112,12 +112,18 @@ Network Network::importTorchScript(const std::string& path, ModelSpec input)
 
 Network Network::open(const std::string& path, const ModelSpec& input)
 {
+    return openOrImport(path, [&input] { return input; });
+}
+
+Network Network::openOrImport(const std::string& path, const std::function<ModelSpec()>& input)
+{
     torch::serialize::InputArchive archive;
     readArchive(path, archive, "a Quantscope or TorchScript model");
     c10::IValue specValue;
     if (archive.try_read(kSpecKey, specValue))
         return fromArchive(path, archive);
-    ModelSpec spec = input; // checked by readArchive already
+    ModelSpec spec = input(); // the archive is checked by readArchive already
+    spec.validateNormalisation();
     std::shared_ptr<NetworkBackend> backend = quantscope::importTorchScript(path, spec);
     return Network(spec, std::move(backend));
 }

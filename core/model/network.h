@@ -4,6 +4,7 @@
 #include "model/model_spec.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,9 @@ public:
     static Network importTorchScript(const std::string& path, ModelSpec input);
     /// `path` as a Quantscope model file if it is one, else imported as TorchScript with `input`.
     static Network open(const std::string& path, const ModelSpec& input);
+    /// As above, `input` asked for only when `path` is a TorchScript file (an image folder's
+    /// input shape comes from reading the folder, which a Quantscope model file does not need).
+    static Network openOrImport(const std::string& path, const std::function<ModelSpec()>& input);
     void save(const std::string& path) const;
 
     /// An independent copy (parameters and buffers copied): the base of every quantized trial.

@@ -24,6 +24,11 @@ ModelSpec zooSpec(const std::string& architecture, DatasetKind dataset);
 /// The input an imported (TorchScript) model gets from data set `dataset`: its image shape, and
 /// the model's own normalisation (empty: pixels in [0, 1]). ModelError for a malformed one.
 ModelSpec importedModelInput(DatasetKind dataset, std::vector<float> mean, std::vector<float> stddev);
+/// The input an imported model gets from images of `shape` in `classes` classes (an image folder's).
+ModelSpec importedModelInput(const ImageShape& shape, int classes, std::vector<float> mean, std::vector<float> stddev);
+/// A zoo network's spec for images of `shape` in `classes` classes, normalised by `mean`/`stddev`.
+ModelSpec zooSpec(const std::string& architecture, const ImageShape& shape, int classes, std::vector<float> mean,
+                  std::vector<float> stddev);
 
 /// A freshly initialised network of `spec.architecture`; ModelError for an unknown name.
 std::shared_ptr<NetworkBackend> makeZooNetwork(const ModelSpec& spec);

@@ -18,6 +18,27 @@ ModelSpec importedModelInput(DatasetKind dataset, std::vector<float> mean, std::
     return input;
 }
 
+ModelSpec importedModelInput(const ImageShape& shape, int classes, std::vector<float> mean, std::vector<float> stddev)
+{
+    ModelSpec input = zooSpec("torchscript", shape, classes, std::move(mean), std::move(stddev));
+    input.validateNormalisation();
+    return input;
+}
+
+ModelSpec zooSpec(const std::string& architecture, const ImageShape& shape, int classes, std::vector<float> mean,
+                  std::vector<float> stddev)
+{
+    ModelSpec spec;
+    spec.architecture = architecture;
+    spec.channels = shape.channels;
+    spec.height = shape.height;
+    spec.width = shape.width;
+    spec.classes = classes;
+    spec.mean = std::move(mean);
+    spec.stddev = std::move(stddev);
+    return spec;
+}
+
 std::vector<ZooEntry> zooArchitectures()
 {
     return {

@@ -191,8 +191,9 @@ std::optional<EbsSearchJob> EbsSweep::runNext(const StudyAssets& assets, const W
             control.report(label, p.done, p.total);
         };
     const RunningJobMark running(store_, study_.id, ebsJobLabel(job));
-    const EbsResult result = searchBitWidths(network, assets.splits.train, assets.augmentation,
-                                             makeQuantizer(assets.quant.quantizer), options, jobControl);
+    const EbsResult result =
+        searchBitWidths(network, *assets.splits.train, assets.splits.calibration, assets.augmentation,
+                        makeQuantizer(assets.quant.quantizer), options, jobControl);
     job.bits = result.bits;
     job.memoryMB = studyMemoryMB(study_, result.bits);
     job.lambda = result.lambda;

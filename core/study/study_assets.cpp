@@ -5,24 +5,27 @@
 
 namespace quantscope {
 
-std::shared_ptr<const StudyAssets> StudyAssets::load(const StudySpec& spec)
+std::shared_ptr<const StudyAssets> StudyAssets::load(const StudySpec& spec, const WorkControl& control)
 {
     if (spec.evaluator == "synthetic")
         throw ConfigError("study '" + spec.name + "' has no real network (it uses the synthetic evaluator)");
-    Network network = openStudyNetwork(spec);
-    const Dataset dataset = loadDataset(parseDatasetKind(spec.dataset), spec.dataDir);
-    network.requireInputShape(dataset.test.channels, dataset.test.height, dataset.test.width, spec.dataset);
-    DataSplits splits = splitDataset(dataset, spec.searchSize, spec.splitSeed);
-    if (spec.limit > 0) {
-        splits.train = splits.train.head(spec.limit);
-        splits.search = splits.search.head(spec.limit);
-        splits.holdout = splits.holdout.head(spec.limit);
-    }
+    NetworkWithData opened = openNetworkWithData(spec.model, spec.inputMean, spec.inputStd, spec.data, control);
     QuantSettings quant;
     quant.quantizer = parseQuantizerKind(spec.quantizer);
     quant.policy.quantizeImageInput = spec.quantizeImageInput;
+    const Augmentation augmentation = opened.splits.augmentation;
     return std::make_shared<const StudyAssets>(
-        StudyAssets{std::move(network), std::move(splits), dataset.augmentation, quant});
+        StudyAssets{std::move(opened.network), std::move(opened.splits), augmentation, quant});
+}
+
+StudySpec StudyAssets::withMeasuredNormalisation(StudySpec spec) const
+{
+    if (spec.data.kind() == DatasetKind::ImageFolder && spec.inputMean.empty() && spec.inputStd.empty()
+        && network.spec().architecture == "torchscript") {
+        spec.inputMean = network.spec().mean;
+        spec.inputStd = network.spec().stddev;
+    }
+    return spec;
 }
 
 } // namespace quantscope

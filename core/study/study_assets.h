@@ -2,6 +2,7 @@
 
 #include "data/dataset.h"
 #include "model/network.h"
+#include "common/progress.h"
 #include "study/study_spec.h"
 #include "train/quantized_evaluation.h"
 
@@ -19,9 +20,14 @@ struct StudyAssets {
     QuantSettings quant;
 
     /// Loads the network and data of `spec` (its model file, data set and split seed, cut to
-    /// `spec.limit` images per split when set). ModelError or DataError naming what is wrong,
-    /// ConfigError for a study without a real network (the synthetic evaluator).
-    static std::shared_ptr<const StudyAssets> load(const StudySpec& spec);
+    /// `spec.data.limit` images per split when set; openNetworkWithData). ModelError or DataError
+    /// naming what is wrong, ConfigError for a study without a real network (the synthetic
+    /// evaluator). Reports an image folder's indexing and decoding to `control`.
+    static std::shared_ptr<const StudyAssets> load(const StudySpec& spec, const WorkControl& control = {});
+
+    /// `spec` as a new study stores it: an imported network read from an image folder keeps the
+    /// normalisation measured on the training images when the spec gives none.
+    StudySpec withMeasuredNormalisation(StudySpec spec) const;
 };
 
 } // namespace quantscope

@@ -98,14 +98,14 @@ nlohmann::ordered_json provenanceOf(const StoredStudy& study, const BitConfig& b
 /// `bits` quantized from the study's model and fine-tuned for `steps` with `seed` (as a trial
 /// is), and its top-1 on `scored`.
 std::pair<Network, double> fineTuneAndScore(const StudyAssets& assets, const BitConfig& bits, int64_t steps,
-                                            uint64_t seed, const ImageSet& scored, const WorkControl& control)
+                                            uint64_t seed, const ImageSource& scored, const WorkControl& control)
 {
     EvaluationRequest evaluation;
     evaluation.bits = bits;
     evaluation.quant = assets.quant;
     evaluation.fineTune = TrainOptions::nuqFineTune(steps, seed);
     Network trained =
-        quantizeAndFineTune(assets.network, {assets.splits.train, assets.augmentation, scored}, evaluation, control);
+        quantizeAndFineTune(assets.network, EvaluationData::of(assets.splits, scored), evaluation, control);
     const double accuracy = evaluateAccuracy(trained, scored, control);
     return {std::move(trained), accuracy};
 }
@@ -118,7 +118,7 @@ ExportedWeights finalFineTune(const StoredStudy& study, const BitConfig& bits, c
     const int64_t steps = request.finalSteps > 0 ? request.finalSteps : 5 * study.spec.target().steps;
     if (steps <= 0)
         throw ConfigError("final fine-tune: give the number of steps (the target task fine-tunes for 0)");
-    const ImageSet& holdout = assets.splits.holdout;
+    const ImageSource& holdout = *assets.splits.holdout;
     auto [trained, accuracy] = fineTuneAndScore(assets, bits, steps, study.spec.seed, holdout, request.control);
     tell("the file holds " + bits.toString() + " after a final fine-tune of " + std::to_string(steps)
          + " steps on the training split: " + percent(accuracy) + " top-1 on the " + std::to_string(holdout.size())
@@ -239,14 +239,15 @@ std::string exportStudy(const StoredStudy& study, const std::vector<TrialRow>& t
         const ExportedWeights weights = weightsToExport(study, trials, bits, *loaded, request);
         const std::string provenance = weights.provenance.dump();
         if (request.format == "torchscript") {
-            exportTorchScript(weights.network, bits, loaded->quant, loaded->splits.train, request.path, provenance);
+            exportTorchScript(weights.network, bits, loaded->quant, loaded->splits.calibration, request.path,
+                              provenance);
             return {};
         }
         if (request.format == "onnx") {
-            exportOnnx(weights.network, bits, loaded->quant, loaded->splits.train, request.path, provenance);
+            exportOnnx(weights.network, bits, loaded->quant, loaded->splits.calibration, request.path, provenance);
             return {};
         }
-        content = aimetEncodingsJson(weights.network, bits, loaded->quant, loaded->splits.train) + "\n";
+        content = aimetEncodingsJson(weights.network, bits, loaded->quant, loaded->splits.calibration) + "\n";
     }
     if (request.path.empty())
         return content;

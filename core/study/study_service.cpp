@@ -8,7 +8,7 @@
 namespace quantscope {
 
 StudyService::StudyService(const std::string& database, const StudySpec& spec, const WorkerLaunch& launch,
-                           RunSettings settings) :
+                           RunSettings settings, const WorkControl& control) :
     database_(database),
     store_(std::make_unique<StudyStore>(database))
 {
@@ -26,8 +26,10 @@ StudyService::StudyService(const std::string& database, const StudySpec& spec, c
     // The network and data of a torch study load once, here: its in-process evaluator, export and
     // sensitivity share them.
     auto loadEvaluators = [&](const StudySpec& runSpec) {
-        if (runSpec.evaluator == "torch")
-            assets_ = StudyAssets::load(runSpec);
+        if (runSpec.evaluator == "torch") {
+            assets_ = StudyAssets::load(runSpec, control);
+            data_ = summarise(assets_->splits);
+        }
         evaluators_ = makeTrialEvaluators(runSpec, launch, assets_);
     };
     if (!exists) {
@@ -35,7 +37,7 @@ StudyService::StudyService(const std::string& database, const StudySpec& spec, c
         // (and the store removes the file it created).
         spec.validate();
         loadEvaluators(runSpecOf(spec));
-        store_->createStudy(spec, evaluators_.front()->layers());
+        store_->createStudy(assets_ ? assets_->withMeasuredNormalisation(spec) : spec, evaluators_.front()->layers());
     }
     const StoredStudy stored = store_->loadStudy(spec.name);
     if (evaluators_.empty())
@@ -113,6 +115,7 @@ StudySnapshot StudyService::snapshot()
     snapshot.study = store_->loadStudy(study().spec.name);
     snapshot.trials = store_->trials(snapshot.study.id);
     snapshot.searchJobs = loadEbsSearchJobs(*store_, snapshot.study);
+    snapshot.data = data_;
     // One fit for the step: the search's, behind both the acquisition values and the posterior.
     snapshot.results = computeStudyResults(snapshot.study, snapshot.trials, 10, runner_->surrogate(snapshot.trials));
     std::vector<BitConfig> ranked;
@@ -142,7 +145,7 @@ SensitivityReport StudyService::computeSensitivity(const WorkControl& control)
     options.quant = assets_->quant;
     options.seed = s.spec.seed;
     const SensitivityReport report = quantscope::computeSensitivity(assets_->network, assets_->splits.search,
-                                                                    assets_->splits.train, options, control);
+                                                                    assets_->splits.calibration, options, control);
     store_->saveArtifact(s.id, "sensitivity", report.toJson());
     return report;
 }
@@ -153,7 +156,7 @@ bitserial::LatencyTable StudyService::latencyTable(const WorkControl& control)
         throw ConfigError("latency needs a study of a real model (the torch evaluator)");
     bitserial::LatencyOptions options;
     options.path = bitserial::fastestKernelPath();
-    return bitserial::cachedLatencyTable(assets_->network, assets_->splits.train, options, false, control);
+    return bitserial::cachedLatencyTable(assets_->network, assets_->splits.calibration, options, false, control);
 }
 
 std::string StudyService::exportTo(const StudyExport& request)

@@ -35,6 +35,7 @@ struct StudySnapshot {
     std::vector<TrialRow> trials;
     StudyResults results;
     std::vector<EbsSearchJob> searchJobs; ///< the ebs strategy's jobs so far (empty for others)
+    DataSummary data;                     ///< the study's data (empty without a real network)
 };
 
 /// One open study, for the workbench (StudySession moves it onto a thread) and the command line:
@@ -45,8 +46,10 @@ public:
     /// Opens study `spec.name` in `database`, creating it from `spec` first when the file has no
     /// study of that name (`spec` is otherwise unused: a stored study keeps its definition). All or
     /// nothing: on failure nothing is left open, and a file this call created is removed.
+    /// `control` hears how the loading of a torch study's data goes (an image folder's indexing and
+    /// decoding).
     StudyService(const std::string& database, const StudySpec& spec, const WorkerLaunch& launch,
-                 RunSettings settings = {});
+                 RunSettings settings = {}, const WorkControl& control = {});
     ~StudyService();
     StudyService(const StudyService&) = delete;
     StudyService& operator=(const StudyService&) = delete;
@@ -78,6 +81,8 @@ public:
     void skipPending(const std::string& why);
     /// The study as stored now, with its results and acquisition values from the step's one fit.
     StudySnapshot snapshot();
+    /// The study's data: classes, images per split, notes (empty without a real network).
+    const DataSummary& dataSummary() const { return data_; }
 
     /// The per-layer sensitivity stored with the study, if it was computed.
     std::optional<SensitivityReport> storedSensitivity() const;
@@ -94,6 +99,7 @@ private:
     std::string database_;
     std::unique_ptr<StudyStore> store_;
     std::shared_ptr<const StudyAssets> assets_; ///< a torch study's network and data, else null
+    DataSummary data_;                          ///< of assets_, counted once
     std::vector<std::unique_ptr<TrialEvaluator>> evaluators_;
     std::unique_ptr<StudyRunner> runner_;
     std::function<void(const TrialRow&)> trialStarted_;

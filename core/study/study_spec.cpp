@@ -89,6 +89,13 @@ void StudySpec::validate() const
     for (float s : inputStd)
         if (!(s > 0) || !std::isfinite(s))
             throw ConfigError("study: input_std entries must be positive finite numbers");
+    if (evaluator == "torch") {
+        try {
+            data.validate();
+        } catch (const ConfigError& e) {
+            throw ConfigError(std::string("study: ") + e.what());
+        }
+    }
     if (tasks.empty())
         throw ConfigError("study: no tasks");
     for (size_t t = 0; t < tasks.size(); ++t) {
@@ -168,11 +175,18 @@ std::string StudySpec::toJson() const
         {"model", model},
         {"input_mean", inputMean},
         {"input_std", inputStd},
-        {"dataset", dataset},
-        {"data_dir", dataDir},
-        {"search_size", searchSize},
-        {"split_seed", splitSeed},
-        {"limit", limit},
+        {"dataset", data.dataset},
+        {"data_dir", data.dataDir},
+        {"search_size", data.searchSize},
+        {"split_seed", data.splitSeed},
+        {"limit", data.limit},
+        {"resize", data.folder.resize},
+        {"crop", data.folder.crop},
+        {"color", data.folder.color},
+        {"augment", data.folder.augment},
+        {"on_bad_image", data.folder.onBadImage},
+        {"image_cache_mb", data.folder.cacheMB},
+        {"data_workers", data.folder.workers},
         {"quantizer", quantizer},
         {"quantize_image_input", quantizeImageInput},
         {"threads", threads},
@@ -239,11 +253,18 @@ StudySpec StudySpec::fromJson(const std::string& text)
         read("model", spec.model);
         read("input_mean", spec.inputMean);
         read("input_std", spec.inputStd);
-        read("dataset", spec.dataset);
-        read("data_dir", spec.dataDir);
-        read("search_size", spec.searchSize);
-        read("split_seed", spec.splitSeed);
-        read("limit", spec.limit);
+        read("dataset", spec.data.dataset);
+        read("data_dir", spec.data.dataDir);
+        read("search_size", spec.data.searchSize);
+        read("split_seed", spec.data.splitSeed);
+        read("limit", spec.data.limit);
+        read("resize", spec.data.folder.resize);
+        read("crop", spec.data.folder.crop);
+        read("color", spec.data.folder.color);
+        read("augment", spec.data.folder.augment);
+        read("on_bad_image", spec.data.folder.onBadImage);
+        read("image_cache_mb", spec.data.folder.cacheMB);
+        read("data_workers", spec.data.folder.workers);
         read("quantizer", spec.quantizer);
         read("quantize_image_input", spec.quantizeImageInput);
         read("threads", spec.threads);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "data/data_settings.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -60,11 +62,9 @@ struct StudySpec {
     std::string model;            ///< model file (Quantscope's or TorchScript); empty: the shipped model
     std::vector<float> inputMean; ///< TorchScript models: per-channel normalisation (x - mean) / std
     std::vector<float> inputStd;
-    std::string dataset = "fashion-mnist";
-    std::string dataDir;
-    size_t searchSize = 2000;
-    uint64_t splitSeed = 0;
-    size_t limit = 0; ///< first N images of each split only (quick studies)
+    /// The data set, its splits and, for an image folder, how it is read (docs/data.md). Its
+    /// fields are stored flat in the JSON ("dataset", "data_dir", "resize", ...).
+    DataSettings data;
     std::string quantizer = "dsconv";
     bool quantizeImageInput = false;
     int threads = 0; ///< compute threads of each evaluation (0: LibTorch's default)

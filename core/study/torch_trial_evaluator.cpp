@@ -23,9 +23,8 @@ TrialResult TorchTrialEvaluator::evaluate(const TrialRequest& request, const Wor
     evaluation.fineTune = TrainOptions::nuqFineTune(request.steps, request.seed);
     EvaluationResult result;
     try {
-        result = evaluateConfiguration(
-            assets_->network, EvaluationData{assets_->splits.train, assets_->augmentation, assets_->splits.search},
-            evaluation, control);
+        result = evaluateConfiguration(assets_->network, EvaluationData::of(assets_->splits, assets_->splits.search),
+                                       evaluation, control);
     } catch (const Cancelled&) {
         throw;
     } catch (const std::exception& e) {

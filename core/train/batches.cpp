@@ -1,8 +1,12 @@
 #include "train/batches.h"
 
+#include "common/error.h"
+#include "data/batch_prefetcher.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <optional>
 #include <numeric>
 
 namespace quantscope {
@@ -96,6 +100,99 @@ std::pair<torch::Tensor, torch::Tensor> trainingBatch(const ImageSet& set, const
         pixels = augment(pixels, *augmentation, rng);
     const torch::Device on(device);
     return {normalise(pixels, spec).to(on), labelBatch(set, indices).to(on)};
+}
+
+namespace {
+
+/// Batches read ahead: a couple per thread, so that a slow image does not stall the network.
+size_t prefetchDepth(int threads)
+{
+    return size_t(2 * std::max(threads, 1));
+}
+
+void reportSkipped(const PixelBatch& batch, const WorkControl& control)
+{
+    for (const std::string& why : batch.skipped)
+        control.warn("skipped: " + why);
+}
+
+torch::Tensor pixelTensor(PixelBatch& batch, const ImageShape& shape)
+{
+    auto* owner = new std::vector<uint8_t>(std::move(batch.pixels));
+    return torch::from_blob(
+        owner->data(), {int64_t(batch.size()), shape.channels, shape.height, shape.width},
+        [owner](void*) { delete owner; }, torch::kUInt8);
+}
+
+} // namespace
+
+TrainingBatches::TrainingBatches(const ImageSource& set, size_t batchSize, const Augmentation* augmentation,
+                                 std::mt19937_64& rng, int64_t batches) :
+    set_(set),
+    batches_(set.size(), batchSize), augmentation_(augmentation), rng_(rng)
+{
+    if (set.inMemory())
+        return;
+    auto order = std::make_shared<ShuffledBatches>(batches_);
+    auto draw = std::make_shared<std::mt19937_64>(rng());
+    auto left = std::make_shared<int64_t>(batches);
+    const bool augmented = augmentation != nullptr && augmentation->any();
+    BatchPrefetcher::Planner planner = [order, draw, left, augmented](BatchPlan& plan) {
+        if ((*left)-- <= 0)
+            return false;
+        plan.indices = order->next(*draw);
+        if (augmented)
+            for (size_t k = 0; k < plan.indices.size(); ++k)
+                plan.seeds.push_back((*draw)());
+        return true;
+    };
+    stream_ = std::make_unique<BatchPrefetcher>(set, std::move(planner), augmentation ? *augmentation : Augmentation{},
+                                                set.readThreads(), prefetchDepth(set.readThreads()));
+}
+
+TrainingBatches::~TrainingBatches() = default;
+
+std::pair<torch::Tensor, torch::Tensor> TrainingBatches::next(const ModelSpec& spec, const std::string& device,
+                                                              const WorkControl& control)
+{
+    if (const ImageSet* set = set_.inMemory())
+        return trainingBatch(*set, batches_.next(rng_), spec, augmentation_, rng_, device);
+    while (true) {
+        std::optional<PixelBatch> batch = stream_->next();
+        if (!batch)
+            throw Error("training ran past its planned batches"); // the planner covers every step
+        reportSkipped(*batch, control);
+        if (batch->size() == 0)
+            continue; // every image of it was skipped as bad
+        const torch::Device on(device);
+        torch::Tensor labels = torch::tensor(batch->labels, torch::kInt64);
+        return {normalise(pixelTensor(*batch, set_.shape()), spec).to(on), labels.to(on)};
+    }
+}
+
+void forEachBatch(const ImageSource& source, size_t count, int batchSize, const WorkControl& control,
+                  const std::function<void(const at::Tensor& pixels, const at::Tensor& labels)>& use)
+{
+    const size_t n = std::min(count, source.size());
+    const size_t step = size_t(std::max(batchSize, 1));
+    if (const ImageSet* set = source.inMemory()) {
+        for (size_t begin = 0; begin < n; begin += step) {
+            control.checkCancelled();
+            const size_t end = std::min(n, begin + step);
+            use(imageRange(*set, begin, end), labelRange(*set, begin, end));
+        }
+        return;
+    }
+    BatchPrefetcher prefetcher(source, BatchPrefetcher::sequential(0, n, step), Augmentation{}, source.readThreads(),
+                               prefetchDepth(source.readThreads()));
+    while (std::optional<PixelBatch> batch = prefetcher.next()) {
+        control.checkCancelled();
+        reportSkipped(*batch, control);
+        if (batch->size() == 0)
+            continue;
+        const torch::Tensor labels = torch::tensor(batch->labels, torch::kInt64);
+        use(pixelTensor(*batch, source.shape()), labels);
+    }
 }
 
 } // namespace quantscope

@@ -1,9 +1,12 @@
 #pragma once
 
+#include "common/progress.h"
 #include "data/dataset.h"
 #include "model/model_spec.h"
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
@@ -47,5 +50,38 @@ at::Tensor augment(const at::Tensor& pixels, const Augmentation& augmentation, s
 std::pair<at::Tensor, at::Tensor> trainingBatch(const ImageSet& set, const std::vector<size_t>& indices,
                                                 const ModelSpec& spec, const Augmentation* augmentation,
                                                 std::mt19937_64& rng, const std::string& device);
+
+class BatchPrefetcher;
+
+/// Shuffled training batches of a source, as training and the EBS search draw them. A set in
+/// memory is drawn with the caller's generator, as always; a source that streams from disk is
+/// decoded ahead on its reading threads, its order and each image's augmentation drawn from one
+/// seed taken from the caller's generator, so the batches do not depend on the threads' timing.
+class TrainingBatches {
+public:
+    /// At most `batches` batches of `batchSize` (fewer images when the set is smaller).
+    TrainingBatches(const ImageSource& set, size_t batchSize, const Augmentation* augmentation, std::mt19937_64& rng,
+                    int64_t batches);
+    ~TrainingBatches();
+    /// The next step's input, normalised for `spec`, and labels, both on `device`; images a source
+    /// skips as bad are left out (and reported to `control`'s warnings).
+    std::pair<at::Tensor, at::Tensor> next(const ModelSpec& spec, const std::string& device,
+                                           const WorkControl& control);
+    size_t batchSize() const { return batches_.batchSize(); }
+
+private:
+    const ImageSource& set_;
+    ShuffledBatches batches_;
+    const Augmentation* augmentation_;
+    std::mt19937_64& rng_;
+    std::unique_ptr<BatchPrefetcher> stream_;
+};
+
+/// Calls `use(pixels, labels)` for consecutive batches of the first `count` images of `source`
+/// (uint8 N x C x H x W on the CPU, and int64 labels): views of a set in memory, or batches read
+/// ahead on the source's reading threads. Checks `control` for cancellation between batches and
+/// reports skipped images to its warnings.
+void forEachBatch(const ImageSource& source, size_t count, int batchSize, const WorkControl& control,
+                  const std::function<void(const at::Tensor& pixels, const at::Tensor& labels)>& use);
 
 } // namespace quantscope

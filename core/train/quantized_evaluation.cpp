@@ -22,7 +22,7 @@ Network quantizeAndFineTune(const Network& base, const EvaluationData& data, con
                             const WorkControl& control, TrainReport* report)
 {
     Network network = base.clone();
-    applyQuantization(network, request.bits, request.quant, data.train);
+    applyQuantization(network, request.bits, request.quant, data.calibration);
     if (request.fineTune.totalSteps(data.train.size()) > 0) {
         const TrainReport done = train(network, data.train, data.augmentation, request.fineTune, control);
         if (report)
@@ -60,7 +60,7 @@ std::vector<EvaluationResult> evaluateAtBudgets(const Network& base, const Evalu
     const auto start = Clock::now();
     const CostReport cost = computeCost(base.layers(), bits, *makeQuantizer(quant.quantizer), quant.policy);
     Network network = base.clone();
-    applyQuantization(network, bits, quant, data.train);
+    applyQuantization(network, bits, quant, data.calibration);
     const double setupSeconds = since(start);
 
     std::vector<EvaluationResult> results;

@@ -35,15 +35,23 @@ struct EvaluationResult {
     double seconds = 0; ///< wall time of the whole evaluation
 };
 
-/// The data an evaluation uses: fine-tuning and calibration images, and the images it is scored on.
+/// The data an evaluation uses: fine-tuning images and their augmentation, calibration images,
+/// and the images it is scored on.
 struct EvaluationData {
-    const ImageSet& train;
+    const ImageSource& train;
     const Augmentation& augmentation;
-    const ImageSet& eval;
+    const ImageSet& calibration; ///< static activation ranges are calibrated on its first images
+    const ImageSource& eval;
+
+    /// A study's: fine-tuning on `splits.train`, calibration on `splits.calibration`, scored on `eval`.
+    static EvaluationData of(const DataSplits& splits, const ImageSource& eval)
+    {
+        return {*splits.train, splits.augmentation, splits.calibration, eval};
+    }
 };
 
 /// The network an evaluation scores: a copy of `base` quantized to `request.bits` (activation
-/// ranges calibrated on `data.train` first) and fine-tuned as `request.fineTune` says. Exporters
+/// ranges calibrated on `data.calibration` first) and fine-tuned as `request.fineTune` says. Exporters
 /// write it to reproduce a measured trial; `report` (optional) gets the fine-tuning's report.
 Network quantizeAndFineTune(const Network& base, const EvaluationData& data, const EvaluationRequest& request,
                             const WorkControl& control = {}, TrainReport* report = nullptr);

@@ -93,8 +93,8 @@ SensitivityReport computeSensitivity(const Network& network, const ImageSet& eva
             EvaluationRequest request;
             request.bits = BitConfig(bits);
             request.quant = options.quant;
-            const EvaluationResult result =
-                evaluateConfiguration(network, EvaluationData{trainSet, Augmentation{}, images}, request, control);
+            const EvaluationResult result = evaluateConfiguration(
+                network, EvaluationData{trainSet, Augmentation{}, trainSet, images}, request, control);
             layer.accuracyDrop.push_back(report.floatAccuracy - result.accuracy);
             layer.perturbation.push_back((quantizer->quantizeWeight(weight, b) - weight).pow(2).sum().item<double>());
             control.report("sensitivity", ++done, total);

@@ -41,7 +41,8 @@ struct SensitivityReport {
 /// Per-layer sensitivity two ways: the accuracy drop when only layer i is quantized to b bits
 /// (no fine-tuning; AIMET's "phase 1"), and HAWQ-V2's metric, the layer's average Hessian trace
 /// (Hutchinson's estimator, E[v^T H v] over Rademacher v, with H v by double back-propagation
-/// of the cross-entropy on `hessianImages` training images) times the weight perturbation
+/// of the cross-entropy on the first `hessianImages` of `trainSet`, training images such as a
+/// study's calibration split) times the weight perturbation
 /// ||Q_b(W) - W||^2 of the study's quantizer. Cancellable between evaluations.
 SensitivityReport computeSensitivity(const Network& network, const ImageSet& evalSet, const ImageSet& trainSet,
                                      const SensitivityOptions& options, const WorkControl& control = {});

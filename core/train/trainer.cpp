@@ -13,11 +13,12 @@
 
 namespace quantscope {
 
-void requireFits(const Network& network, const ImageSet& set, const std::string& what)
+void requireFits(const Network& network, const ImageSource& set, const std::string& what)
 {
     if (set.size() == 0)
         throw ConfigError(what + " set is empty");
-    network.requireInputShape(set.channels, set.height, set.width, what + " images");
+    const ImageShape shape = set.shape();
+    network.requireInputShape(shape.channels, shape.height, shape.width, what + " images");
     if (set.classCount() > network.spec().classes)
         throw ModelError("the " + what + " set has " + std::to_string(set.classCount())
                          + " classes but the model outputs " + std::to_string(network.spec().classes));
@@ -55,7 +56,7 @@ int64_t TrainOptions::totalSteps(size_t trainImages) const
     return int64_t(epochs) * perEpoch;
 }
 
-TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation& augmentation,
+TrainReport train(Network& network, const ImageSource& trainSet, const Augmentation& augmentation,
                   const TrainOptions& options, const WorkControl& control, const AfterStep& afterStep)
 {
     requireFits(network, trainSet, "training");
@@ -84,14 +85,13 @@ TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation
         groups,
         torch::optim::SGDOptions(options.learningRate).momentum(options.momentum).weight_decay(options.weightDecay));
 
-    ShuffledBatches batches(trainSet.size(), size_t(options.batchSize));
+    TrainingBatches batches(trainSet, size_t(options.batchSize), options.augment ? &augmentation : nullptr, rng, total);
     std::deque<double> recentLosses;
     const size_t batch = batches.batchSize();
 
     for (int64_t step = 0; step < total; ++step) {
         control.checkCancelled();
-        const auto [input, target] = trainingBatch(trainSet, batches.next(rng), network.spec(),
-                                                   options.augment ? &augmentation : nullptr, rng, network.device());
+        const auto [input, target] = batches.next(network.spec(), network.device(), control);
 
         if (options.cosineSchedule) {
             const double lr = 0.5 * options.learningRate * (1.0 + std::cos(M_PI * double(step) / double(total)));
@@ -121,7 +121,7 @@ TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation
     return report;
 }
 
-double evaluateAccuracy(Network& network, const ImageSet& set, const WorkControl& control, int batchSize)
+double evaluateAccuracy(Network& network, const ImageSource& set, const WorkControl& control, int batchSize)
 {
     requireFits(network, set, "evaluation");
     NetworkBackend& backend = network.backend();
@@ -129,19 +129,20 @@ double evaluateAccuracy(Network& network, const ImageSet& set, const WorkControl
     torch::NoGradGuard noGrad;
     const torch::Device device(network.device());
     int64_t correct = 0;
-    const size_t n = set.size();
-    for (size_t begin = 0; begin < n; begin += size_t(batchSize)) {
-        control.checkCancelled();
-        const size_t end = std::min(n, begin + size_t(batchSize));
-        const torch::Tensor input = normalise(imageRange(set, begin, end), network.spec()).to(device);
-        const torch::Tensor predicted = backend.forward(input).argmax(1).cpu();
-        correct += predicted.eq(labelRange(set, begin, end)).sum().item<int64_t>();
-        control.report("evaluate", int64_t(end), int64_t(n));
-    }
-    return 100.0 * double(correct) / double(n);
+    int64_t scored = 0; // images a source skips as bad are not scored
+    const int64_t n = int64_t(set.size());
+    forEachBatch(set, set.size(), batchSize, control, [&](const torch::Tensor& pixels, const torch::Tensor& labels) {
+        const torch::Tensor predicted = backend.forward(normalise(pixels, network.spec()).to(device)).argmax(1).cpu();
+        correct += predicted.eq(labels).sum().item<int64_t>();
+        scored += labels.size(0);
+        control.report("evaluate", std::min(scored, n), n);
+    });
+    if (scored == 0)
+        throw DataError("no image of the evaluation set could be read");
+    return 100.0 * double(correct) / double(scored);
 }
 
-void calibrateActivations(Network& network, const ImageSet& set, size_t images, int batchSize)
+void calibrateActivations(Network& network, const ImageSource& set, size_t images, int batchSize)
 {
     requireFits(network, set, "calibration");
     NetworkBackend& backend = network.backend();
@@ -152,11 +153,10 @@ void calibrateActivations(Network& network, const ImageSet& set, size_t images, 
         explicit CalibrationScope(QuantizableLayers& l) : layers(l) { layers.setCalibrating(true); }
         ~CalibrationScope() { layers.setCalibrating(false); }
     } scope(backend.quantLayers());
-    const size_t n = std::min(images, set.size());
-    for (size_t begin = 0; begin < n; begin += size_t(batchSize)) {
-        const size_t end = std::min(n, begin + size_t(batchSize));
-        backend.forward(normalise(imageRange(set, begin, end), network.spec()).to(torch::Device(network.device())));
-    }
+    const torch::Device device(network.device());
+    forEachBatch(set, images, batchSize, {}, [&](const torch::Tensor& pixels, const torch::Tensor&) {
+        backend.forward(normalise(pixels, network.spec()).to(device));
+    });
 }
 
 } // namespace quantscope

@@ -40,18 +40,19 @@ using AfterStep = std::function<void(int64_t stepsDone)>;
 
 /// Trains `network` on `trainSet`, deterministic under `options.seed` for a given thread count.
 /// Throws `Cancelled` if `control` is cancelled (the network keeps the steps done so far).
-TrainReport train(Network& network, const ImageSet& trainSet, const Augmentation& augmentation,
+TrainReport train(Network& network, const ImageSource& trainSet, const Augmentation& augmentation,
                   const TrainOptions& options, const WorkControl& control = {}, const AfterStep& afterStep = {});
 
 /// ConfigError for an empty `set`, ModelError when its images or classes do not fit `network`
 /// (`what` names the set in the message, e.g. "training").
-void requireFits(const Network& network, const ImageSet& set, const std::string& what);
+void requireFits(const Network& network, const ImageSource& set, const std::string& what);
 
-/// Top-1 accuracy in percent of `network` on `set`, in inference mode.
-double evaluateAccuracy(Network& network, const ImageSet& set, const WorkControl& control = {}, int batchSize = 128);
+/// Top-1 accuracy in percent of `network` on `set`, in inference mode (of the images read: a
+/// source that skips bad images leaves them out).
+double evaluateAccuracy(Network& network, const ImageSource& set, const WorkControl& control = {}, int batchSize = 128);
 
 /// Records each quantizable layer's input range over the first `images` images of `set`
 /// (float forward passes, inference mode); the ranges stay with the network's layers.
-void calibrateActivations(Network& network, const ImageSet& set, size_t images, int batchSize = 128);
+void calibrateActivations(Network& network, const ImageSource& set, size_t images, int batchSize = 128);
 
 } // namespace quantscope

@@ -71,13 +71,13 @@ int main(int argc, char** argv)
     QuantSettings settings;
     settings.quantizer = QuantizerKind::Uniform;
     const BitConfig bits = BitConfig::parse(bitsText, network.layerNames(), settings.policy);
-    const QuantizedSnapshot snapshot(network, bits, settings, splits.train);
+    const QuantizedSnapshot snapshot(network, bits, settings, splits.calibration);
     const bitserial::KernelPath path = bitserial::fastestKernelPath();
     bitserial::BitSerialNetwork engine(snapshot, path);
     Network floatNetwork = network.clone();
     floatNetwork.backend().setTraining(false);
     const std::string onnxPath = "/tmp/quantscope_bitserial_network.onnx";
-    exportOnnx(network, bits, settings, splits.train, onnxPath);
+    exportOnnx(network, bits, settings, splits.calibration, onnxPath);
 
     std::printf("%s at %s (uniform), %d threads, median of %d, bit-serial kernels %s; ms per batch\n\n",
                 network.spec().architecture.c_str(), bits.toString().c_str(), threads, repeats,
@@ -98,7 +98,7 @@ int main(int argc, char** argv)
         if (batch == 64) {
             bitserial::LatencyOptions latency;
             latency.path = path;
-            const bitserial::LatencyTable table = bitserial::cachedLatencyTable(network, splits.train, latency);
+            const bitserial::LatencyTable table = bitserial::cachedLatencyTable(network, splits.calibration, latency);
             std::printf("\nlatency table (quantscope-cli latency) predicts %.3f ms per batch of 64 for %s; measured "
                         "%.3f\n",
                         64 * table.perImageMs(bits), bits.toString().c_str(), engineMs);

@@ -56,7 +56,7 @@ int main(int argc, char** argv)
             Network network = base.clone();
             QuantSettings settings;
             settings.quantizer = kind;
-            applyQuantization(network, BitConfig::parse(bits, network.layerNames()), settings, splits.train);
+            applyQuantization(network, BitConfig::parse(bits, network.layerNames()), settings, splits.calibration);
             const double rate = imagesPerSecond(network, splits.search, repeats);
             std::printf("%-10s %-22s %10.0f %10.2f %8.2fx\n", quantizerName(kind).c_str(), bits, rate,
                         evaluateAccuracy(network, splits.search), rate / floatRate);

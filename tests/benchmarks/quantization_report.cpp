@@ -23,19 +23,19 @@ int main(int argc, char** argv)
     const Network base = Network::load(defaultModelPath());
     const Dataset data = loadDataset(DatasetKind::FashionMnist);
     const DataSplits splits = splitDataset(data);
-    const EvaluationData evaluation{splits.train, data.augmentation, splits.holdout};
+    const EvaluationData evaluation = EvaluationData::of(splits, *splits.holdout);
     Network floatNetwork = base.clone();
 
     std::printf("Shipped model `%s`, DSConv quantizer, top-1 on the %zu hold-out images; fine-tune: %lld NUQ "
                 "steps (SGD lr 0.001, batch 128), seed 0.\n\n",
-                base.spec().architecture.c_str(), splits.holdout.size(), static_cast<long long>(steps));
+                base.spec().architecture.c_str(), splits.holdout->size(), static_cast<long long>(steps));
     std::printf("| configuration | bits (conv0..conv7, classifier) | memory MB | GBOPs | top-1 quantized | top-1 "
                 "fine-tuned |\n");
     std::printf("|---|---|---:|---:|---:|---:|\n");
     const CostReport floatCost =
         computeCost(base.layers(), BitConfig::uniform(0, base.layers().size()), *makeQuantizer(QuantizerKind::DSConv));
     std::printf("| float | f | %.4f | %.2f | %.2f | - |\n", floatCost.memoryMB, floatCost.bops / 1e9,
-                evaluateAccuracy(floatNetwork, splits.holdout));
+                evaluateAccuracy(floatNetwork, *splits.holdout));
 
     const std::vector<std::pair<std::string, std::string>> configs = {
         {"uniform 8-bit", "8"},

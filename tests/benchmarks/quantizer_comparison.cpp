@@ -36,14 +36,14 @@ int main(int argc, char** argv)
     const Network base = Network::load(argc > 5 ? std::string(argv[5]) : defaultModelPath());
     const Dataset data = loadDataset(DatasetKind::FashionMnist);
     const DataSplits splits = splitDataset(data);
-    const EvaluationData evaluation{splits.train, data.augmentation, splits.holdout};
+    const EvaluationData evaluation = EvaluationData::of(splits, *splits.holdout);
     Network floatNetwork = base.clone();
-    const double floatAccuracy = evaluateAccuracy(floatNetwork, splits.holdout);
+    const double floatAccuracy = evaluateAccuracy(floatNetwork, *splits.holdout);
 
     std::printf("Model `%s`, top-1 on the %zu hold-out images (float: %.2f %%); fine-tune: %lld NUQ steps "
                 "(SGD lr 0.001, batch 128), seed 0. The classifier keeps 8 bits; the image entering the first "
                 "layer stays float.\n\n",
-                base.spec().architecture.c_str(), splits.holdout.size(), floatAccuracy, static_cast<long long>(steps));
+                base.spec().architecture.c_str(), splits.holdout->size(), floatAccuracy, static_cast<long long>(steps));
     std::printf(
         "| quantizer | configuration | bits (layer by layer, the last at 8) | memory MB | top-1 quantized | top-1 "
         "fine-tuned | fine-tuned - float |\n");

@@ -213,7 +213,7 @@ int record(int argc, char** argv)
     const Network base = Network::load(argc > 4 ? std::string(argv[4]) : defaultModelPath());
     const Dataset data = loadDataset(DatasetKind::FashionMnist);
     const DataSplits splits = splitDataset(data); // the default study's split: 2,000 search images, seed 0
-    const EvaluationData evaluation{splits.train, data.augmentation, splits.search};
+    const EvaluationData evaluation = EvaluationData::of(splits, splits.search);
     const std::vector<Job> jobs = makeJobs(base.layers().size());
     const std::set<size_t> done = recordedJobs(path);
 

@@ -31,3 +31,13 @@ echo '{"evaluator": "command", "command": ["true"], "command_timeout": -1, "budg
 printf 'config,task,accuracy\n"1,2,3,4",0,50\n"1,2,3,4",1000000,60\n' > "$out/huge_task.csv"
 # A trials file one row beyond what the exact GP holds (issue 15, case 8).
 awk 'BEGIN { print "config,task,accuracy"; for (i = 0; i < 2001; ++i) printf "\"%d,%d,%d,%d\",%d,%.2f\n", 1 + i % 8, 1 + int(i / 8) % 8, 1 + int(i / 64) % 8, 1 + int(i / 512) % 8, i % 2, 50 + (i % 8) + (int(i / 8) % 8) }' > "$out/rows_2001.csv"
+# Image folders (docs/data.md): one without class folders, one of 4x4 PGMs with a text file named
+# .png among them, and one whose last image is 3x6.
+mkdir -p "$out/images/no_classes" "$out/images/bad/a" "$out/images/bad/b" "$out/images/mixed/a" "$out/images/mixed/b"
+for i in 0 2 3 4 5; do
+  printf 'P5 4 4 255\n%s' "$(head -c 16 /dev/zero | tr '\0' 'x')" > "$out/images/bad/$([ $i -lt 3 ] && echo a || echo b)/$i.pgm"
+done
+echo "not an image" > "$out/images/bad/b/1.png"
+printf 'P5 4 4 255\n%s' "$(head -c 16 /dev/zero | tr '\0' 'x')" > "$out/images/mixed/a/0.pgm"
+printf 'P5 4 4 255\n%s' "$(head -c 16 /dev/zero | tr '\0' 'y')" > "$out/images/mixed/a/1.pgm"
+printf 'P5 6 3 255\n%s' "$(head -c 18 /dev/zero | tr '\0' 'z')" > "$out/images/mixed/b/2.pgm"

@@ -54,7 +54,7 @@ TEST_P(EngineAgainstSimulation, LogitsEqualTheSimulationsAndEveryPredictionAgree
     settings.quantizer = QuantizerKind::Uniform;
     settings.policy.quantizeImageInput = c.quantizeImageInput;
     const BitConfig bits = BitConfig::parse(c.bits, network.layerNames(), settings.policy);
-    const QuantizedSnapshot snapshot(network, bits, settings, splits_->train);
+    const QuantizedSnapshot snapshot(network, bits, settings, splits_->calibration);
     const torch::Tensor images = normalise(imageRange(dataset_->test, 0, 96), network.spec());
     NetworkBackend& simulation = snapshot.network().backend();
     simulation.setTraining(false);
@@ -102,8 +102,7 @@ TEST(BitSerialNetwork, RefusesQuantizersWithoutAnIntegerForm)
     request.bits = BitConfig::uniform(4, network.layers().size());
     request.quant.quantizer = QuantizerKind::DSConv;
     try {
-        evaluateOnBitSerialEngine(network, EvaluationData{splits.train, dataset.augmentation, splits.search}, request,
-                                  EngineOptions{});
+        evaluateOnBitSerialEngine(network, EvaluationData::of(splits, splits.search), request, EngineOptions{});
         FAIL() << "no error";
     } catch (const ConfigError& e) {
         EXPECT_NE(std::string(e.what()).find("dsconv has no integer form"), std::string::npos) << e.what();

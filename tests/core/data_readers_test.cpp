@@ -154,11 +154,11 @@ TEST(Dataset, SplitIsDeterministicDisjointAndComplete)
     EXPECT_EQ(a.search.pixels, b.search.pixels);
     EXPECT_NE(a.search.pixels, c.search.pixels);
     ASSERT_EQ(a.search.size(), 20u);
-    ASSERT_EQ(a.holdout.size(), 80u);
+    ASSERT_EQ(a.holdout->size(), 80u);
     std::vector<int> seen(100, 0);
     for (uint8_t p : a.search.pixels)
         ++seen[p];
-    for (uint8_t p : a.holdout.pixels)
+    for (uint8_t p : a.holdout->inMemory()->pixels)
         ++seen[p];
     EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 100);
     EXPECT_THROW(splitDataset(data, 100, 0), ConfigError);

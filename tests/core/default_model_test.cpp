@@ -19,16 +19,14 @@ protected:
     {
         EvaluationRequest request;
         request.bits = BitConfig::parse(bits, network_->layerNames());
-        return evaluateConfiguration(*network_, EvaluationData{splits_->train, dataset_->augmentation, splits_->search},
-                                     request)
-            .accuracy;
+        return evaluateConfiguration(*network_, EvaluationData::of(*splits_, splits_->search), request).accuracy;
     }
 };
 
 TEST_F(DefaultModel, FloatAccuracyOnHoldoutIsAtLeast90)
 {
     EXPECT_EQ(network_->spec().architecture, "vgg11s");
-    EXPECT_GE(evaluateAccuracy(*network_, splits_->holdout), 90.0);
+    EXPECT_GE(evaluateAccuracy(*network_, *splits_->holdout), 90.0);
 }
 
 TEST_F(DefaultModel, EightBitDsconvIsWithinHalfAPointAndTwoBitIsClearlyLower)
@@ -55,7 +53,7 @@ TEST_F(DefaultModel, SensitivityRanksBitsAndEstimatesCurvature)
     options.images = 300;
     options.hessianImages = 128;
     options.hutchinsonSamples = 4;
-    const SensitivityReport report = computeSensitivity(*network_, splits_->search, splits_->train, options);
+    const SensitivityReport report = computeSensitivity(*network_, splits_->search, splits_->calibration, options);
     ASSERT_EQ(report.layers.size(), network_->layers().size());
     double drop2 = 0, drop8 = 0;
     int positiveTraces = 0;
@@ -94,7 +92,7 @@ TEST_F(DefaultModel, AimetEncodingsDescribeTheUniformQuantizer)
     settings.quantizer = QuantizerKind::Uniform;
     const BitConfig bits = BitConfig::parse("8,6,6,4,4,3,3,2,f", network_->layerNames());
     const nlohmann::json j =
-        nlohmann::json::parse(aimetEncodingsJson(*network_, bits, settings, splits_->train.head(256)));
+        nlohmann::json::parse(aimetEncodingsJson(*network_, bits, settings, splits_->calibration.head(256)));
     const auto& conv1 = j.at("param_encodings").at("conv1.weight");
     ASSERT_EQ(conv1.size(), 32u); // one encoding per output channel
     EXPECT_EQ(conv1[0].at("bitwidth").get<int>(), 6);
@@ -106,7 +104,7 @@ TEST_F(DefaultModel, AimetEncodingsDescribeTheUniformQuantizer)
     EXPECT_EQ(act.at("bitwidth").get<int>(), 2);
     EXPECT_EQ(act.at("offset").get<int>(), 0); // post-ReLU: unsigned
     settings.quantizer = QuantizerKind::DSConv;
-    EXPECT_THROW(aimetEncodingsJson(*network_, bits, settings, splits_->train.head(256)), ConfigError);
+    EXPECT_THROW(aimetEncodingsJson(*network_, bits, settings, splits_->calibration.head(256)), ConfigError);
 }
 
 } // namespace

@@ -19,7 +19,7 @@ StudySpec ebsStudy()
     StudySpec spec = StudySpec::defaults();
     spec.name = "ebs";
     spec.strategy = "ebs";
-    spec.limit = 64;
+    spec.data.limit = 64;
     spec.threads = 1;
     spec.tasks = {{"quantize only", 0, 1}, {"5 steps", 5, 2}};
     spec.measureBaselines = false;

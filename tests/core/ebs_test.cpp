@@ -125,11 +125,11 @@ TEST_F(BitwidthSearch, LambdaZeroKeepsTheHighestWidthsAndALargeLambdaTheLowest)
     const std::shared_ptr<const Quantizer> base = makeQuantizer(QuantizerKind::Uniform);
     const size_t layers = network_->layers().size();
     Network free = network_->clone();
-    const EbsResult highest = searchBitWidths(free, trainSet_, augmentation_, base, options(0.0));
+    const EbsResult highest = searchBitWidths(free, trainSet_, trainSet_, augmentation_, base, options(0.0));
     // The memory penalty pulls each layer by its share of the memory: the first convolution and the
     // classifier hold under 1 % of it, so only a large lambda outweighs what their bits buy.
     Network cheap = network_->clone();
-    const EbsResult lowest = searchBitWidths(cheap, trainSet_, augmentation_, base, options(1000.0));
+    const EbsResult lowest = searchBitWidths(cheap, trainSet_, trainSet_, augmentation_, base, options(1000.0));
     for (size_t i = 0; i < layers; ++i) {
         EXPECT_EQ(highest.bits[i].weight, 8) << "lambda 0, layer " << i;
         EXPECT_EQ(lowest.bits[i].weight, 1) << "lambda 1000, layer " << i;
@@ -152,7 +152,7 @@ TEST_F(BitwidthSearch, ABudgetIsMetWithinOneCandidateStepPerLayer)
     const double low = computeCost(layers, BitConfig::uniform(1, layers.size()), *base).memoryMB;
     o.budget = low + 0.3 * (high - low);
     Network searched = network_->clone();
-    const EbsResult result = searchBitWidths(searched, trainSet_, augmentation_, base, o);
+    const EbsResult result = searchBitWidths(searched, trainSet_, trainSet_, augmentation_, base, o);
     EXPECT_LE(result.cost, *o.budget);
     EXPECT_NEAR(result.cost, computeCost(layers, result.bits, *base).memoryMB, 1e-9);
     // Within one candidate step of it: no layer can take its next width without exceeding it.
@@ -187,8 +187,9 @@ TEST_F(BitwidthSearch, ALatencyBudgetIsMetOnTheMeasuredTable)
     EbsOptions o = options(0.0);
     o.candidates = BitCandidates{{1, 2, 4, 8}, {}, true};
     o.cost = EbsCost::Latency;
-    EXPECT_THROW(searchBitWidths(*network_, trainSet_, augmentation_, makeQuantizer(QuantizerKind::Uniform), o),
-                 ConfigError)
+    EXPECT_THROW(
+        searchBitWidths(*network_, trainSet_, trainSet_, augmentation_, makeQuantizer(QuantizerKind::Uniform), o),
+        ConfigError)
         << "a latency penalty without a table";
     o.latency = table;
     const double high = table.perImageMs(BitConfig::uniform(8, layers.size()));
@@ -196,7 +197,7 @@ TEST_F(BitwidthSearch, ALatencyBudgetIsMetOnTheMeasuredTable)
     o.budget = low + 0.3 * (high - low);
     Network searched = network_->clone();
     const EbsResult result =
-        searchBitWidths(searched, trainSet_, augmentation_, makeQuantizer(QuantizerKind::Uniform), o);
+        searchBitWidths(searched, trainSet_, trainSet_, augmentation_, makeQuantizer(QuantizerKind::Uniform), o);
     EXPECT_NEAR(result.cost, table.perImageMs(result.bits), 1e-9);
     EXPECT_LE(result.cost, *o.budget);
     EXPECT_GT(result.cost, low);
@@ -207,18 +208,18 @@ TEST_F(BitwidthSearch, BadOptionsAreNamed)
     const std::shared_ptr<const Quantizer> base = makeQuantizer(QuantizerKind::Uniform);
     EbsOptions o = options(0.0);
     o.steps = 0;
-    EXPECT_THROW(searchBitWidths(*network_, trainSet_, augmentation_, base, o), ConfigError);
+    EXPECT_THROW(searchBitWidths(*network_, trainSet_, trainSet_, augmentation_, base, o), ConfigError);
     o = options(-1.0);
-    EXPECT_THROW(searchBitWidths(*network_, trainSet_, augmentation_, base, o), ConfigError);
+    EXPECT_THROW(searchBitWidths(*network_, trainSet_, trainSet_, augmentation_, base, o), ConfigError);
     o = options(0.0);
     o.budget = 0.0;
-    EXPECT_THROW(searchBitWidths(*network_, trainSet_, augmentation_, base, o), ConfigError);
-    EXPECT_THROW(searchBitWidths(*network_, ImageSet{}, augmentation_, base, options(0.0)), ConfigError);
+    EXPECT_THROW(searchBitWidths(*network_, trainSet_, trainSet_, augmentation_, base, o), ConfigError);
+    EXPECT_THROW(searchBitWidths(*network_, ImageSet{}, ImageSet{}, augmentation_, base, options(0.0)), ConfigError);
     o = options(0.0);
     const std::vector<LayerInfo>& layers = network_->layers();
     o.budget = 0.99 * computeCost(layers, BitConfig::uniform(1, layers.size()), *base).memoryMB;
     try {
-        searchBitWidths(*network_, trainSet_, augmentation_, base, o);
+        searchBitWidths(*network_, trainSet_, trainSet_, augmentation_, base, o);
         ADD_FAILURE() << "a budget below every layer at 1 bit was accepted";
     } catch (const ConfigError& e) {
         EXPECT_NE(std::string(e.what()).find("lowest candidate"), std::string::npos) << e.what();

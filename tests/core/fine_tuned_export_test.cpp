@@ -41,7 +41,7 @@ TEST_P(FineTunedExport, ScoresTheTrialsAccuracyInPyTorch)
     test::TempDir dir;
     StudySpec spec = StudySpec::defaults();
     spec.name = "export";
-    spec.limit = 400;
+    spec.data.limit = 400;
     spec.tasks = {{"quantize only", 0, 1}, {"30 steps", 30, 3}};
     spec.budgetTrials = 1;
     spec.quantizer = c.quantizer;

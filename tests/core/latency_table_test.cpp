@@ -29,7 +29,7 @@ TEST(LatencyTable, MeasuredOnTheShippedModelAndCached)
     // and load only ever adds time, so it cannot decide the comparison below.
     setComputeThreads(1);
     options.repeats = 3;
-    const LatencyTable table = cachedLatencyTable(network, splits.train.head(64), options);
+    const LatencyTable table = cachedLatencyTable(network, splits.calibration.head(64), options);
     unsetenv("XDG_CACHE_HOME");
 
     ASSERT_EQ(table.layers.size(), network.layers().size());
@@ -58,7 +58,7 @@ TEST(LatencyTable, MeasuredOnTheShippedModelAndCached)
 
     // The cache answers the same options with the stored table (no new measurement: equal times).
     ASSERT_EQ(setenv("XDG_CACHE_HOME", dir.path().c_str(), 1), 0);
-    const LatencyTable cached = cachedLatencyTable(network, splits.train.head(64), options);
+    const LatencyTable cached = cachedLatencyTable(network, splits.calibration.head(64), options);
     unsetenv("XDG_CACHE_HOME");
     EXPECT_DOUBLE_EQ(cached.perImageMs(mixed), table.perImageMs(mixed));
 }

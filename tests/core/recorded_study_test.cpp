@@ -95,7 +95,7 @@ TEST(RecordedStudy, FreshDefaultStudyIsHonestAfterItsInitialDesign)
     const Dataset data = loadDataset(DatasetKind::FashionMnist);
     Network floatNetwork = network.clone();
     const double floatAccuracy =
-        evaluateAccuracy(floatNetwork, splitDataset(data, spec.searchSize, spec.splitSeed).search);
+        evaluateAccuracy(floatNetwork, splitDataset(data, spec.data.searchSize, spec.data.splitSeed).search);
 
     const StudySurrogate model(study, trials);
     ASSERT_TRUE(model.fitted());

@@ -18,7 +18,7 @@ StudySpec smallTorchStudy(int workers)
 {
     StudySpec spec = StudySpec::defaults();
     spec.name = "assets";
-    spec.limit = 64;
+    spec.data.limit = 64;
     spec.tasks = {{"quantize only", 0, 1}, {"5 steps", 5, 2}};
     spec.budgetTrials = 2;
     spec.workers = workers;
@@ -31,7 +31,7 @@ TEST(StudyAssets, AreTheSpecsNetworkAndSplits)
     const StudySpec spec = smallTorchStudy(1);
     const auto assets = StudyAssets::load(spec);
     EXPECT_EQ(assets->splits.search.size(), 64u);
-    EXPECT_EQ(assets->splits.train.size(), 64u);
+    EXPECT_EQ(assets->splits.train->size(), 64u);
     TorchTrialEvaluator evaluator(spec, assets);
     EXPECT_EQ(evaluator.layers().size(), assets->network.layers().size());
 

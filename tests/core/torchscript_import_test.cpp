@@ -85,9 +85,10 @@ TEST_P(TorchScriptImport, MatchesPyTorchAndQuantizes)
         EvaluationRequest request;
         request.quant.quantizer = kind;
         request.bits = BitConfig::uniform(8, network.layers().size());
+        const ImageSet train600 = dataset_->train.head(600);
         const double eightBit =
-            evaluateConfiguration(
-                network, EvaluationData{dataset_->train.head(600), dataset_->augmentation, *firstImages_}, request)
+            evaluateConfiguration(network, EvaluationData{train600, dataset_->augmentation, train600, *firstImages_},
+                                  request)
                 .accuracy;
         EXPECT_NEAR(eightBit, floatAccuracy, 0.5) << quantizerName(kind);
     }
@@ -105,7 +106,8 @@ TEST(TorchScriptImportTraining, FineTuningTrainsTheScriptedParametersThroughTheQ
     const ImageSet eval = data.test.head(500);
     EvaluationRequest request;
     request.bits = BitConfig::uniform(2, network.layers().size());
-    const EvaluationData set{data.train.head(2000), data.augmentation, eval};
+    const ImageSet train2000 = data.train.head(2000);
+    const EvaluationData set{train2000, data.augmentation, train2000, eval};
     const double quantizedOnly = evaluateConfiguration(network, set, request).accuracy;
     request.fineTune = TrainOptions::nuqFineTune(60, 1);
     const double fineTuned = evaluateConfiguration(network, set, request).accuracy;

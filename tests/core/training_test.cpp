@@ -100,7 +100,7 @@ TEST_F(Training, QuantizedEvaluationLeavesTheBaseUntouched)
     Network base = fresh();
     train(base, trainSet_, augmentation_, shortRun());
     const double floatAccuracy = evaluateAccuracy(base, evalSet_);
-    const EvaluationData data{trainSet_, augmentation_, evalSet_};
+    const EvaluationData data{trainSet_, augmentation_, trainSet_, evalSet_};
 
     EvaluationRequest request;
     request.bits = BitConfig::uniform(0, base.layers().size());
@@ -182,7 +182,7 @@ TEST_F(Training, BudgetsOfOneRunEqualSeparateEvaluations)
 {
     Network base = fresh();
     train(base, trainSet_, augmentation_, shortRun());
-    const EvaluationData data{trainSet_, augmentation_, evalSet_};
+    const EvaluationData data{trainSet_, augmentation_, trainSet_, evalSet_};
     const BitConfig bits = BitConfig::uniform(2, base.layers().size());
     const std::vector<EvaluationResult> results = evaluateAtBudgets(base, data, bits, QuantSettings{}, {0, 2, 5}, 7);
     ASSERT_EQ(results.size(), 3u);

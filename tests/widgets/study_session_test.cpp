@@ -17,6 +17,8 @@
 #include <qcustomplot.h>
 #include <QElapsedTimer>
 #include <QTest>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -540,6 +542,63 @@ TEST(NewStudyDialog, ANameTheFileAlreadyHasKeepsTheDialogOpen)
     dialog.setName(QStringLiteral("another"));
     dialog.accept();
     EXPECT_EQ(dialog.result(), QDialog::Accepted);
+}
+
+/// A folder of two classes of `count` grey `size` x `size` PGM images each (a format every image
+/// folder reader takes, written without an encoder).
+void writePgmFolder(const QString& root, int count, int size)
+{
+    for (const char* name : {"bags", "shoes"}) {
+        QDir(root).mkpath(QString::fromLatin1(name));
+        for (int i = 0; i < count; ++i) {
+            QFile file(QStringLiteral("%1/%2/%3.pgm").arg(root, QString::fromLatin1(name)).arg(i));
+            ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+            file.write(QStringLiteral("P5 %1 %1 255\n").arg(size).toLatin1());
+            QByteArray pixels(size * size, char(0));
+            for (int p = 0; p < pixels.size(); ++p)
+                pixels[p] = char((p * (i + 3) + (name[0] == 'b' ? 0 : 128)) % 256);
+            file.write(pixels);
+        }
+    }
+}
+
+TEST(NewStudyDialog, AnImageFolderStudyIsDefinedCheckedAndRuns)
+{
+    QTemporaryDir dir;
+    const QString images = dir.filePath(QStringLiteral("images"));
+    writePgmFolder(images, 8, 28);
+    NewStudyDialog dialog(dir.filePath(QStringLiteral("s.db")));
+    dialog.setName(QStringLiteral("folder"));
+    dialog.setData(QStringLiteral("imagefolder"), images);
+    dialog.setBudget(2);
+    StudySpec spec = dialog.spec();
+    EXPECT_EQ(spec.data.dataset, "imagefolder");
+    EXPECT_EQ(spec.data.dataDir, images.toStdString());
+    dialog.accept(); // the shipped model takes 1x28x28: the folder fits
+    EXPECT_EQ(dialog.result(), QDialog::Accepted) << dialog.errorText().toStdString();
+
+    // A crop the shipped model cannot take is refused in the dialog, naming both shapes.
+    NewStudyDialog wrong(dir.filePath(QStringLiteral("s.db")));
+    wrong.setData(QStringLiteral("imagefolder"), images, QStringLiteral("40"), QStringLiteral("32"));
+    wrong.accept();
+    EXPECT_NE(wrong.result(), QDialog::Accepted);
+    EXPECT_TRUE(wrong.errorText().contains(QStringLiteral("model expects 1x28x28 input but imagefolder has 1x32x32")))
+        << wrong.errorText().toStdString();
+
+    // The study opens on the folder, says what it holds, and evaluates a trial.
+    spec.data.searchSize = 4;
+    spec.tasks = {{"quantize only", 0, 1.0}, {"5 steps", 5, 2.0}};
+    spec.initialCheap = 1;
+    spec.initialTarget = 1;
+    spec.measureBaselines = false;
+    StudySession session;
+    ASSERT_TRUE(openStudy(session, dir, "s.db", spec));
+    session.step();
+    ASSERT_TRUE(waitIdle(session, 60000));
+    EXPECT_EQ(session.data().classes, (std::vector<std::string>{"bags", "shoes"}));
+    EXPECT_EQ(session.data().oneLine(), "2 classes, 9 training, 4 search and 3 hold-out images of 1x28x28");
+    ASSERT_FALSE(session.trials().empty());
+    EXPECT_EQ(session.trials().front().status, TrialStatus::Done);
 }
 
 } // namespace

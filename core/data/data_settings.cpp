@@ -1,0 +1,265 @@
+#include "data/data_settings.h"
+
+#include "common/error.h"
+#include "data/batch_prefetcher.h"
+#include "data/image_folder_source.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+namespace quantscope {
+
+ColorMode ImageFolderSettings::colorFor(int networkChannels) const
+{
+    if (color == "auto")
+        return networkChannels == 1 ? ColorMode::Gray : ColorMode::Rgb;
+    const ColorMode mode = color == "gray" || color == "grey" ? ColorMode::Gray : ColorMode::Rgb;
+    const int channels = mode == ColorMode::Gray ? 1 : 3;
+    if (networkChannels > 0 && networkChannels != channels)
+        throw ConfigError("--color " + color + " gives " + std::to_string(channels)
+                          + "-channel images but the network takes " + std::to_string(networkChannels) + " channels");
+    return mode;
+}
+
+Augmentation ImageFolderSettings::augmentation() const
+{
+    Augmentation a;
+    a.horizontalFlip = augment == "crop-flip" || augment == "flip";
+    a.randomResizedCrop = augment == "crop-flip";
+    return a;
+}
+
+void ImageFolderSettings::validate() const
+{
+    transform(); // ConfigError naming --resize or --crop
+    if (color != "auto" && color != "rgb" && color != "gray" && color != "grey")
+        throw ConfigError("--color '" + color + "': expected auto, rgb or gray");
+    if (augment != "crop-flip" && augment != "flip" && augment != "none")
+        throw ConfigError("--augment '" + augment + "': expected crop-flip, flip or none");
+    if (onBadImage != "fail" && onBadImage != "skip")
+        throw ConfigError("--on-bad-image '" + onBadImage + "': expected fail or skip");
+    if (cacheMB > (size_t(1) << 20))
+        throw ConfigError("--image-cache-mb " + std::to_string(cacheMB) + " is more than 1 TB");
+    if (workers < 0 || workers > 64)
+        throw ConfigError("--data-workers must be 0..64, got " + std::to_string(workers));
+}
+
+void DataSettings::validate() const
+{
+    const DatasetKind k = kind(); // ConfigError for an unknown name
+    if (k == DatasetKind::ImageFolder) {
+        if (dataDir.empty())
+            throw ConfigError(
+                "an image folder needs its folder: --data-dir DIR (DIR/train and DIR/val, or DIR of class folders)");
+        folder.validate();
+    }
+}
+
+namespace {
+
+/// Of a one-folder data set, the share held out for final numbers.
+constexpr double kHoldoutShare = 0.2;
+
+std::vector<uint32_t> sortedRange(const std::vector<uint32_t>& order, size_t begin, size_t end)
+{
+    std::vector<uint32_t> part(order.begin() + long(begin), order.begin() + long(end));
+    std::sort(part.begin(), part.end()); // file order inside a split, as splitDataset keeps it
+    return part;
+}
+
+std::vector<uint32_t> limited(std::vector<uint32_t> members, size_t limit)
+{
+    if (limit > 0 && members.size() > limit)
+        members.resize(limit);
+    return members;
+}
+
+void addNotes(std::vector<std::string>& notes, const std::vector<std::string>& more)
+{
+    notes.insert(notes.end(), more.begin(), more.end());
+}
+
+DataSplits loadImageFolder(const DataSettings& settings, int networkChannels, const WorkControl& control)
+{
+    const ImageFolderLayout layout = imageFolderLayout(settings.dataDir);
+    auto trainIndex = std::make_shared<const ImageFolderIndex>(indexImageFolder(layout.train, {}, control));
+    std::shared_ptr<const ImageFolderIndex> holdoutIndex;
+    if (!layout.holdout.empty())
+        holdoutIndex =
+            std::make_shared<const ImageFolderIndex>(indexImageFolder(layout.holdout, trainIndex->classes, control));
+    if (trainIndex->size() == 0)
+        throw DataError(
+            layout.train
+            + " holds no images (files ending .jpg, .jpeg, .png, .bmp, .webp, .ppm or .pgm in its class folders)");
+    if (trainIndex->classes.size() < 2)
+        throw DataError(layout.train + " has one class folder ('" + trainIndex->classes.front()
+                        + "'): a classifier's data set needs at least two");
+    if (holdoutIndex && holdoutIndex->size() == 0)
+        throw DataError(layout.holdout + " holds no images: fill it, or leave it out to hold out a share of "
+                        + layout.train);
+
+    // A seeded order of the training images: the search split first, the rest train (so that
+    // their first images, the calibration sample, are a random sample too).
+    std::vector<uint32_t> order(trainIndex->size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::mt19937_64 rng(settings.splitSeed);
+    std::shuffle(order.begin(), order.end(), rng);
+    const size_t n = order.size();
+    const size_t held = holdoutIndex ? 0 : std::max<size_t>(1, size_t(std::lround(kHoldoutShare * double(n))));
+    const size_t search = std::min(settings.searchSize, n);
+    if (held + search >= n)
+        throw ConfigError(layout.train + " has " + std::to_string(n) + " images: a search split of "
+                          + std::to_string(settings.searchSize)
+                          + (held > 0 ? " and a hold-out of " + std::to_string(held) : std::string())
+                          + " leave none to fine-tune on; lower --search-size");
+    std::vector<uint32_t> holdoutMembers = sortedRange(order, 0, held);
+    std::vector<uint32_t> searchMembers = sortedRange(order, held, held + search);
+    std::vector<uint32_t> trainMembers(order.begin() + long(held + search), order.end());
+    if (holdoutIndex) {
+        holdoutMembers.resize(holdoutIndex->size());
+        std::iota(holdoutMembers.begin(), holdoutMembers.end(), 0u);
+    }
+
+    ImageFolderReading reading;
+    reading.transform = settings.folder.transform();
+    reading.color = settings.folder.colorFor(networkChannels);
+    reading.onBadImage = settings.folder.onBadImage == "skip" ? BadImagePolicy::Skip : BadImagePolicy::Fail;
+    const int workers = decodingThreads(settings.folder.workers);
+    reading.threads = workers;
+    reading.sizeReference = trainIndex->path(0);
+    auto cache =
+        settings.folder.cacheMB > 0 ? std::make_shared<DecodedImageCache>(settings.folder.cacheMB << 20) : nullptr;
+
+    DataSplits splits;
+    splits.classNames = trainIndex->classes;
+    addNotes(splits.notes, trainIndex->warnings);
+    if (holdoutIndex)
+        addNotes(splits.notes, holdoutIndex->warnings);
+    const size_t limit = settings.limit;
+    auto train = std::make_shared<const ImageFolderSource>(trainIndex, limited(trainMembers, limit), reading, cache);
+    splits.train = train;
+    splits.holdout = std::make_shared<const ImageFolderSource>(holdoutIndex ? holdoutIndex : trainIndex,
+                                                               limited(holdoutMembers, limit), reading, cache);
+    std::vector<std::string> skipped;
+    // The search and calibration images are read at every trial: decoded once, held in memory.
+    const ImageFolderSource searchSource(trainIndex, limited(searchMembers, limit), reading);
+    splits.search = readIntoMemory(searchSource, 0, workers, "decode search split", control, &skipped);
+    std::vector<uint32_t> calibrationMembers =
+        limited(trainMembers, std::min(kCalibrationImages, limit > 0 ? limit : kCalibrationImages));
+    const ImageFolderSource calibrationSource(trainIndex, calibrationMembers, reading);
+    splits.calibration = readIntoMemory(calibrationSource, 0, workers, "decode calibration images", control, &skipped);
+    for (const std::string& why : skipped)
+        splits.notes.push_back("skipped (--on-bad-image skip): " + why);
+    splits.augmentation = settings.folder.augmentation();
+    return splits;
+}
+
+} // namespace
+
+DataSplits loadSplits(const DataSettings& settings, int networkChannels, const WorkControl& control)
+{
+    settings.validate();
+    if (settings.kind() == DatasetKind::ImageFolder)
+        return loadImageFolder(settings, networkChannels, control);
+    DataSplits splits =
+        splitDataset(loadDataset(settings.kind(), settings.dataDir), settings.searchSize, settings.splitSeed);
+    if (settings.limit > 0) {
+        splits.train = firstImages(splits.train, settings.limit);
+        splits.search = splits.search.head(settings.limit);
+        splits.holdout = firstImages(splits.holdout, settings.limit);
+        splits.calibration = splits.calibration.head(settings.limit);
+    }
+    return splits;
+}
+
+void measureNormalisation(const ImageSet& images, std::vector<float>& mean, std::vector<float>& stddev)
+{
+    const size_t plane = size_t(images.height) * size_t(images.width);
+    mean.assign(size_t(images.channels), 0.0f);
+    stddev.assign(size_t(images.channels), 0.0f);
+    if (images.size() == 0 || plane == 0)
+        return;
+    for (int c = 0; c < images.channels; ++c) {
+        double sum = 0, squares = 0;
+        for (size_t i = 0; i < images.size(); ++i) {
+            const uint8_t* p = images.pixels.data() + (i * size_t(images.channels) + size_t(c)) * plane;
+            uint64_t s = 0, q = 0;
+            for (size_t k = 0; k < plane; ++k) {
+                s += p[k];
+                q += uint64_t(p[k]) * p[k];
+            }
+            sum += double(s);
+            squares += double(q);
+        }
+        const double count = double(plane) * double(images.size());
+        const double m = sum / count / 255.0;
+        const double variance = std::max(squares / count / (255.0 * 255.0) - m * m, 0.0);
+        mean[size_t(c)] = float(m);
+        stddev[size_t(c)] = float(std::max(std::sqrt(variance), 1e-3)); // a constant image set still divides
+    }
+}
+
+std::vector<size_t> classCounts(const ImageSource& source, size_t classes)
+{
+    std::vector<size_t> counts(classes, 0);
+    for (size_t i = 0; i < source.size(); ++i) {
+        const int64_t label = source.label(i);
+        if (label >= 0 && size_t(label) < classes)
+            ++counts[size_t(label)];
+    }
+    return counts;
+}
+
+namespace {
+
+size_t total(const std::vector<size_t>& counts)
+{
+    return std::accumulate(counts.begin(), counts.end(), size_t{0});
+}
+
+} // namespace
+
+DataSummary summarise(const DataSplits& splits)
+{
+    DataSummary summary;
+    summary.shape = splits.shape();
+    summary.classes = splits.classNames;
+    if (summary.classes.empty()) // a file data set without names: its labels' range
+        for (int c = 0; c < splits.train->classCount(); ++c)
+            summary.classes.push_back(std::to_string(c));
+    summary.train = classCounts(*splits.train, summary.classes.size());
+    summary.search = classCounts(splits.search, summary.classes.size());
+    summary.holdout = classCounts(*splits.holdout, summary.classes.size());
+    summary.notes = splits.notes;
+    return summary;
+}
+
+std::string DataSummary::oneLine() const
+{
+    return std::to_string(classes.size()) + " classes, " + std::to_string(total(train)) + " training, "
+        + std::to_string(total(search)) + " search and " + std::to_string(total(holdout)) + " hold-out images of "
+        + shape.text();
+}
+
+std::string DataSummary::table() const
+{
+    size_t width = 8;
+    for (const std::string& name : classes)
+        width = std::max(width, name.size() + 2);
+    auto row = [&](const std::string& name, size_t a, size_t b, size_t c) {
+        std::string line = name + std::string(width - std::min(width, name.size()), ' ');
+        for (size_t value : {a, b, c}) {
+            const std::string text = std::to_string(value);
+            line += std::string(10 - std::min<size_t>(10, text.size()), ' ') + text;
+        }
+        return line + "\n";
+    };
+    std::string text = "class" + std::string(width - 5, ' ') + "     train    search  hold-out\n";
+    for (size_t c = 0; c < classes.size(); ++c)
+        text += row(classes[c], train[c], search[c], holdout[c]);
+    return text + row("total", total(train), total(search), total(holdout));
+}
+
+} // namespace quantscope
