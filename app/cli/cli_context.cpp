@@ -91,7 +91,8 @@ changedDataOptions(const DataSettings& requested, const DataSettings& held, cons
 {
     std::vector<std::pair<std::string, std::string>> changed;
     forEachDataOption([&](const char* name, const char*, auto field) {
-        if (given.count(name) > 0 && field(requested) != field(held))
+        const bool machine = std::string(name) == "--image-cache-mb" || std::string(name) == "--data-workers";
+        if (!machine && given.count(name) > 0 && field(requested) != field(held))
             changed.emplace_back(name, shownValue(field(held)));
     });
     return changed;
@@ -180,7 +181,14 @@ WorkControl ProgressPrinter::control()
 {
     WorkControl control;
     control.progress = [this](const Progress& p) { (*this)(p.phase, p.done, p.total); };
-    control.warning = [](const std::string& message) { std::cerr << "warning: " << message << "\n"; };
+    control.warning = [this](const std::string& message) {
+        if (terminal_ && lastDecile_ >= 0) { // below the progress line, which starts again after it
+            std::cerr << '\n';
+            lastDecile_ = -1;
+            lastPhase_.clear();
+        }
+        std::cerr << "warning: " << message << "\n";
+    };
     return control;
 }
 

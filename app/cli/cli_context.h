@@ -22,7 +22,8 @@ namespace quantscope::cli {
 void addDataOptions(CLI::App& command, DataSettings& settings, std::set<std::string>* given = nullptr);
 /// The data options in `given` copied from `from` to `to`.
 void applyDataOptions(const DataSettings& from, const std::set<std::string>& given, DataSettings& to);
-/// The options in `given` whose value in `requested` differs from `held`'s, with `held`'s value.
+/// The options in `given` whose value in `requested` differs from `held`'s, with `held`'s value;
+/// --image-cache-mb and --data-workers say how a machine reads, not what the data is, and are left out.
 std::vector<std::pair<std::string, std::string>>
 changedDataOptions(const DataSettings& requested, const DataSettings& held, const std::set<std::string>& given);
 

@@ -87,6 +87,7 @@ StudySpec specFrom(const StudyOptions& options)
     if (options.limit > 0)
         spec.data.limit = options.limit;
     applyDataOptions(options.data, options.dataGiven, spec.data);
+    spec.data = spec.data.canonical();
     if (options.batch > 0)
         spec.batch = options.batch;
     applyRunOptions(spec, options);
@@ -209,7 +210,7 @@ void refuseChangedDefinition(const StudySpec& stored, const StudyOptions& o)
           list(stored.ebs.candidates));
     check(o.limit > 0 && o.limit != stored.data.limit, "--limit", shown(stored.data.limit));
     // Data options given on run or step must repeat the stored ones.
-    for (const auto& [option, held] : changedDataOptions(o.data, stored.data, o.dataGiven))
+    for (const auto& [option, held] : changedDataOptions(o.data.canonical(), stored.data.canonical(), o.dataGiven))
         check(true, option, held);
     check(o.batch > 0 && o.batch != stored.batch, "--batch", shown(stored.batch));
     check(o.seedGiven && o.seed != stored.seed, "--seed", shown(stored.seed));
@@ -270,9 +271,13 @@ void runOrStepInScope(const StudyOptions& options, bool once)
     }
     StudySpec spec;
     spec.name = name; // stored: the service opens it as it is
+    RunSettings settings{options.workers, options.threads, std::nullopt, std::nullopt};
+    if (options.dataGiven.count("--image-cache-mb") > 0) // how this machine reads, for this run
+        settings.imageCacheMB = options.data.folder.cacheMB;
+    if (options.dataGiven.count("--data-workers") > 0)
+        settings.dataWorkers = options.data.folder.workers;
     StudyService service(options.database, spec,
-                         {std::filesystem::read_symlink("/proc/self/exe").string(), options.database},
-                         {options.workers, options.threads});
+                         {std::filesystem::read_symlink("/proc/self/exe").string(), options.database}, settings);
     const StudyRunner& runner = service.runner();
     StudyProgressLine line(!options.json, runner);
     WorkControl control;

@@ -14,11 +14,21 @@ BatchPrefetcher::BatchPrefetcher(const ImageSource& source, Planner planner, con
     planner_(std::move(planner)), augmentation_(augmentation), depth_(std::max<size_t>(depth, 1)),
     bytes_(source.shape().bytes())
 {
-    for (int i = 0; i < std::max(workers, 1); ++i)
-        workers_.emplace_back([this] { work(); });
+    try {
+        for (int i = 0; i < std::max(workers, 1); ++i)
+            workers_.emplace_back([this] { work(); });
+    } catch (...) { // the threads started must end before this object unwinds
+        stop();
+        throw;
+    }
 }
 
 BatchPrefetcher::~BatchPrefetcher()
+{
+    stop();
+}
+
+void BatchPrefetcher::stop()
 {
     {
         std::lock_guard lock(mutex_);
@@ -40,8 +50,15 @@ BatchPrefetcher::Slot* BatchPrefetcher::claimable()
     auto slot = std::make_unique<Slot>();
     try {
         planned_all_ = !planner_(slot->plan);
+        if (!planned_all_) {
+            const size_t n = slot->plan.indices.size();
+            slot->pixels.resize(n * bytes_); // may not fit: the error is the batch's
+            slot->failed.assign(n, 0);
+            slot->remaining = n;
+        }
     } catch (...) {
         planned_all_ = true;
+        slot = std::make_unique<Slot>();
         slot->error = std::current_exception();
         slots_.push_back(std::move(slot));
         batch_ready_.notify_all();
@@ -52,9 +69,6 @@ BatchPrefetcher::Slot* BatchPrefetcher::claimable()
         return nullptr;
     }
     const size_t n = slot->plan.indices.size();
-    slot->pixels.resize(n * bytes_);
-    slot->failed.assign(n, 0);
-    slot->remaining = n;
     slots_.push_back(std::move(slot));
     if (n == 0) {
         batch_ready_.notify_all();
@@ -75,23 +89,25 @@ void BatchPrefetcher::work()
         lock.unlock();
         std::exception_ptr error;
         std::string skipped;
+        bool bad = false;
+        const size_t index = slot->plan.indices[k];
         try {
-            const size_t index = slot->plan.indices[k];
             uint8_t* out = slot->pixels.data() + k * bytes_;
             if (slot->plan.seeds.empty())
                 source_.read(index, out);
             else
                 source_.readAugmented(index, augmentation_, slot->plan.seeds[k], out);
         } catch (const ImageError& e) {
-            if (source_.skipsBadImages())
-                skipped = e.what();
-            else
+            bad = source_.skipsBadImages();
+            if (!bad)
                 error = std::current_exception();
+            else if (source_.firstFailure(index)) // said once, not at every epoch
+                skipped = e.what();
         } catch (...) {
             error = std::current_exception();
         }
         lock.lock();
-        if (error || !skipped.empty()) {
+        if (error || bad) {
             slot->failed[k] = 1;
             if (error && !slot->error)
                 slot->error = error;

@@ -38,7 +38,8 @@ struct BatchPlan {
 /// hands them out in plan order: decoding overlaps the network's work, and the memory held is
 /// `depth` batches whatever the data set's size. The result does not depend on the number of
 /// workers or their timing (augmentation is seeded per image). Errors reading an image reach
-/// next() as the exception the source threw, unless the source skips bad images.
+/// next() as the exception the source threw, unless the source skips bad images (a batch then
+/// lists each the first time the source fails on it).
 class BatchPrefetcher {
 public:
     /// Fills the next plan; false when there are no more batches. Called under the prefetcher's
@@ -68,6 +69,7 @@ private:
         size_t remaining = 0;
     };
     void work();
+    void stop(); ///< ends the workers (after the image each is reading)
     /// A slot with unclaimed images, planning a new one when there is room; null if none.
     Slot* claimable();
 

@@ -46,6 +46,18 @@ void ImageFolderSettings::validate() const
         throw ConfigError("--data-workers must be 0..64, got " + std::to_string(workers));
 }
 
+DataSettings DataSettings::canonical() const
+{
+    DataSettings s = *this;
+    try {
+        s.dataset = datasetName(kind());
+    } catch (const ConfigError&) { // validate() says what is wrong with it
+    }
+    if (s.folder.color == "grey")
+        s.folder.color = "gray";
+    return s;
+}
+
 void DataSettings::validate() const
 {
     const DatasetKind k = kind(); // ConfigError for an unknown name
@@ -69,11 +81,22 @@ std::vector<uint32_t> sortedRange(const std::vector<uint32_t>& order, size_t beg
     return part;
 }
 
-std::vector<uint32_t> limited(std::vector<uint32_t> members, size_t limit)
+/// The image every other must match in size when no transform fixes it: the first one whose
+/// header reads (under the skip policy, a damaged first image is passed over).
+std::string sizeReference(const ImageFolderIndex& index, const ImageFolderReading& reading)
 {
-    if (limit > 0 && members.size() > limit)
-        members.resize(limit);
-    return members;
+    if (reading.transform.fixedOutput())
+        return index.path(0);
+    for (size_t i = 0; i < index.size(); ++i) {
+        try {
+            readImageHeader(index.path(i));
+            return index.path(i);
+        } catch (const ImageError&) {
+            if (reading.onBadImage != BadImagePolicy::Skip || i >= 64)
+                throw;
+        }
+    }
+    return index.path(0);
 }
 
 void addNotes(std::vector<std::string>& notes, const std::vector<std::string>& more)
@@ -114,12 +137,22 @@ DataSplits loadImageFolder(const DataSettings& settings, int networkChannels, co
                           + std::to_string(settings.searchSize)
                           + (held > 0 ? " and a hold-out of " + std::to_string(held) : std::string())
                           + " leave none to fine-tune on; lower --search-size");
-    std::vector<uint32_t> holdoutMembers = sortedRange(order, 0, held);
-    std::vector<uint32_t> searchMembers = sortedRange(order, held, held + search);
+    // --limit keeps a random part of every split (a split's first images in file order would be
+    // its first classes); the search split stays in the seeded order, so that its first images
+    // (sensitivity's --images) are a random sample as well.
+    const size_t limit = settings.limit;
+    const auto cut = [limit](size_t count) { return limit > 0 ? std::min(count, limit) : count; };
+    std::vector<uint32_t> holdoutMembers = sortedRange(order, 0, cut(held));
+    std::vector<uint32_t> searchMembers(order.begin() + long(held), order.begin() + long(held + cut(search)));
     std::vector<uint32_t> trainMembers(order.begin() + long(held + search), order.end());
-    if (holdoutIndex) {
-        holdoutMembers.resize(holdoutIndex->size());
-        std::iota(holdoutMembers.begin(), holdoutMembers.end(), 0u);
+    trainMembers.resize(cut(trainMembers.size()));
+    if (holdoutIndex) { // all of val/ in file order (torchvision's), or a seeded sample of it
+        std::vector<uint32_t> all(holdoutIndex->size());
+        std::iota(all.begin(), all.end(), 0u);
+        std::mt19937_64 sample(settings.splitSeed + 1);
+        if (cut(all.size()) < all.size())
+            std::shuffle(all.begin(), all.end(), sample);
+        holdoutMembers = sortedRange(all, 0, cut(all.size()));
     }
 
     ImageFolderReading reading;
@@ -128,7 +161,7 @@ DataSplits loadImageFolder(const DataSettings& settings, int networkChannels, co
     reading.onBadImage = settings.folder.onBadImage == "skip" ? BadImagePolicy::Skip : BadImagePolicy::Fail;
     const int workers = decodingThreads(settings.folder.workers);
     reading.threads = workers;
-    reading.sizeReference = trainIndex->path(0);
+    reading.sizeReference = sizeReference(*trainIndex, reading);
     auto cache =
         settings.folder.cacheMB > 0 ? std::make_shared<DecodedImageCache>(settings.folder.cacheMB << 20) : nullptr;
 
@@ -137,21 +170,25 @@ DataSplits loadImageFolder(const DataSettings& settings, int networkChannels, co
     addNotes(splits.notes, trainIndex->warnings);
     if (holdoutIndex)
         addNotes(splits.notes, holdoutIndex->warnings);
-    const size_t limit = settings.limit;
-    auto train = std::make_shared<const ImageFolderSource>(trainIndex, limited(trainMembers, limit), reading, cache);
-    splits.train = train;
-    splits.holdout = std::make_shared<const ImageFolderSource>(holdoutIndex ? holdoutIndex : trainIndex,
-                                                               limited(holdoutMembers, limit), reading, cache);
+    splits.train = std::make_shared<const ImageFolderSource>(trainIndex, trainMembers, reading, cache);
+    splits.holdout = std::make_shared<const ImageFolderSource>(holdoutIndex ? holdoutIndex : trainIndex, holdoutMembers,
+                                                               reading, cache);
     std::vector<std::string> skipped;
     // The search and calibration images are read at every trial: decoded once, held in memory.
-    const ImageFolderSource searchSource(trainIndex, limited(searchMembers, limit), reading);
+    const ImageFolderSource searchSource(trainIndex, searchMembers, reading);
     splits.search = readIntoMemory(searchSource, 0, workers, "decode search split", control, &skipped);
-    std::vector<uint32_t> calibrationMembers =
-        limited(trainMembers, std::min(kCalibrationImages, limit > 0 ? limit : kCalibrationImages));
+    const std::vector<uint32_t> calibrationMembers(
+        trainMembers.begin(), trainMembers.begin() + long(std::min(kCalibrationImages, trainMembers.size())));
     const ImageFolderSource calibrationSource(trainIndex, calibrationMembers, reading);
     splits.calibration = readIntoMemory(calibrationSource, 0, workers, "decode calibration images", control, &skipped);
     for (const std::string& why : skipped)
         splits.notes.push_back("skipped (--on-bad-image skip): " + why);
+    if (splits.calibration.size() == 0)
+        throw DataError("none of the " + std::to_string(calibrationMembers.size()) + " calibration images of "
+                        + layout.train + " could be read (all skipped as bad)");
+    if (!searchMembers.empty() && splits.search.size() == 0)
+        throw DataError("none of the " + std::to_string(searchMembers.size()) + " search images of " + layout.train
+                        + " could be read (all skipped as bad)");
     splits.augmentation = settings.folder.augmentation();
     return splits;
 }

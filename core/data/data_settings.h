@@ -43,6 +43,9 @@ struct DataSettings {
     ImageFolderSettings folder;
 
     DatasetKind kind() const { return parseDatasetKind(dataset); }
+    /// The same settings with every name in its one spelling ("fmnist" is "fashion-mnist", "grey"
+    /// is "gray"), so that a stored study compares equal to what names it differently.
+    DataSettings canonical() const;
     /// ConfigError naming the first setting that is wrong.
     void validate() const;
 };

@@ -6,6 +6,7 @@
 #include <webp/decode.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -116,21 +117,32 @@ uint8_t cmykChannel(uint8_t inverted, uint8_t invertedKey)
     return uint8_t(std::clamp(nk - (((t >> 8) + t) >> 8), 0, 255));
 }
 
-ImageHeader jpegHeader(const uint8_t* data, size_t size, const std::string& name, int* colorspace)
+/// The size and colour space of a JPEG; nullopt when its header cannot be read. libjpeg's
+/// warnings (an unknown JFIF revision, a bogus ICC profile) are no reason: PIL opens such files.
+std::optional<ImageHeader> jpegHeader(const uint8_t* data, size_t size, int* colorspace = nullptr)
 {
     int width = 0, height = 0, subsampling = 0, space = 0;
     if (tjDecompressHeader3(turboJpeg(), data, static_cast<unsigned long>(size), &width, &height, &subsampling, &space)
-        != 0)
-        fail(name, std::string("damaged JPEG header (") + tjGetErrorStr2(turboJpeg()) + ")");
+            != 0
+        && (tjGetErrorCode(turboJpeg()) != TJERR_WARNING || width <= 0 || height <= 0))
+        return std::nullopt;
     if (colorspace)
         *colorspace = space;
-    return {width, height};
+    return ImageHeader{width, height};
+}
+
+bool truncatedJpeg(const std::string& why)
+{
+    return why.find("Premature end") != std::string::npos;
 }
 
 DecodedImage decodeJpeg(const uint8_t* data, size_t size, ColorMode mode, const std::string& name)
 {
     int space = 0;
-    const ImageHeader header = jpegHeader(data, size, name, &space);
+    const std::optional<ImageHeader> read = jpegHeader(data, size, &space);
+    if (!read)
+        fail(name, std::string("damaged JPEG header (") + tjGetErrorStr2(turboJpeg()) + ")");
+    const ImageHeader header = *read;
     requireSize(header.width, header.height, name);
     const bool cmyk = space == TJCS_CMYK || space == TJCS_YCCK;
     const bool gray = space == TJCS_GRAY;
@@ -142,15 +154,22 @@ DecodedImage decodeJpeg(const uint8_t* data, size_t size, ColorMode mode, const 
     DecodedImage image{header.width, header.height, mode == ColorMode::Gray ? 1 : 3, {}};
     image.pixels.resize(image.bytes());
     uint8_t* target = direct ? image.pixels.data() : raw.data();
-    // The accurate integer DCT and smooth upsampling are TurboJPEG's defaults and libjpeg's, which PIL uses.
-    if (tjDecompress2(turboJpeg(), data, static_cast<unsigned long>(size), target, header.width, 0, header.height,
-                      format, 0)
-        != 0) {
+    // The accurate integer DCT and smooth upsampling are TurboJPEG's defaults and libjpeg's, which
+    // PIL uses. libjpeg warns about damage it decodes past (extraneous bytes before a marker), and
+    // PIL accepts such files; a file that ends early PIL refuses ("image file is truncated"). The
+    // first try stops at the first warning, so that a small file claiming a huge image is refused
+    // at once instead of after decoding gigapixels of nothing; only another warning decodes again.
+    const auto decode = [&](int flags) {
+        return tjDecompress2(turboJpeg(), data, static_cast<unsigned long>(size), target, header.width, 0,
+                             header.height, format, flags)
+            == 0;
+    };
+    if (!decode(TJFLAG_STOPONWARNING)) {
         const std::string why = tjGetErrorStr2(turboJpeg());
-        // libjpeg warns about damage it decoded past (extraneous bytes before a marker), and PIL
-        // accepts such files; a file that ends early PIL refuses ("image file is truncated").
-        if (tjGetErrorCode(turboJpeg()) != TJERR_WARNING || why.find("Premature end") != std::string::npos)
+        if (tjGetErrorCode(turboJpeg()) != TJERR_WARNING || truncatedJpeg(why))
             fail(name, "damaged JPEG data (" + why + ")");
+        if (!decode(0) && (tjGetErrorCode(turboJpeg()) != TJERR_WARNING || truncatedJpeg(tjGetErrorStr2(turboJpeg()))))
+            fail(name, std::string("damaged JPEG data (") + tjGetErrorStr2(turboJpeg()) + ")");
     }
     if (direct)
         return image;
@@ -204,10 +223,11 @@ DecodedImage decodePng(const uint8_t* data, size_t size, ColorMode mode, const s
         const int channels = gray ? 1 : grayAlpha ? 2 : ihdr.color_type == SPNG_COLOR_TYPE_TRUECOLOR ? 3 : 4;
         std::vector<uint16_t> wide(pixels * size_t(channels));
         spngCheck(spng_decode_image(png.ctx, wide.data(), wide.size() * 2, SPNG_FMT_PNG, 0), name);
-        std::vector<uint8_t> narrow(wide.size());
+        // Narrowed in place (byte i is written after sample i, at byte 2i, was read): no third buffer.
+        auto* narrow = reinterpret_cast<uint8_t*>(wide.data());
         for (size_t i = 0; i < wide.size(); ++i)
             narrow[i] = gray ? uint8_t(std::min<uint16_t>(wide[i], 255)) : uint8_t(wide[i] >> 8);
-        return converted(width, height, narrow.data(), channels, mode);
+        return converted(width, height, narrow, channels, mode);
     }
     // libspng converts only to G8 from grey, so 8-bit grey+alpha comes in its own layout.
     const int format = gray                                  ? SPNG_FMT_G8
@@ -251,6 +271,33 @@ DecodedImage decodeWithStb(const uint8_t* data, size_t size, ColorMode mode, con
     if (!stbi_info_from_memory(data, length, &width, &height, &channels))
         fail(name, std::string("damaged or unsupported BMP/PNM image (") + stbi_failure_reason() + ")");
     requireSize(width, height, name);
+    // Uncompressed formats: at least a bit a pixel (1-bit BMP), so a short file claiming a huge
+    // image is refused before stb allocates and fills it.
+    if (uint64_t(size) * 8 < uint64_t(width) * uint64_t(height))
+        fail(name,
+             "truncated: the header declares " + std::to_string(width) + "x" + std::to_string(height)
+                 + " pixels in a file of " + std::to_string(size) + " bytes");
+    if (data[0] == 'P') { // PNM: stb reads 8-bit samples as they are, PIL scales them to maxval 255
+        int number = 0, fields = 0;
+        size_t at = 2;
+        while (fields < 3 && at < size) {
+            if (data[at] == '#') {
+                while (at < size && data[at] != '\n')
+                    ++at;
+            } else if (std::isdigit(data[at])) {
+                number = 0;
+                while (at < size && std::isdigit(data[at]) && number < 1000000)
+                    number = number * 10 + (data[at++] - '0');
+                ++fields;
+                continue;
+            }
+            ++at;
+        }
+        if (fields == 3 && number != 255)
+            fail(name,
+                 "PGM/PPM with maximum value " + std::to_string(number)
+                     + " is not supported (only 255): save it as PNG");
+    }
     std::unique_ptr<stbi_uc, void (*)(void*)> raw(stbi_load_from_memory(data, length, &width, &height, &channels, 0),
                                                   stbi_image_free);
     if (!raw)
@@ -258,6 +305,9 @@ DecodedImage decodeWithStb(const uint8_t* data, size_t size, ColorMode mode, con
     // stb gives grey, grey+alpha, RGB or RGBA; PIL drops the alpha channel the same way.
     return converted(width, height, raw.get(), channels, mode);
 }
+
+/// No image file is larger: the largest image decoded, uncompressed with an alpha channel.
+constexpr uint64_t kMaxFileBytes = uint64_t(kMaxImagePixels) * 4 + (uint64_t(1) << 20);
 
 std::vector<uint8_t> readFile(const std::string& path, size_t limit = 0)
 {
@@ -267,6 +317,8 @@ std::vector<uint8_t> readFile(const std::string& path, size_t limit = 0)
     std::vector<uint8_t> bytes;
     if (std::fseek(file.get(), 0, SEEK_END) == 0) {
         const long length = std::ftell(file.get());
+        if (length > 0 && uint64_t(length) > kMaxFileBytes && limit == 0)
+            fail(path, "the file is " + std::to_string(length) + " bytes, larger than any image Quantscope decodes");
         if (length > 0)
             bytes.reserve(limit > 0 ? std::min(limit, size_t(length)) : size_t(length));
         std::rewind(file.get());
@@ -298,14 +350,7 @@ std::optional<ImageHeader> headerOf(const std::vector<uint8_t>& bytes, const std
 {
     const Format format = sniff(bytes.data(), bytes.size());
     switch (format) {
-    case Format::Jpeg: {
-        int width = 0, height = 0, subsampling = 0, space = 0;
-        if (tjDecompressHeader3(turboJpeg(), bytes.data(), static_cast<unsigned long>(bytes.size()), &width, &height,
-                                &subsampling, &space)
-            != 0)
-            return std::nullopt;
-        return ImageHeader{width, height};
-    }
+    case Format::Jpeg: return jpegHeader(bytes.data(), bytes.size());
     case Format::Png: {
         SpngContext png;
         const spng_ihdr ihdr = pngHeader(png, bytes.data(), bytes.size(), path);

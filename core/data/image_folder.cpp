@@ -53,25 +53,38 @@ bool hasImageExtension(const std::string& name)
 struct Entry {
     std::string name;
     bool directory = false;
+    bool special = false; ///< a FIFO, socket or device: reading it could block or never end
+
+    bool operator<(const Entry& other) const { return name < other.name; }
 };
 
 /// The entries of `dir` that are not hidden (hidden folders' names go to `hiddenNames` when given), with
-/// symbolic links resolved; `ok` false when it cannot be read.
-std::vector<Entry> listDirectory(const std::string& dir, bool* ok, std::vector<std::string>* hiddenNames = nullptr)
+/// symbolic links resolved, sorted by name; `error` is errno when it cannot be read (0 when it could).
+std::vector<Entry> listDirectory(const std::string& dir, int* error, std::vector<std::string>* hiddenNames = nullptr)
 {
     std::vector<Entry> entries;
     std::unique_ptr<DIR, int (*)(DIR*)> handle(opendir(dir.c_str()), closedir);
-    *ok = handle != nullptr;
+    *error = handle ? 0 : errno;
     if (!handle)
         return entries;
-    while (const dirent* entry = readdir(handle.get())) {
+    while (true) {
+        errno = 0;
+        const dirent* entry = readdir(handle.get());
+        if (!entry) {
+            *error = errno; // 0 at the end of the folder
+            break;
+        }
         if (std::strcmp(entry->d_name, ".") == 0 || std::strcmp(entry->d_name, "..") == 0)
             continue;
         Entry e{entry->d_name, entry->d_type == DT_DIR};
+        e.special =
+            entry->d_type == DT_FIFO || entry->d_type == DT_SOCK || entry->d_type == DT_CHR || entry->d_type == DT_BLK;
         if (entry->d_type == DT_LNK || entry->d_type == DT_UNKNOWN) {
             struct stat info {};
             // A broken link is a file, as os.walk lists it (and decoding it fails later, named).
-            e.directory = ::stat((dir + "/" + e.name).c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+            const bool resolved = ::stat((dir + "/" + e.name).c_str(), &info) == 0;
+            e.directory = resolved && S_ISDIR(info.st_mode);
+            e.special = resolved && !S_ISDIR(info.st_mode) && !S_ISREG(info.st_mode);
         }
         if (hidden(entry->d_name)) {
             if (hiddenNames && e.directory)
@@ -80,7 +93,13 @@ std::vector<Entry> listDirectory(const std::string& dir, bool* ok, std::vector<s
         }
         entries.push_back(std::move(e));
     }
+    std::sort(entries.begin(), entries.end()); // the same order on every file system
     return entries;
+}
+
+std::string readError(const std::string& dir, int error)
+{
+    return "cannot read folder " + dir + " (" + std::strerror(error) + "): its images are left out";
 }
 
 using DirectoryId = std::pair<dev_t, ino_t>;
@@ -97,16 +116,16 @@ void walk(const std::string& dir, const std::string& relative, std::set<Director
         warnings.push_back(dir + " is reached again through a symbolic link: its images are indexed once");
         return;
     }
-    bool ok = false;
-    std::vector<Entry> entries = listDirectory(dir, &ok);
-    if (!ok) {
-        warnings.push_back("cannot read folder " + dir + " (" + std::strerror(errno) + "): its images are left out");
-        return;
-    }
+    int error = 0;
+    std::vector<Entry> entries = listDirectory(dir, &error);
+    if (error != 0)
+        warnings.push_back(readError(dir, error));
     std::vector<std::string> files;
     for (const Entry& e : entries) {
         if (e.directory)
             walk(dir + "/" + e.name, relative.empty() ? e.name : relative + "/" + e.name, entered, folders, warnings);
+        else if (e.special && hasImageExtension(e.name))
+            warnings.push_back(dir + "/" + e.name + " is not a regular file (a pipe, socket or device): left out");
         else if (hasImageExtension(e.name))
             files.push_back(e.name);
     }
@@ -122,11 +141,11 @@ ImageFolderIndex indexImageFolder(const std::string& root, const std::vector<std
     struct stat info {};
     if (::stat(root.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
         throw DataError("image folder not found: " + root);
-    bool ok = false;
+    int error = 0;
     std::vector<std::string> hiddenNames;
-    std::vector<Entry> entries = listDirectory(root, &ok, &hiddenNames);
-    if (!ok)
-        throw DataError("cannot read image folder " + root + " (" + std::strerror(errno) + ")");
+    std::vector<Entry> entries = listDirectory(root, &error, &hiddenNames);
+    if (error != 0)
+        throw DataError("cannot read image folder " + root + " (" + std::strerror(error) + ")");
     std::vector<std::string> found;
     for (const Entry& e : entries) {
         if (e.directory)
@@ -171,6 +190,55 @@ ImageFolderIndex indexImageFolder(const std::string& root, const std::vector<std
     return index;
 }
 
+namespace {
+
+/// The first image below `dir` (its own files first, then its folders in name order), or "".
+std::string firstImageBelow(const std::string& dir, std::set<DirectoryId>& entered)
+{
+    struct stat info {};
+    if (::stat(dir.c_str(), &info) != 0 || !entered.insert({info.st_dev, info.st_ino}).second)
+        return {};
+    int error = 0;
+    const std::vector<Entry> entries = listDirectory(dir, &error);
+    for (const Entry& e : entries)
+        if (!e.directory && !e.special && hasImageExtension(e.name))
+            return dir + "/" + e.name;
+    for (const Entry& e : entries)
+        if (e.directory)
+            if (std::string found = firstImageBelow(dir + "/" + e.name, entered); !found.empty())
+                return found;
+    return {};
+}
+
+} // namespace
+
+ImageFolderGlance glanceAtImageFolder(const std::string& root)
+{
+    struct stat info {};
+    if (::stat(root.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
+        throw DataError("image folder not found: " + root);
+    int error = 0;
+    ImageFolderGlance glance;
+    for (const Entry& e : listDirectory(root, &error))
+        if (e.directory)
+            glance.classes.push_back(e.name);
+    if (error != 0)
+        throw DataError("cannot read image folder " + root + " (" + std::strerror(error) + ")");
+    if (glance.classes.empty())
+        throw DataError(root
+                        + " has no class folders: an image folder holds one subfolder of images per class"
+                          " (or train/ and val/ folders of them)");
+    for (const std::string& name : glance.classes) {
+        std::set<DirectoryId> entered;
+        glance.firstImage = firstImageBelow(root + "/" + name, entered);
+        if (!glance.firstImage.empty())
+            return glance;
+    }
+    throw DataError(root
+                    + " holds no images (files ending .jpg, .jpeg, .png, .bmp, .webp, .ppm or .pgm in its class "
+                      "folders)");
+}
+
 ImageFolderLayout imageFolderLayout(const std::string& root)
 {
     auto isFolder = [](const std::string& path) {
@@ -182,6 +250,9 @@ ImageFolderLayout imageFolderLayout(const std::string& root)
             if (isFolder(root + "/" + holdout))
                 return {root + "/train", root + "/" + holdout};
         }
+        // Else "train" would become a class of a one-folder data set.
+        throw DataError(root + " has train/ but no val/ (or validation/, test/) beside it: add one, or give --data-dir "
+                        + root + "/train to hold out a share of it");
     }
     return {root, {}};
 }

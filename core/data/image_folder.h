@@ -42,12 +42,23 @@ private:
 ImageFolderIndex indexImageFolder(const std::string& root, const std::vector<std::string>& classes = {},
                                   const WorkControl& control = {});
 
+/// An image folder's class names and one of its images, found without indexing every file:
+/// what checking a network's input against the folder needs. DataError as indexImageFolder's,
+/// and when no class folder holds an image.
+struct ImageFolderGlance {
+    std::vector<std::string> classes;
+    std::string firstImage;
+};
+ImageFolderGlance glanceAtImageFolder(const std::string& root);
+
 /// The layout of an image-folder data set: `train` and `val` folders (also `validation` or `test`
 /// in place of `val`) of class folders, or one folder of class folders.
 struct ImageFolderLayout {
     std::string train;   ///< the class folders' parent (the whole data set in the one-folder layout)
     std::string holdout; ///< empty in the one-folder layout
 };
+/// DataError for a `train/` folder without a hold-out folder beside it (it would otherwise become a
+/// class).
 ImageFolderLayout imageFolderLayout(const std::string& root);
 
 } // namespace quantscope

@@ -23,6 +23,10 @@ ImageFolderSource::ImageFolderSource(std::shared_ptr<const ImageFolderIndex> ind
         shape_.height = size.height;
         shape_.width = size.width;
     }
+    if (int64_t(shape_.height) * shape_.width > kMaxImagePixels)
+        throw DataError(reading_.sizeReference + " becomes " + std::to_string(shape_.height) + "x"
+                        + std::to_string(shape_.width) + " after " + reading_.transform.describe()
+                        + ", more pixels than Quantscope decodes");
 }
 
 std::shared_ptr<const DecodedImage> ImageFolderSource::decoded(size_t i) const
@@ -43,10 +47,14 @@ void ImageFolderSource::read(size_t i, uint8_t* out) const
     const std::shared_ptr<const DecodedImage> image = decoded(i);
     const ImageSize size = reading_.transform.output({image->height, image->width});
     if (size.height != shape_.height || size.width != shape_.width) {
-        throw DataError(path(i) + " is " + std::to_string(image->height) + "x" + std::to_string(image->width)
-                        + " (HxW) but " + reading_.sizeReference + " is " + std::to_string(shape_.height) + "x"
-                        + std::to_string(shape_.width)
-                        + ": images of mixed sizes need --resize and --crop to bring them to one size");
+        const std::string shapeText = std::to_string(shape_.height) + "x" + std::to_string(shape_.width);
+        if (!reading_.transform.resizes())
+            throw DataError(path(i) + " is " + ImageSize{image->height, image->width}.text() + " (HxW) but "
+                            + reading_.sizeReference + " is " + shapeText
+                            + ": images of mixed sizes need --resize and --crop to bring them to one size");
+        throw DataError(path(i) + " becomes " + size.text() + " (HxW) after " + reading_.transform.describe() + " but "
+                        + reading_.sizeReference + " becomes " + shapeText
+                        + ": images of different aspect ratios need --crop too");
     }
     preprocessImage(*image, reading_.transform, out);
 }
@@ -65,12 +73,16 @@ void ImageFolderSource::readAugmented(size_t i, const Augmentation& augmentation
     }
 }
 
+bool ImageFolderSource::firstFailure(size_t i) const
+{
+    std::lock_guard lock(failedMutex_);
+    return failed_.insert(members_.at(i)).second;
+}
+
 std::shared_ptr<const ImageFolderSource> ImageFolderSource::head(size_t count) const
 {
     std::vector<uint32_t> first(members_.begin(), members_.begin() + long(std::min(count, members_.size())));
-    auto source = std::make_shared<ImageFolderSource>(*this);
-    source->members_ = std::move(first);
-    return source;
+    return std::make_shared<ImageFolderSource>(index_, std::move(first), reading_, cache_);
 }
 
 } // namespace quantscope

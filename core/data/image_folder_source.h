@@ -7,6 +7,8 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,7 @@ public:
     void readAugmented(size_t i, const Augmentation& augmentation, uint64_t seed, uint8_t* out) const override;
     bool skipsBadImages() const override { return reading_.onBadImage == BadImagePolicy::Skip; }
     int readThreads() const override { return reading_.threads; }
+    bool firstFailure(size_t i) const override;
 
     /// The file of image `i`.
     std::string path(size_t i) const { return index_->path(members_.at(i)); }
@@ -62,6 +65,8 @@ private:
     ImageFolderReading reading_;
     std::shared_ptr<DecodedImageCache> cache_;
     ImageShape shape_;
+    mutable std::mutex failedMutex_;
+    mutable std::unordered_set<uint32_t> failed_; ///< index entries reported bad
 };
 
 } // namespace quantscope

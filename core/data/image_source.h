@@ -59,6 +59,9 @@ public:
     virtual bool skipsBadImages() const { return false; }
     /// Threads that should read ahead of the network (0: reading is cheap, none needed).
     virtual int readThreads() const { return 0; }
+    /// True the first time image `index` is reported bad, so that a skipped image is named once
+    /// and not at every epoch. Thread-safe.
+    virtual bool firstFailure(size_t /*index*/) const { return true; }
 };
 
 } // namespace quantscope

@@ -25,7 +25,8 @@ ImageSize ImagePreprocessing::resized(ImageSize input) const
     const bool portrait = input.width <= input.height;
     const int shorter = portrait ? input.width : input.height;
     const int longer = portrait ? input.height : input.width;
-    const int newLonger = int(double(resizeShorter) * double(longer) / double(shorter));
+    // Capped (long before an int overflows) for images of absurd aspect ratios.
+    const int newLonger = int(std::min(double(resizeShorter) * double(longer) / double(shorter), 1e8));
     return portrait ? ImageSize{newLonger, resizeShorter} : ImageSize{resizeShorter, newLonger};
 }
 

@@ -63,7 +63,7 @@ NetworkWithData openNetworkWithData(const std::string& model, const std::vector<
 namespace {
 
 /// What an image folder gives a network of `channels` input channels (0: not known), read only as
-/// far as that needs: its classes and its first image's header.
+/// far as that needs: its class folders and one image's header.
 struct FolderProbe {
     ImageShape shape;
     int classes = 0;
@@ -72,20 +72,17 @@ struct FolderProbe {
 FolderProbe probeImageFolder(const DataSettings& data, int channels)
 {
     data.validate();
-    const ImageFolderLayout layout = imageFolderLayout(data.dataDir);
-    const ImageFolderIndex index = indexImageFolder(layout.train);
-    if (index.size() == 0)
-        throw DataError(layout.train + " holds no images");
+    const ImageFolderGlance glance = glanceAtImageFolder(imageFolderLayout(data.dataDir).train);
     const ImagePreprocessing transform = data.folder.transform();
     ImageSize size;
     if (const std::optional<ImageSize> fixed = transform.fixedOutput()) {
         size = *fixed;
     } else {
-        const ImageHeader first = readImageHeader(index.path(0));
+        const ImageHeader first = readImageHeader(glance.firstImage);
         size = transform.output({first.height, first.width});
     }
     const int mode = data.folder.colorFor(channels) == ColorMode::Gray ? 1 : 3;
-    return {ImageShape{mode, size.height, size.width}, int(index.classes.size())};
+    return {ImageShape{mode, size.height, size.width}, int(glance.classes.size())};
 }
 
 } // namespace

@@ -20,6 +20,10 @@ StudyService::StudyService(const std::string& database, const StudySpec& spec, c
             runSpec.workers = settings.workers;
         if (settings.threads >= 0)
             runSpec.threads = settings.threads;
+        if (settings.imageCacheMB)
+            runSpec.data.folder.cacheMB = *settings.imageCacheMB;
+        if (settings.dataWorkers)
+            runSpec.data.folder.workers = *settings.dataWorkers;
         runSpec.validate();
         return runSpec;
     };

@@ -26,6 +26,8 @@ struct StudyAssets;
 struct RunSettings {
     int workers = 0;
     int threads = -1;
+    std::optional<size_t> imageCacheMB; ///< an image folder's decoded-image cache for this run
+    std::optional<int> dataWorkers;     ///< ...and its decoding threads
 };
 
 /// What the views show of a study at one moment, all from one GP fit: the study, its trials, and

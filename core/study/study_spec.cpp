@@ -95,6 +95,8 @@ void StudySpec::validate() const
         } catch (const ConfigError& e) {
             throw ConfigError(std::string("study: ") + e.what());
         }
+        if (data.searchSize == 0)
+            throw ConfigError("study: search_size must be at least 1: the search is scored on that split");
     }
     if (tasks.empty())
         throw ConfigError("study: no tasks");

@@ -133,11 +133,16 @@ TrainingBatches::TrainingBatches(const ImageSource& set, size_t batchSize, const
 {
     if (set.inMemory())
         return;
-    auto order = std::make_shared<ShuffledBatches>(batches_);
-    auto draw = std::make_shared<std::mt19937_64>(rng());
+    order_ = std::make_shared<ShuffledBatches>(batches_);
+    draw_ = std::make_shared<std::mt19937_64>(rng());
+    stream(batches);
+}
+
+void TrainingBatches::stream(int64_t batches)
+{
     auto left = std::make_shared<int64_t>(batches);
-    const bool augmented = augmentation != nullptr && augmentation->any();
-    BatchPrefetcher::Planner planner = [order, draw, left, augmented](BatchPlan& plan) {
+    const bool augmented = augmentation_ != nullptr && augmentation_->any();
+    BatchPrefetcher::Planner planner = [order = order_, draw = draw_, left, augmented](BatchPlan& plan) {
         if ((*left)-- <= 0)
             return false;
         plan.indices = order->next(*draw);
@@ -146,8 +151,10 @@ TrainingBatches::TrainingBatches(const ImageSource& set, size_t batchSize, const
                 plan.seeds.push_back((*draw)());
         return true;
     };
-    stream_ = std::make_unique<BatchPrefetcher>(set, std::move(planner), augmentation ? *augmentation : Augmentation{},
-                                                set.readThreads(), prefetchDepth(set.readThreads()));
+    stream_.reset(); // its threads end before the next one's start
+    stream_ =
+        std::make_unique<BatchPrefetcher>(set_, std::move(planner), augmentation_ ? *augmentation_ : Augmentation{},
+                                          set_.readThreads(), prefetchDepth(set_.readThreads()));
 }
 
 TrainingBatches::~TrainingBatches() = default;
@@ -159,8 +166,10 @@ std::pair<torch::Tensor, torch::Tensor> TrainingBatches::next(const ModelSpec& s
         return trainingBatch(*set, batches_.next(rng_), spec, augmentation_, rng_, device);
     while (true) {
         std::optional<PixelBatch> batch = stream_->next();
-        if (!batch)
-            throw Error("training ran past its planned batches"); // the planner covers every step
+        if (!batch) { // a batch whose images were all skipped as bad used up a step's plan
+            stream(1);
+            continue;
+        }
         reportSkipped(*batch, control);
         if (batch->size() == 0)
             continue; // every image of it was skipped as bad

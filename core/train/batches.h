@@ -70,10 +70,15 @@ public:
     size_t batchSize() const { return batches_.batchSize(); }
 
 private:
+    /// Reads the next `batches` batches ahead (the order and seeds continue where they were).
+    void stream(int64_t batches);
+
     const ImageSource& set_;
     ShuffledBatches batches_;
     const Augmentation* augmentation_;
     std::mt19937_64& rng_;
+    std::shared_ptr<ShuffledBatches> order_; ///< a streamed source's order...
+    std::shared_ptr<std::mt19937_64> draw_;  ///< ...and the generator of it and of the seeds
     std::unique_ptr<BatchPrefetcher> stream_;
 };
 

@@ -5,16 +5,19 @@
 #include "model/default_model.h"
 #include "study/study_network.h"
 #include "train/quantized_evaluation.h"
+#include "train/batches.h"
 #include "train/trainer.h"
 
 #include "image_files.h"
 #include "temp_dir.h"
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <iomanip>
+#include <numeric>
 #include <sstream>
 
 namespace quantscope {
@@ -98,6 +101,36 @@ TEST(ImageFolderNetwork, FashionMnistAsPngFilesScoresExactlyAsItsIdxFiles)
             .accuracy,
         evaluateConfiguration(network, EvaluationData{data.train, Augmentation{}, calibration, same}, request)
             .accuracy);
+}
+
+TEST(ImageFolderNetwork, TrainingGoesOnWhenAWholeBatchIsSkipped)
+{
+    test::TempDir dir;
+    for (const char* name : {"a", "b"}) {
+        fs::create_directories(dir.path() / name);
+        for (int i = 0; i < 3; ++i)
+            test::writePng((dir.path() / name / (std::to_string(i) + ".png")).string(), 28, 28, 1,
+                           test::testPattern(28, 28, 1, uint64_t(i)));
+    }
+    test::writeBytes((dir.path() / "a" / "broken.png").string(), {1, 2, 3});
+    auto index = std::make_shared<const ImageFolderIndex>(indexImageFolder(dir.path().string()));
+    std::vector<uint32_t> members(index->size());
+    std::iota(members.begin(), members.end(), 0u);
+    ImageFolderReading reading;
+    reading.color = ColorMode::Gray;
+    reading.onBadImage = BadImagePolicy::Skip;
+    const ImageFolderSource source(index, members, reading);
+    std::vector<std::string> warnings;
+    WorkControl control;
+    control.warning = [&](const std::string& message) { warnings.push_back(message); };
+    std::mt19937_64 rng(0);
+    // Batches of one: the broken image is a whole batch, drawn at least once in every 7 steps.
+    TrainingBatches batches(source, 1, nullptr, rng, 15);
+    ModelSpec spec;
+    for (int step = 0; step < 15; ++step)
+        EXPECT_EQ(batches.next(spec, "cpu", control).second.size(0), 1);
+    ASSERT_EQ(warnings.size(), 1u); // named once, not at every epoch
+    EXPECT_NE(warnings.front().find("broken.png"), std::string::npos) << warnings.front();
 }
 
 } // namespace

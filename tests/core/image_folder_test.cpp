@@ -230,6 +230,50 @@ TEST(ImageFolder, TrainAndValFoldersSplitAsDocumented)
                 HasSubstr("val/c is not a class of the training folder"));
 }
 
+TEST(ImageFolder, ATrainFolderWithoutAHoldOutFolderIsRefused)
+{
+    TempDir dir;
+    writeClass(dir.path() / "train", "a", 3);
+    writeClass(dir.path() / "train", "b", 3);
+    writeClass(dir.path() / "valid", "a", 2); // not a name Quantscope takes for the hold-out folder
+    EXPECT_THAT(messageOf<DataError>([&] { loadSplits(folderSettings(dir.path(), 1)); }),
+                HasSubstr("has train/ but no val/ (or validation/, test/) beside it"));
+    EXPECT_EQ(loadSplits(folderSettings(dir.path() / "train", 1)).classNames, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(ImageFolder, ALimitKeepsARandomPartOfEverySplit)
+{
+    TempDir dir;
+    for (const char* name : {"a", "b"}) {
+        writeClass(dir.path() / "train", name, 10);
+        writeClass(dir.path() / "val", name, 10);
+    }
+    DataSettings settings = folderSettings(dir.path(), 8);
+    settings.limit = 6;
+    const DataSplits splits = loadSplits(settings);
+    EXPECT_EQ(splits.holdout->size(), 6u);
+    EXPECT_EQ(splits.search.size(), 6u);
+    EXPECT_EQ(splits.train->size(), 6u);
+    // Not the first classes of the file order: both classes in every split.
+    for (const ImageSource* split :
+         {splits.holdout.get(), static_cast<const ImageSource*>(&splits.search), splits.train.get()}) {
+        const std::vector<size_t> counts = classCounts(*split, 2);
+        EXPECT_GT(counts[0], 0u);
+        EXPECT_GT(counts[1], 0u);
+    }
+}
+
+TEST(ImageFolder, OnlyEightBitPnmIsRead)
+{
+    TempDir dir;
+    const std::string header = "P5 2 2 15\n";
+    std::vector<uint8_t> pgm(header.begin(), header.end());
+    pgm.insert(pgm.end(), {0, 5, 10, 15});
+    test::writeBytes(dir.file("four_bit.pgm"), pgm);
+    EXPECT_THAT(messageOf<ImageError>([&] { decodeImageFile(dir.file("four_bit.pgm"), ColorMode::Gray); }),
+                HasSubstr("four_bit.pgm: PGM/PPM with maximum value 15 is not supported"));
+}
+
 TEST(ImageFolder, OneFolderIsSplitBySeedIntoDisjointParts)
 {
     TempDir dir;
