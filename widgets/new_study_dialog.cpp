@@ -88,6 +88,11 @@ NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
     transformRow->addWidget(new QLabel(tr("CenterCrop"), this));
     transformRow->addWidget(crop_);
     transformRow->addWidget(color_);
+    searchSize_ = new QSpinBox(this);
+    searchSize_->setRange(1, 1000000);
+    searchSize_->setValue(int(defaults.data.searchSize));
+    searchSize_->setToolTip(tr("Images the search scores every trial on: from the test set of Fashion-MNIST and "
+                               "CIFAR-10, from the training images of an image folder (docs/data.md)"));
     badImages_ = choices(this, {QStringLiteral("fail"), QStringLiteral("skip")}, QStringLiteral("fail"));
     badImages_->setToolTip(
         tr("fail: an unreadable image stops the study, named; skip: it is left out, named in the log"));
@@ -182,6 +187,7 @@ NewStudyDialog::NewStudyDialog(const QString& database, QWidget* parent) :
     form->addRow(tr("Data folder:"), dataRow);
     form->addRow(tr("Images:"), transformRow);
     form->addRow(tr("Bad images:"), badImages_);
+    form->addRow(tr("Search split (images):"), searchSize_);
     form->addRow(tr("Quantizer:"), quantizer_);
     form->addRow(tr("Tasks:"), tasks_);
     form->addRow(tr("Encoding:"), encoding_);
@@ -209,6 +215,7 @@ StudySpec NewStudyDialog::spec() const
     spec.inputStd = numbers(std_->text());
     spec.data.dataset = dataset_->currentText().toStdString();
     spec.data.dataDir = dataDir_->text().trimmed().toStdString();
+    spec.data.searchSize = size_t(searchSize_->value());
     if (spec.data.kind() == DatasetKind::ImageFolder) {
         spec.data.folder.resize = resize_->text().trimmed().toStdString();
         spec.data.folder.crop = crop_->text().trimmed().toStdString();
@@ -259,6 +266,11 @@ void NewStudyDialog::setData(const QString& dataset, const QString& folder, cons
     crop_->setText(crop);
 }
 
+void NewStudyDialog::setSearchSize(int images)
+{
+    searchSize_->setValue(images);
+}
+
 void NewStudyDialog::setName(const QString& name)
 {
     name_->setText(name);
@@ -296,6 +308,8 @@ void NewStudyDialog::accept()
             QApplication::setOverrideCursor(Qt::WaitCursor);
             try {
                 openStudyNetwork(chosen);
+                if (chosen.data.kind() == DatasetKind::ImageFolder)
+                    checkImageFolder(chosen.data); // its splits fit the folder (it is indexed, not decoded)
             } catch (...) {
                 QApplication::restoreOverrideCursor();
                 throw;

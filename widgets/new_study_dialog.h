@@ -31,6 +31,8 @@ public:
     void setName(const QString& name);
     /// The data set, its folder and an image folder's Resize and CenterCrop ("256", "224"; empty: none).
     void setData(const QString& dataset, const QString& folder, const QString& resize = {}, const QString& crop = {});
+    /// Images in the search split (the search is scored on them).
+    void setSearchSize(int images);
     void setBudget(int trials);
     void removeAllTasks();
     /// Why the last accept() kept the dialog open; empty when it did not.
@@ -51,6 +53,7 @@ private:
     QLineEdit* crop_;
     QComboBox* color_;
     QComboBox* badImages_;
+    QSpinBox* searchSize_;
     QComboBox* quantizer_;
     QTableWidget* tasks_;
     QComboBox* encoding_;

@@ -40,6 +40,12 @@ void onInterrupt(int signal)
     gInterrupt.cancel();
 }
 
+/// `path` made absolute (empty stays empty): a study keeps the files it names wherever it is opened.
+std::string absolutePath(const std::string& path)
+{
+    return path.empty() ? path : std::filesystem::absolute(path).lexically_normal().string();
+}
+
 /// How this run executes (workers, threads): given on `create` they are stored, on `run` and
 /// `step` they apply to that run only.
 void applyRunOptions(StudySpec& spec, const StudyOptions& options)
@@ -58,8 +64,9 @@ StudySpec specFrom(const StudyOptions& options)
         spec.name = options.name;
     if (!options.evaluator.empty())
         spec.evaluator = options.evaluator;
+    // Paths as absolute ones: the study is opened again from other folders (the workbench, workers).
     if (!options.model.empty())
-        spec.model = options.model;
+        spec.model = absolutePath(options.model);
     if (!options.inputMean.empty() || !options.inputStd.empty()) {
         spec.inputMean = options.inputMean;
         spec.inputStd = options.inputStd;
@@ -87,6 +94,8 @@ StudySpec specFrom(const StudyOptions& options)
     if (options.limit > 0)
         spec.data.limit = options.limit;
     applyDataOptions(options.data, options.dataGiven, spec.data);
+    if (options.dataGiven.count("--data-dir") > 0)
+        spec.data.dataDir = absolutePath(spec.data.dataDir);
     spec.data = spec.data.canonical();
     if (options.batch > 0)
         spec.batch = options.batch;
@@ -198,7 +207,7 @@ void refuseChangedDefinition(const StudySpec& stored, const StudyOptions& o)
                       current.contains(key) ? current.at(key).dump() : std::string());
     }
     check(!o.evaluator.empty() && o.evaluator != stored.evaluator, "--evaluator", stored.evaluator);
-    check(!o.model.empty() && o.model != stored.model, "--model", stored.model);
+    check(!o.model.empty() && absolutePath(o.model) != absolutePath(stored.model), "--model", stored.model);
     check(!o.inputMean.empty() && o.inputMean != stored.inputMean, "--input-mean", list(stored.inputMean));
     check(!o.inputStd.empty() && o.inputStd != stored.inputStd, "--input-std", list(stored.inputStd));
     check(!o.encoding.empty() && o.encoding != stored.encoding, "--encoding", stored.encoding);
@@ -210,8 +219,11 @@ void refuseChangedDefinition(const StudySpec& stored, const StudyOptions& o)
           list(stored.ebs.candidates));
     check(o.limit > 0 && o.limit != stored.data.limit, "--limit", shown(stored.data.limit));
     // Data options given on run or step must repeat the stored ones.
-    for (const auto& [option, held] : changedDataOptions(o.data.canonical(), stored.data.canonical(), o.dataGiven))
-        check(true, option, held);
+    DataSettings requested = o.data.canonical(), held = stored.data.canonical();
+    requested.dataDir = absolutePath(requested.dataDir);
+    held.dataDir = absolutePath(held.dataDir);
+    for (const auto& [option, value] : changedDataOptions(requested, held, o.dataGiven))
+        check(true, option, value);
     check(o.batch > 0 && o.batch != stored.batch, "--batch", shown(stored.batch));
     check(o.seedGiven && o.seed != stored.seed, "--seed", shown(stored.seed));
     if (changed.empty())

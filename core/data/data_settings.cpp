@@ -104,24 +104,52 @@ void addNotes(std::vector<std::string>& notes, const std::vector<std::string>& m
     notes.insert(notes.end(), more.begin(), more.end());
 }
 
-DataSplits loadImageFolder(const DataSettings& settings, int networkChannels, const WorkControl& control)
+/// An image folder's layout and indices, checked for what every split needs.
+struct IndexedFolder {
+    ImageFolderLayout layout;
+    std::shared_ptr<const ImageFolderIndex> train;
+    std::shared_ptr<const ImageFolderIndex> holdout; ///< null in the one-folder layout
+    size_t held = 0;                                 ///< images of train held out (one-folder layout)
+    size_t search = 0;                               ///< images of train in the search split
+};
+
+IndexedFolder indexFolder(const DataSettings& settings, const WorkControl& control)
 {
-    const ImageFolderLayout layout = imageFolderLayout(settings.dataDir);
-    auto trainIndex = std::make_shared<const ImageFolderIndex>(indexImageFolder(layout.train, {}, control));
-    std::shared_ptr<const ImageFolderIndex> holdoutIndex;
+    IndexedFolder folder;
+    folder.layout = imageFolderLayout(settings.dataDir);
+    const ImageFolderLayout& layout = folder.layout;
+    folder.train = std::make_shared<const ImageFolderIndex>(indexImageFolder(layout.train, {}, control));
     if (!layout.holdout.empty())
-        holdoutIndex =
-            std::make_shared<const ImageFolderIndex>(indexImageFolder(layout.holdout, trainIndex->classes, control));
-    if (trainIndex->size() == 0)
+        folder.holdout =
+            std::make_shared<const ImageFolderIndex>(indexImageFolder(layout.holdout, folder.train->classes, control));
+    if (folder.train->size() == 0)
         throw DataError(
             layout.train
             + " holds no images (files ending .jpg, .jpeg, .png, .bmp, .webp, .ppm or .pgm in its class folders)");
-    if (trainIndex->classes.size() < 2)
-        throw DataError(layout.train + " has one class folder ('" + trainIndex->classes.front()
+    if (folder.train->classes.size() < 2)
+        throw DataError(layout.train + " has one class folder ('" + folder.train->classes.front()
                         + "'): a classifier's data set needs at least two");
-    if (holdoutIndex && holdoutIndex->size() == 0)
+    if (folder.holdout && folder.holdout->size() == 0)
         throw DataError(layout.holdout + " holds no images: fill it, or leave it out to hold out a share of "
                         + layout.train);
+    const size_t n = folder.train->size();
+    folder.held = folder.holdout ? 0 : std::max<size_t>(1, size_t(std::lround(kHoldoutShare * double(n))));
+    folder.search = std::min(settings.searchSize, n);
+    if (folder.held + folder.search >= n)
+        throw ConfigError(layout.train + " has " + std::to_string(n) + " images: a search split of "
+                          + std::to_string(settings.searchSize)
+                          + (folder.held > 0 ? " and a hold-out of " + std::to_string(folder.held) : std::string())
+                          + " leave none to fine-tune on; lower the search split's size (--search-size)");
+    return folder;
+}
+
+DataSplits loadImageFolder(const DataSettings& settings, int networkChannels, const WorkControl& control)
+{
+    const IndexedFolder folder = indexFolder(settings, control);
+    const ImageFolderLayout& layout = folder.layout;
+    const std::shared_ptr<const ImageFolderIndex>& trainIndex = folder.train;
+    const std::shared_ptr<const ImageFolderIndex>& holdoutIndex = folder.holdout;
+    const size_t held = folder.held, search = folder.search;
 
     // A seeded order of the training images: the search split first, the rest train (so that
     // their first images, the calibration sample, are a random sample too).
@@ -129,14 +157,6 @@ DataSplits loadImageFolder(const DataSettings& settings, int networkChannels, co
     std::iota(order.begin(), order.end(), 0u);
     std::mt19937_64 rng(settings.splitSeed);
     std::shuffle(order.begin(), order.end(), rng);
-    const size_t n = order.size();
-    const size_t held = holdoutIndex ? 0 : std::max<size_t>(1, size_t(std::lround(kHoldoutShare * double(n))));
-    const size_t search = std::min(settings.searchSize, n);
-    if (held + search >= n)
-        throw ConfigError(layout.train + " has " + std::to_string(n) + " images: a search split of "
-                          + std::to_string(settings.searchSize)
-                          + (held > 0 ? " and a hold-out of " + std::to_string(held) : std::string())
-                          + " leave none to fine-tune on; lower --search-size");
     // --limit keeps a random part of every split (a split's first images in file order would be
     // its first classes); the search split stays in the seeded order, so that its first images
     // (sensitivity's --images) are a random sample as well.
@@ -194,6 +214,12 @@ DataSplits loadImageFolder(const DataSettings& settings, int networkChannels, co
 }
 
 } // namespace
+
+void checkImageFolder(const DataSettings& settings, const WorkControl& control)
+{
+    settings.validate();
+    indexFolder(settings, control);
+}
 
 DataSplits loadSplits(const DataSettings& settings, int networkChannels, const WorkControl& control)
 {

@@ -57,6 +57,11 @@ struct DataSettings {
 /// wrong, ConfigError for settings that do not fit the data.
 DataSplits loadSplits(const DataSettings& settings, int networkChannels = 0, const WorkControl& control = {});
 
+/// Indexes the image folder `settings` names and checks that its splits can be made, decoding
+/// nothing: what a dialog checks before a study is created (loadSplits' errors, but for images
+/// that do not decode).
+void checkImageFolder(const DataSettings& settings, const WorkControl& control = {});
+
 /// Per-channel mean and standard deviation of `images`' pixels scaled to [0, 1]: the
 /// normalisation torchvision users compute on their training set.
 void measureNormalisation(const ImageSet& images, std::vector<float>& mean, std::vector<float>& stddev);

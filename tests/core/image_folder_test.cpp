@@ -206,7 +206,7 @@ TEST(ImageFolder, FoldersWithoutImagesOrWithOneClassAreRefused)
     EXPECT_THAT(messageOf<ConfigError>([&] { loadSplits(noDir); }), HasSubstr("needs its folder: --data-dir"));
     writeClass(dir.path(), "b", 3);
     EXPECT_THAT(messageOf<ConfigError>([&] { loadSplits(folderSettings(dir.path(), 5)); }),
-                HasSubstr("lower --search-size"));
+                HasSubstr("lower the search split's size (--search-size)"));
 }
 
 TEST(ImageFolder, TrainAndValFoldersSplitAsDocumented)

@@ -571,9 +571,15 @@ TEST(NewStudyDialog, AnImageFolderStudyIsDefinedCheckedAndRuns)
     dialog.setName(QStringLiteral("folder"));
     dialog.setData(QStringLiteral("imagefolder"), images);
     dialog.setBudget(2);
+    dialog.accept(); // the default search split of 2,000 images is more than the folder holds
+    EXPECT_NE(dialog.result(), QDialog::Accepted);
+    EXPECT_TRUE(dialog.errorText().contains(QStringLiteral("has 16 images: a search split of 2000")))
+        << dialog.errorText().toStdString();
+    dialog.setSearchSize(4);
     StudySpec spec = dialog.spec();
     EXPECT_EQ(spec.data.dataset, "imagefolder");
     EXPECT_EQ(spec.data.dataDir, images.toStdString());
+    EXPECT_EQ(spec.data.searchSize, 4u);
     dialog.accept(); // the shipped model takes 1x28x28: the folder fits
     EXPECT_EQ(dialog.result(), QDialog::Accepted) << dialog.errorText().toStdString();
 
@@ -586,7 +592,6 @@ TEST(NewStudyDialog, AnImageFolderStudyIsDefinedCheckedAndRuns)
         << wrong.errorText().toStdString();
 
     // The study opens on the folder, says what it holds, and evaluates a trial.
-    spec.data.searchSize = 4;
     spec.tasks = {{"quantize only", 0, 1.0}, {"5 steps", 5, 2.0}};
     spec.initialCheap = 1;
     spec.initialTarget = 1;
